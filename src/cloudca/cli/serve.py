@@ -1,0 +1,28 @@
+"""``cloudca serve``: run the API server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [env: CLOUDCA_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [env: CLOUDCA_PORT]")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where the embedded database lives [env: CLOUDCA_DATA_DIR]")
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="SQLAlchemy URL; default SQLite in the data dir [env: CLOUDCA_DATABASE_URL]"),
+    ] = None,
+    driver: Annotated[
+        str | None, typer.Option(help="Compute driver: simulator [env: CLOUDCA_DRIVER]")
+    ] = None,
+) -> None:
+    """Start the HTTP API (default: SQLite and the simulator driver on 127.0.0.1:8080)."""
+    from cloudca.server.main import run
+
+    run(host=host, port=port, data_dir=data_dir, database_url=database_url, driver=driver)
