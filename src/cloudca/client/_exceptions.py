@@ -1,0 +1,272 @@
+"""Every exception the SDK raises.
+
+The tree::
+
+    CloudcaError
+    ├── ConfigurationError           no API URL/key, unknown profile, unreadable config file
+    ├── TransportError               the request got no HTTP answer
+    │   ├── APIConnectionError       could not connect / connection dropped
+    │   └── APITimeoutError          no answer within the client's timeout
+    ├── ResolutionError              a name did not resolve to exactly one id
+    │   ├── NameNotFoundError        no entity has that id or name
+    │   └── AmbiguousNameError       several entities share that name
+    ├── TaskError
+    │   ├── TaskFailedError          the task ended FAILED (carries the task's errors)
+    │   └── TaskTimeoutError         the task was still PENDING when the wait ran out
+    └── APIError                     the server answered with the error envelope (contract 2.4)
+        ├── BadRequestError          400
+        │   ├── MissingFieldError            MISSING_FIELD
+        │   ├── InvalidFieldError            INVALID_FIELD
+        │   ├── UnknownOperationError        UNKNOWN_OPERATION
+        │   ├── InvalidQueryParameterError   INVALID_QUERY_PARAMETER
+        │   ├── InvalidStateError            INVALID_STATE
+        │   ├── EntityBusyError              ENTITY_BUSY
+        │   ├── EntityInUseError             ENTITY_IN_USE
+        │   ├── DuplicateError               DUPLICATE
+        │   └── QuotaExceededError           QUOTA_EXCEEDED
+        ├── AuthenticationError      401 UNAUTHORIZED
+        ├── PermissionDeniedError    403 FORBIDDEN
+        ├── NotFoundError            404 NOT_FOUND
+        │   └── EndpointNotFoundError    ENDPOINT_NOT_FOUND
+        ├── MethodNotAllowedError    405 METHOD_NOT_ALLOWED
+        └── InternalServerError      5xx INTERNAL_ERROR
+
+API errors are chosen from the symbolic ``errorCode`` of the first error object, falling back on the
+HTTP status for codes this SDK does not know. Messages are for people; nothing here parses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AmbiguousNameError",
+    "AuthenticationError",
+    "BadRequestError",
+    "CloudcaError",
+    "ConfigurationError",
+    "DuplicateError",
+    "EndpointNotFoundError",
+    "EntityBusyError",
+    "EntityInUseError",
+    "InternalServerError",
+    "InvalidFieldError",
+    "InvalidQueryParameterError",
+    "InvalidStateError",
+    "MethodNotAllowedError",
+    "MissingFieldError",
+    "NameNotFoundError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "QuotaExceededError",
+    "ResolutionError",
+    "TaskError",
+    "TaskFailedError",
+    "TaskTimeoutError",
+    "TransportError",
+    "UnknownOperationError",
+]
+
+
+class CloudcaError(Exception):
+    """Base class of every error raised by the SDK."""
+
+
+class ConfigurationError(CloudcaError):
+    """The client could not be configured (missing URL or key, unknown profile, bad config file)."""
+
+
+class TransportError(CloudcaError):
+    """The request got no HTTP answer. ``method`` and ``url`` say which request."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class APIConnectionError(TransportError):
+    """The server could not be reached, or the connection broke before an answer."""
+
+
+class APITimeoutError(TransportError):
+    """The server did not answer within the client's timeout."""
+
+
+class ResolutionError(CloudcaError):
+    """A reference (id or name) did not resolve to exactly one entity.
+
+    ``candidates`` holds ``(id, name)`` pairs: the matches when ambiguous, or every entity of that type
+    when nothing matched, so callers can show what exists.
+    """
+
+    def __init__(
+        self, message: str, *, entity_type: str, reference: str, candidates: Sequence[tuple[str, str]]
+    ) -> None:
+        super().__init__(message)
+        self.entity_type = entity_type
+        self.reference = reference
+        self.candidates = list(candidates)
+
+
+class NameNotFoundError(ResolutionError):
+    """No entity has that id or name."""
+
+
+class AmbiguousNameError(ResolutionError):
+    """Several entities have that name; use an id."""
+
+
+class APIError(CloudcaError):
+    """The server answered with the contract's error envelope.
+
+    Attributes mirror the first error object: ``code`` (numeric), ``error_code`` (symbolic),
+    ``message`` and ``context``; ``errors`` keeps all of them, ``status_code`` the HTTP status.
+    """
+
+    def __init__(self, status_code: int, errors: Sequence[Mapping[str, Any]]) -> None:
+        first: Mapping[str, Any] = errors[0] if errors else {}
+        self.status_code = status_code
+        self.errors = [dict(error) for error in errors]
+        self.code: int | None = first.get("code") if isinstance(first.get("code"), int) else None
+        self.error_code: str = str(first.get("errorCode") or "")
+        self.message: str = str(first.get("message") or f"HTTP {status_code}")
+        context = first.get("context")
+        self.context: dict[str, Any] = dict(context) if isinstance(context, Mapping) else {}
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        label = self.error_code or f"HTTP {self.status_code}"
+        return f"{label}: {self.message}"
+
+
+class BadRequestError(APIError):
+    """400: the request was refused (validation, state, conflicts, quota)."""
+
+
+class MissingFieldError(BadRequestError):
+    """A required field is absent (``context['field']``)."""
+
+
+class InvalidFieldError(BadRequestError):
+    """A field has a wrong value or names an entity that does not exist."""
+
+
+class UnknownOperationError(BadRequestError):
+    """The ``operation`` is not supported by the entity type."""
+
+
+class InvalidQueryParameterError(BadRequestError):
+    """A paging, sorting or filter parameter is malformed."""
+
+
+class InvalidStateError(BadRequestError):
+    """The entity's state does not allow the operation (``currentState``, ``expectedStates``)."""
+
+
+class EntityBusyError(BadRequestError):
+    """Another task is still running on the entity (``context['taskId']``)."""
+
+
+class EntityInUseError(BadRequestError):
+    """The entity cannot be deleted while others depend on it (``context['dependants']``)."""
+
+
+class DuplicateError(BadRequestError):
+    """A name, address or port range is already taken."""
+
+
+class QuotaExceededError(BadRequestError):
+    """A limit would be exceeded."""
+
+
+class AuthenticationError(APIError):
+    """401: the API key is missing or unknown."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the key is valid but may not do this."""
+
+
+class NotFoundError(APIError):
+    """404: the entity named in the path (or the task, environment, service) does not exist."""
+
+
+class EndpointNotFoundError(NotFoundError):
+    """404: the server has no such route or entity type."""
+
+
+class MethodNotAllowedError(APIError):
+    """405: the verb is not allowed on the route."""
+
+
+class InternalServerError(APIError):
+    """5xx: the server failed unexpectedly."""
+
+
+class TaskError(CloudcaError):
+    """Base class of errors about an asynchronous task. ``task_id`` names the task."""
+
+    def __init__(self, message: str, *, task_id: str) -> None:
+        super().__init__(message)
+        self.task_id = task_id
+
+
+class TaskFailedError(TaskError):
+    """The task ended ``FAILED``. Carries the task's error objects like :class:`APIError`."""
+
+    def __init__(self, task_id: str, errors: Sequence[Mapping[str, Any]]) -> None:
+        first: Mapping[str, Any] = errors[0] if errors else {}
+        self.errors = [dict(error) for error in errors]
+        self.code: int | None = first.get("code") if isinstance(first.get("code"), int) else None
+        self.error_code: str = str(first.get("errorCode") or "")
+        context = first.get("context")
+        self.context: dict[str, Any] = dict(context) if isinstance(context, Mapping) else {}
+        detail = str(first.get("message") or "no details")
+        label = f"{self.error_code}: " if self.error_code else ""
+        super().__init__(f"Task {task_id} failed: {label}{detail}", task_id=task_id)
+
+
+class TaskTimeoutError(TaskError):
+    """The task had not ended when the wait's ``timeout`` ran out (it may still finish later)."""
+
+
+_BY_ERROR_CODE: dict[str, type[APIError]] = {
+    "BAD_REQUEST": BadRequestError,
+    "MISSING_FIELD": MissingFieldError,
+    "INVALID_FIELD": InvalidFieldError,
+    "UNKNOWN_OPERATION": UnknownOperationError,
+    "INVALID_QUERY_PARAMETER": InvalidQueryParameterError,
+    "INVALID_STATE": InvalidStateError,
+    "ENTITY_BUSY": EntityBusyError,
+    "ENTITY_IN_USE": EntityInUseError,
+    "DUPLICATE": DuplicateError,
+    "QUOTA_EXCEEDED": QuotaExceededError,
+    "UNAUTHORIZED": AuthenticationError,
+    "FORBIDDEN": PermissionDeniedError,
+    "NOT_FOUND": NotFoundError,
+    "ENDPOINT_NOT_FOUND": EndpointNotFoundError,
+    "METHOD_NOT_ALLOWED": MethodNotAllowedError,
+    "INTERNAL_ERROR": InternalServerError,
+}
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    405: MethodNotAllowedError,
+}
+
+
+def api_error_for(status_code: int, errors: Sequence[Mapping[str, Any]]) -> APIError:
+    """Build the most specific :class:`APIError` for an error response."""
+    error_code = str(errors[0].get("errorCode") or "") if errors else ""
+    cls = _BY_ERROR_CODE.get(error_code)
+    if cls is None:
+        cls = InternalServerError if status_code >= 500 else _BY_STATUS.get(status_code, APIError)
+    return cls(status_code, errors)

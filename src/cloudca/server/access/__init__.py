@@ -1,0 +1,1 @@
+"""Organizations, service connections, environments, users and API keys."""

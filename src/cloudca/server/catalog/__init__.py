@@ -1,0 +1,1 @@
+"""What instances are made from: zones, templates, and compute, disk, VPC and network offerings."""

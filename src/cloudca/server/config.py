@@ -1,0 +1,81 @@
+"""One settings object for the whole server, read from arguments and ``CLOUDCA_*`` variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(f"CLOUDCA_{name}")
+    return value if value not in (None, "") else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server can be told. Every field has a ``CLOUDCA_<FIELD>`` variable."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("data")
+    #: SQLAlchemy async URL; empty means SQLite in ``data_dir``.
+    database_url: str = ""
+    driver: str = "simulator"
+    #: Seeds the first admin key of a new server; never stored in clear.
+    api_key: str | None = field(default=None, repr=False)
+    #: First-start seed: service code, environment name, organization entry point.
+    service_code: str = "compute-qc"
+    environment_name: str = "prod"
+    organization_name: str = "cloudca"
+    admin_username: str = "admin"
+    #: Zones of the service connection, comma-separated (first start only).
+    zones: str = "QC-1"
+    #: How long a finished task stays retrievable, in seconds (the contract asks for >= 30 minutes).
+    task_retention_seconds: int = 1800
+    #: Internal timeout that fails a task which runs too long (clients poll forever).
+    task_timeout_seconds: int = 600
+    #: How long a claimed task's lease lasts before another process may take it over.
+    task_lease_seconds: int = 60
+    #: Concurrent task executions per process.
+    task_workers: int = 16
+    #: Simulator: latency profile (``instant`` or ``realistic``) and host layout.
+    simulator_latency: str = "instant"
+    simulator_hosts_per_zone: int = 4
+    simulator_host_cpus: int = 64
+    simulator_host_memory_mb: int = 262144
+    log_level: str = "info"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'cloudca.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with every non-``None`` override applied."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Defaults, then ``CLOUDCA_*`` variables, then explicit overrides (command-line options)."""
+        values: dict[str, Any] = {}
+        for name, fld in cls.__dataclass_fields__.items():
+            raw = _env(name.upper())
+            if raw is None:
+                continue
+            default = fld.default
+            if isinstance(default, bool):
+                values[name] = raw.lower() in ("1", "true", "yes", "on")
+            elif isinstance(default, int):
+                values[name] = int(raw)
+            elif isinstance(default, Path):
+                values[name] = Path(raw)
+            else:
+                values[name] = raw
+        return cls(**values).with_overrides(**overrides)

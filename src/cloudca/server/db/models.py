@@ -1,0 +1,58 @@
+"""Imports every domain's models, so the metadata (and Alembic) sees all tables."""
+
+from cloudca.server.access.models import (
+    ApiKey,
+    Environment,
+    Membership,
+    Organization,
+    Role,
+    ServiceConnection,
+    User,
+)
+from cloudca.server.catalog.models import (
+    ComputeOffering,
+    DiskOffering,
+    NetworkOffering,
+    Template,
+    VpcOffering,
+    Zone,
+)
+from cloudca.server.db.base import Base
+from cloudca.server.instances.models import Instance, RecoveryPoint
+from cloudca.server.networking.models import Network, NetworkAcl, Nic, PortForwardingRule, PublicIp, Vpc
+from cloudca.server.placement.models import AffinityGroup, AffinityMembership, Host
+from cloudca.server.sshkeys.models import SshKey
+from cloudca.server.storage.models import Snapshot, Volume
+from cloudca.server.tasks.models import Task
+
+__all__ = [
+    "AffinityGroup",
+    "AffinityMembership",
+    "ApiKey",
+    "Base",
+    "ComputeOffering",
+    "DiskOffering",
+    "Environment",
+    "Host",
+    "Instance",
+    "Membership",
+    "Network",
+    "NetworkAcl",
+    "NetworkOffering",
+    "Nic",
+    "Organization",
+    "PortForwardingRule",
+    "PublicIp",
+    "RecoveryPoint",
+    "Role",
+    "ServiceConnection",
+    "Snapshot",
+    "SshKey",
+    "Task",
+    "Template",
+    "User",
+    "Volume",
+    "Vpc",
+    "VpcOffering",
+    "Zone",
+]

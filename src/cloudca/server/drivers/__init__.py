@@ -1,0 +1,1 @@
+"""Compute drivers: one small typed interface (``base``), the simulator, and a registry."""

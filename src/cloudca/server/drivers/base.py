@@ -1,0 +1,200 @@
+"""The compute driver interface: what the control plane asks of a hypervisor backend.
+
+The control plane owns every decision and all bookkeeping: which host runs a machine (placement,
+with capacity counters in the database), which private IP and MAC each NIC gets, passwords, keys.
+A driver only carries those decisions out on its backend. Inputs are frozen dataclasses; the only
+identities that cross this boundary are the control plane's own (instance ids, host names). Backend
+ids (libvirt domain UUIDs, file paths, ...) never do.
+
+Every method is idempotent where it can be (destroying a machine that is gone succeeds) and states
+what is true after it returns. When a method fails it raises ``DriverError`` (or a subclass) and
+leaves nothing half-made behind: the control plane can retry or roll back without asking the
+backend to clean up.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+class PowerState(enum.Enum):
+    RUNNING = "Running"
+    STOPPED = "Stopped"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a driver can do, declared rather than probed."""
+
+    #: Changes CPU/memory of a running machine without a reboot.
+    live_resize: bool = False
+    #: Really forwards public ports to machines (the simulator only records the rules).
+    forwards_ports: bool = False
+    #: Boots real guests that read user data, keys and passwords.
+    real_guests: bool = False
+
+
+@dataclass(frozen=True)
+class HostInfo:
+    """A host the driver offers: its name (unique within its zone), zone name and capacity."""
+
+    name: str
+    zone_name: str
+    cpu_count: int
+    memory_mb: int
+
+
+@dataclass(frozen=True)
+class NicSpec:
+    """One NIC: its id (the private IP id), MAC and IPv4 configuration, all decided by the control plane."""
+
+    nic_id: str
+    mac_address: str
+    ip_address: str
+    network_id: str
+    cidr: str
+    gateway: str
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class DiskSpec:
+    """A volume attached to the machine. ``image_location`` is set for a root disk made from a template."""
+
+    volume_id: str
+    size_gb: int
+    is_root: bool
+    image_location: str = ""
+
+
+@dataclass(frozen=True)
+class MachineSpec:
+    """Everything needed to define a machine. Secrets here are handed over, never stored by drivers."""
+
+    instance_id: str
+    name: str
+    hostname: str
+    host_name: str
+    zone_name: str
+    cpu_count: int
+    memory_mb: int
+    template_id: str
+    username: str
+    nics: tuple[NicSpec, ...]
+    disks: tuple[DiskSpec, ...]
+    user_data: str = ""
+    ssh_public_key: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class PortForward:
+    """One port forwarding rule of a public IP, as the control plane decided it."""
+
+    rule_id: str
+    protocol: str
+    public_port_start: int
+    public_port_end: int
+    private_ip: str
+    private_port_start: int
+    private_port_end: int
+
+
+@dataclass(frozen=True)
+class KnownMachine:
+    """A machine the control plane believes exists, handed to ``adopt`` at start."""
+
+    instance_id: str
+    host_name: str
+    power_state: PowerState
+
+
+class DriverError(Exception):
+    """A backend operation failed; nothing was left half-made."""
+
+
+class NoCapacityError(DriverError):
+    """The backend cannot run the machine where it was placed (reported as NO_CAPACITY)."""
+
+
+class MachineNotFoundError(DriverError):
+    """The backend has no machine for this instance id."""
+
+
+class ComputeDriver(abc.ABC):
+    """The interface every driver implements; ``tests/drivers`` is its contract suite."""
+
+    #: The name used by ``--driver``.
+    name: str
+    capabilities: Capabilities
+
+    @abc.abstractmethod
+    async def hosts(self) -> Sequence[HostInfo]:
+        """The hosts this driver offers. Called at start; the control plane records their capacity."""
+
+    @abc.abstractmethod
+    async def adopt(self, machines: Sequence[KnownMachine]) -> None:
+        """Called once at start with every machine the control plane knows.
+
+        After it returns, ``power_state`` answers for each of them. A backend that keeps its own
+        state (libvirt) may only check them; the simulator rebuilds its memory from them.
+        """
+
+    @abc.abstractmethod
+    async def create(self, spec: MachineSpec) -> None:
+        """Define the machine on ``spec.host_name`` with its disks and NICs, powered off.
+
+        After it returns the machine exists and is stopped. On failure nothing of it remains.
+        Creating an instance id that already exists with the same spec succeeds (idempotent retry).
+        """
+
+    @abc.abstractmethod
+    async def start(self, instance_id: str) -> None:
+        """Power the machine on. After it returns it is running. Starting a running machine succeeds."""
+
+    @abc.abstractmethod
+    async def stop(self, instance_id: str) -> None:
+        """Power the machine off. After it returns it is stopped. Stopping a stopped machine succeeds."""
+
+    @abc.abstractmethod
+    async def reboot(self, instance_id: str) -> None:
+        """Restart the machine; a stopped machine is started. After it returns it is running."""
+
+    @abc.abstractmethod
+    async def destroy(self, instance_id: str) -> None:
+        """Remove the machine and its root disk. Destroying a machine that does not exist succeeds."""
+
+    @abc.abstractmethod
+    async def power_state(self, instance_id: str) -> PowerState | None:
+        """The machine's power state, or ``None`` when the backend has no such machine."""
+
+    @abc.abstractmethod
+    async def resize(self, instance_id: str, cpu_count: int, memory_mb: int) -> None:
+        """Change CPU and memory. The caller stops or reboots the machine unless ``live_resize``."""
+
+    @abc.abstractmethod
+    async def set_password(self, instance_id: str, username: str, password: str) -> None:
+        """Make ``password`` the default user's password (applied at next boot if stopped)."""
+
+    @abc.abstractmethod
+    async def set_ssh_key(self, instance_id: str, username: str, public_key: str) -> None:
+        """Make ``public_key`` the default user's only authorized key (applied at next boot if stopped)."""
+
+    @abc.abstractmethod
+    async def set_nics(self, instance_id: str, nics: Sequence[NicSpec]) -> None:
+        """Replace the machine's NICs by ``nics`` (changeNetwork, NIC create/delete, setDefault)."""
+
+    @abc.abstractmethod
+    async def set_disks(self, instance_id: str, disks: Sequence[DiskSpec]) -> None:
+        """Replace the machine's attached disks by ``disks`` (attach, detach, resize of volumes)."""
+
+    @abc.abstractmethod
+    async def set_port_forwarding(self, public_ip: str, rules: Sequence[PortForward]) -> None:
+        """Make the forwards of ``public_ip`` exactly ``rules`` (an empty list removes them all)."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Release connections; called once at shutdown."""

@@ -1,0 +1,213 @@
+"""The one error tree of the server, with the contract's codes (API-CONTRACT 2.4).
+
+    ServiceError                      code  errorCode
+    ├── BadRequest                    1000  BAD_REQUEST
+    ├── MissingField                  1001  MISSING_FIELD
+    ├── InvalidField                  1002  INVALID_FIELD
+    ├── UnknownOperation              1003  UNKNOWN_OPERATION
+    ├── InvalidQueryParameter         1004  INVALID_QUERY_PARAMETER
+    ├── Unauthorized                  1100  UNAUTHORIZED
+    ├── Forbidden                     1101  FORBIDDEN
+    ├── NotFound                      1200  NOT_FOUND
+    ├── EndpointNotFound              1201  ENDPOINT_NOT_FOUND
+    ├── MethodNotAllowed              1300  METHOD_NOT_ALLOWED
+    ├── InvalidState                  2012  INVALID_STATE
+    ├── EntityBusy                    2013  ENTITY_BUSY
+    ├── EntityInUse                   2014  ENTITY_IN_USE
+    ├── Duplicate                     2015  DUPLICATE
+    ├── QuotaExceeded                 2016  QUOTA_EXCEEDED
+    ├── NoCapacity                    2017  NO_CAPACITY
+    ├── InternalError                 5000  INTERNAL_ERROR
+    └── ValidationErrors              (several of the above, reported together)
+
+Services raise these; only the HTTP edge (``cloudca.server.api.errors``) turns them into status
+codes and the error envelope, and the task runner turns them into a FAILED task's result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+
+class ServiceError(Exception):
+    """A failure the contract names: a numeric ``code``, a symbolic ``error_code`` and a context."""
+
+    code: ClassVar[int] = 5000
+    error_code: ClassVar[str] = "INTERNAL_ERROR"
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error object of the contract's envelope."""
+        return {
+            "code": self.code,
+            "errorCode": self.error_code,
+            "message": self.message,
+            "context": self.context,
+        }
+
+    def errors(self) -> list[ServiceError]:
+        return [self]
+
+
+class BadRequest(ServiceError):
+    code, error_code = 1000, "BAD_REQUEST"
+
+
+class MissingField(ServiceError):
+    code, error_code = 1001, "MISSING_FIELD"
+
+    def __init__(self, field: str, message: str | None = None) -> None:
+        super().__init__(message or f"The field '{field}' is required", field=field)
+
+
+class InvalidField(ServiceError):
+    code, error_code = 1002, "INVALID_FIELD"
+
+    def __init__(self, field: str, value: Any, reason: str, message: str | None = None) -> None:
+        super().__init__(
+            message or f"Invalid value for field '{field}': {reason}",
+            field=field,
+            value=_printable(value),
+            reason=reason,
+        )
+
+
+class UnknownOperation(ServiceError):
+    code, error_code = 1003, "UNKNOWN_OPERATION"
+
+    def __init__(self, operation: str, entity_type: str) -> None:
+        super().__init__(
+            f"Unknown operation '{operation}' for {entity_type}", operation=operation, type=entity_type
+        )
+
+
+class InvalidQueryParameter(ServiceError):
+    code, error_code = 1004, "INVALID_QUERY_PARAMETER"
+
+    def __init__(self, parameter: str, value: Any, reason: str) -> None:
+        super().__init__(
+            f"Invalid value for query parameter '{parameter}': {reason}",
+            parameter=parameter,
+            value=_printable(value),
+        )
+
+
+class Unauthorized(ServiceError):
+    code, error_code = 1100, "UNAUTHORIZED"
+
+
+class Forbidden(ServiceError):
+    code, error_code = 1101, "FORBIDDEN"
+
+
+class NotFound(ServiceError):
+    code, error_code = 1200, "NOT_FOUND"
+
+    def __init__(self, entity_type: str, entity_id: str, message: str | None = None) -> None:
+        super().__init__(message or f"No {entity_type} with id {entity_id}", type=entity_type, id=entity_id)
+
+
+class EndpointNotFound(ServiceError):
+    code, error_code = 1201, "ENDPOINT_NOT_FOUND"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"No endpoint at {path}", path=path)
+
+
+class MethodNotAllowed(ServiceError):
+    code, error_code = 1300, "METHOD_NOT_ALLOWED"
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"Method {method} is not allowed here", method=method)
+
+
+class InvalidState(ServiceError):
+    code, error_code = 2012, "INVALID_STATE"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        entity_id: str,
+        entity_type: str,
+        current_state: str,
+        expected_states: Sequence[str],
+    ) -> None:
+        super().__init__(
+            message,
+            id=entity_id,
+            type=entity_type,
+            currentState=current_state,
+            expectedStates=list(expected_states),
+        )
+
+
+class EntityBusy(ServiceError):
+    code, error_code = 2013, "ENTITY_BUSY"
+
+    def __init__(self, entity_type: str, entity_id: str, task_id: str | None) -> None:
+        super().__init__(
+            f"Another task is still running on this {entity_type.rstrip('s')}",
+            id=entity_id,
+            type=entity_type,
+            taskId=task_id,
+        )
+
+
+class EntityInUse(ServiceError):
+    code, error_code = 2014, "ENTITY_IN_USE"
+
+    def __init__(self, message: str, *, entity_type: str, entity_id: str, dependants: Sequence[str]) -> None:
+        super().__init__(message, id=entity_id, type=entity_type, dependants=list(dependants))
+
+
+class Duplicate(ServiceError):
+    code, error_code = 2015, "DUPLICATE"
+
+    def __init__(self, field: str, value: Any, message: str | None = None) -> None:
+        super().__init__(
+            message or f"The {field} '{value}' is already taken", field=field, value=_printable(value)
+        )
+
+
+class QuotaExceeded(ServiceError):
+    code, error_code = 2016, "QUOTA_EXCEEDED"
+
+    def __init__(self, message: str, *, resource: str, limit: int) -> None:
+        super().__init__(message, resource=resource, limit=limit)
+
+
+class NoCapacity(ServiceError):
+    code, error_code = 2017, "NO_CAPACITY"
+
+
+class InternalError(ServiceError):
+    code, error_code = 5000, "INTERNAL_ERROR"
+
+
+class ValidationErrors(ServiceError):
+    """Several validation problems of one request, reported together."""
+
+    code, error_code = 1002, "INVALID_FIELD"
+
+    def __init__(self, problems: Sequence[ServiceError]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = list(problems)
+
+    def errors(self) -> list[ServiceError]:
+        return list(self.problems)
+
+
+def _printable(value: Any) -> Any:
+    """Echo a rejected value back, bounded: a huge body must not come back in the error."""
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "..."
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."

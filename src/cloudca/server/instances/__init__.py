@@ -1,0 +1,1 @@
+"""Instances: the API of the founding document, its state machine and its task handlers."""

@@ -1,0 +1,53 @@
+"""Instances and their recovery points."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cloudca.server.db.base import Base, created_column, id_column, utcnow
+
+
+class Instance(Base):
+    __tablename__ = "instances"
+    __table_args__ = (
+        # Lists are per environment in creation order; this index makes a page cost the same
+        # whatever the total.
+        Index("ix_instances_environment_id_created_at", "environment_id", "created_at", "id"),
+    )
+
+    id: Mapped[str] = id_column()
+    environment_id: Mapped[str] = mapped_column(ForeignKey("environments.id"))
+    zone_id: Mapped[str] = mapped_column(ForeignKey("zones.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    hostname: Mapped[str] = mapped_column(String(63))
+    #: What the API shows: a stable state (Running, Stopped, Destroyed, Error) or a transitional one.
+    state: Mapped[str] = mapped_column(String(20))
+    #: The last stable state; what a crash repair falls back to (contract 5, durable tasks).
+    stable_state: Mapped[str] = mapped_column(String(20))
+    #: The task currently running on the instance; at most one (contract 5.1).
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    template_id: Mapped[str] = mapped_column(ForeignKey("templates.id"))
+    compute_offering_id: Mapped[str] = mapped_column(ForeignKey("compute_offerings.id"))
+    cpu_count: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    #: Host holding the instance's capacity; NULL while destroyed or not yet placed.
+    host_id: Mapped[str | None] = mapped_column(ForeignKey("hosts.id"), index=True)
+    user_data: Mapped[str] = mapped_column(Text, default="")
+    ssh_key_name: Mapped[str | None] = mapped_column(String(255))
+    #: The public key installed for the default user (not a secret).
+    public_key: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_column()
+    updated_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
+
+
+class RecoveryPoint(Base):
+    __tablename__ = "recovery_points"
+
+    id: Mapped[str] = id_column()
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = created_column()

@@ -1,0 +1,1 @@
+"""Where machines run: hosts and their capacity, affinity groups, and the scheduler."""

@@ -1,0 +1,1 @@
+"""SSH keys registered in an environment."""
