@@ -1,0 +1,72 @@
+"""Which compute driver a server runs: ``create_driver(settings)`` builds the one ``settings.driver`` names.
+
+Drivers with optional dependencies are imported inside their factory, so that the base install
+works without them and only choosing such a driver needs its extra.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from cloudca.server.config import Settings
+from cloudca.server.drivers.base import ComputeDriver
+
+
+def _simulator(settings: Settings) -> ComputeDriver:
+    from cloudca.server.drivers.simulator import FaultPlan, LatencyProfile, SimulatorDriver
+
+    faults = _optional_setting(settings, "simulator_faults")
+    seed = _optional_setting(settings, "simulator_seed")
+    return SimulatorDriver(
+        zones=[zone.strip() for zone in settings.zones.split(",") if zone.strip()],
+        hosts_per_zone=settings.simulator_hosts_per_zone,
+        host_cpus=settings.simulator_host_cpus,
+        host_memory_mb=settings.simulator_host_memory_mb,
+        latency=LatencyProfile.parse(settings.simulator_latency),
+        fault_plan=FaultPlan.parse(faults) if faults else None,
+        seed=int(seed) if seed else None,
+    )
+
+
+# The libvirt driver registers here once it exists, imported lazily (it needs the `libvirt` extra):
+#
+#     def _libvirt(settings: Settings) -> ComputeDriver:
+#         from cloudca.server.drivers.libvirt import LibvirtDriver
+#
+#         return LibvirtDriver(uri=settings.libvirt_uri, ...)
+#
+# and add `"libvirt": _libvirt` to _FACTORIES below.
+
+_FACTORIES: dict[str, Callable[[Settings], ComputeDriver]] = {
+    "simulator": _simulator,
+}
+
+
+def known_drivers() -> tuple[str, ...]:
+    """The names ``settings.driver`` may take."""
+    return tuple(sorted(_FACTORIES))
+
+
+def create_driver(settings: Settings) -> ComputeDriver:
+    """The driver ``settings.driver`` names, configured from ``settings``.
+
+    Raises ``ValueError`` naming the known drivers when the name is unknown, and when the driver's
+    settings are invalid (an unknown latency profile, a malformed fault plan, no zones...).
+    """
+    factory = _FACTORIES.get(settings.driver.strip().lower())
+    if factory is None:
+        raise ValueError(f"unknown driver {settings.driver!r}; known drivers: {', '.join(known_drivers())}")
+    return factory(settings)
+
+
+def _optional_setting(settings: Settings, name: str) -> str | None:
+    """A setting that ``Settings`` may not declare yet: its field if present, else ``CLOUDCA_<NAME>``.
+
+    ``simulator_faults`` (e.g. ``"create=1,start=0.1"``) and ``simulator_seed`` are proposed
+    additions to ``Settings``; until then they are read from the environment here, in one place.
+    """
+    value = getattr(settings, name, None)
+    if value is None or value == "":
+        value = os.environ.get(f"CLOUDCA_{name.upper()}")
+    return str(value) if value not in (None, "") else None

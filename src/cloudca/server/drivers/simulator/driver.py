@@ -1,0 +1,360 @@
+"""The simulator driver: an in-memory hypervisor that keeps the books a real one would.
+
+It offers ``hosts_per_zone`` hosts per zone, keeps every machine's host, power state, size, NICs,
+disks, user data, default user's key and a SHA-256 of its password, and one port forwarding table
+per public IP. It refuses what a real backend would refuse (unknown machines, a host without room,
+a MAC or an IP used twice, a volume attached twice), takes the time a real one would under the
+``realistic`` latency profile, and fails on purpose when a fault plan or a test says so.
+
+LIMITATIONS — what the simulator does NOT simulate:
+
+- No guest operating system: nothing boots, nothing runs, nothing answers on the network. A machine
+  is a record whose power state flips when asked.
+- User data is stored, never executed; passwords (kept only as SHA-256) and SSH keys are recorded,
+  never installed in a guest. ``set_password`` and ``set_ssh_key`` take effect at once, whether the
+  machine runs or not.
+- No packets: NICs and port forwarding rules are recorded and checked for consistency, nothing is
+  forwarded (``capabilities.forwards_ports`` is false). Rules may name private IPs no NIC holds.
+- No disk I/O and no images: disks are sizes; ``image_location`` is recorded, never read; volumes
+  only grow; a destroyed machine's data disks are simply detached.
+- Capacity is counted on the machine's definition, whether it runs or not, and never overcommitted.
+  CPU and memory are the only resources; there is no CPU pinning, NUMA, bandwidth or IOPS.
+- A resize of a running machine changes the definition at once (host capacity included) and reaches
+  the guest at its next boot (``MachineView.pending_resize``); there is no live resize.
+- State lives in memory only. After a restart ``adopt`` rebuilds machines from what the control
+  plane remembers (``KnownMachine``: id, host, power state). Their size counts toward host usage
+  only when the ``KnownMachine`` carries ``cpu_count`` and ``memory_mb``; NICs, disks, user data
+  and credentials of adopted machines are unknown (``MachineView.details_known`` is false) until a
+  retried ``create`` or the ``set_*`` methods supply them, so duplicate checks cannot see them.
+- No transitional states (Starting, Stopping): an operation takes its latency, then its effect
+  appears at once. Concurrent operations on one machine are not serialised; the last to finish wins.
+- No crashes on its own: a machine never stops unless asked, hosts never fail; only the fault
+  plan and ``inject_fault`` make operations fail, always before changing anything.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from cloudca.server.drivers.base import (
+    Capabilities,
+    ComputeDriver,
+    DiskSpec,
+    DriverError,
+    HostInfo,
+    KnownMachine,
+    MachineNotFoundError,
+    MachineSpec,
+    NicSpec,
+    NoCapacityError,
+    PortForward,
+    PowerState,
+)
+
+from ._faults import FaultPlan, Faults
+from ._latency import Latency, LatencyProfile, Sleep
+from ._state import MachineView, SimulatedHost, SimulatedMachine, password_digest
+from ._validation import check_disks, check_nics, check_port_forwards, check_size
+
+
+def host_names(zone_name: str, count: int) -> list[str]:
+    """The simulator's host names of a zone: ``QC-1`` gives ``sim-qc-1-host-1``, ``sim-qc-1-host-2``..."""
+    slug = re.sub(r"[^a-z0-9]+", "-", zone_name.lower()).strip("-")
+    if not slug:
+        raise ValueError(f"zone name {zone_name!r} has no letters or digits")
+    return [f"sim-{slug}-host-{index}" for index in range(1, count + 1)]
+
+
+class SimulatorDriver(ComputeDriver):
+    """An in-memory compute driver; see the module docstring for its LIMITATIONS."""
+
+    name = "simulator"
+    capabilities = Capabilities(live_resize=False, forwards_ports=False, real_guests=False)
+
+    def __init__(
+        self,
+        *,
+        zones: Sequence[str] = ("QC-1",),
+        hosts_per_zone: int = 4,
+        host_cpus: int = 64,
+        host_memory_mb: int = 262144,
+        latency: LatencyProfile = LatencyProfile.INSTANT,
+        fault_plan: FaultPlan | None = None,
+        seed: int | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        """Offer ``hosts_per_zone`` hosts of ``host_cpus``/``host_memory_mb`` in each zone.
+
+        ``seed`` makes latencies and probabilistic faults reproducible; ``sleep`` replaces
+        ``asyncio.sleep`` for ``realistic`` delays (tests pass a recorder or a fake clock).
+        """
+        if not zones:
+            raise ValueError("the simulator needs at least one zone")
+        if hosts_per_zone < 1 or host_cpus < 1 or host_memory_mb < 1:
+            raise ValueError("hosts_per_zone, host_cpus and host_memory_mb must be positive")
+        rng = random.Random(seed)
+        self._latency = Latency(latency, rng, sleep)
+        self._faults = Faults(fault_plan or FaultPlan(), rng)
+        self._hosts: dict[str, SimulatedHost] = {}
+        for zone_name in zones:
+            for host_name in host_names(zone_name, hosts_per_zone):
+                if host_name in self._hosts:
+                    raise ValueError(f"zones {list(zones)} give the host name {host_name} twice")
+                info = HostInfo(host_name, zone_name, host_cpus, host_memory_mb)
+                self._hosts[host_name] = SimulatedHost(info)
+        self._machines: dict[str, SimulatedMachine] = {}
+        self._port_forwards: dict[str, tuple[PortForward, ...]] = {}
+        self._closed = False
+
+    @property
+    def latency_profile(self) -> LatencyProfile:
+        return self._latency.profile
+
+    # -- Test and debugging surface (not part of ComputeDriver) ------------------------------------
+
+    def inject_fault(
+        self, operation: str, count: int = 1, error: type[DriverError] | DriverError = DriverError
+    ) -> None:
+        """Make the next ``count`` calls of ``operation`` (e.g. ``"create"``) raise ``error``.
+
+        The failing call changes nothing, as the interface promises for every failure.
+        """
+        self._faults.inject(operation, count, error)
+
+    def machine(self, instance_id: str) -> MachineView | None:
+        """A snapshot of the machine, or ``None`` when there is none."""
+        machine = self._machines.get(instance_id)
+        return machine.view() if machine is not None else None
+
+    def host_usage(self, host_name: str) -> tuple[int, int]:
+        """CPUs and memory (MB) used on ``host_name`` by the machines defined there."""
+        host = self._hosts.get(host_name)
+        if host is None:
+            raise KeyError(host_name)
+        return host.cpus_used, host.memory_mb_used
+
+    def port_forwards(self, public_ip: str) -> tuple[PortForward, ...]:
+        """The forwarding rules of ``public_ip`` (empty when it has none)."""
+        return self._port_forwards.get(public_ip, ())
+
+    # -- ComputeDriver ------------------------------------------------------------------------------
+
+    async def hosts(self) -> Sequence[HostInfo]:
+        self._check_open()
+        return tuple(host.info for host in self._hosts.values())
+
+    async def adopt(self, machines: Sequence[KnownMachine]) -> None:
+        await self._begin("adopt", "the known machines")
+        seen: set[str] = set()
+        for known in machines:
+            if known.instance_id in seen:
+                raise DriverError(f"instance {known.instance_id} is listed twice")
+            seen.add(known.instance_id)
+            if known.host_name not in self._hosts:
+                raise DriverError(
+                    f"instance {known.instance_id} is on host {known.host_name}, which this simulator "
+                    "does not offer (were zones or hosts_per_zone changed?)"
+                )
+            existing = self._machines.get(known.instance_id)
+            if existing is not None and existing.host_name != known.host_name:
+                raise DriverError(
+                    f"instance {known.instance_id} is on host {existing.host_name}, not {known.host_name}"
+                )
+        # Checked everything first so that a refused adoption changes nothing.
+        for known in machines:
+            if known.instance_id in self._machines:
+                continue  # The simulator already has it: its own books are the truth.
+            cpu_count, memory_mb = _known_size(known)
+            self._hosts[known.host_name].reserve(cpu_count, memory_mb)
+            machine = SimulatedMachine(
+                instance_id=known.instance_id,
+                host_name=known.host_name,
+                power_state=PowerState.STOPPED,
+                cpu_count=cpu_count,
+                memory_mb=memory_mb,
+                adopted=True,
+                details_known=False,
+            )
+            if known.power_state is PowerState.RUNNING:
+                machine.boot()
+            self._machines[known.instance_id] = machine
+
+    async def create(self, spec: MachineSpec) -> None:
+        await self._begin("create", spec.instance_id)
+        existing = self._machines.get(spec.instance_id)
+        if existing is not None and existing.created_from is not None:
+            self._check_same_creation(existing, spec)
+            return
+        host = self._host_for(spec)
+        if existing is not None and existing.host_name != spec.host_name:
+            raise DriverError(
+                f"instance {spec.instance_id} already exists on host {existing.host_name}, "
+                f"not {spec.host_name}"
+            )
+        check_size(spec.instance_id, spec.cpu_count, spec.memory_mb)
+        others = self._others(spec.instance_id)
+        check_nics(spec.instance_id, spec.nics, others)
+        check_disks(spec.instance_id, spec.disks, (), others)
+        used_cpus, used_memory_mb = (existing.cpu_count, existing.memory_mb) if existing else (0, 0)
+        self._reserve(host, spec.instance_id, spec.cpu_count - used_cpus, spec.memory_mb - used_memory_mb)
+        # Nothing below can fail: the machine appears whole or not at all.
+        digest = password_digest(spec.password) if spec.password is not None else None
+        machine = existing or SimulatedMachine(
+            instance_id=spec.instance_id,
+            host_name=spec.host_name,
+            power_state=PowerState.STOPPED,
+            cpu_count=spec.cpu_count,
+            memory_mb=spec.memory_mb,
+        )
+        machine.created_from = replace(spec, password=None)
+        machine.creation_password_sha256 = digest
+        machine.cpu_count, machine.memory_mb = spec.cpu_count, spec.memory_mb
+        machine.nics, machine.disks = spec.nics, spec.disks
+        machine.user_data, machine.username = spec.user_data, spec.username
+        machine.password_sha256, machine.ssh_public_key = digest, spec.ssh_public_key
+        machine.details_known = True
+        self._machines[spec.instance_id] = machine
+
+    async def start(self, instance_id: str) -> None:
+        await self._begin("start", instance_id)
+        machine = self._machine(instance_id)
+        if machine.power_state is not PowerState.RUNNING:
+            machine.boot()
+
+    async def stop(self, instance_id: str) -> None:
+        await self._begin("stop", instance_id)
+        self._machine(instance_id).halt()
+
+    async def reboot(self, instance_id: str) -> None:
+        await self._begin("reboot", instance_id)
+        self._machine(instance_id).boot()
+
+    async def destroy(self, instance_id: str) -> None:
+        await self._begin("destroy", instance_id)
+        machine = self._machines.pop(instance_id, None)
+        if machine is not None:
+            self._hosts[machine.host_name].release(machine.cpu_count, machine.memory_mb)
+
+    async def power_state(self, instance_id: str) -> PowerState | None:
+        self._check_open()
+        machine = self._machines.get(instance_id)
+        return machine.power_state if machine is not None else None
+
+    async def resize(self, instance_id: str, cpu_count: int, memory_mb: int) -> None:
+        await self._begin("resize", instance_id)
+        machine = self._machine(instance_id)
+        check_size(instance_id, cpu_count, memory_mb)
+        host = self._hosts[machine.host_name]
+        self._reserve(host, instance_id, cpu_count - machine.cpu_count, memory_mb - machine.memory_mb)
+        machine.cpu_count, machine.memory_mb = cpu_count, memory_mb
+
+    async def set_password(self, instance_id: str, username: str, password: str) -> None:
+        await self._begin("set_password", instance_id)
+        machine = self._machine(instance_id)
+        self._check_username(machine, username)
+        machine.username, machine.password_sha256 = username, password_digest(password)
+
+    async def set_ssh_key(self, instance_id: str, username: str, public_key: str) -> None:
+        await self._begin("set_ssh_key", instance_id)
+        machine = self._machine(instance_id)
+        self._check_username(machine, username)
+        machine.username, machine.ssh_public_key = username, public_key
+
+    async def set_nics(self, instance_id: str, nics: Sequence[NicSpec]) -> None:
+        await self._begin("set_nics", instance_id)
+        machine = self._machine(instance_id)
+        check_nics(instance_id, nics, self._others(instance_id))
+        machine.nics = tuple(nics)
+
+    async def set_disks(self, instance_id: str, disks: Sequence[DiskSpec]) -> None:
+        await self._begin("set_disks", instance_id)
+        machine = self._machine(instance_id)
+        check_disks(instance_id, disks, machine.disks, self._others(instance_id))
+        machine.disks = tuple(disks)
+
+    async def set_port_forwarding(self, public_ip: str, rules: Sequence[PortForward]) -> None:
+        await self._begin("set_port_forwarding", public_ip)
+        check_port_forwards(public_ip, rules)
+        if rules:
+            self._port_forwards[public_ip] = tuple(rules)
+        else:
+            self._port_forwards.pop(public_ip, None)
+
+    async def close(self) -> None:
+        self._closed = True
+
+    # -- Internals ----------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise DriverError("the simulator driver is closed")
+
+    async def _begin(self, operation: str, subject: str) -> None:
+        """Take the operation's time, then fail if a fault is due. Callers mutate only after this."""
+        self._check_open()
+        fault = self._faults.take(operation, subject)
+        await self._latency.wait(operation)
+        self._check_open()
+        if fault is not None:
+            raise fault
+
+    def _machine(self, instance_id: str) -> SimulatedMachine:
+        machine = self._machines.get(instance_id)
+        if machine is None:
+            raise MachineNotFoundError(f"the simulator has no machine for instance {instance_id}")
+        return machine
+
+    def _others(self, instance_id: str) -> list[SimulatedMachine]:
+        return [machine for key, machine in self._machines.items() if key != instance_id]
+
+    def _host_for(self, spec: MachineSpec) -> SimulatedHost:
+        host = self._hosts.get(spec.host_name)
+        if host is None:
+            raise DriverError(f"instance {spec.instance_id}: the simulator has no host {spec.host_name}")
+        if host.info.zone_name != spec.zone_name:
+            raise DriverError(
+                f"instance {spec.instance_id}: host {spec.host_name} is in zone {host.info.zone_name}, "
+                f"not {spec.zone_name}"
+            )
+        return host
+
+    @staticmethod
+    def _reserve(host: SimulatedHost, instance_id: str, cpu_delta: int, memory_mb_delta: int) -> None:
+        """Take (or give back, when negative) capacity, refusing what the host does not have free."""
+        if not host.fits(max(cpu_delta, 0), max(memory_mb_delta, 0)):
+            free_cpus = host.info.cpu_count - host.cpus_used
+            free_memory_mb = host.info.memory_mb - host.memory_mb_used
+            raise NoCapacityError(
+                f"instance {instance_id}: host {host.info.name} has {free_cpus} CPUs and "
+                f"{free_memory_mb} MB free, {cpu_delta} CPUs and {memory_mb_delta} MB more are needed"
+            )
+        host.reserve(cpu_delta, memory_mb_delta)
+
+    @staticmethod
+    def _check_same_creation(machine: SimulatedMachine, spec: MachineSpec) -> None:
+        digest = password_digest(spec.password) if spec.password is not None else None
+        if machine.created_from != replace(spec, password=None) or machine.creation_password_sha256 != digest:
+            raise DriverError(f"instance {spec.instance_id} already exists with a different spec")
+
+    @staticmethod
+    def _check_username(machine: SimulatedMachine, username: str) -> None:
+        if machine.username and username != machine.username:
+            raise DriverError(
+                f"instance {machine.instance_id}: the default user is {machine.username}, not {username}"
+            )
+
+
+def _known_size(known: KnownMachine) -> tuple[int, int]:
+    """The size of an adopted machine, when the control plane's record carries it.
+
+    ``KnownMachine`` has no size today; read duck-typed so that host usage is rebuilt as soon as it
+    grows ``cpu_count`` and ``memory_mb`` (proposed to the interface's owner).
+    """
+    cpu_count = getattr(known, "cpu_count", 0)
+    memory_mb = getattr(known, "memory_mb", 0)
+    if not isinstance(cpu_count, int) or not isinstance(memory_mb, int):
+        return 0, 0
+    return cpu_count, memory_mb
