@@ -1,0 +1,188 @@
+"""The run's record: ``bench/results/<date>.json``, a markdown table beside it, and a PNG chart."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench import chart
+from bench.measurement import Measurement
+from bench.scenarios import BY_KEY
+from bench.targets import Lookup, Target, evaluate
+
+if TYPE_CHECKING:
+    from bench.runner import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+_PACKAGES = ("cloudca", "uvicorn", "uvloop", "httptools", "starlette", "fastapi", "sqlalchemy", "aiosqlite")
+
+
+def _command_output(command: list[str]) -> str:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=10, cwd=REPO).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    cpu_model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    wrk_banner = _command_output(["wrk", "--version"]).splitlines()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu_model,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "wrk": wrk_banner[0] if wrk_banner else None,
+        "packages": {package: _version(package) for package in _PACKAGES},
+        "commit": _command_output(["git", "rev-parse", "--short", "HEAD"]) or None,
+    }
+
+
+def _row(lookup: Lookup, scenario: str, connections: int) -> dict[str, Any] | None:
+    ours, theirs = (
+        lookup.get("cloudca", scenario, connections),
+        lookup.get("reference", scenario, connections),
+    )
+    if ours is None and theirs is None:
+        return None
+    ratio, p99_ratio = lookup.ratio(scenario, connections), lookup.p99_ratio(scenario, connections)
+    return {
+        "scenario": scenario,
+        "title": BY_KEY[scenario].title,
+        "connections": connections,
+        "unit": "SUCCESS/s" if BY_KEY[scenario].counts_successes else "req/s",
+        "cloudca": ours
+        and {
+            "throughput": ours.throughput,
+            "p50_ms": ours.p50_ms,
+            "p99_ms": ours.p99_ms,
+            "rss_peak_mb": ours.rss_peak_mb,
+            "rss_lifetime_peak_mb": ours.rss_lifetime_peak_mb,
+        },
+        "reference": theirs
+        and {
+            "throughput": theirs.throughput,
+            "p50_ms": theirs.p50_ms,
+            "p99_ms": theirs.p99_ms,
+            "rss_peak_mb": theirs.rss_peak_mb,
+        },
+        "ratio": None if ratio is None else round(ratio, 4),
+        "p99_ratio": None if p99_ratio is None else round(p99_ratio, 2),
+    }
+
+
+def summarise(measurements: list[Measurement], connections: tuple[int, ...]) -> list[dict[str, Any]]:
+    """One row per scenario and connection count, cloudca beside the reference."""
+    lookup = Lookup(measurements)
+    rows = [_row(lookup, scenario, count) for scenario in BY_KEY for count in connections]
+    return [row for row in rows if row is not None]
+
+
+def _number(value: float | None, pattern: str) -> str:
+    return "-" if value is None else pattern.format(value)
+
+
+def markdown(record: dict[str, Any]) -> str:
+    """The table people read: req/s, p50, p99, ratio to the reference, peak RSS; then the targets."""
+    lines = [
+        f"# cloudca benchmark, {record['date']}",
+        "",
+        f"{record['machine']['cpus']} CPUs ({record['machine']['cpu_model']}); server pinned to CPU "
+        f"{record['settings']['server_cpu']}, wrk (1 thread) to CPU {record['settings']['load_cpu']}; "
+        f"{record['settings']['warmup_s']:g} s warm-up, {record['settings']['duration_s']:g} s measured"
+        + (" — **stand-in run: the reference played cloudca**" if record["settings"]["stand_in"] else ""),
+        "",
+        "| scenario | conns | cloudca | reference | ratio | cloudca p50 / p99 ms | reference p50 / p99 ms "
+        "| p99 ratio | cloudca peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in record["summary"]:
+        ours, theirs = row["cloudca"] or {}, row["reference"] or {}
+        lines.append(
+            f"| {row['title']} | {row['connections']} "
+            f"| {_number(ours.get('throughput'), '{:,.0f}')} {row['unit']} "
+            f"| {_number(theirs.get('throughput'), '{:,.0f}')} "
+            f"| {_number(row['ratio'], '{:.1%}')} "
+            f"| {_number(ours.get('p50_ms'), '{:.2f}')} / {_number(ours.get('p99_ms'), '{:.2f}')} "
+            f"| {_number(theirs.get('p50_ms'), '{:.2f}')} / {_number(theirs.get('p99_ms'), '{:.2f}')} "
+            f"| {_number(row['p99_ratio'], '{:.1f}x')} "
+            f"| {_number(ours.get('rss_peak_mb'), '{:.0f}')} |"
+        )
+    lines += [
+        "",
+        "## Targets (issue 6; at 16 connections unless said otherwise)",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
+    ]
+    for target in record["targets"]:
+        met = {True: "yes", False: "**no**", None: "-"}[target["met"]]
+        lines.append(f"| {target['text']} | {target['measured']} | {met} |")
+    notes = [
+        f"- {m['side']} {m['scenario']} c={m['connections']}: {note}"
+        for m in record["measurements"]
+        for note in m["notes"]
+    ]
+    if notes:
+        lines += ["", "## Notes", "", *notes]
+    if record["problems"]:
+        lines += ["", "## Problems", "", *(f"- {problem}" for problem in record["problems"])]
+    return "\n".join(lines) + "\n"
+
+
+def write(settings: Settings, measurements: list[Measurement], problems: list[str]) -> Path:
+    """Write the JSON, markdown and PNG files; returns the JSON file's path."""
+    today = datetime.date.today().isoformat()
+    stem = today + ("-stand-in" if settings.stand_in else "")
+    settings.results_dir.mkdir(parents=True, exist_ok=True)
+    scenarios = [s.key for s in settings.scenarios]
+    targets: list[Target] = evaluate(
+        measurements, scenarios, base=min(settings.connections), high=max(settings.connections)
+    )
+    record: dict[str, Any] = {
+        "date": today,
+        "machine": machine(),
+        "settings": {
+            "duration_s": settings.duration_s,
+            "warmup_s": settings.warmup_s,
+            "connections": list(settings.connections),
+            "scenarios": scenarios,
+            "large_instances": settings.large_instances,
+            "server_cpu": settings.server_cpu,
+            "load_cpu": settings.load_cpu,
+            "stand_in": settings.stand_in,
+        },
+        "summary": summarise(measurements, settings.connections),
+        "targets": [target.__dict__ for target in targets],
+        "measurements": [m.to_json() for m in measurements],
+        "problems": problems,
+    }
+    try:
+        chart.draw(record, settings.results_dir / f"{stem}.png")
+    except ImportError:
+        record["problems"].append("matplotlib is missing (pip install -e '.[bench]'): no chart drawn")
+    json_path = settings.results_dir / f"{stem}.json"
+    json_path.write_text(json.dumps(record, indent=2) + "\n")
+    (settings.results_dir / f"{stem}.md").write_text(markdown(record))
+    return json_path
