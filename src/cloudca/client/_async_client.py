@@ -1,0 +1,114 @@
+"""The asynchronous client (same API as :class:`~cloudca.Client`, awaited)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from cloudca.client._base import BaseClient, Call, snapshot_from_envelope
+from cloudca.client._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from cloudca.client._environment import AsyncEnvironmentClient
+from cloudca.client._models import Organization, ServiceConnection, User
+from cloudca.client._resources.admin import AdminRequests, AsyncEnvironments, AsyncReadOnly, AsyncTasks
+from cloudca.client._task import AsyncTask
+
+__all__ = ["AsyncClient"]
+
+T = TypeVar("T")
+
+
+class AsyncClient(BaseClient):
+    """Talks to a cloudca (or cloud.ca) API.
+
+    >>> async with AsyncClient(api_url="http://127.0.0.1:8080/v1", api_key="...") as client:
+    ...     prod = client.environment("compute-qc", "prod")
+    ...     instance = await prod.instances.create(name="web", ..., wait=True)
+
+    ``transport`` replaces httpx's network transport (e.g. ``httpx.MockTransport`` in tests).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_url: str | None = None,
+        api_key: str | None = None,
+        profile: str | None = None,
+        service: str | None = None,
+        environment: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        config_file: Path | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(
+            api_url=api_url,
+            api_key=api_key,
+            profile=profile,
+            service=service,
+            environment=environment,
+            timeout=timeout,
+            max_retries=max_retries,
+            config_file=config_file,
+        )
+        self._http = httpx.AsyncClient(transport=transport, **self._client_options())
+        self.tasks = AsyncTasks(self)
+        self.environments = AsyncEnvironments(self)
+        self.service_connections = AsyncReadOnly(
+            self, AdminRequests("services/connections", ServiceConnection)
+        )
+        self.organizations = AsyncReadOnly(self, AdminRequests("organizations", Organization))
+        self.users = AsyncReadOnly(self, AdminRequests("users", User))
+
+    def environment(
+        self, service: str | None = None, environment: str | None = None
+    ) -> AsyncEnvironmentClient:
+        """The compute resources of ``/v1/services/{service}/{environment}``.
+
+        Either name defaults to the configured one (argument, ``CLOUDCA_SERVICE`` /
+        ``CLOUDCA_ENVIRONMENT``, or the profile).
+        """
+        return AsyncEnvironmentClient(self, *self._environment_path(service, environment))
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _execute(self, call: Call[Any]) -> Any:
+        """Send ``call`` (retrying where that is safe) and return its raw payload."""
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.request(call.method, call.path, **self._request_kwargs(call))
+            except httpx.HTTPError as exc:
+                delay = self._retry_delay(call, attempt, exc, 0)
+                if delay is None:
+                    raise self._transport_error(exc, call) from exc
+            else:
+                delay = self._retry_delay(call, attempt, None, response.status_code)
+                if delay is None:
+                    return self._read(call, response)
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    async def _fetch(self, call: Call[T]) -> T:
+        """Send a synchronous call and parse its payload."""
+        return call.parse(await self._execute(call))
+
+    async def _start(self, call: Call[T]) -> AsyncTask[T]:
+        """Send a mutation and return the handle of the task it started."""
+        return AsyncTask(self, snapshot_from_envelope(await self._execute(call)), call.parse)

@@ -1,0 +1,110 @@
+"""The synchronous client."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from cloudca.client._base import BaseClient, Call, snapshot_from_envelope
+from cloudca.client._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from cloudca.client._environment import EnvironmentClient
+from cloudca.client._models import Organization, ServiceConnection, User
+from cloudca.client._resources.admin import AdminRequests, Environments, ReadOnly, Tasks
+from cloudca.client._task import Task
+
+__all__ = ["Client"]
+
+T = TypeVar("T")
+
+
+class Client(BaseClient):
+    """Talks to a cloudca (or cloud.ca) API.
+
+    >>> with Client(api_url="http://127.0.0.1:8080/v1", api_key="...") as client:
+    ...     prod = client.environment("compute-qc", "prod")
+    ...     instance = prod.instances.create(name="web", ..., wait=True)
+
+    ``transport`` replaces httpx's network transport (e.g. ``httpx.MockTransport`` in tests).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_url: str | None = None,
+        api_key: str | None = None,
+        profile: str | None = None,
+        service: str | None = None,
+        environment: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        config_file: Path | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        super().__init__(
+            api_url=api_url,
+            api_key=api_key,
+            profile=profile,
+            service=service,
+            environment=environment,
+            timeout=timeout,
+            max_retries=max_retries,
+            config_file=config_file,
+        )
+        self._http = httpx.Client(transport=transport, **self._client_options())
+        self.tasks = Tasks(self)
+        self.environments = Environments(self)
+        self.service_connections = ReadOnly(self, AdminRequests("services/connections", ServiceConnection))
+        self.organizations = ReadOnly(self, AdminRequests("organizations", Organization))
+        self.users = ReadOnly(self, AdminRequests("users", User))
+
+    def environment(self, service: str | None = None, environment: str | None = None) -> EnvironmentClient:
+        """The compute resources of ``/v1/services/{service}/{environment}``.
+
+        Either name defaults to the configured one (argument, ``CLOUDCA_SERVICE`` /
+        ``CLOUDCA_ENVIRONMENT``, or the profile).
+        """
+        return EnvironmentClient(self, *self._environment_path(service, environment))
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _execute(self, call: Call[Any]) -> Any:
+        """Send ``call`` (retrying where that is safe) and return its raw payload."""
+        attempt = 0
+        while True:
+            try:
+                response = self._http.request(call.method, call.path, **self._request_kwargs(call))
+            except httpx.HTTPError as exc:
+                delay = self._retry_delay(call, attempt, exc, 0)
+                if delay is None:
+                    raise self._transport_error(exc, call) from exc
+            else:
+                delay = self._retry_delay(call, attempt, None, response.status_code)
+                if delay is None:
+                    return self._read(call, response)
+            attempt += 1
+            time.sleep(delay)
+
+    def _fetch(self, call: Call[T]) -> T:
+        """Send a synchronous call and parse its payload."""
+        return call.parse(self._execute(call))
+
+    def _start(self, call: Call[T]) -> Task[T]:
+        """Send a mutation and return the handle of the task it started."""
+        return Task(self, snapshot_from_envelope(self._execute(call)), call.parse)

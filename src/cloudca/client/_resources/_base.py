@@ -1,0 +1,226 @@
+"""Generic resources: list, get, resolve a name, submit a mutation — sync and async.
+
+Each concrete resource adds its own creates, updates and operations; the request for each is built by
+shared code (:class:`Requests`) and only the execution differs between :class:`Resource` and
+:class:`AsyncResource`.
+"""
+
+# The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+
+from pydantic.alias_generators import to_camel
+
+from cloudca.client._base import (
+    DEFAULT_TASK_TIMEOUT,
+    Call,
+    list_parser,
+    model_parser,
+    optional_parser,
+)
+from cloudca.client._exceptions import AmbiguousNameError, NameNotFoundError
+from cloudca.client._models import Model
+
+if TYPE_CHECKING:
+    from cloudca.client._async_client import AsyncClient
+    from cloudca.client._client import Client
+    from cloudca.client._task import AsyncTask, Task
+
+M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+# Wire names that the camelCase rule cannot derive from the snake_case argument names.
+_WIRE_NAMES = {
+    "memory_in_mb": "memoryInMB",
+    "available_memory_in_mb_values": "availableMemoryInMBValues",
+}
+
+
+def is_uuid(value: str) -> bool:
+    """Whether ``value`` has the shape of an entity id."""
+    return bool(_UUID.match(value))
+
+
+def wire_body(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn snake_case keyword arguments into a request body; ``None`` values are left out."""
+    return {_WIRE_NAMES.get(key, to_camel(key)): value for key, value in params.items() if value is not None}
+
+
+def wire_query(params: Mapping[str, Any]) -> dict[str, str]:
+    """Query parameters as strings (booleans lowercased); ``None`` values are left out."""
+    query: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        query[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return query
+
+
+def pick_reference(entity_type: str, reference: str, entities: Sequence[Model]) -> str:
+    """Resolve ``reference`` the way the Terraform provider does: id, else unique name.
+
+    An exact-case name match wins over a case-insensitive one; several matches, or none, raise a
+    :class:`~cloudca.ResolutionError` that lists the candidates.
+    """
+    pairs = [(str(getattr(e, "id", "") or ""), str(getattr(e, "name", "") or "")) for e in entities]
+    lowered = reference.lower()
+    for entity_id, _ in pairs:
+        if entity_id and entity_id.lower() == lowered:
+            return entity_id
+    for matches in (
+        [pair for pair in pairs if pair[1] == reference],
+        [pair for pair in pairs if pair[1].lower() == lowered],
+    ):
+        if len(matches) == 1:
+            return matches[0][0]
+        if len(matches) > 1:
+            raise AmbiguousNameError(
+                f"{len(matches)} {entity_type} are named {reference!r}; use an id",
+                entity_type=entity_type,
+                reference=reference,
+                candidates=matches,
+            )
+    raise NameNotFoundError(
+        f"No {entity_type} has the id or name {reference!r}",
+        entity_type=entity_type,
+        reference=reference,
+        candidates=pairs,
+    )
+
+
+class Requests(Generic[M]):
+    """Builds the calls of one entity type under ``services/{service}/{environment}/``."""
+
+    def __init__(self, prefix: str, entity_type: str, model: type[M]) -> None:
+        self.prefix = prefix
+        self.entity_type = entity_type
+        self.model = model
+
+    def path(self, entity_id: str | None = None) -> str:
+        """Collection or item path, relative to the API base."""
+        base = f"{self.prefix}/{self.entity_type}"
+        return f"{base}/{entity_id}" if entity_id is not None else base
+
+    def list(self, params: Mapping[str, Any]) -> Call[list[M]]:
+        """``GET`` the collection with filters, paging and sorting."""
+        return Call("GET", self.path(), list_parser(self.model), params=wire_query(params))
+
+    def get(self, entity_id: str) -> Call[M]:
+        """``GET`` one entity."""
+        return Call("GET", self.path(entity_id), model_parser(self.model))
+
+    def create(self, body: Mapping[str, Any]) -> Call[M]:
+        """``POST`` the collection; the task result is the new entity."""
+        return Call("POST", self.path(), model_parser(self.model), expect="task", body=body)
+
+    def update(self, entity_id: str, body: Mapping[str, Any]) -> Call[M]:
+        """``PUT`` the item; the task result is the updated entity."""
+        return Call("PUT", self.path(entity_id), model_parser(self.model), expect="task", body=body)
+
+    def delete(self, entity_id: str, body: Mapping[str, Any] | None = None) -> Call[M | None]:
+        """``DELETE`` the item; the task result is the last representation, if any."""
+        return Call("DELETE", self.path(entity_id), optional_parser(self.model), expect="task", body=body)
+
+    def operation(self, entity_id: str, operation: str, body: Mapping[str, Any] | None = None) -> Call[M]:
+        """``POST`` the item with ``?operation=``; the task result is the entity afterwards."""
+        return Call(
+            "POST",
+            self.path(entity_id),
+            model_parser(self.model),
+            expect="task",
+            params={"operation": operation},
+            body=body or {},
+        )
+
+    def operation_optional(
+        self, entity_id: str, operation: str, body: Mapping[str, Any] | None = None
+    ) -> Call[M | None]:
+        """Like :meth:`operation`, for operations that remove the entity (result may be empty)."""
+        return Call(
+            "POST",
+            self.path(entity_id),
+            optional_parser(self.model),
+            expect="task",
+            params={"operation": operation},
+            body=body or {},
+        )
+
+
+class Resource(Generic[M]):
+    """A resource of an environment, used through :class:`~cloudca.Client`."""
+
+    def __init__(self, client: Client, requests: Requests[M]) -> None:
+        self._client = client
+        self._requests = requests
+
+    def list(self, **params: str | int | bool | None) -> list[M]:
+        """List entities. Keyword arguments become query parameters (filters such as ``vpc_id``,
+        or ``page_number``, ``page_size``, ``sort_by``, ``sort_order``)."""
+        return self._client._fetch(self._requests.list(params))
+
+    def get(self, entity_id: str) -> M:
+        """Retrieve one entity by id; :class:`~cloudca.NotFoundError` if there is none."""
+        return self._client._fetch(self._requests.get(entity_id))
+
+    def resolve(self, reference: str) -> str:
+        """The id of the entity whose id or unique name is ``reference``."""
+        return pick_reference(self._requests.entity_type, reference, self.list())
+
+    @overload
+    def _submit(self, call: Call[T], wait: Literal[False], timeout: float) -> Task[T]: ...
+    @overload
+    def _submit(self, call: Call[T], wait: Literal[True], timeout: float) -> T: ...
+    @overload
+    def _submit(self, call: Call[T], wait: bool, timeout: float) -> Task[T] | T: ...
+    def _submit(self, call: Call[T], wait: bool, timeout: float) -> Task[T] | T:
+        task = self._client._start(call)
+        return task.wait(timeout) if wait else task
+
+
+class AsyncResource(Generic[M]):
+    """A resource of an environment, used through :class:`~cloudca.AsyncClient`."""
+
+    def __init__(self, client: AsyncClient, requests: Requests[M]) -> None:
+        self._client = client
+        self._requests = requests
+
+    async def list(self, **params: str | int | bool | None) -> list[M]:
+        """List entities (see :meth:`Resource.list`)."""
+        return await self._client._fetch(self._requests.list(params))
+
+    async def get(self, entity_id: str) -> M:
+        """Retrieve one entity by id."""
+        return await self._client._fetch(self._requests.get(entity_id))
+
+    async def resolve(self, reference: str) -> str:
+        """The id of the entity whose id or unique name is ``reference``."""
+        return pick_reference(self._requests.entity_type, reference, await self.list())
+
+    @overload
+    async def _submit(self, call: Call[T], wait: Literal[False], timeout: float) -> AsyncTask[T]: ...
+    @overload
+    async def _submit(self, call: Call[T], wait: Literal[True], timeout: float) -> T: ...
+    @overload
+    async def _submit(self, call: Call[T], wait: bool, timeout: float) -> AsyncTask[T] | T: ...
+    async def _submit(self, call: Call[T], wait: bool, timeout: float) -> AsyncTask[T] | T:
+        task = await self._client._start(call)
+        return await task.wait(timeout) if wait else task
+
+
+__all__ = [
+    "DEFAULT_TASK_TIMEOUT",
+    "AsyncResource",
+    "Requests",
+    "Resource",
+    "is_uuid",
+    "pick_reference",
+    "wire_body",
+    "wire_query",
+]

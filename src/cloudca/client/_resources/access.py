@@ -1,0 +1,251 @@
+"""SSH keys, affinity groups and remote access VPNs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal, overload
+
+from cloudca.client._models import AffinityGroup, RemoteAccessVpn, SshKey, VpnUser
+from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, Requests, Resource, wire_body
+
+if TYPE_CHECKING:
+    from cloudca.client._client import Client
+    from cloudca.client._task import Task
+
+__all__ = ["AffinityGroups", "RemoteAccessVpns", "SshKeys", "VpnUsers"]
+
+
+class SshKeys(Resource[SshKey]):
+    """SSH keys (6.16), addressed by name or id."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "sshkeys", SshKey))
+
+    @overload
+    def create(
+        self,
+        name: str,
+        public_key: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[SshKey]: ...
+    @overload
+    def create(
+        self, name: str, public_key: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> SshKey: ...
+    def create(
+        self, name: str, public_key: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[SshKey] | SshKey:
+        """Register an OpenSSH public key under a name."""
+        return self._submit(
+            self._requests.create(wire_body({"name": name, "public_key": public_key})), wait, timeout
+        )
+
+    @overload
+    def delete(
+        self, name_or_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[SshKey | None]: ...
+    @overload
+    def delete(
+        self, name_or_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> SshKey | None: ...
+    def delete(
+        self, name_or_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[SshKey | None] | SshKey | None:
+        """Delete a key (instances keep the installed key)."""
+        return self._submit(self._requests.delete(name_or_id), wait, timeout)
+
+
+class AffinityGroups(Resource[AffinityGroup]):
+    """Affinity groups (6.17)."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "affinitygroups", AffinityGroup))
+
+    @overload
+    def create(
+        self,
+        name: str,
+        *,
+        description: str = "",
+        type: str = "host anti-affinity",
+        instance_ids: Sequence[str] | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[AffinityGroup]: ...
+    @overload
+    def create(
+        self,
+        name: str,
+        *,
+        description: str = "",
+        type: str = "host anti-affinity",
+        instance_ids: Sequence[str] | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AffinityGroup: ...
+    def create(
+        self,
+        name: str,
+        *,
+        description: str = "",
+        type: str = "host anti-affinity",
+        instance_ids: Sequence[str] | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[AffinityGroup] | AffinityGroup:
+        """Create an anti-affinity group."""
+        return self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "name": name,
+                        "description": description,
+                        "type": type,
+                        "instance_ids": list(instance_ids) if instance_ids is not None else None,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        group_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        instance_ids: Sequence[str] | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[AffinityGroup]: ...
+    @overload
+    def update(
+        self,
+        group_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        instance_ids: Sequence[str] | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AffinityGroup: ...
+    def update(
+        self,
+        group_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        instance_ids: Sequence[str] | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[AffinityGroup] | AffinityGroup:
+        """Change a group; ``instance_ids`` replaces its members."""
+        return self._submit(
+            self._requests.update(
+                group_id,
+                wire_body(
+                    {
+                        "name": name,
+                        "description": description,
+                        "instance_ids": list(instance_ids) if instance_ids is not None else None,
+                    }
+                ),
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def delete(
+        self, group_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[AffinityGroup | None]: ...
+    @overload
+    def delete(
+        self, group_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AffinityGroup | None: ...
+    def delete(
+        self, group_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[AffinityGroup | None] | AffinityGroup | None:
+        """Delete an affinity group."""
+        return self._submit(self._requests.delete(group_id), wait, timeout)
+
+
+class RemoteAccessVpns(Resource[RemoteAccessVpn]):
+    """Remote access VPNs of VPCs (6.19)."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "remoteaccessvpns", RemoteAccessVpn))
+
+    @overload
+    def enable(
+        self, vpn_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[RemoteAccessVpn]: ...
+    @overload
+    def enable(
+        self, vpn_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> RemoteAccessVpn: ...
+    def enable(
+        self, vpn_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[RemoteAccessVpn] | RemoteAccessVpn:
+        """Enable the VPN."""
+        return self._submit(self._requests.operation(vpn_id, "enable"), wait, timeout)
+
+    @overload
+    def disable(
+        self, vpn_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[RemoteAccessVpn]: ...
+    @overload
+    def disable(
+        self, vpn_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> RemoteAccessVpn: ...
+    def disable(
+        self, vpn_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[RemoteAccessVpn] | RemoteAccessVpn:
+        """Disable the VPN."""
+        return self._submit(self._requests.operation(vpn_id, "disable"), wait, timeout)
+
+
+class VpnUsers(Resource[VpnUser]):
+    """Remote access VPN users (6.19)."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "vpnusers", VpnUser))
+
+    @overload
+    def create(
+        self,
+        username: str,
+        password: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[VpnUser]: ...
+    @overload
+    def create(
+        self, username: str, password: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> VpnUser: ...
+    def create(
+        self, username: str, password: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[VpnUser] | VpnUser:
+        """Create a VPN user."""
+        return self._submit(
+            self._requests.create(wire_body({"username": username, "password": password})), wait, timeout
+        )
+
+    @overload
+    def delete(
+        self, user_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[VpnUser | None]: ...
+    @overload
+    def delete(
+        self, user_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> VpnUser | None: ...
+    def delete(
+        self, user_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[VpnUser | None] | VpnUser | None:
+        """Delete a VPN user."""
+        return self._submit(self._requests.delete(user_id), wait, timeout)

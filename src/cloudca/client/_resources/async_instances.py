@@ -1,0 +1,351 @@
+"""Instances through :class:`~cloudca.AsyncClient` (mirrors :mod:`.instances`)."""
+
+# The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
+# ruff: noqa: ASYNC109
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal, Unpack, overload
+
+from cloudca.client._models import Instance
+from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
+from cloudca.client._resources.instances import InstanceCreate, destroy_body
+
+if TYPE_CHECKING:
+    from cloudca.client._async_client import AsyncClient
+    from cloudca.client._task import AsyncTask
+
+__all__ = ["AsyncInstances"]
+
+
+class AsyncInstances(AsyncResource[Instance]):
+    """Virtual machines: create, update, destroy and the operations of contract section 4."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "instances", Instance))
+
+    @overload
+    async def create(
+        self,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+        **params: Unpack[InstanceCreate],
+    ) -> AsyncTask[Instance]: ...
+    @overload
+    async def create(
+        self, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT, **params: Unpack[InstanceCreate]
+    ) -> Instance: ...
+    async def create(
+        self, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT, **params: Unpack[InstanceCreate]
+    ) -> AsyncTask[Instance] | Instance:
+        """Create and start an instance; the result carries ``password`` when the template has one."""
+        return await self._submit(self._requests.create(wire_body(params)), wait, timeout)
+
+    @overload
+    async def update(
+        self,
+        instance_id: str,
+        *,
+        name: str | None = None,
+        hostname: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Instance]: ...
+    @overload
+    async def update(
+        self,
+        instance_id: str,
+        *,
+        name: str | None = None,
+        hostname: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Instance: ...
+    async def update(
+        self,
+        instance_id: str,
+        *,
+        name: str | None = None,
+        hostname: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Instance] | Instance:
+        """Rename an instance or change its host name (a running instance reboots for a new host name)."""
+        return await self._submit(
+            self._requests.update(instance_id, wire_body({"name": name, "hostname": hostname})), wait, timeout
+        )
+
+    @overload
+    async def destroy(
+        self,
+        instance_id: str,
+        *,
+        purge_immediately: bool = False,
+        delete_snapshots: bool = False,
+        public_ip_ids_to_release: Sequence[str] = (),
+        volume_ids_to_delete: Sequence[str] = (),
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Instance | None]: ...
+    @overload
+    async def destroy(
+        self,
+        instance_id: str,
+        *,
+        purge_immediately: bool = False,
+        delete_snapshots: bool = False,
+        public_ip_ids_to_release: Sequence[str] = (),
+        volume_ids_to_delete: Sequence[str] = (),
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Instance | None: ...
+    async def destroy(
+        self,
+        instance_id: str,
+        *,
+        purge_immediately: bool = False,
+        delete_snapshots: bool = False,
+        public_ip_ids_to_release: Sequence[str] = (),
+        volume_ids_to_delete: Sequence[str] = (),
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Instance | None] | Instance | None:
+        """Destroy an instance (recoverable unless ``purge_immediately``), optionally with IPs and volumes."""
+        return await self._submit(
+            self._requests.delete(
+                instance_id,
+                destroy_body(
+                    purge_immediately, delete_snapshots, public_ip_ids_to_release, volume_ids_to_delete
+                ),
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def start(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance]: ...
+    @overload
+    async def start(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    async def start(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance] | Instance:
+        """Start a stopped instance."""
+        return await self._submit(self._requests.operation(instance_id, "start"), wait, timeout)
+
+    @overload
+    async def stop(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance]: ...
+    @overload
+    async def stop(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    async def stop(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance] | Instance:
+        """Stop a running instance."""
+        return await self._submit(self._requests.operation(instance_id, "stop"), wait, timeout)
+
+    @overload
+    async def reboot(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance]: ...
+    @overload
+    async def reboot(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    async def reboot(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance] | Instance:
+        """Reboot an instance (a stopped one ends up running)."""
+        return await self._submit(self._requests.operation(instance_id, "reboot"), wait, timeout)
+
+    @overload
+    async def purge(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance | None]: ...
+    @overload
+    async def purge(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance | None: ...
+    async def purge(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance | None] | Instance | None:
+        """Remove a destroyed instance for good."""
+        return await self._submit(self._requests.operation_optional(instance_id, "purge"), wait, timeout)
+
+    @overload
+    async def recover(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance]: ...
+    @overload
+    async def recover(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    async def recover(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance] | Instance:
+        """Bring a destroyed instance back (it comes back stopped)."""
+        return await self._submit(self._requests.operation(instance_id, "recover"), wait, timeout)
+
+    @overload
+    async def change_compute_offering(
+        self,
+        instance_id: str,
+        compute_offering_id: str,
+        *,
+        cpu_count: int | None = None,
+        memory_in_mb: int | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Instance]: ...
+    @overload
+    async def change_compute_offering(
+        self,
+        instance_id: str,
+        compute_offering_id: str,
+        *,
+        cpu_count: int | None = None,
+        memory_in_mb: int | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Instance: ...
+    async def change_compute_offering(
+        self,
+        instance_id: str,
+        compute_offering_id: str,
+        *,
+        cpu_count: int | None = None,
+        memory_in_mb: int | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Instance] | Instance:
+        """Change the compute offering (``cpu_count``, ``memory_in_mb`` if custom); reboots if running."""
+        return await self._submit(
+            self._requests.operation(
+                instance_id,
+                "changeComputeOffering",
+                wire_body(
+                    {
+                        "compute_offering_id": compute_offering_id,
+                        "cpu_count": cpu_count,
+                        "memory_in_mb": memory_in_mb,
+                    }
+                ),
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def change_network(
+        self,
+        instance_id: str,
+        network_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Instance]: ...
+    @overload
+    async def change_network(
+        self, instance_id: str, network_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    async def change_network(
+        self, instance_id: str, network_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance] | Instance:
+        """Move the default NIC to another network of the same zone; reboots if running."""
+        return await self._submit(
+            self._requests.operation(instance_id, "changeNetwork", {"networkId": network_id}), wait, timeout
+        )
+
+    @overload
+    async def reset_password(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance]: ...
+    @overload
+    async def reset_password(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    async def reset_password(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Instance] | Instance:
+        """Generate a new password; the result's ``password`` holds it."""
+        return await self._submit(self._requests.operation(instance_id, "resetPassword"), wait, timeout)
+
+    @overload
+    async def associate_ssh_key(
+        self,
+        instance_id: str,
+        ssh_key_name: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Instance]: ...
+    @overload
+    async def associate_ssh_key(
+        self,
+        instance_id: str,
+        ssh_key_name: str,
+        *,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Instance: ...
+    async def associate_ssh_key(
+        self,
+        instance_id: str,
+        ssh_key_name: str,
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Instance] | Instance:
+        """Install a registered SSH key for the default user; reboots if running."""
+        return await self._submit(
+            self._requests.operation(instance_id, "associateSSHKey", {"sshKeyName": ssh_key_name}),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def create_recovery_point(
+        self,
+        instance_id: str,
+        name: str,
+        *,
+        description: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Instance]: ...
+    @overload
+    async def create_recovery_point(
+        self,
+        instance_id: str,
+        name: str,
+        *,
+        description: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Instance: ...
+    async def create_recovery_point(
+        self,
+        instance_id: str,
+        name: str,
+        *,
+        description: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Instance] | Instance:
+        """Store a recovery point of the instance."""
+        return await self._submit(
+            self._requests.operation(
+                instance_id,
+                "createRecoveryPoint",
+                {"recoveryPoint": wire_body({"name": name, "description": description})},
+            ),
+            wait,
+            timeout,
+        )

@@ -1,0 +1,501 @@
+"""VPCs, networks, network ACLs and their rules, asynchronously (mirrors :mod:`.networking`)."""
+
+# The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
+# ruff: noqa: ASYNC109
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, overload
+
+from cloudca.client._models import Network, NetworkAcl, NetworkAclRule, Vpc
+from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
+
+if TYPE_CHECKING:
+    from cloudca.client._async_client import AsyncClient
+    from cloudca.client._task import AsyncTask
+
+__all__ = ["AsyncNetworkAclRules", "AsyncNetworkAcls", "AsyncNetworks", "AsyncVpcs"]
+
+
+class AsyncVpcs(AsyncResource[Vpc]):
+    """Virtual private clouds (6.7)."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "vpcs", Vpc))
+
+    @overload
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_offering_id: str,
+        *,
+        zone_id: str | None = None,
+        network_domain: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Vpc]: ...
+    @overload
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_offering_id: str,
+        *,
+        zone_id: str | None = None,
+        network_domain: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Vpc: ...
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_offering_id: str,
+        *,
+        zone_id: str | None = None,
+        network_domain: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Vpc] | Vpc:
+        """Create a VPC (it gets a source NAT public IP)."""
+        return await self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "name": name,
+                        "description": description,
+                        "vpc_offering_id": vpc_offering_id,
+                        "zone_id": zone_id,
+                        "network_domain": network_domain,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def update(
+        self,
+        vpc_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Vpc]: ...
+    @overload
+    async def update(
+        self,
+        vpc_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Vpc: ...
+    async def update(
+        self,
+        vpc_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Vpc] | Vpc:
+        """Rename a VPC or change its description."""
+        return await self._submit(
+            self._requests.update(vpc_id, wire_body({"name": name, "description": description})),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def delete(
+        self, vpc_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Vpc | None]: ...
+    @overload
+    async def delete(
+        self, vpc_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Vpc | None: ...
+    async def delete(
+        self, vpc_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Vpc | None] | Vpc | None:
+        """Delete a VPC that has no networks left."""
+        return await self._submit(self._requests.delete(vpc_id), wait, timeout)
+
+    @overload
+    async def restart(
+        self, vpc_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Vpc]: ...
+    @overload
+    async def restart(
+        self, vpc_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Vpc: ...
+    async def restart(
+        self, vpc_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Vpc] | Vpc:
+        """Restart the VPC's router."""
+        return await self._submit(self._requests.operation(vpc_id, "restart"), wait, timeout)
+
+
+class AsyncNetworks(AsyncResource[Network]):
+    """Networks (tiers) of a VPC (6.8)."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "networks", Network))
+
+    @overload
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        network_offering_id: str,
+        network_acl_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Network]: ...
+    @overload
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        network_offering_id: str,
+        network_acl_id: str,
+        *,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Network: ...
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        network_offering_id: str,
+        network_acl_id: str,
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Network] | Network:
+        """Create a network in a VPC."""
+        return await self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "name": name,
+                        "description": description,
+                        "vpc_id": vpc_id,
+                        "network_offering_id": network_offering_id,
+                        "network_acl_id": network_acl_id,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def update(
+        self,
+        network_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Network]: ...
+    @overload
+    async def update(
+        self,
+        network_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Network: ...
+    async def update(
+        self,
+        network_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Network] | Network:
+        """Rename a network or change its description."""
+        return await self._submit(
+            self._requests.update(network_id, wire_body({"name": name, "description": description})),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def delete(
+        self, network_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Network | None]: ...
+    @overload
+    async def delete(
+        self, network_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Network | None: ...
+    async def delete(
+        self, network_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Network | None] | Network | None:
+        """Delete a network no instance uses."""
+        return await self._submit(self._requests.delete(network_id), wait, timeout)
+
+    @overload
+    async def replace_acl(
+        self,
+        network_id: str,
+        network_acl_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Network]: ...
+    @overload
+    async def replace_acl(
+        self,
+        network_id: str,
+        network_acl_id: str,
+        *,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Network: ...
+    async def replace_acl(
+        self,
+        network_id: str,
+        network_acl_id: str,
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Network] | Network:
+        """Give the network another ACL."""
+        return await self._submit(
+            self._requests.operation(network_id, "replace", {"networkAclId": network_acl_id}), wait, timeout
+        )
+
+
+class AsyncNetworkAcls(AsyncResource[NetworkAcl]):
+    """Network ACLs (6.9)."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "networkacls", NetworkAcl))
+
+    @overload
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAcl]: ...
+    @overload
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        *,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> NetworkAcl: ...
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAcl] | NetworkAcl:
+        """Create an ACL in a VPC."""
+        return await self._submit(
+            self._requests.create(wire_body({"name": name, "description": description, "vpc_id": vpc_id})),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def delete(
+        self, acl_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[NetworkAcl | None]: ...
+    @overload
+    async def delete(
+        self, acl_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> NetworkAcl | None: ...
+    async def delete(
+        self, acl_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[NetworkAcl | None] | NetworkAcl | None:
+        """Delete an ACL (and its rules) no network uses."""
+        return await self._submit(self._requests.delete(acl_id), wait, timeout)
+
+
+class AsyncNetworkAclRules(AsyncResource[NetworkAclRule]):
+    """Rules of network ACLs (6.9)."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "networkaclrules", NetworkAclRule))
+
+    @overload
+    async def create(
+        self,
+        network_acl_id: str,
+        *,
+        rule_number: int,
+        cidr: str,
+        action: str,
+        protocol: str,
+        traffic_type: str,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAclRule]: ...
+    @overload
+    async def create(
+        self,
+        network_acl_id: str,
+        *,
+        rule_number: int,
+        cidr: str,
+        action: str,
+        protocol: str,
+        traffic_type: str,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> NetworkAclRule: ...
+    async def create(
+        self,
+        network_acl_id: str,
+        *,
+        rule_number: int,
+        cidr: str,
+        action: str,
+        protocol: str,
+        traffic_type: str,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAclRule] | NetworkAclRule:
+        """Add a rule to an ACL (ports for TCP/UDP, type and code for ICMP)."""
+        return await self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "network_acl_id": network_acl_id,
+                        "rule_number": rule_number,
+                        "cidr": cidr,
+                        "action": action,
+                        "protocol": protocol,
+                        "traffic_type": traffic_type,
+                        "start_port": start_port,
+                        "end_port": end_port,
+                        "icmp_type": icmp_type,
+                        "icmp_code": icmp_code,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def update(
+        self,
+        rule_id: str,
+        *,
+        rule_number: int | None = None,
+        cidr: str | None = None,
+        action: str | None = None,
+        protocol: str | None = None,
+        traffic_type: str | None = None,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAclRule]: ...
+    @overload
+    async def update(
+        self,
+        rule_id: str,
+        *,
+        rule_number: int | None = None,
+        cidr: str | None = None,
+        action: str | None = None,
+        protocol: str | None = None,
+        traffic_type: str | None = None,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> NetworkAclRule: ...
+    async def update(
+        self,
+        rule_id: str,
+        *,
+        rule_number: int | None = None,
+        cidr: str | None = None,
+        action: str | None = None,
+        protocol: str | None = None,
+        traffic_type: str | None = None,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAclRule] | NetworkAclRule:
+        """Change fields of a rule."""
+        return await self._submit(
+            self._requests.update(
+                rule_id,
+                wire_body(
+                    {
+                        "rule_number": rule_number,
+                        "cidr": cidr,
+                        "action": action,
+                        "protocol": protocol,
+                        "traffic_type": traffic_type,
+                        "start_port": start_port,
+                        "end_port": end_port,
+                        "icmp_type": icmp_type,
+                        "icmp_code": icmp_code,
+                    }
+                ),
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def delete(
+        self, rule_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[NetworkAclRule | None]: ...
+    @overload
+    async def delete(
+        self, rule_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> NetworkAclRule | None: ...
+    async def delete(
+        self, rule_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[NetworkAclRule | None] | NetworkAclRule | None:
+        """Delete a rule."""
+        return await self._submit(self._requests.delete(rule_id), wait, timeout)

@@ -1,0 +1,386 @@
+"""Public IPs, port forwarding rules and load balancer rules, asynchronously (mirrors :mod:`.public_ips`)."""
+
+# The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
+# ruff: noqa: ASYNC109
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, overload
+
+from cloudca.client._models import LoadBalancerRule, PortForwardingRule, PublicIp
+from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
+
+if TYPE_CHECKING:
+    from cloudca.client._async_client import AsyncClient
+    from cloudca.client._task import AsyncTask
+
+__all__ = ["AsyncLoadBalancerRules", "AsyncPortForwardingRules", "AsyncPublicIps"]
+
+
+class AsyncPublicIps(AsyncResource[PublicIp]):
+    """Public IP addresses (6.10)."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "publicipaddresses", PublicIp))
+
+    @overload
+    async def acquire(
+        self, vpc_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[PublicIp]: ...
+    @overload
+    async def acquire(
+        self, vpc_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> PublicIp: ...
+    async def acquire(
+        self, vpc_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[PublicIp] | PublicIp:
+        """Acquire a new public IP for a VPC."""
+        return await self._submit(self._requests.create({"vpcId": vpc_id}), wait, timeout)
+
+    @overload
+    async def release(
+        self, public_ip_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[PublicIp | None]: ...
+    @overload
+    async def release(
+        self, public_ip_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> PublicIp | None: ...
+    async def release(
+        self, public_ip_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[PublicIp | None] | PublicIp | None:
+        """Release a public IP (its rules go with it)."""
+        return await self._submit(self._requests.delete(public_ip_id), wait, timeout)
+
+    @overload
+    async def enable_static_nat(
+        self,
+        public_ip_id: str,
+        private_ip_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[PublicIp]: ...
+    @overload
+    async def enable_static_nat(
+        self,
+        public_ip_id: str,
+        private_ip_id: str,
+        *,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> PublicIp: ...
+    async def enable_static_nat(
+        self,
+        public_ip_id: str,
+        private_ip_id: str,
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[PublicIp] | PublicIp:
+        """Map the public IP to a private IP (an instance's ``ip_address_id``)."""
+        return await self._submit(
+            self._requests.operation(public_ip_id, "enableStaticNat", {"privateIpId": private_ip_id}),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def disable_static_nat(
+        self, public_ip_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[PublicIp]: ...
+    @overload
+    async def disable_static_nat(
+        self, public_ip_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> PublicIp: ...
+    async def disable_static_nat(
+        self, public_ip_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[PublicIp] | PublicIp:
+        """Remove the static NAT of the public IP."""
+        return await self._submit(self._requests.operation(public_ip_id, "disableStaticNat"), wait, timeout)
+
+
+class AsyncPortForwardingRules(AsyncResource[PortForwardingRule]):
+    """Port forwarding rules (6.11)."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "portforwardingrules", PortForwardingRule))
+
+    @overload
+    async def create(
+        self,
+        public_ip_id: str,
+        *,
+        protocol: str,
+        public_port_start: int,
+        private_port_start: int,
+        public_port_end: int | None = None,
+        private_port_end: int | None = None,
+        instance_id: str | None = None,
+        private_ip_id: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[PortForwardingRule]: ...
+    @overload
+    async def create(
+        self,
+        public_ip_id: str,
+        *,
+        protocol: str,
+        public_port_start: int,
+        private_port_start: int,
+        public_port_end: int | None = None,
+        private_port_end: int | None = None,
+        instance_id: str | None = None,
+        private_ip_id: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> PortForwardingRule: ...
+    async def create(
+        self,
+        public_ip_id: str,
+        *,
+        protocol: str,
+        public_port_start: int,
+        private_port_start: int,
+        public_port_end: int | None = None,
+        private_port_end: int | None = None,
+        instance_id: str | None = None,
+        private_ip_id: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[PortForwardingRule] | PortForwardingRule:
+        """Forward public ports to an instance (or a private IP)."""
+        return await self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "ip_address_id": public_ip_id,
+                        "protocol": protocol,
+                        "public_port_start": public_port_start,
+                        "private_port_start": private_port_start,
+                        "public_port_end": public_port_end,
+                        "private_port_end": private_port_end,
+                        "instance_id": instance_id,
+                        "private_ip_id": private_ip_id,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def delete(
+        self, rule_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[PortForwardingRule | None]: ...
+    @overload
+    async def delete(
+        self, rule_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> PortForwardingRule | None: ...
+    async def delete(
+        self, rule_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[PortForwardingRule | None] | PortForwardingRule | None:
+        """Delete a port forwarding rule."""
+        return await self._submit(self._requests.delete(rule_id), wait, timeout)
+
+
+class AsyncLoadBalancerRules(AsyncResource[LoadBalancerRule]):
+    """Load balancer rules (6.12)."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "loadbalancerrules", LoadBalancerRule))
+
+    @overload
+    async def create(
+        self,
+        name: str,
+        public_ip_id: str,
+        *,
+        public_port: int,
+        private_port: int,
+        algorithm: str,
+        protocol: str,
+        network_id: str | None = None,
+        instance_ids: Sequence[str] | None = None,
+        stickiness_method: str | None = None,
+        stickiness_policy_parameters: Mapping[str, str] | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[LoadBalancerRule]: ...
+    @overload
+    async def create(
+        self,
+        name: str,
+        public_ip_id: str,
+        *,
+        public_port: int,
+        private_port: int,
+        algorithm: str,
+        protocol: str,
+        network_id: str | None = None,
+        instance_ids: Sequence[str] | None = None,
+        stickiness_method: str | None = None,
+        stickiness_policy_parameters: Mapping[str, str] | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> LoadBalancerRule: ...
+    async def create(
+        self,
+        name: str,
+        public_ip_id: str,
+        *,
+        public_port: int,
+        private_port: int,
+        algorithm: str,
+        protocol: str,
+        network_id: str | None = None,
+        instance_ids: Sequence[str] | None = None,
+        stickiness_method: str | None = None,
+        stickiness_policy_parameters: Mapping[str, str] | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[LoadBalancerRule] | LoadBalancerRule:
+        """Balance a public port over instances of a network."""
+        return await self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "name": name,
+                        "public_ip_id": public_ip_id,
+                        "public_port": public_port,
+                        "private_port": private_port,
+                        "algorithm": algorithm,
+                        "protocol": protocol,
+                        "network_id": network_id,
+                        "instance_ids": list(instance_ids) if instance_ids is not None else None,
+                        "stickiness_method": stickiness_method,
+                        "stickiness_policy_parameters": stickiness_policy_parameters,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def update(
+        self,
+        rule_id: str,
+        *,
+        name: str | None = None,
+        algorithm: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[LoadBalancerRule]: ...
+    @overload
+    async def update(
+        self,
+        rule_id: str,
+        *,
+        name: str | None = None,
+        algorithm: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> LoadBalancerRule: ...
+    async def update(
+        self,
+        rule_id: str,
+        *,
+        name: str | None = None,
+        algorithm: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[LoadBalancerRule] | LoadBalancerRule:
+        """Rename a rule or change its algorithm."""
+        return await self._submit(
+            self._requests.update(rule_id, wire_body({"name": name, "algorithm": algorithm})), wait, timeout
+        )
+
+    @overload
+    async def update_instances(
+        self,
+        rule_id: str,
+        instance_ids: Sequence[str],
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[LoadBalancerRule]: ...
+    @overload
+    async def update_instances(
+        self,
+        rule_id: str,
+        instance_ids: Sequence[str],
+        *,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> LoadBalancerRule: ...
+    async def update_instances(
+        self,
+        rule_id: str,
+        instance_ids: Sequence[str],
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[LoadBalancerRule] | LoadBalancerRule:
+        """Replace the balanced instances."""
+        return await self._submit(
+            self._requests.operation(rule_id, "updateInstances", {"instanceIds": list(instance_ids)}),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def update_stickiness(
+        self,
+        rule_id: str,
+        stickiness_method: str,
+        *,
+        parameters: Mapping[str, str] | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[LoadBalancerRule]: ...
+    @overload
+    async def update_stickiness(
+        self,
+        rule_id: str,
+        stickiness_method: str,
+        *,
+        parameters: Mapping[str, str] | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> LoadBalancerRule: ...
+    async def update_stickiness(
+        self,
+        rule_id: str,
+        stickiness_method: str,
+        *,
+        parameters: Mapping[str, str] | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[LoadBalancerRule] | LoadBalancerRule:
+        """Set the stickiness policy (method ``none`` removes it)."""
+        return await self._submit(
+            self._requests.operation(
+                rule_id,
+                "updateStickiness",
+                wire_body(
+                    {"stickiness_method": stickiness_method, "stickiness_policy_parameters": parameters}
+                ),
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def delete(
+        self, rule_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[LoadBalancerRule | None]: ...
+    @overload
+    async def delete(
+        self, rule_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> LoadBalancerRule | None: ...
+    async def delete(
+        self, rule_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[LoadBalancerRule | None] | LoadBalancerRule | None:
+        """Delete a load balancer rule."""
+        return await self._submit(self._requests.delete(rule_id), wait, timeout)

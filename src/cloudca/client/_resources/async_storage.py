@@ -1,0 +1,226 @@
+"""Volumes and NICs, asynchronously (mirrors :mod:`.storage`)."""
+
+# The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
+# ruff: noqa: ASYNC109
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, overload
+
+from cloudca.client._models import Nic, Volume
+from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
+
+if TYPE_CHECKING:
+    from cloudca.client._async_client import AsyncClient
+    from cloudca.client._task import AsyncTask
+
+__all__ = ["AsyncNics", "AsyncVolumes"]
+
+
+class AsyncVolumes(AsyncResource[Volume]):
+    """Volumes (6.14)."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "volumes", Volume))
+
+    @overload
+    async def create(
+        self,
+        name: str,
+        disk_offering_id: str,
+        instance_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        zone_id: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Volume]: ...
+    @overload
+    async def create(
+        self,
+        name: str,
+        disk_offering_id: str,
+        instance_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        zone_id: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Volume: ...
+    async def create(
+        self,
+        name: str,
+        disk_offering_id: str,
+        instance_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        zone_id: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Volume] | Volume:
+        """Create a data volume and attach it to an instance."""
+        return await self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "name": name,
+                        "disk_offering_id": disk_offering_id,
+                        "instance_id": instance_id,
+                        "size_in_gb": size_in_gb,
+                        "iops": iops,
+                        "zone_id": zone_id,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def delete(
+        self, volume_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Volume | None]: ...
+    @overload
+    async def delete(
+        self, volume_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Volume | None: ...
+    async def delete(
+        self, volume_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Volume | None] | Volume | None:
+        """Delete a detached data volume."""
+        return await self._submit(self._requests.delete(volume_id), wait, timeout)
+
+    @overload
+    async def attach(
+        self,
+        volume_id: str,
+        instance_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Volume]: ...
+    @overload
+    async def attach(
+        self, volume_id: str, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Volume: ...
+    async def attach(
+        self, volume_id: str, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Volume] | Volume:
+        """Attach a data volume to an instance."""
+        return await self._submit(
+            self._requests.operation(volume_id, "attachToInstance", {"instanceId": instance_id}),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def detach(
+        self, volume_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Volume]: ...
+    @overload
+    async def detach(
+        self, volume_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Volume: ...
+    async def detach(
+        self, volume_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Volume] | Volume:
+        """Detach a data volume from its instance."""
+        return await self._submit(self._requests.operation(volume_id, "detachFromInstance"), wait, timeout)
+
+    @overload
+    async def resize(
+        self,
+        volume_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Volume]: ...
+    @overload
+    async def resize(
+        self,
+        volume_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Volume: ...
+    async def resize(
+        self,
+        volume_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Volume] | Volume:
+        """Grow a volume or change its IOPS."""
+        return await self._submit(
+            self._requests.operation(
+                volume_id, "resize", wire_body({"size_in_gb": size_in_gb, "iops": iops})
+            ),
+            wait,
+            timeout,
+        )
+
+
+class AsyncNics(AsyncResource[Nic]):
+    """Network interfaces of instances (6.13)."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "nics", Nic))
+
+    @overload
+    async def create(
+        self,
+        instance_id: str,
+        network_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Nic]: ...
+    @overload
+    async def create(
+        self, instance_id: str, network_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Nic: ...
+    async def create(
+        self, instance_id: str, network_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Nic] | Nic:
+        """Add a NIC in a network to an instance."""
+        return await self._submit(
+            self._requests.create(wire_body({"instance_id": instance_id, "network_id": network_id})),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def delete(
+        self, nic_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Nic | None]: ...
+    @overload
+    async def delete(
+        self, nic_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Nic | None: ...
+    async def delete(
+        self, nic_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Nic | None] | Nic | None:
+        """Remove a NIC that is not the default one."""
+        return await self._submit(self._requests.delete(nic_id), wait, timeout)
+
+    @overload
+    async def set_default(
+        self, nic_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Nic]: ...
+    @overload
+    async def set_default(
+        self, nic_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Nic: ...
+    async def set_default(
+        self, nic_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[Nic] | Nic:
+        """Make the NIC its instance's default."""
+        return await self._submit(self._requests.operation(nic_id, "setDefault"), wait, timeout)

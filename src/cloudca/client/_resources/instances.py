@@ -1,0 +1,393 @@
+"""Instances (contract section 4): create, update, destroy and every operation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Required, TypedDict, Unpack, overload
+
+from cloudca.client._models import Instance
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    Requests,
+    Resource,
+    wire_body,
+)
+
+if TYPE_CHECKING:
+    from cloudca.client._client import Client
+    from cloudca.client._task import Task
+
+__all__ = ["InstanceCreate", "Instances", "destroy_body"]
+
+
+class InstanceCreate(TypedDict, total=False):
+    """Arguments of ``instances.create`` (contract 4.2), snake_case for the wire's camelCase."""
+
+    name: Required[str]
+    template_id: Required[str]
+    compute_offering_id: Required[str]
+    network_id: Required[str]
+    cpu_count: int
+    memory_in_mb: int
+    root_volume_size_in_gb: int
+    disk_offering_id: str
+    additional_disk_size_in_gb: int
+    additional_disk_iops: int
+    volume_id_to_attach: str
+    ssh_key_name: str
+    public_key: str
+    affinity_group_id: str
+    affinity_group_ids: list[str]
+    dedicated_group_id: str
+    ports_to_forward: list[str]
+    user_data: str
+    ip_address: str
+    hostname: str
+
+
+def destroy_body(
+    purge_immediately: bool,
+    delete_snapshots: bool,
+    public_ip_ids_to_release: Sequence[str],
+    volume_ids_to_delete: Sequence[str],
+) -> dict[str, Any]:
+    """Body of ``DELETE .../instances/{id}`` (contract 4.4)."""
+    return {
+        "purgeImmediately": purge_immediately,
+        "deleteSnapshots": delete_snapshots,
+        "publicIpIdsToRelease": list(public_ip_ids_to_release),
+        "volumeIdsToDelete": list(volume_ids_to_delete),
+    }
+
+
+class Instances(Resource[Instance]):
+    """Virtual machines: create, update, destroy and the operations of contract section 4."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "instances", Instance))
+
+    @overload
+    def create(
+        self,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+        **params: Unpack[InstanceCreate],
+    ) -> Task[Instance]: ...
+    @overload
+    def create(
+        self, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT, **params: Unpack[InstanceCreate]
+    ) -> Instance: ...
+    def create(
+        self, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT, **params: Unpack[InstanceCreate]
+    ) -> Task[Instance] | Instance:
+        """Create and start an instance; the result carries ``password`` when the template has one."""
+        return self._submit(self._requests.create(wire_body(params)), wait, timeout)
+
+    @overload
+    def update(
+        self,
+        instance_id: str,
+        *,
+        name: str | None = None,
+        hostname: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Instance]: ...
+    @overload
+    def update(
+        self,
+        instance_id: str,
+        *,
+        name: str | None = None,
+        hostname: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Instance: ...
+    def update(
+        self,
+        instance_id: str,
+        *,
+        name: str | None = None,
+        hostname: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Instance] | Instance:
+        """Rename an instance or change its host name (a running instance reboots for a new host name)."""
+        return self._submit(
+            self._requests.update(instance_id, wire_body({"name": name, "hostname": hostname})), wait, timeout
+        )
+
+    @overload
+    def destroy(
+        self,
+        instance_id: str,
+        *,
+        purge_immediately: bool = False,
+        delete_snapshots: bool = False,
+        public_ip_ids_to_release: Sequence[str] = (),
+        volume_ids_to_delete: Sequence[str] = (),
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Instance | None]: ...
+    @overload
+    def destroy(
+        self,
+        instance_id: str,
+        *,
+        purge_immediately: bool = False,
+        delete_snapshots: bool = False,
+        public_ip_ids_to_release: Sequence[str] = (),
+        volume_ids_to_delete: Sequence[str] = (),
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Instance | None: ...
+    def destroy(
+        self,
+        instance_id: str,
+        *,
+        purge_immediately: bool = False,
+        delete_snapshots: bool = False,
+        public_ip_ids_to_release: Sequence[str] = (),
+        volume_ids_to_delete: Sequence[str] = (),
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Instance | None] | Instance | None:
+        """Destroy an instance (recoverable unless ``purge_immediately``), optionally with IPs and volumes."""
+        return self._submit(
+            self._requests.delete(
+                instance_id,
+                destroy_body(
+                    purge_immediately, delete_snapshots, public_ip_ids_to_release, volume_ids_to_delete
+                ),
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def start(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance]: ...
+    @overload
+    def start(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    def start(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance] | Instance:
+        """Start a stopped instance."""
+        return self._submit(self._requests.operation(instance_id, "start"), wait, timeout)
+
+    @overload
+    def stop(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance]: ...
+    @overload
+    def stop(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    def stop(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance] | Instance:
+        """Stop a running instance."""
+        return self._submit(self._requests.operation(instance_id, "stop"), wait, timeout)
+
+    @overload
+    def reboot(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance]: ...
+    @overload
+    def reboot(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    def reboot(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance] | Instance:
+        """Reboot an instance (a stopped one ends up running)."""
+        return self._submit(self._requests.operation(instance_id, "reboot"), wait, timeout)
+
+    @overload
+    def purge(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance | None]: ...
+    @overload
+    def purge(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance | None: ...
+    def purge(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance | None] | Instance | None:
+        """Remove a destroyed instance for good."""
+        return self._submit(self._requests.operation_optional(instance_id, "purge"), wait, timeout)
+
+    @overload
+    def recover(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance]: ...
+    @overload
+    def recover(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    def recover(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance] | Instance:
+        """Bring a destroyed instance back (it comes back stopped)."""
+        return self._submit(self._requests.operation(instance_id, "recover"), wait, timeout)
+
+    @overload
+    def change_compute_offering(
+        self,
+        instance_id: str,
+        compute_offering_id: str,
+        *,
+        cpu_count: int | None = None,
+        memory_in_mb: int | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Instance]: ...
+    @overload
+    def change_compute_offering(
+        self,
+        instance_id: str,
+        compute_offering_id: str,
+        *,
+        cpu_count: int | None = None,
+        memory_in_mb: int | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Instance: ...
+    def change_compute_offering(
+        self,
+        instance_id: str,
+        compute_offering_id: str,
+        *,
+        cpu_count: int | None = None,
+        memory_in_mb: int | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Instance] | Instance:
+        """Change the compute offering (``cpu_count``, ``memory_in_mb`` if custom); reboots if running."""
+        return self._submit(
+            self._requests.operation(
+                instance_id,
+                "changeComputeOffering",
+                wire_body(
+                    {
+                        "compute_offering_id": compute_offering_id,
+                        "cpu_count": cpu_count,
+                        "memory_in_mb": memory_in_mb,
+                    }
+                ),
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def change_network(
+        self,
+        instance_id: str,
+        network_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Instance]: ...
+    @overload
+    def change_network(
+        self, instance_id: str, network_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    def change_network(
+        self, instance_id: str, network_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance] | Instance:
+        """Move the default NIC to another network of the same zone; reboots if running."""
+        return self._submit(
+            self._requests.operation(instance_id, "changeNetwork", {"networkId": network_id}), wait, timeout
+        )
+
+    @overload
+    def reset_password(
+        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance]: ...
+    @overload
+    def reset_password(
+        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Instance: ...
+    def reset_password(
+        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Instance] | Instance:
+        """Generate a new password; the result's ``password`` holds it."""
+        return self._submit(self._requests.operation(instance_id, "resetPassword"), wait, timeout)
+
+    @overload
+    def associate_ssh_key(
+        self,
+        instance_id: str,
+        ssh_key_name: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Instance]: ...
+    @overload
+    def associate_ssh_key(
+        self,
+        instance_id: str,
+        ssh_key_name: str,
+        *,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Instance: ...
+    def associate_ssh_key(
+        self,
+        instance_id: str,
+        ssh_key_name: str,
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Instance] | Instance:
+        """Install a registered SSH key for the default user; reboots if running."""
+        return self._submit(
+            self._requests.operation(instance_id, "associateSSHKey", {"sshKeyName": ssh_key_name}),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def create_recovery_point(
+        self,
+        instance_id: str,
+        name: str,
+        *,
+        description: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Instance]: ...
+    @overload
+    def create_recovery_point(
+        self,
+        instance_id: str,
+        name: str,
+        *,
+        description: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Instance: ...
+    def create_recovery_point(
+        self,
+        instance_id: str,
+        name: str,
+        *,
+        description: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Instance] | Instance:
+        """Store a recovery point of the instance."""
+        return self._submit(
+            self._requests.operation(
+                instance_id,
+                "createRecoveryPoint",
+                {"recoveryPoint": wire_body({"name": name, "description": description})},
+            ),
+            wait,
+            timeout,
+        )

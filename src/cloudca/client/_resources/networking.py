@@ -1,0 +1,497 @@
+"""VPCs, networks, network ACLs and their rules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, overload
+
+from cloudca.client._models import Network, NetworkAcl, NetworkAclRule, Vpc
+from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, Requests, Resource, wire_body
+
+if TYPE_CHECKING:
+    from cloudca.client._client import Client
+    from cloudca.client._task import Task
+
+__all__ = ["NetworkAclRules", "NetworkAcls", "Networks", "Vpcs"]
+
+
+class Vpcs(Resource[Vpc]):
+    """Virtual private clouds (6.7)."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "vpcs", Vpc))
+
+    @overload
+    def create(
+        self,
+        name: str,
+        description: str,
+        vpc_offering_id: str,
+        *,
+        zone_id: str | None = None,
+        network_domain: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Vpc]: ...
+    @overload
+    def create(
+        self,
+        name: str,
+        description: str,
+        vpc_offering_id: str,
+        *,
+        zone_id: str | None = None,
+        network_domain: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Vpc: ...
+    def create(
+        self,
+        name: str,
+        description: str,
+        vpc_offering_id: str,
+        *,
+        zone_id: str | None = None,
+        network_domain: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Vpc] | Vpc:
+        """Create a VPC (it gets a source NAT public IP)."""
+        return self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "name": name,
+                        "description": description,
+                        "vpc_offering_id": vpc_offering_id,
+                        "zone_id": zone_id,
+                        "network_domain": network_domain,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        vpc_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Vpc]: ...
+    @overload
+    def update(
+        self,
+        vpc_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Vpc: ...
+    def update(
+        self,
+        vpc_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Vpc] | Vpc:
+        """Rename a VPC or change its description."""
+        return self._submit(
+            self._requests.update(vpc_id, wire_body({"name": name, "description": description})),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def delete(
+        self, vpc_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Vpc | None]: ...
+    @overload
+    def delete(
+        self, vpc_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Vpc | None: ...
+    def delete(
+        self, vpc_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Vpc | None] | Vpc | None:
+        """Delete a VPC that has no networks left."""
+        return self._submit(self._requests.delete(vpc_id), wait, timeout)
+
+    @overload
+    def restart(
+        self, vpc_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Vpc]: ...
+    @overload
+    def restart(self, vpc_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT) -> Vpc: ...
+    def restart(
+        self, vpc_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Vpc] | Vpc:
+        """Restart the VPC's router."""
+        return self._submit(self._requests.operation(vpc_id, "restart"), wait, timeout)
+
+
+class Networks(Resource[Network]):
+    """Networks (tiers) of a VPC (6.8)."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "networks", Network))
+
+    @overload
+    def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        network_offering_id: str,
+        network_acl_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Network]: ...
+    @overload
+    def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        network_offering_id: str,
+        network_acl_id: str,
+        *,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Network: ...
+    def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        network_offering_id: str,
+        network_acl_id: str,
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Network] | Network:
+        """Create a network in a VPC."""
+        return self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "name": name,
+                        "description": description,
+                        "vpc_id": vpc_id,
+                        "network_offering_id": network_offering_id,
+                        "network_acl_id": network_acl_id,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        network_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Network]: ...
+    @overload
+    def update(
+        self,
+        network_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Network: ...
+    def update(
+        self,
+        network_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Network] | Network:
+        """Rename a network or change its description."""
+        return self._submit(
+            self._requests.update(network_id, wire_body({"name": name, "description": description})),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def delete(
+        self, network_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Network | None]: ...
+    @overload
+    def delete(
+        self, network_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Network | None: ...
+    def delete(
+        self, network_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Network | None] | Network | None:
+        """Delete a network no instance uses."""
+        return self._submit(self._requests.delete(network_id), wait, timeout)
+
+    @overload
+    def replace_acl(
+        self,
+        network_id: str,
+        network_acl_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Network]: ...
+    @overload
+    def replace_acl(
+        self,
+        network_id: str,
+        network_acl_id: str,
+        *,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Network: ...
+    def replace_acl(
+        self,
+        network_id: str,
+        network_acl_id: str,
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Network] | Network:
+        """Give the network another ACL."""
+        return self._submit(
+            self._requests.operation(network_id, "replace", {"networkAclId": network_acl_id}), wait, timeout
+        )
+
+
+class NetworkAcls(Resource[NetworkAcl]):
+    """Network ACLs (6.9)."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "networkacls", NetworkAcl))
+
+    @overload
+    def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[NetworkAcl]: ...
+    @overload
+    def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        *,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> NetworkAcl: ...
+    def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[NetworkAcl] | NetworkAcl:
+        """Create an ACL in a VPC."""
+        return self._submit(
+            self._requests.create(wire_body({"name": name, "description": description, "vpc_id": vpc_id})),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def delete(
+        self, acl_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[NetworkAcl | None]: ...
+    @overload
+    def delete(
+        self, acl_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> NetworkAcl | None: ...
+    def delete(
+        self, acl_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[NetworkAcl | None] | NetworkAcl | None:
+        """Delete an ACL (and its rules) no network uses."""
+        return self._submit(self._requests.delete(acl_id), wait, timeout)
+
+
+class NetworkAclRules(Resource[NetworkAclRule]):
+    """Rules of network ACLs (6.9)."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "networkaclrules", NetworkAclRule))
+
+    @overload
+    def create(
+        self,
+        network_acl_id: str,
+        *,
+        rule_number: int,
+        cidr: str,
+        action: str,
+        protocol: str,
+        traffic_type: str,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[NetworkAclRule]: ...
+    @overload
+    def create(
+        self,
+        network_acl_id: str,
+        *,
+        rule_number: int,
+        cidr: str,
+        action: str,
+        protocol: str,
+        traffic_type: str,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> NetworkAclRule: ...
+    def create(
+        self,
+        network_acl_id: str,
+        *,
+        rule_number: int,
+        cidr: str,
+        action: str,
+        protocol: str,
+        traffic_type: str,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[NetworkAclRule] | NetworkAclRule:
+        """Add a rule to an ACL (ports for TCP/UDP, type and code for ICMP)."""
+        return self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "network_acl_id": network_acl_id,
+                        "rule_number": rule_number,
+                        "cidr": cidr,
+                        "action": action,
+                        "protocol": protocol,
+                        "traffic_type": traffic_type,
+                        "start_port": start_port,
+                        "end_port": end_port,
+                        "icmp_type": icmp_type,
+                        "icmp_code": icmp_code,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        rule_id: str,
+        *,
+        rule_number: int | None = None,
+        cidr: str | None = None,
+        action: str | None = None,
+        protocol: str | None = None,
+        traffic_type: str | None = None,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[NetworkAclRule]: ...
+    @overload
+    def update(
+        self,
+        rule_id: str,
+        *,
+        rule_number: int | None = None,
+        cidr: str | None = None,
+        action: str | None = None,
+        protocol: str | None = None,
+        traffic_type: str | None = None,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> NetworkAclRule: ...
+    def update(
+        self,
+        rule_id: str,
+        *,
+        rule_number: int | None = None,
+        cidr: str | None = None,
+        action: str | None = None,
+        protocol: str | None = None,
+        traffic_type: str | None = None,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[NetworkAclRule] | NetworkAclRule:
+        """Change fields of a rule."""
+        return self._submit(
+            self._requests.update(
+                rule_id,
+                wire_body(
+                    {
+                        "rule_number": rule_number,
+                        "cidr": cidr,
+                        "action": action,
+                        "protocol": protocol,
+                        "traffic_type": traffic_type,
+                        "start_port": start_port,
+                        "end_port": end_port,
+                        "icmp_type": icmp_type,
+                        "icmp_code": icmp_code,
+                    }
+                ),
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def delete(
+        self, rule_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[NetworkAclRule | None]: ...
+    @overload
+    def delete(
+        self, rule_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> NetworkAclRule | None: ...
+    def delete(
+        self, rule_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[NetworkAclRule | None] | NetworkAclRule | None:
+        """Delete a rule."""
+        return self._submit(self._requests.delete(rule_id), wait, timeout)

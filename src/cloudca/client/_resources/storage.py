@@ -1,0 +1,224 @@
+"""Volumes and NICs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, overload
+
+from cloudca.client._models import Nic, Volume
+from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, Requests, Resource, wire_body
+
+if TYPE_CHECKING:
+    from cloudca.client._client import Client
+    from cloudca.client._task import Task
+
+__all__ = ["Nics", "Volumes"]
+
+
+class Volumes(Resource[Volume]):
+    """Volumes (6.14)."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "volumes", Volume))
+
+    @overload
+    def create(
+        self,
+        name: str,
+        disk_offering_id: str,
+        instance_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        zone_id: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Volume]: ...
+    @overload
+    def create(
+        self,
+        name: str,
+        disk_offering_id: str,
+        instance_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        zone_id: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Volume: ...
+    def create(
+        self,
+        name: str,
+        disk_offering_id: str,
+        instance_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        zone_id: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Volume] | Volume:
+        """Create a data volume and attach it to an instance."""
+        return self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "name": name,
+                        "disk_offering_id": disk_offering_id,
+                        "instance_id": instance_id,
+                        "size_in_gb": size_in_gb,
+                        "iops": iops,
+                        "zone_id": zone_id,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def delete(
+        self, volume_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Volume | None]: ...
+    @overload
+    def delete(
+        self, volume_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Volume | None: ...
+    def delete(
+        self, volume_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Volume | None] | Volume | None:
+        """Delete a detached data volume."""
+        return self._submit(self._requests.delete(volume_id), wait, timeout)
+
+    @overload
+    def attach(
+        self,
+        volume_id: str,
+        instance_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Volume]: ...
+    @overload
+    def attach(
+        self, volume_id: str, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Volume: ...
+    def attach(
+        self, volume_id: str, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Volume] | Volume:
+        """Attach a data volume to an instance."""
+        return self._submit(
+            self._requests.operation(volume_id, "attachToInstance", {"instanceId": instance_id}),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def detach(
+        self, volume_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Volume]: ...
+    @overload
+    def detach(
+        self, volume_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Volume: ...
+    def detach(
+        self, volume_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Volume] | Volume:
+        """Detach a data volume from its instance."""
+        return self._submit(self._requests.operation(volume_id, "detachFromInstance"), wait, timeout)
+
+    @overload
+    def resize(
+        self,
+        volume_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Volume]: ...
+    @overload
+    def resize(
+        self,
+        volume_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Volume: ...
+    def resize(
+        self,
+        volume_id: str,
+        *,
+        size_in_gb: int | None = None,
+        iops: int | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Volume] | Volume:
+        """Grow a volume or change its IOPS."""
+        return self._submit(
+            self._requests.operation(
+                volume_id, "resize", wire_body({"size_in_gb": size_in_gb, "iops": iops})
+            ),
+            wait,
+            timeout,
+        )
+
+
+class Nics(Resource[Nic]):
+    """Network interfaces of instances (6.13)."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "nics", Nic))
+
+    @overload
+    def create(
+        self,
+        instance_id: str,
+        network_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Nic]: ...
+    @overload
+    def create(
+        self, instance_id: str, network_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Nic: ...
+    def create(
+        self, instance_id: str, network_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Nic] | Nic:
+        """Add a NIC in a network to an instance."""
+        return self._submit(
+            self._requests.create(wire_body({"instance_id": instance_id, "network_id": network_id})),
+            wait,
+            timeout,
+        )
+
+    @overload
+    def delete(
+        self, nic_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Nic | None]: ...
+    @overload
+    def delete(
+        self, nic_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Nic | None: ...
+    def delete(
+        self, nic_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Nic | None] | Nic | None:
+        """Remove a NIC that is not the default one."""
+        return self._submit(self._requests.delete(nic_id), wait, timeout)
+
+    @overload
+    def set_default(
+        self, nic_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Nic]: ...
+    @overload
+    def set_default(
+        self, nic_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Nic: ...
+    def set_default(
+        self, nic_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[Nic] | Nic:
+        """Make the NIC its instance's default."""
+        return self._submit(self._requests.operation(nic_id, "setDefault"), wait, timeout)
