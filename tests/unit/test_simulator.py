@@ -545,12 +545,21 @@ async def test_a_machine_created_without_password_matches_none():
     assert not driver.machine("instance-1").password_matches("")
 
 
-async def test_a_retried_create_with_another_password_is_not_the_same_create():
+async def test_a_retried_create_may_bring_a_new_password_which_wins():
     driver = simulator()
     await driver.create(machine(1, password="first-Password"))
 
+    await driver.create(machine(1, password="second-Password"))
+
+    assert driver.machine("instance-1").password_matches("second-Password")
+
+
+async def test_a_retried_create_with_another_size_is_not_the_same_create():
+    driver = simulator()
+    await driver.create(machine(1))
+
     with pytest.raises(DriverError, match="different spec"):
-        await driver.create(machine(1, password="second-Password"))
+        await driver.create(machine(1, cpu_count=2))
 
 
 # -- Adopt after a restart ------------------------------------------------------------------------

@@ -48,7 +48,6 @@ class SimulatedMachine:
     cpu_count: int
     memory_mb: int
     created_from: MachineSpec | None = None
-    creation_password_sha256: str | None = None
     nics: tuple[NicSpec, ...] = ()
     disks: tuple[DiskSpec, ...] = ()
     user_data: str = ""

@@ -186,7 +186,11 @@ class SimulatorDriver(ComputeDriver):
         await self._begin("create", spec.instance_id)
         existing = self._machines.get(spec.instance_id)
         if existing is not None and existing.created_from is not None:
-            self._check_same_creation(existing, spec)
+            if existing.created_from != replace(spec, password=None):
+                raise DriverError(f"instance {spec.instance_id} already exists with a different spec")
+            # A retried task may have drawn a new password; like a redefined config drive, it wins.
+            if spec.password is not None:
+                existing.password_sha256 = password_digest(spec.password)
             return
         host = self._host_for(spec)
         if existing is not None and existing.host_name != spec.host_name:
@@ -210,7 +214,6 @@ class SimulatorDriver(ComputeDriver):
             memory_mb=spec.memory_mb,
         )
         machine.created_from = replace(spec, password=None)
-        machine.creation_password_sha256 = digest
         machine.cpu_count, machine.memory_mb = spec.cpu_count, spec.memory_mb
         machine.nics, machine.disks = spec.nics, spec.disks
         machine.user_data, machine.username = spec.user_data, spec.username
@@ -332,12 +335,6 @@ class SimulatorDriver(ComputeDriver):
                 f"{free_memory_mb} MB free, {cpu_delta} CPUs and {memory_mb_delta} MB more are needed"
             )
         host.reserve(cpu_delta, memory_mb_delta)
-
-    @staticmethod
-    def _check_same_creation(machine: SimulatedMachine, spec: MachineSpec) -> None:
-        digest = password_digest(spec.password) if spec.password is not None else None
-        if machine.created_from != replace(spec, password=None) or machine.creation_password_sha256 != digest:
-            raise DriverError(f"instance {spec.instance_id} already exists with a different spec")
 
     @staticmethod
     def _check_username(machine: SimulatedMachine, username: str) -> None:
