@@ -1,12 +1,242 @@
-"""Seeding many instances straight into cloudca's SQLite database while the server is stopped."""
+"""Seeding many instances straight into cloudca's SQLite database while the server is stopped.
+
+Creating 100,000 instances through the API would take minutes; this writes the same rows the create
+task writes (instance, default NIC, root volume, host capacity) with bulk inserts in one transaction,
+taking the environment, template, offering and hosts from what cloudca seeded on its first start.
+The server's invariants hold: every NIC gets its own address in a network of its own (a CIDR large
+enough for all of them, added to the seeded VPC), every MAC is unique, and the hosts' used capacity
+is the sum of the instances placed on them (the simulator must be configured with room for them).
+"""
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
+import json
+import math
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 DATABASE_NAME = "cloudca.db"
+NETWORK_NAME = "bench-bulk"
+# Carrier-grade NAT space: clear of the 10.x ranges cloudca assigns to its own VPCs and networks.
+ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
+BATCH = 10_000
+
+
+class BulkSeedError(RuntimeError):
+    """The database lacks what a direct seed needs (a seeded network, template, offering or host room)."""
+
+
+@dataclass(frozen=True)
+class _Context:
+    environment_id: str
+    zone_id: str
+    vpc_id: str
+    network_offering_id: str
+    network_acl_id: str
+    template_id: str
+    root_size_gb: int
+    compute_offering_id: str
+    cpu_count: int
+    memory_mb: int
+    hosts: list[tuple[str, int, int]]  # id, free CPUs, free memory
+
+
+def _one(conn: sqlite3.Connection, sql: str, *params: object) -> tuple[object, ...]:
+    row = conn.execute(sql, params).fetchone()
+    if row is None:
+        raise BulkSeedError(f"nothing found for: {sql}")
+    return tuple(row)
+
+
+def _context(conn: sqlite3.Connection) -> _Context:
+    environment_id, zone_id, vpc_id, offering_id, acl_id = _one(
+        conn,
+        "SELECT environment_id, zone_id, vpc_id, network_offering_id, network_acl_id FROM networks "
+        "WHERE name != ? ORDER BY created_at LIMIT 1",
+        NETWORK_NAME,
+    )
+    templates = conn.execute(
+        "SELECT id, size_bytes, zone_ids FROM templates WHERE is_ready ORDER BY position, name"
+    ).fetchall()
+    usable = [t for t in templates if not json.loads(t[2] or "[]") or zone_id in json.loads(t[2])]
+    if not usable:
+        raise BulkSeedError("no ready template in the seeded network's zone")
+    template_id, size_bytes, _ = usable[0]
+    compute_id, cpu_count, memory_mb = _one(
+        conn,
+        "SELECT id, cpu_count, memory_mb FROM compute_offerings WHERE NOT custom "
+        "ORDER BY memory_mb, cpu_count LIMIT 1",
+    )
+    hosts = conn.execute(
+        "SELECT id, cpu_total - cpu_used, memory_mb_total - memory_mb_used FROM hosts "
+        "WHERE zone_id = ? AND state = 'Up' ORDER BY name",
+        (zone_id,),
+    ).fetchall()
+    return _Context(
+        environment_id=str(environment_id),
+        zone_id=str(zone_id),
+        vpc_id=str(vpc_id),
+        network_offering_id=str(offering_id),
+        network_acl_id=str(acl_id),
+        template_id=str(template_id),
+        root_size_gb=max(1, math.ceil(int(size_bytes) / 2**30)),
+        compute_offering_id=str(compute_id),
+        cpu_count=int(str(cpu_count)),
+        memory_mb=int(str(memory_mb)),
+        hosts=[(str(h[0]), int(h[1]), int(h[2])) for h in hosts],
+    )
+
+
+def _placement(context: _Context, count: int) -> list[tuple[str, int]]:
+    """How many instances each host takes, spread evenly; fails when the hosts lack room."""
+    room = [min(cpus // context.cpu_count, memory // context.memory_mb) for _, cpus, memory in context.hosts]
+    plan: list[tuple[str, int]] = []
+    left = count
+    for position, (host_id, _, _) in sorted(enumerate(context.hosts), key=lambda item: room[item[0]]):
+        share = min(room[position], math.ceil(left / (len(context.hosts) - len(plan))))
+        plan.append((host_id, share))
+        left -= share
+    if left:
+        raise BulkSeedError(
+            f"the hosts have room for {count - left} of {count} instances: start cloudca with more "
+            "simulator capacity (CLOUDCA_SIMULATOR_HOST_CPUS, CLOUDCA_SIMULATOR_HOST_MEMORY_MB)"
+        )
+    return [(host_id, share) for host_id, share in plan if share > 0]
+
+
+def _network(count: int) -> ipaddress.IPv4Network:
+    prefix = 32 - math.ceil(math.log2(count + 3))
+    network = next(ADDRESS_SPACE.subnets(new_prefix=prefix))
+    return ipaddress.IPv4Network(network)
+
+
+def _timestamp(moment: datetime.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's DateTime format on SQLite
+
+
+def _macs(taken: set[str]) -> Iterator[str]:
+    value = 0xBE000000
+    while True:
+        value += 1
+        mac = "02:00:" + ":".join(f"{byte:02x}" for byte in value.to_bytes(4, "big"))
+        if mac not in taken:
+            yield mac
 
 
 def seed(database: Path, count: int) -> int:
-    """Insert ``count`` instances; returns how many were inserted."""
-    raise NotImplementedError("direct seeding waits for cloudca's instance models")
+    """Insert ``count`` Running instances, each with a default NIC and a root volume; returns ``count``."""
+    if not database.exists():
+        raise BulkSeedError(f"{database} does not exist: start cloudca once on its data dir first")
+    conn = sqlite3.connect(database)
+    try:
+        context = _context(conn)
+        plan = _placement(context, count)
+        cidr = _network(count)
+        addresses = cidr.hosts()
+        gateway = str(next(addresses))
+        taken_macs = {row[0] for row in conn.execute("SELECT mac_address FROM nics")}
+        macs = _macs(taken_macs)
+        start = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(days=1)
+        network_id = str(uuid.uuid4())
+        conn.execute("PRAGMA synchronous = OFF")
+        with conn:
+            conn.execute(
+                "INSERT INTO networks (id, environment_id, vpc_id, zone_id, network_offering_id, "
+                "network_acl_id, name, description, cidr, gateway, netmask, state, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Implemented', ?)",
+                (
+                    network_id,
+                    context.environment_id,
+                    context.vpc_id,
+                    context.zone_id,
+                    context.network_offering_id,
+                    context.network_acl_id,
+                    NETWORK_NAME,
+                    "Instances seeded directly by the benchmark",
+                    str(cidr),
+                    gateway,
+                    str(cidr.netmask),
+                    _timestamp(start),
+                ),
+            )
+            index = 0
+            for host_id, hosted in plan:
+                for first in range(0, hosted, BATCH):
+                    size = min(BATCH, hosted - first)
+                    rows = [
+                        _rows(context, network_id, host_id, index + i, start, addresses, macs)
+                        for i in range(size)
+                    ]
+                    conn.executemany(_INSERT_INSTANCE, [row[0] for row in rows])
+                    conn.executemany(_INSERT_NIC, [row[1] for row in rows])
+                    conn.executemany(_INSERT_VOLUME, [row[2] for row in rows])
+                    index += size
+                conn.execute(
+                    "UPDATE hosts SET cpu_used = cpu_used + ?, memory_mb_used = memory_mb_used + ? "
+                    "WHERE id = ?",
+                    (hosted * context.cpu_count, hosted * context.memory_mb, host_id),
+                )
+        return index
+    finally:
+        conn.close()
+
+
+_INSERT_INSTANCE = (
+    "INSERT INTO instances (id, environment_id, zone_id, name, hostname, state, stable_state, task_id, "
+    "template_id, compute_offering_id, cpu_count, memory_mb, host_id, user_data, ssh_key_name, "
+    "public_key, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, 'Running', 'Running', NULL, ?, ?, ?, ?, ?, '', NULL, NULL, ?, ?)"
+)
+_INSERT_NIC = (
+    "INSERT INTO nics (id, instance_id, network_id, name, ip_address, mac_address, is_default, created_at) "
+    "VALUES (?, ?, ?, 'eth0', ?, ?, 1, ?)"
+)
+_INSERT_VOLUME = (
+    "INSERT INTO volumes (id, environment_id, zone_id, name, type, size_gb, iops, disk_offering_id, "
+    "template_id, instance_id, state, created_at) VALUES (?, ?, ?, ?, 'os', ?, NULL, NULL, ?, ?, 'Ready', ?)"
+)
+
+
+def _rows(
+    context: _Context,
+    network_id: str,
+    host_id: str,
+    index: int,
+    start: datetime.datetime,
+    addresses: Iterator[ipaddress.IPv4Address],
+    macs: Iterator[str],
+) -> tuple[tuple[object, ...], tuple[object, ...], tuple[object, ...]]:
+    instance_id = str(uuid.uuid4())
+    name = f"bulk-{index:06d}"
+    created = _timestamp(start + datetime.timedelta(milliseconds=index))
+    instance = (
+        instance_id,
+        context.environment_id,
+        context.zone_id,
+        name,
+        name,
+        context.template_id,
+        context.compute_offering_id,
+        context.cpu_count,
+        context.memory_mb,
+        host_id,
+        created,
+        created,
+    )
+    nic = (str(uuid.uuid4()), instance_id, network_id, str(next(addresses)), next(macs), created)
+    volume = (
+        str(uuid.uuid4()),
+        context.environment_id,
+        context.zone_id,
+        f"ROOT-{name}",
+        context.root_size_gb,
+        context.template_id,
+        instance_id,
+        created,
+    )
+    return instance, nic, volume
