@@ -2,15 +2,113 @@
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import Annotated, Any
 
+import typer
+from typer._click.core import Context as ClickContext  # typer vendors click; its Group.invoke takes this
+from typer.core import TyperGroup
+
+from cloudca import __version__
+from cloudca.cli import access, admin, catalog, instances, networking, public_ips, storage
+from cloudca.cli._output import stderr
+from cloudca.cli._session import Session
+from cloudca.cli.exit_codes import ExitCode, exit_code_for
 from cloudca.cli.serve import serve
+from cloudca.client import APIError, CloudcaError, ResolutionError, TaskFailedError
+
+__all__ = ["ExitCode", "app", "main"]
+
+
+def _report(error: CloudcaError) -> None:
+    """Explain an SDK error on stderr: the code, the message, and the useful context."""
+    console = stderr()
+    label = getattr(error, "error_code", "") or type(error).__name__
+    console.print(
+        f"[bold red]Error[/] {label}: {error if not isinstance(error, APIError) else error.message}"
+    )
+    context: dict[str, Any] = getattr(error, "context", {}) or {}
+    for key, value in context.items():
+        console.print(f"  {key}: {value}")
+    if isinstance(error, ResolutionError) and error.candidates:
+        console.print("  candidates:")
+        for entity_id, name in error.candidates[:20]:
+            console.print(f"    {name or '-'}  {entity_id}")
+    if isinstance(error, TaskFailedError):
+        console.print(f"  task: {error.task_id}")
+
+
+class CloudcaGroup(TyperGroup):
+    """Root group: SDK errors become a message on stderr and an :class:`ExitCode`."""
+
+    def invoke(self, ctx: ClickContext) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CloudcaError as error:
+            _report(error)
+            raise typer.Exit(exit_code_for(error)) from None
+
 
 app = typer.Typer(
     name="cloudca",
-    help="cloudca: a self-hosted compute service that speaks the cloud.ca compute API.",
+    cls=CloudcaGroup,
+    help=(
+        "cloudca: a self-hosted compute service that speaks the cloud.ca compute API.\n\n"
+        "Run the server with 'cloudca serve'; manage it with 'cloudca <resource> <verb>'. Connection "
+        "settings come from the options below, CLOUDCA_API_URL / CLOUDCA_API_KEY / CLOUDCA_SERVICE / "
+        "CLOUDCA_ENVIRONMENT, or a profile in ~/.config/cloudca/config.toml."
+    ),
     no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"cloudca {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    api_url: Annotated[
+        str | None, typer.Option(help="API base URL [env: CLOUDCA_API_URL; default http://127.0.0.1:8080/v1]")
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option(help="API key [env: CLOUDCA_API_KEY]", show_default=False)
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="Profile of the config file [env: CLOUDCA_PROFILE]")
+    ] = None,
+    service: Annotated[
+        str | None,
+        typer.Option("--service", "-s", help="Service code, e.g. compute-qc [env: CLOUDCA_SERVICE]"),
+    ] = None,
+    environment: Annotated[
+        str | None,
+        typer.Option(
+            "--environment",
+            "-e",
+            help="Environment name; default: the only one visible [env: CLOUDCA_ENVIRONMENT]",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Store the connection settings for the subcommand."""
+    del version
+    ctx.obj = Session(
+        api_url=api_url, api_key=api_key, profile=profile, service=service, environment=environment
+    )
+
+
+for module in (instances,):
+    app.add_typer(module.app)
+for group in (*catalog.APPS, *networking.APPS, *storage.APPS, *public_ips.APPS, *access.APPS, *admin.APPS):
+    app.add_typer(group)
 app.command(name="serve")(serve)
 
 

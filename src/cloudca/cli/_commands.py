@@ -1,0 +1,69 @@
+"""Builders for the commands most resources share: ``list`` and ``get``."""
+
+# No ``from __future__ import annotations`` here: the commands are closures whose annotations
+# use the builder's arguments, and typer evaluates annotations in the module's namespace.
+
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+import typer
+
+from cloudca.cli._output import Column, show_list, show_one
+from cloudca.cli._session import OutputOption, Session, session
+
+__all__ = ["ResourceGetter", "add_read_commands", "resource_app"]
+
+#: Picks the SDK resource (``env.zones``, ``client.environments``, ...) out of a session.
+ResourceGetter = Callable[[Session], Any]
+
+
+def resource_app(name: str, help_text: str) -> typer.Typer:
+    """A ``cloudca <name>`` command group."""
+    return typer.Typer(name=name, help=help_text, no_args_is_help=True)
+
+
+def add_read_commands(
+    app: typer.Typer,
+    *,
+    noun: str,
+    plural: str,
+    columns: Sequence[Column],
+    resource: ResourceGetter,
+    filters: Sequence[str] = (),
+    with_get: bool = True,
+) -> None:
+    """Add ``list`` (``--filter KEY=VALUE`` for the wire filters) and, unless told not to, ``get``."""
+
+    def list_command(
+        ctx: typer.Context,
+        output: OutputOption = None,
+        filter_: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--filter",
+                "-f",
+                metavar="KEY=VALUE",
+                help=f"Server-side filter, repeatable ({', '.join(filters) or 'none documented'}).",
+            ),
+        ] = None,
+    ) -> None:
+        params: dict[str, str] = {}
+        for item in filter_ or []:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise typer.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--filter")
+            params[key.strip()] = value.strip()
+        show_list(resource(session(ctx)).list(**params), columns, output)
+
+    def get_command(
+        ctx: typer.Context,
+        reference: Annotated[str, typer.Argument(metavar=noun.upper().replace(" ", "_"), help="Name or id.")],
+        output: OutputOption = None,
+    ) -> None:
+        state = session(ctx)
+        target = resource(state)
+        show_one(target.get(state.resolve(target, reference)), output)
+
+    app.command("list", help=f"List {plural}.")(list_command)
+    if with_get:
+        app.command("get", help=f"Show one {noun}.")(get_command)

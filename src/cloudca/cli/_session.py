@@ -1,0 +1,113 @@
+"""Per-invocation state (connection settings, the client) and the options every command shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from cloudca.cli._output import OutputFormat, show_one, show_task, wait_with_spinner
+from cloudca.client import Client, ConfigurationError, EnvironmentClient, Task
+from cloudca.client._base import DEFAULT_TASK_TIMEOUT
+from cloudca.client._models import Model
+from cloudca.client._resources._base import is_uuid
+
+__all__ = [
+    "NoWaitOption",
+    "OutputOption",
+    "Session",
+    "TimeoutOption",
+    "session",
+    "submit",
+]
+
+T = TypeVar("T")
+
+OutputOption = Annotated[
+    OutputFormat | None,
+    typer.Option("--output", "-o", help="table or json [default: table on a terminal, json otherwise]"),
+]
+NoWaitOption = Annotated[
+    bool, typer.Option("--no-wait", help="Print the task id and return without waiting.")
+]
+TimeoutOption = Annotated[
+    float, typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for the task.", min=1)
+]
+
+
+@dataclass
+class Session:
+    """What the root options chose; the client is created on first use."""
+
+    api_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    profile: str | None = None
+    service: str | None = None
+    environment: str | None = None
+
+    @cached_property
+    def client(self) -> Client:
+        """The SDK client for this invocation."""
+        return Client(
+            api_url=self.api_url,
+            api_key=self.api_key,
+            profile=self.profile,
+            service=self.service,
+            environment=self.environment,
+        )
+
+    @cached_property
+    def env(self) -> EnvironmentClient:
+        """The environment to act in: the configured one, else the only one the key can see."""
+        config = self.client.config
+        if config.service and config.environment:
+            return self.client.environment(config.service, config.environment)
+        visible = [
+            (env.service_code or "", env.name)
+            for env in self.client.environments.list()
+            if env.service_code
+            and (not config.service or env.service_code == config.service)
+            and (not config.environment or env.name == config.environment)
+        ]
+        if len(visible) == 1:
+            return self.client.environment(*visible[0])
+        listing = ", ".join(f"{service}/{name}" for service, name in visible) or "none visible"
+        raise ConfigurationError(
+            f"Choose an environment with --service and --environment (or CLOUDCA_SERVICE and "
+            f"CLOUDCA_ENVIRONMENT); candidates: {listing}"
+        )
+
+    def resolve(self, resource: Any, reference: str) -> str:
+        """An id for ``reference``: ids pass through, names are looked up (unique match required)."""
+        return reference if is_uuid(reference) else str(resource.resolve(reference))
+
+
+def session(ctx: typer.Context) -> Session:
+    """The :class:`Session` the root callback stored."""
+    state = ctx.find_root().obj
+    if not isinstance(state, Session):
+        state = Session()
+        ctx.find_root().obj = state
+    return state
+
+
+def submit(
+    task: Task[T],
+    *,
+    label: str,
+    output: OutputFormat | None,
+    no_wait: bool,
+    timeout: float = DEFAULT_TASK_TIMEOUT,
+) -> T | None:
+    """Finish a mutation: print the task id (``--no-wait``) or wait and print the result."""
+    if no_wait:
+        show_task(task, output)
+        return None
+    result = wait_with_spinner(task, label, timeout)
+    if isinstance(result, Model):
+        show_one(result, output)
+    elif result is not None:
+        show_one(result if isinstance(result, dict) else {"result": result}, output)
+    return result

@@ -1,0 +1,95 @@
+"""``cloudca tasks ...`` and ``cloudca environments ...``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._output import show_one
+from cloudca.cli._session import OutputOption, TimeoutOption, session, submit
+
+tasks = resource_app("tasks", "Asynchronous tasks started by mutations.")
+TaskArgument = Annotated[str, typer.Argument(metavar="TASK", help="Task id.")]
+
+
+@tasks.command("get")
+def get_task(ctx: typer.Context, task_id: TaskArgument, output: OutputOption = None) -> None:
+    """Show a task's status (and result once it has ended)."""
+    task = session(ctx).client.tasks.get(task_id)
+    row = {"taskId": task.id, "taskStatus": task.status.value, "created": task.created}
+    if task.done:
+        row["result"] = task.raw_result
+    show_one(row, output)
+
+
+@tasks.command("wait")
+def wait_task(
+    ctx: typer.Context, task_id: TaskArgument, output: OutputOption = None, timeout: TimeoutOption = 600.0
+) -> None:
+    """Wait for a task to end and show its result (exit code 5 if it failed)."""
+    task = session(ctx).client.tasks.get(task_id)
+    submit(task, label=f"Waiting for {task_id}", output=output, no_wait=False, timeout=timeout)
+
+
+environments = resource_app("environments", "Environments (administration).")
+add_read_commands(
+    environments,
+    noun="environment",
+    plural="environments",
+    columns=[
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("SERVICE", "serviceConnection"),
+        ("DESCRIPTION", "description"),
+    ],
+    resource=lambda s: s.client.environments,
+)
+EnvironmentArgument = Annotated[str, typer.Argument(metavar="ENVIRONMENT", help="Environment name or id.")]
+
+
+@environments.command("create")
+def create_environment(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name (lowercase letters, digits, - and _).")],
+    service: Annotated[str, typer.Option("--service-code", help="Service code, e.g. compute-qc.")],
+    description: Annotated[str | None, typer.Option(help="Description [default: NAME].")] = None,
+    output: OutputOption = None,
+) -> None:
+    """Create an environment in a service."""
+    client = session(ctx).client
+    connections = client.service_connections.list()
+    matches = [c.id for c in connections if c.service_code.lower() == service.lower() or c.id == service]
+    if len(matches) != 1:
+        codes = ", ".join(c.service_code for c in connections)
+        raise typer.BadParameter(
+            f"unknown service {service!r} (services: {codes})", param_hint="--service-code"
+        )
+    show_one(client.environments.create(name, description or name, matches[0]), output)
+
+
+@environments.command("update")
+def update_environment(
+    ctx: typer.Context,
+    environment: EnvironmentArgument,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    description: Annotated[str | None, typer.Option(help="New description.")] = None,
+    output: OutputOption = None,
+) -> None:
+    """Rename an environment or change its description."""
+    state = session(ctx)
+    environments_api = state.client.environments
+    environment_id = state.resolve(environments_api, environment)
+    show_one(environments_api.update(environment_id, name=name, description=description), output)
+
+
+@environments.command("delete")
+def delete_environment(ctx: typer.Context, environment: EnvironmentArgument) -> None:
+    """Delete an environment and everything in it."""
+    state = session(ctx)
+    environments_api = state.client.environments
+    environments_api.delete(state.resolve(environments_api, environment))
+
+
+APPS = [tasks, environments]

@@ -1,0 +1,68 @@
+"""Exit codes of the ``cloudca`` command, and which error maps to which."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from cloudca.client import (
+    AmbiguousNameError,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    CloudcaError,
+    ConfigurationError,
+    DuplicateError,
+    EntityBusyError,
+    EntityInUseError,
+    InvalidStateError,
+    NameNotFoundError,
+    NotFoundError,
+    PermissionDeniedError,
+    TaskFailedError,
+    TaskTimeoutError,
+)
+
+__all__ = ["ExitCode", "exit_code_for"]
+
+
+class ExitCode(IntEnum):
+    """What a script can learn from ``$?``."""
+
+    OK = 0
+    ERROR = 1  #: anything not listed below (server error, unexpected answer)
+    USAGE = 2  #: bad command line, ambiguous name, missing configuration
+    NOT_FOUND = 3  #: no such entity (id or name), task or environment
+    INVALID_STATE = 4  #: the entity's state forbids the operation, or another task runs on it
+    TASK_FAILED = 5  #: the task ended FAILED
+    TIMEOUT = 6  #: the task (or the server) did not answer in time
+    UNREACHABLE = 7  #: the API could not be reached
+    UNAUTHORIZED = 8  #: missing/unknown API key, or not allowed
+    INVALID_REQUEST = 9  #: the server refused the input (missing or invalid field, ...)
+    CONFLICT = 10  #: duplicate name/address/port, or entity still in use
+
+
+_ORDER: tuple[tuple[type[CloudcaError], ExitCode], ...] = (
+    (ConfigurationError, ExitCode.USAGE),
+    (AmbiguousNameError, ExitCode.USAGE),
+    (NameNotFoundError, ExitCode.NOT_FOUND),
+    (NotFoundError, ExitCode.NOT_FOUND),
+    (InvalidStateError, ExitCode.INVALID_STATE),
+    (EntityBusyError, ExitCode.INVALID_STATE),
+    (DuplicateError, ExitCode.CONFLICT),
+    (EntityInUseError, ExitCode.CONFLICT),
+    (BadRequestError, ExitCode.INVALID_REQUEST),
+    (AuthenticationError, ExitCode.UNAUTHORIZED),
+    (PermissionDeniedError, ExitCode.UNAUTHORIZED),
+    (TaskFailedError, ExitCode.TASK_FAILED),
+    (TaskTimeoutError, ExitCode.TIMEOUT),
+    (APITimeoutError, ExitCode.TIMEOUT),
+    (APIConnectionError, ExitCode.UNREACHABLE),
+    (APIError, ExitCode.ERROR),
+)
+
+
+def exit_code_for(error: CloudcaError) -> ExitCode:
+    """The exit code for an SDK error (most specific class first)."""
+    return next((code for cls, code in _ORDER if isinstance(error, cls)), ExitCode.ERROR)

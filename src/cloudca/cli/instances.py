@@ -1,0 +1,227 @@
+"""``cloudca instances ...``: every instance operation of the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
+
+app = resource_app("instances", "Virtual machines: create, start, stop, destroy, resize, ...")
+
+COLUMNS = [
+    ("ID", "id"),
+    ("NAME", "name"),
+    ("STATE", "state"),
+    ("IP", "ipAddress"),
+    ("OFFERING", "computeOfferingName"),
+    ("TEMPLATE", "templateName"),
+    ("NETWORK", "networkName"),
+]
+
+add_read_commands(
+    app, noun="instance", plural="instances", columns=COLUMNS, resource=lambda state: state.env.instances
+)
+
+InstanceArgument = Annotated[str, typer.Argument(metavar="INSTANCE", help="Instance name or id.")]
+
+
+@app.command()
+def create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Display name of the new instance.")],
+    template: Annotated[str, typer.Option(help="Template name or id.")],
+    offering: Annotated[str, typer.Option(help="Compute offering name or id.")],
+    network: Annotated[str, typer.Option(help="Network name or id (its zone is the instance's).")],
+    cpu: Annotated[int | None, typer.Option(help="vCPUs, for a custom offering.")] = None,
+    memory: Annotated[int | None, typer.Option(help="Memory in MB, for a custom offering.")] = None,
+    root_size: Annotated[int | None, typer.Option(help="Root volume size in GB.")] = None,
+    disk_offering: Annotated[str | None, typer.Option(help="Disk offering of a new data volume.")] = None,
+    disk_size: Annotated[int | None, typer.Option(help="Size in GB of that data volume.")] = None,
+    disk_iops: Annotated[int | None, typer.Option(help="IOPS of that data volume.")] = None,
+    ssh_key: Annotated[str | None, typer.Option(help="Name of a registered SSH key to install.")] = None,
+    public_key_file: Annotated[
+        Path | None,
+        typer.Option(help="OpenSSH public key file to install instead.", exists=True, dir_okay=False),
+    ] = None,
+    user_data_file: Annotated[
+        Path | None, typer.Option(help="File passed to the guest as user data.", exists=True, dir_okay=False)
+    ] = None,
+    port: Annotated[
+        list[str] | None, typer.Option(metavar="PORT", help="Public TCP port to forward (repeatable).")
+    ] = None,
+    ip_address: Annotated[str | None, typer.Option(help="Private IPv4 to request.")] = None,
+    hostname: Annotated[str | None, typer.Option(help="Guest host name [default: NAME].")] = None,
+    affinity_group: Annotated[
+        list[str] | None, typer.Option(metavar="GROUP", help="Anti-affinity group name or id (repeatable).")
+    ] = None,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Create an instance and start it. The result shows its password when the template has one."""
+    state = session(ctx)
+    env = state.env
+    params: dict[str, Any] = {
+        "name": name,
+        "template_id": state.resolve(env.templates, template),
+        "compute_offering_id": state.resolve(env.compute_offerings, offering),
+        "network_id": state.resolve(env.networks, network),
+        "cpu_count": cpu,
+        "memory_in_mb": memory,
+        "root_volume_size_in_gb": root_size,
+        "disk_offering_id": state.resolve(env.disk_offerings, disk_offering) if disk_offering else None,
+        "additional_disk_size_in_gb": disk_size,
+        "additional_disk_iops": disk_iops,
+        "ssh_key_name": ssh_key,
+        "public_key": public_key_file.read_text(encoding="utf-8").strip() if public_key_file else None,
+        "user_data": user_data_file.read_text(encoding="utf-8") if user_data_file else None,
+        "ports_to_forward": list(port) if port else None,
+        "ip_address": ip_address,
+        "hostname": hostname,
+        "affinity_group_ids": [state.resolve(env.affinity_groups, group) for group in affinity_group]
+        if affinity_group
+        else None,
+    }
+    task = env.instances.create(**{key: value for key, value in params.items() if value is not None})
+    submit(task, label=f"Creating {name}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@app.command()
+def update(
+    ctx: typer.Context,
+    instance: InstanceArgument,
+    name: Annotated[str | None, typer.Option(help="New display name.")] = None,
+    hostname: Annotated[str | None, typer.Option(help="New host name (a running instance reboots).")] = None,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Rename an instance or change its host name."""
+    if name is None and hostname is None:
+        raise typer.BadParameter("give --name and/or --hostname")
+    state = session(ctx)
+    instances = state.env.instances
+    task = instances.update(state.resolve(instances, instance), name=name, hostname=hostname)
+    submit(task, label=f"Updating {instance}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@app.command()
+def destroy(
+    ctx: typer.Context,
+    instance: InstanceArgument,
+    purge: Annotated[bool, typer.Option("--purge", help="Remove it for good (no recover).")] = False,
+    delete_snapshots: Annotated[bool, typer.Option(help="Delete its volumes' snapshots.")] = False,
+    release_ip: Annotated[
+        list[str] | None, typer.Option(metavar="PUBLIC_IP", help="Public IP id to release (repeatable).")
+    ] = None,
+    delete_volume: Annotated[
+        list[str] | None,
+        typer.Option(metavar="VOLUME", help="Attached data volume name or id to delete (repeatable)."),
+    ] = None,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Destroy an instance (recoverable until purged)."""
+    state = session(ctx)
+    env = state.env
+    task = env.instances.destroy(
+        state.resolve(env.instances, instance),
+        purge_immediately=purge,
+        delete_snapshots=delete_snapshots,
+        public_ip_ids_to_release=list(release_ip or []),
+        volume_ids_to_delete=[state.resolve(env.volumes, volume) for volume in delete_volume or []],
+    )
+    submit(task, label=f"Destroying {instance}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+def _simple_operation(verb: str, method: str, summary: str, label: str) -> None:
+    def command(
+        ctx: typer.Context,
+        instance: InstanceArgument,
+        output: OutputOption = None,
+        no_wait: NoWaitOption = False,
+        timeout: TimeoutOption = 600.0,
+    ) -> None:
+        state = session(ctx)
+        instances = state.env.instances
+        task = getattr(instances, method)(state.resolve(instances, instance))
+        submit(task, label=f"{label} {instance}", output=output, no_wait=no_wait, timeout=timeout)
+
+    app.command(verb, help=summary)(command)
+
+
+_simple_operation("start", "start", "Start a stopped instance.", "Starting")
+_simple_operation("stop", "stop", "Stop a running instance.", "Stopping")
+_simple_operation("reboot", "reboot", "Reboot an instance (a stopped one comes up running).", "Rebooting")
+_simple_operation("purge", "purge", "Remove a destroyed instance for good.", "Purging")
+_simple_operation("recover", "recover", "Bring a destroyed instance back (stopped).", "Recovering")
+_simple_operation(
+    "reset-password",
+    "reset_password",
+    "Generate a new password (shown in the result).",
+    "Resetting password of",
+)
+
+
+@app.command("change-offering")
+def change_offering(
+    ctx: typer.Context,
+    instance: InstanceArgument,
+    offering: Annotated[str, typer.Argument(metavar="OFFERING", help="Compute offering name or id.")],
+    cpu: Annotated[int | None, typer.Option(help="vCPUs, for a custom offering.")] = None,
+    memory: Annotated[int | None, typer.Option(help="Memory in MB, for a custom offering.")] = None,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Move an instance to another compute offering (reboots it when running)."""
+    state = session(ctx)
+    env = state.env
+    task = env.instances.change_compute_offering(
+        state.resolve(env.instances, instance),
+        state.resolve(env.compute_offerings, offering),
+        cpu_count=cpu,
+        memory_in_mb=memory,
+    )
+    submit(task, label=f"Changing offering of {instance}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@app.command("change-network")
+def change_network(
+    ctx: typer.Context,
+    instance: InstanceArgument,
+    network: Annotated[str, typer.Argument(metavar="NETWORK", help="Destination network name or id.")],
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Move an instance's default NIC to another network (its port forwarding rules are deleted)."""
+    state = session(ctx)
+    env = state.env
+    task = env.instances.change_network(
+        state.resolve(env.instances, instance), state.resolve(env.networks, network)
+    )
+    submit(task, label=f"Moving {instance}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@app.command("associate-ssh-key")
+def associate_ssh_key(
+    ctx: typer.Context,
+    instance: InstanceArgument,
+    ssh_key: Annotated[str, typer.Argument(metavar="SSH_KEY", help="Name of a registered SSH key.")],
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Install a registered SSH key for the instance's default user (reboots it when running)."""
+    state = session(ctx)
+    instances = state.env.instances
+    task = instances.associate_ssh_key(state.resolve(instances, instance), ssh_key)
+    submit(
+        task, label=f"Associating {ssh_key} with {instance}", output=output, no_wait=no_wait, timeout=timeout
+    )

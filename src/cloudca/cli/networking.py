@@ -1,0 +1,187 @@
+"""``cloudca vpcs ...`` and ``cloudca networks ...``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
+
+vpcs = resource_app("vpcs", "Virtual private clouds.")
+add_read_commands(
+    vpcs,
+    noun="VPC",
+    plural="VPCs",
+    columns=[("ID", "id"), ("NAME", "name"), ("CIDR", "cidr"), ("ZONE", "zoneName"), ("STATE", "state")],
+    resource=lambda s: s.env.vpcs,
+)
+VpcArgument = Annotated[str, typer.Argument(metavar="VPC", help="VPC name or id.")]
+
+
+@vpcs.command("create")
+def create_vpc(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name of the new VPC.")],
+    offering: Annotated[str, typer.Option(help="VPC offering name or id.")],
+    description: Annotated[str | None, typer.Option(help="Description [default: NAME].")] = None,
+    zone: Annotated[str | None, typer.Option(help="Zone name or id [default: the first zone].")] = None,
+    network_domain: Annotated[str | None, typer.Option(help="DNS suffix of the VPC.")] = None,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Create a VPC."""
+    state = session(ctx)
+    env = state.env
+    task = env.vpcs.create(
+        name,
+        description or name,
+        state.resolve(env.vpc_offerings, offering),
+        zone_id=state.resolve(env.zones, zone) if zone else None,
+        network_domain=network_domain,
+    )
+    submit(task, label=f"Creating VPC {name}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@vpcs.command("update")
+def update_vpc(
+    ctx: typer.Context,
+    vpc: VpcArgument,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    description: Annotated[str | None, typer.Option(help="New description.")] = None,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Rename a VPC or change its description."""
+    state = session(ctx)
+    task = state.env.vpcs.update(state.resolve(state.env.vpcs, vpc), name=name, description=description)
+    submit(task, label=f"Updating VPC {vpc}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@vpcs.command("delete")
+def delete_vpc(
+    ctx: typer.Context,
+    vpc: VpcArgument,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Delete a VPC that has no networks left."""
+    state = session(ctx)
+    task = state.env.vpcs.delete(state.resolve(state.env.vpcs, vpc))
+    submit(task, label=f"Deleting VPC {vpc}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@vpcs.command("restart")
+def restart_vpc(
+    ctx: typer.Context,
+    vpc: VpcArgument,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Restart a VPC's router."""
+    state = session(ctx)
+    task = state.env.vpcs.restart(state.resolve(state.env.vpcs, vpc))
+    submit(task, label=f"Restarting VPC {vpc}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+networks = resource_app("networks", "Networks (tiers) inside VPCs.")
+add_read_commands(
+    networks,
+    noun="network",
+    plural="networks",
+    columns=[
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("CIDR", "cidr"),
+        ("VPC", "vpcName"),
+        ("ZONE", "zoneName"),
+        ("STATE", "state"),
+    ],
+    resource=lambda s: s.env.networks,
+    filters=("vpc_id", "zone_id"),
+)
+NetworkArgument = Annotated[str, typer.Argument(metavar="NETWORK", help="Network name or id.")]
+
+
+@networks.command("create")
+def create_network(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name of the new network.")],
+    vpc: Annotated[str, typer.Option(help="VPC name or id.")],
+    offering: Annotated[str, typer.Option(help="Network offering name or id.")],
+    acl: Annotated[str, typer.Option(help="Network ACL id (e.g. of default_allow).")],
+    description: Annotated[str | None, typer.Option(help="Description [default: NAME].")] = None,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Create a network in a VPC."""
+    state = session(ctx)
+    env = state.env
+    vpc_id = state.resolve(env.vpcs, vpc)
+    task = env.networks.create(
+        name,
+        description or name,
+        vpc_id,
+        state.resolve(env.network_offerings, offering),
+        state.resolve(env.network_acls, acl),
+    )
+    submit(task, label=f"Creating network {name}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@networks.command("update")
+def update_network(
+    ctx: typer.Context,
+    network: NetworkArgument,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    description: Annotated[str | None, typer.Option(help="New description.")] = None,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Rename a network or change its description."""
+    state = session(ctx)
+    task = state.env.networks.update(
+        state.resolve(state.env.networks, network), name=name, description=description
+    )
+    submit(task, label=f"Updating network {network}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@networks.command("delete")
+def delete_network(
+    ctx: typer.Context,
+    network: NetworkArgument,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Delete a network that no instance uses."""
+    state = session(ctx)
+    task = state.env.networks.delete(state.resolve(state.env.networks, network))
+    submit(task, label=f"Deleting network {network}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@networks.command("replace-acl")
+def replace_acl(
+    ctx: typer.Context,
+    network: NetworkArgument,
+    acl: Annotated[str, typer.Argument(metavar="ACL", help="Network ACL name or id.")],
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Give a network another ACL."""
+    state = session(ctx)
+    env = state.env
+    task = env.networks.replace_acl(
+        state.resolve(env.networks, network), state.resolve(env.network_acls, acl)
+    )
+    submit(task, label=f"Replacing ACL of {network}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+APPS = [vpcs, networks]

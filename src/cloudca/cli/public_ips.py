@@ -1,0 +1,157 @@
+"""``cloudca public-ips ...`` and ``cloudca port-forwarding ...``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
+
+public_ips = resource_app("public-ips", "Public IP addresses and static NAT.")
+add_read_commands(
+    public_ips,
+    noun="public IP",
+    plural="public IPs",
+    columns=[
+        ("ID", "id"),
+        ("ADDRESS", "ipAddress"),
+        ("PURPOSES", "purposes"),
+        ("VPC", "vpcName"),
+        ("NETWORK", "networkName"),
+    ],
+    resource=lambda s: s.env.public_ips,
+    filters=("vpc_id", "instance_id"),
+)
+IpArgument = Annotated[str, typer.Argument(metavar="PUBLIC_IP", help="Public IP id.")]
+
+
+def _public_ip_id(ctx: typer.Context, reference: str) -> str:
+    """Public IPs have no name; accept the address as well as the id."""
+    state = session(ctx)
+    for public_ip in state.env.public_ips.list():
+        if reference in (public_ip.id, public_ip.ip_address):
+            return public_ip.id
+    return reference
+
+
+@public_ips.command("acquire")
+def acquire(
+    ctx: typer.Context,
+    vpc: Annotated[str, typer.Option(help="VPC name or id.")],
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Acquire a new public IP for a VPC."""
+    state = session(ctx)
+    task = state.env.public_ips.acquire(state.resolve(state.env.vpcs, vpc))
+    submit(task, label="Acquiring a public IP", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@public_ips.command("release")
+def release(
+    ctx: typer.Context,
+    public_ip: IpArgument,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Release a public IP (its rules go with it)."""
+    task = session(ctx).env.public_ips.release(_public_ip_id(ctx, public_ip))
+    submit(task, label=f"Releasing {public_ip}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@public_ips.command("enable-static-nat")
+def enable_static_nat(
+    ctx: typer.Context,
+    public_ip: IpArgument,
+    instance: Annotated[str, typer.Option(help="Instance name or id (its primary private IP).")],
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Map a public IP to an instance's primary private IP."""
+    state = session(ctx)
+    env = state.env
+    target = env.instances.get(state.resolve(env.instances, instance))
+    task = env.public_ips.enable_static_nat(_public_ip_id(ctx, public_ip), target.ip_address_id or target.id)
+    submit(task, label=f"Enabling static NAT on {public_ip}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@public_ips.command("disable-static-nat")
+def disable_static_nat(
+    ctx: typer.Context,
+    public_ip: IpArgument,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Remove the static NAT of a public IP."""
+    task = session(ctx).env.public_ips.disable_static_nat(_public_ip_id(ctx, public_ip))
+    submit(
+        task, label=f"Disabling static NAT on {public_ip}", output=output, no_wait=no_wait, timeout=timeout
+    )
+
+
+port_forwarding = resource_app("port-forwarding", "Port forwarding rules from public IPs to instances.")
+add_read_commands(
+    port_forwarding,
+    noun="rule",
+    plural="port forwarding rules",
+    columns=[
+        ("ID", "id"),
+        ("ADDRESS", "ipAddress"),
+        ("PUBLIC", "publicPortStart"),
+        ("PRIVATE", "privatePortStart"),
+        ("PROTOCOL", "protocol"),
+        ("INSTANCE", "instanceName"),
+    ],
+    resource=lambda s: s.env.port_forwarding_rules,
+    filters=("instance_id",),
+)
+
+
+@port_forwarding.command("create")
+def create_rule(
+    ctx: typer.Context,
+    public_ip: IpArgument,
+    instance: Annotated[str, typer.Option(help="Instance name or id.")],
+    public_port: Annotated[str, typer.Option(help="Public port or range START-END.")],
+    private_port: Annotated[str | None, typer.Option(help="Private port or START [default: public].")] = None,
+    protocol: Annotated[str, typer.Option(help="TCP or UDP.")] = "TCP",
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Forward a public port (range) to an instance."""
+    state = session(ctx)
+    env = state.env
+    public_start, _, public_end = public_port.partition("-")
+    private_start = (private_port or public_start).partition("-")[0]
+    task = env.port_forwarding_rules.create(
+        _public_ip_id(ctx, public_ip),
+        protocol=protocol,
+        public_port_start=int(public_start),
+        public_port_end=int(public_end) if public_end else None,
+        private_port_start=int(private_start),
+        instance_id=state.resolve(env.instances, instance),
+    )
+    submit(task, label=f"Forwarding {public_port}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@port_forwarding.command("delete")
+def delete_rule(
+    ctx: typer.Context,
+    rule: Annotated[str, typer.Argument(metavar="RULE", help="Rule id.")],
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Delete a port forwarding rule."""
+    task = session(ctx).env.port_forwarding_rules.delete(rule)
+    submit(task, label=f"Deleting rule {rule}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+APPS = [public_ips, port_forwarding]

@@ -1,0 +1,134 @@
+"""``cloudca volumes ...`` and ``cloudca snapshots ...``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
+
+volumes = resource_app("volumes", "Root and data volumes.")
+add_read_commands(
+    volumes,
+    noun="volume",
+    plural="volumes",
+    columns=[
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("TYPE", "type"),
+        ("GB", "sizeInGb"),
+        ("INSTANCE", "instanceName"),
+        ("OFFERING", "diskOfferingName"),
+        ("STATE", "state"),
+    ],
+    resource=lambda s: s.env.volumes,
+    filters=("type", "instance_id"),
+)
+VolumeArgument = Annotated[str, typer.Argument(metavar="VOLUME", help="Volume name or id.")]
+InstanceOption = Annotated[str, typer.Option("--instance", help="Instance name or id.")]
+
+
+@volumes.command("create")
+def create_volume(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name of the new data volume.")],
+    offering: Annotated[str, typer.Option(help="Disk offering name or id.")],
+    instance: InstanceOption,
+    size: Annotated[int | None, typer.Option(help="Size in GB (custom-size offerings).")] = None,
+    iops: Annotated[int | None, typer.Option(help="IOPS (custom-IOPS offerings).")] = None,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Create a data volume and attach it to an instance."""
+    state = session(ctx)
+    env = state.env
+    task = env.volumes.create(
+        name,
+        state.resolve(env.disk_offerings, offering),
+        state.resolve(env.instances, instance),
+        size_in_gb=size,
+        iops=iops,
+    )
+    submit(task, label=f"Creating volume {name}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@volumes.command("delete")
+def delete_volume(
+    ctx: typer.Context,
+    volume: VolumeArgument,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Delete a detached data volume."""
+    state = session(ctx)
+    task = state.env.volumes.delete(state.resolve(state.env.volumes, volume))
+    submit(task, label=f"Deleting volume {volume}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@volumes.command("attach")
+def attach_volume(
+    ctx: typer.Context,
+    volume: VolumeArgument,
+    instance: InstanceOption,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Attach a data volume to an instance of the same zone."""
+    state = session(ctx)
+    env = state.env
+    task = env.volumes.attach(state.resolve(env.volumes, volume), state.resolve(env.instances, instance))
+    submit(task, label=f"Attaching {volume}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@volumes.command("detach")
+def detach_volume(
+    ctx: typer.Context,
+    volume: VolumeArgument,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Detach a data volume from its instance."""
+    state = session(ctx)
+    task = state.env.volumes.detach(state.resolve(state.env.volumes, volume))
+    submit(task, label=f"Detaching {volume}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@volumes.command("resize")
+def resize_volume(
+    ctx: typer.Context,
+    volume: VolumeArgument,
+    size: Annotated[int | None, typer.Option(help="New size in GB (grow only).")] = None,
+    iops: Annotated[int | None, typer.Option(help="New IOPS (custom-IOPS offerings).")] = None,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Grow a volume or change its IOPS."""
+    state = session(ctx)
+    task = state.env.volumes.resize(state.resolve(state.env.volumes, volume), size_in_gb=size, iops=iops)
+    submit(task, label=f"Resizing {volume}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+snapshots = resource_app("snapshots", "Volume snapshots (read-only).")
+add_read_commands(
+    snapshots,
+    noun="snapshot",
+    plural="snapshots",
+    columns=[
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("VOLUME", "volume"),
+        ("TYPE", "volumeType"),
+        ("STATE", "state"),
+    ],
+    resource=lambda s: s.env.snapshots,
+    filters=("volume_id",),
+)
+
+APPS = [volumes, snapshots]
