@@ -45,6 +45,10 @@ class Settings:
     simulator_hosts_per_zone: int = 4
     simulator_host_cpus: int = 64
     simulator_host_memory_mb: int = 262144
+    #: Simulator fault plan, e.g. ``create=1,start=0.1`` (fail the next create; 10% of starts).
+    simulator_faults: str = ""
+    #: Seed of the simulator's random choices (latencies, probabilistic faults); empty: random.
+    simulator_seed: str = ""
     log_level: str = "info"
 
     @property

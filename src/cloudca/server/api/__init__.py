@@ -1,1 +1,1 @@
-"""api domain."""
+"""The HTTP edge: envelopes, error mapping, authentication, paging and body parsing. No rules live here."""

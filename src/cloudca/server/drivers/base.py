@@ -110,6 +110,8 @@ class KnownMachine:
     instance_id: str
     host_name: str
     power_state: PowerState
+    cpu_count: int = 0
+    memory_mb: int = 0
 
 
 class DriverError(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloudca.server.db.base import Base, created_column, id_column, utcnow
@@ -33,8 +33,10 @@ class Instance(Base):
     compute_offering_id: Mapped[str] = mapped_column(ForeignKey("compute_offerings.id"))
     cpu_count: Mapped[int] = mapped_column(Integer)
     memory_mb: Mapped[int] = mapped_column(Integer)
-    #: Host holding the instance's capacity; NULL while destroyed or not yet placed.
+    #: Host the machine lives on (kept while Destroyed: recover brings it back there).
     host_id: Mapped[str | None] = mapped_column(ForeignKey("hosts.id"), index=True)
+    #: Whether the host's capacity is reserved for it: from placement until destroy or purge.
+    holds_capacity: Mapped[bool] = mapped_column(Boolean, default=False)
     user_data: Mapped[str] = mapped_column(Text, default="")
     ssh_key_name: Mapped[str | None] = mapped_column(String(255))
     #: The public key installed for the default user (not a secret).

@@ -19,7 +19,9 @@ class Host(Base):
     __table_args__ = (
         UniqueConstraint("zone_id", "name"),
         CheckConstraint("cpu_used >= 0 AND cpu_used <= cpu_total", name="cpu_within_total"),
-        CheckConstraint("memory_mb_used >= 0 AND memory_mb_used <= memory_mb_total", name="memory_within_total"),
+        CheckConstraint(
+            "memory_mb_used >= 0 AND memory_mb_used <= memory_mb_total", name="memory_within_total"
+        ),
     )
 
     id: Mapped[str] = id_column()

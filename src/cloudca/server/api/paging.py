@@ -1,0 +1,115 @@
+"""Paging, sorting and filter parameters of list endpoints (API-CONTRACT 7)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+
+from cloudca.server.errors import InvalidQueryParameter
+
+
+@dataclass(frozen=True)
+class ListParams:
+    page_number: int = 1
+    page_size: int | None = None
+    sort_by: str | None = None
+    descending: bool = False
+
+    @property
+    def offset(self) -> int:
+        return (self.page_number - 1) * (self.page_size or 0)
+
+    def metadata(self, record_count: int) -> dict[str, Any]:
+        meta: dict[str, Any] = {"recordCount": record_count}
+        if self.page_size is not None:
+            meta["pageSize"] = self.page_size
+            meta["pageCurrent"] = self.page_number
+        if self.sort_by is not None:
+            meta["sortField"] = self.sort_by
+            meta["sortOrder"] = "DESC" if self.descending else "ASC"
+        return meta
+
+
+def _positive(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidQueryParameter(name, raw, "must be an integer of at least 1")
+    return int(raw)
+
+
+def list_params(request: Request) -> ListParams:
+    """Reads ``page_number``, ``page_size``, ``sort_by`` and ``sort_order``."""
+    sort_order = request.query_params.get("sort_order")
+    if sort_order is not None and sort_order.upper() not in ("ASC", "DESC"):
+        raise InvalidQueryParameter("sort_order", sort_order, "must be ASC or DESC")
+    return ListParams(
+        page_number=_positive(request, "page_number") or 1,
+        page_size=_positive(request, "page_size"),
+        sort_by=request.query_params.get("sort_by") or None,
+        descending=sort_order is not None and sort_order.upper() == "DESC",
+    )
+
+
+def uuid_filter(request: Request, name: str) -> str | None:
+    """An id filter: lowercase canonical, or 400 when it is not a UUID at all."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise InvalidQueryParameter(name, raw, "must be a UUID") from None
+
+
+def choice_filter(request: Request, name: str, allowed: Iterable[str]) -> str | None:
+    """An enumeration filter, matched case-insensitively; returns the canonical spelling."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    for value in allowed:
+        if value.lower() == raw.lower():
+            return value
+    raise InvalidQueryParameter(name, raw, f"must be one of {', '.join(allowed)}")
+
+
+def page_in_memory(
+    items: Sequence[dict[str, Any]], params: ListParams
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Sort and page a small, fully-built list (catalog entities)."""
+    rows = list(items)
+    if params.sort_by is not None:
+        rows = sort_rows(rows, params)
+    total = len(rows)
+    if params.page_size is not None:
+        rows = rows[params.offset : params.offset + params.page_size]
+    return rows, params.metadata(total)
+
+
+def sort_rows(rows: list[dict[str, Any]], params: ListParams) -> list[dict[str, Any]]:
+    key = params.sort_by
+    assert key is not None
+    if rows and not any(_sortable(row.get(key)) for row in rows):
+        raise InvalidQueryParameter("sort_by", key, "not a sortable field of this representation")
+
+    def sort_key(row: dict[str, Any]) -> tuple[int, Any]:
+        value = row.get(key)
+        if value is None:
+            return (1, "")
+        return (0, value.lower() if isinstance(value, str) else value)
+
+    return sorted(rows, key=sort_key, reverse=params.descending)
+
+
+def check_sort_field(params: ListParams, fields: Iterable[str]) -> None:
+    if params.sort_by is not None and params.sort_by not in set(fields):
+        raise InvalidQueryParameter("sort_by", params.sort_by, "not a sortable field of this representation")
+
+
+def _sortable(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))

@@ -1,0 +1,113 @@
+"""``create_app(settings)``: wires the database, the driver, the task runner and the routers."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from cloudca import __version__
+from cloudca.server import bootstrap
+from cloudca.server.access.router import router as access_router
+from cloudca.server.access.service import AccessService
+from cloudca.server.api import errors
+from cloudca.server.api.middleware import EdgeMiddleware
+from cloudca.server.catalog.router import router as catalog_router
+from cloudca.server.config import Settings
+from cloudca.server.db import migrate
+from cloudca.server.db.engine import Database
+from cloudca.server.drivers.base import ComputeDriver, KnownMachine, PowerState
+from cloudca.server.drivers.registry import create_driver
+from cloudca.server.instances import states
+from cloudca.server.instances.handlers import HANDLERS
+from cloudca.server.instances.models import Instance
+from cloudca.server.instances.router import router as instances_router
+from cloudca.server.networking.router import router as networking_router
+from cloudca.server.placement.models import Host
+from cloudca.server.runtime import Runtime
+from cloudca.server.tasks.router import router as tasks_router
+from cloudca.server.tasks.runner import TaskRunner
+
+log = logging.getLogger("cloudca")
+
+
+def create_app(settings: Settings, driver: ComputeDriver | None = None) -> FastAPI:
+    """The ASGI application. ``driver`` overrides the one ``settings.driver`` names (tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await start(settings, driver)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await stop(runtime)
+
+    app = FastAPI(
+        title="cloudca",
+        version=__version__,
+        description="A self-hosted compute service that speaks the cloud.ca compute API.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    errors.install(app)
+    for router in (access_router, tasks_router, instances_router, catalog_router, networking_router):
+        app.include_router(router)
+    app.add_middleware(EdgeMiddleware)
+    return app
+
+
+async def start(settings: Settings, driver: ComputeDriver | None = None) -> Runtime:
+    """Migrate, seed on first start, adopt known machines, recover interrupted tasks, start workers."""
+    if settings.is_sqlite and not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.resolved_database_url)
+    await migrate.upgrade(database)
+    driver = driver or create_driver(settings)
+    first = await bootstrap.bootstrap(database, settings, await driver.hosts())
+    if first is not None and first.api_key is not None:
+        # Printed once, never stored in clear: only its SHA-256 is kept.
+        print(
+            f"cloudca: first start. Your admin API key (shown only now): {first.api_key}",
+            file=sys.stderr,
+            flush=True,
+        )
+    await driver.adopt(await known_machines(database))
+    runner = TaskRunner(database, driver, settings)
+    runner.register(HANDLERS)
+    runtime = Runtime(
+        settings=settings, database=database, driver=driver, access=AccessService(), tasks=runner
+    )
+    await runner.start()
+    return runtime
+
+
+async def stop(runtime: Runtime) -> None:
+    await runtime.tasks.stop()
+    await runtime.driver.close()
+    await runtime.database.dispose()
+
+
+async def known_machines(database: Database) -> list[KnownMachine]:
+    """Every machine the database says exists, for the driver to adopt at start."""
+    async with database.session() as session:
+        rows = await session.execute(
+            select(
+                Instance.id, Host.name, Instance.stable_state, Instance.cpu_count, Instance.memory_mb
+            ).join(Host, Host.id == Instance.host_id)
+        )
+        return [
+            KnownMachine(
+                instance_id=instance_id,
+                host_name=host_name,
+                power_state=PowerState.RUNNING if stable_state == states.RUNNING else PowerState.STOPPED,
+                cpu_count=cpu_count,
+                memory_mb=memory_mb,
+            )
+            for instance_id, host_name, stable_state, cpu_count, memory_mb in rows.tuples()
+        ]

@@ -1,0 +1,380 @@
+"""First start: an organization, a service connection, an environment, an admin and its API key,
+and a catalog ready to create instances from. Later starts only record the driver's hosts.
+
+Catalog ids are derived from names (UUIDv5), so they are the same on every fresh server and the
+README's examples can name them; API keys are random unless ``CLOUDCA_API_KEY`` is given.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.access.models import (
+    ApiKey,
+    Environment,
+    Membership,
+    Organization,
+    Role,
+    ServiceConnection,
+    User,
+)
+from cloudca.server.access.service import DEFAULT_ROLE, STANDARD_ROLES, generate_api_key, hash_api_key
+from cloudca.server.catalog.models import (
+    ComputeOffering,
+    DiskOffering,
+    NetworkOffering,
+    Template,
+    VpcOffering,
+    Zone,
+)
+from cloudca.server.config import Settings
+from cloudca.server.db.base import utcnow
+from cloudca.server.db.engine import Database
+from cloudca.server.drivers.base import HostInfo
+from cloudca.server.networking.forwarding import acquire_public_ip
+from cloudca.server.networking.models import Network, NetworkAcl, Vpc
+from cloudca.server.placement.models import AffinityGroup, Host
+
+log = logging.getLogger("cloudca.bootstrap")
+
+_NAMESPACE = uuid.UUID("0f6c1c9e-7c0a-4c43-9a53-6b9c5d0c1ca0")
+PUBLIC_POOLS = ("198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/24")
+VPC_SERVICES = [
+    "PortForwarding",
+    "Vpn",
+    "SourceNat",
+    "Dhcp",
+    "NetworkACL",
+    "Dns",
+    "Lb",
+    "UserData",
+    "StaticNat",
+]
+STANDARD_NETWORK_SERVICES = [
+    "PortForwarding",
+    "Vpn",
+    "SourceNat",
+    "Dhcp",
+    "NetworkACL",
+    "Dns",
+    "UserData",
+    "StaticNat",
+]
+GIB = 1024**3
+
+
+def seeded_id(kind: str, name: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{kind}:{name}"))
+
+
+@dataclass(frozen=True)
+class FirstStart:
+    """What a first start created; ``api_key`` is set only when it was generated here."""
+
+    environment_id: str
+    api_key: str | None
+
+
+async def bootstrap(database: Database, settings: Settings, hosts: Sequence[HostInfo]) -> FirstStart | None:
+    """Seed an empty database; always record the driver's hosts. Returns what was seeded, if anything."""
+    first: FirstStart | None = None
+    async with database.transaction() as session:
+        if (await session.execute(select(Organization.id).limit(1))).first() is None:
+            first = await _seed(session, settings)
+        await _record_hosts(session, settings, hosts)
+    return first
+
+
+async def _record_hosts(session: AsyncSession, settings: Settings, hosts: Sequence[HostInfo]) -> None:
+    """Hosts come from the driver; new ones are added and totals follow the driver. Usage is the
+    database's own bookkeeping and is never reset."""
+    zones = {zone.name: zone for zone in (await session.execute(select(Zone))).scalars()}
+    known = {(host.zone_id, host.name): host for host in (await session.execute(select(Host))).scalars()}
+    for info in hosts:
+        zone = zones.get(info.zone_name)
+        if zone is None:
+            log.warning("the driver offers host %s in unknown zone %s; ignored", info.name, info.zone_name)
+            continue
+        host = known.get((zone.id, info.name))
+        if host is None:
+            session.add(
+                Host(
+                    id=seeded_id("host", f"{zone.name}/{info.name}"),
+                    zone_id=zone.id,
+                    name=info.name,
+                    cpu_total=info.cpu_count,
+                    memory_mb_total=info.memory_mb,
+                )
+            )
+        elif host.cpu_used <= info.cpu_count and host.memory_mb_used <= info.memory_mb:
+            host.cpu_total, host.memory_mb_total = info.cpu_count, info.memory_mb
+
+
+async def _seed(session: AsyncSession, settings: Settings) -> FirstStart:
+    organization = Organization(
+        id=seeded_id("organization", settings.organization_name),
+        name=settings.organization_name,
+        entry_point=settings.organization_name.lower().replace(" ", "-"),
+    )
+    connection = ServiceConnection(
+        id=seeded_id("serviceConnection", settings.service_code),
+        service_code=settings.service_code,
+        name=f"Compute - {settings.service_code}",
+    )
+    environment = Environment(
+        id=seeded_id("environment", settings.environment_name),
+        organization_id=organization.id,
+        service_connection_id=connection.id,
+        name=settings.environment_name,
+        description=f"The {settings.environment_name} environment",
+    )
+    admin = User(
+        id=seeded_id("user", settings.admin_username),
+        organization_id=organization.id,
+        user_name=settings.admin_username,
+        first_name="cloudca",
+        last_name="admin",
+        email=f"{settings.admin_username}@localhost",
+        is_org_admin=True,
+    )
+    session.add_all([organization, connection])
+    await session.flush()
+    session.add_all([environment, admin])
+    await session.flush()
+    roles = [
+        Role(
+            id=seeded_id("role", f"{environment.name}/{name}"),
+            environment_id=environment.id,
+            name=name,
+            is_default=name == DEFAULT_ROLE,
+        )
+        for name in STANDARD_ROLES
+    ]
+    session.add_all(roles)
+    await session.flush()
+    session.add(Membership(environment_id=environment.id, user_id=admin.id, role_id=roles[0].id))
+    generated = None if settings.api_key else generate_api_key()
+    session.add(ApiKey(user_id=admin.id, key_hash=hash_api_key(settings.api_key or generated or "")))
+    zones = _zones(settings, connection.id)
+    session.add_all(zones)
+    session.add_all(_templates(connection.id, [zone.id for zone in zones]))
+    session.add_all(_compute_offerings(connection.id))
+    session.add_all(_disk_offerings(connection.id))
+    vpc_offering = VpcOffering(
+        id=seeded_id("vpcOffering", "Default VPC offering"),
+        service_connection_id=connection.id,
+        name="Default VPC offering",
+        services=VPC_SERVICES,
+    )
+    standard = NetworkOffering(
+        id=seeded_id("networkOffering", "Standard Network"),
+        service_connection_id=connection.id,
+        name="Standard Network",
+        description="A network with port forwarding, static NAT and source NAT",
+        services=STANDARD_NETWORK_SERVICES,
+    )
+    balanced = NetworkOffering(
+        id=seeded_id("networkOffering", "Load Balanced Network"),
+        service_connection_id=connection.id,
+        name="Load Balanced Network",
+        description="A network that can also balance load",
+        services=[*STANDARD_NETWORK_SERVICES, "Lb"],
+        position=1,
+    )
+    allow = NetworkAcl(
+        id=seeded_id("networkAcl", "default_allow"),
+        name="default_allow",
+        description="Allow all traffic",
+        builtin=True,
+    )
+    deny = NetworkAcl(
+        id=seeded_id("networkAcl", "default_deny"),
+        name="default_deny",
+        description="Deny all traffic",
+        builtin=True,
+    )
+    session.add_all([vpc_offering, standard, balanced, allow, deny])
+    await session.flush()
+    vpc = Vpc(
+        id=seeded_id("vpc", f"{environment.name}-VPC"),
+        environment_id=environment.id,
+        zone_id=zones[0].id,
+        vpc_offering_id=vpc_offering.id,
+        name=f"{environment.name}-VPC",
+        description=f"The {environment.name} VPC",
+        cidr="10.164.208.0/20",
+        network_domain=f"{environment.name}.cloudca.internal",
+    )
+    session.add(vpc)
+    await session.flush()
+    for position, (name, cidr) in enumerate((("Web", "10.164.212.0/24"), ("DB", "10.164.213.0/24"))):
+        session.add(_network(environment.id, vpc, standard.id, allow.id, name, cidr, position))
+    await session.flush()
+    await acquire_public_ip(
+        session, environment_id=environment.id, vpc_id=vpc.id, zone_id=vpc.zone_id, source_nat=True
+    )
+    session.add(
+        AffinityGroup(
+            id=seeded_id("affinityGroup", "dedicated"),
+            environment_id=environment.id,
+            name="dedicated",
+            description="Hosts dedicated to this environment (operator-defined)",
+            type="ExplicitDedication",
+            zone_ids=[zone.id for zone in zones],
+        )
+    )
+    return FirstStart(environment_id=environment.id, api_key=generated)
+
+
+def _network(
+    environment_id: str, vpc: Vpc, offering_id: str, acl_id: str, name: str, cidr: str, position: int
+) -> Network:
+    net = ipaddress.ip_network(cidr)
+    return Network(
+        id=seeded_id("network", f"{name}-{vpc.name}"),
+        environment_id=environment_id,
+        vpc_id=vpc.id,
+        zone_id=vpc.zone_id,
+        network_offering_id=offering_id,
+        network_acl_id=acl_id,
+        name=f"{name}-{vpc.name.removesuffix('-VPC')}",
+        description=f"{name} network of {vpc.name}",
+        cidr=cidr,
+        gateway=str(net.network_address + 1),
+        netmask=str(net.netmask),
+        # Listed in seed order.
+        created_at=utcnow() + timedelta(milliseconds=position),
+    )
+
+
+def _zones(settings: Settings, connection_id: str) -> list[Zone]:
+    names = [name.strip() for name in settings.zones.split(",") if name.strip()]
+    return [
+        Zone(
+            id=seeded_id("zone", name),
+            service_connection_id=connection_id,
+            name=name,
+            public_ip_range=PUBLIC_POOLS[index] if index < len(PUBLIC_POOLS) else f"100.64.{index}.0/24",
+            position=index,
+        )
+        for index, name in enumerate(names)
+    ]
+
+
+def _templates(connection_id: str, zone_ids: list[str]) -> list[Template]:
+    specs = [
+        # name, description, GB, password, ssh key, resizable, os type
+        ("CentOS 6.8 PV", "CentOS 6.8, password or SSH key", 20, True, True, False, "CentOS 6.8 (64-bit)"),
+        ("Ubuntu 24.04 LTS", "Ubuntu 24.04, SSH key only", 10, False, True, False, "Ubuntu 24.04 (64-bit)"),
+        (
+            "Debian 12",
+            "Debian 12, root volume resizable",
+            8,
+            True,
+            True,
+            True,
+            "Debian GNU/Linux 12 (64-bit)",
+        ),
+    ]
+    return [
+        Template(
+            id=seeded_id("template", name),
+            service_connection_id=connection_id,
+            name=name,
+            description=description,
+            size_bytes=gb * GIB,
+            password_enabled=password,
+            ssh_key_enabled=ssh,
+            resizable=resizable,
+            os_type=os_type,
+            zone_ids=zone_ids,
+            position=position,
+        )
+        for position, (name, description, gb, password, ssh, resizable, os_type) in enumerate(specs)
+    ]
+
+
+def _compute_offerings(connection_id: str) -> list[ComputeOffering]:
+    fixed = [("1vCPU.512MB", 1, 512), ("1vCPU.1GB", 1, 1024), ("2vCPU.4GB", 2, 4096), ("4vCPU.8GB", 4, 8192)]
+    offerings = [
+        ComputeOffering(
+            id=seeded_id("computeOffering", name),
+            service_connection_id=connection_id,
+            name=name,
+            cpu_count=cpu,
+            memory_mb=memory,
+            position=position,
+        )
+        for position, (name, cpu, memory) in enumerate(fixed)
+    ]
+    offerings.append(
+        ComputeOffering(
+            id=seeded_id("computeOffering", "Custom CPU and memory"),
+            service_connection_id=connection_id,
+            name="Custom CPU and memory",
+            custom=True,
+            available_cpu_counts=[1, 2, 4, 8, 16],
+            available_memory_mb=[512, 1024, 2048, 4096, 8192, 16384, 32768],
+            max_memory_mb_per_cpu=8192,
+            position=len(fixed),
+        )
+    )
+    return offerings
+
+
+def _disk_offerings(connection_id: str) -> list[DiskOffering]:
+    return [
+        DiskOffering(
+            id=seeded_id("diskOffering", "20GB - 20 IOPS Min."),
+            service_connection_id=connection_id,
+            name="20GB - 20 IOPS Min.",
+            gb_size=20,
+            position=0,
+        ),
+        DiskOffering(
+            id=seeded_id("diskOffering", "50GB - 50 IOPS Min."),
+            service_connection_id=connection_id,
+            name="50GB - 50 IOPS Min.",
+            gb_size=50,
+            position=1,
+        ),
+        DiskOffering(
+            id=seeded_id("diskOffering", "Custom size"),
+            service_connection_id=connection_id,
+            name="Custom size",
+            custom_size=True,
+            min_size_gb=1,
+            max_size_gb=1024,
+            position=2,
+        ),
+        DiskOffering(
+            id=seeded_id("diskOffering", "100GB - Custom IOPS"),
+            service_connection_id=connection_id,
+            name="100GB - Custom IOPS",
+            gb_size=100,
+            custom_iops=True,
+            min_iops=100,
+            max_iops=10000,
+            position=3,
+        ),
+        DiskOffering(
+            id=seeded_id("diskOffering", "Custom size and IOPS"),
+            service_connection_id=connection_id,
+            name="Custom size and IOPS",
+            custom_size=True,
+            custom_iops=True,
+            min_iops=100,
+            max_iops=10000,
+            min_size_gb=1,
+            max_size_gb=1024,
+            position=4,
+        ),
+    ]

@@ -1,0 +1,85 @@
+"""Wire representations of catalog entities (API-CONTRACT 6.1-6.6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cloudca.server.catalog.models import (
+    ComputeOffering,
+    DiskOffering,
+    NetworkOffering,
+    Template,
+    VpcOffering,
+    Zone,
+)
+from cloudca.server.db.base import iso
+
+
+def zone(row: Zone) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name}
+
+
+def template(row: Template) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "description": row.description,
+        "size": row.size_bytes,
+        "isPublic": row.is_public,
+        "availablePublicly": row.is_public,
+        "isReady": row.is_ready,
+        "ready": row.is_ready,
+        "isDynamicallyScalable": row.dynamically_scalable,
+        "sshKeyEnabled": row.ssh_key_enabled,
+        "passwordEnabled": row.password_enabled,
+        "resizable": row.resizable,
+        "extractable": False,
+        "created": iso(row.created_at),
+        "osType": row.os_type,
+        "hypervisor": "KVM",
+        "format": "QCOW2",
+        "availableInZones": list(row.zone_ids),
+    }
+
+
+def compute_offering(row: ComputeOffering) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": row.id, "name": row.name, "custom": row.custom}
+    if row.custom:
+        body["availableCpuCountValues"] = list(row.available_cpu_counts)
+        body["availableMemoryInMBValues"] = list(row.available_memory_mb)
+        body["maxMemoryInMBToCpuRatio"] = row.max_memory_mb_per_cpu
+    else:
+        body["cpuCount"] = row.cpu_count
+        body["memoryInMB"] = row.memory_mb
+    return body
+
+
+def disk_offering(row: DiskOffering) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": row.id,
+        "name": row.name,
+        "customSize": row.custom_size,
+        "customIops": row.custom_iops,
+    }
+    if not row.custom_size and row.gb_size is not None:
+        body["gbSize"] = row.gb_size
+    if row.custom_iops:
+        if row.min_iops is not None:
+            body["minIops"] = row.min_iops
+        if row.max_iops is not None:
+            body["maxIops"] = row.max_iops
+    return body
+
+
+def vpc_offering(row: VpcOffering) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "services": list(row.services), "state": row.state}
+
+
+def network_offering(row: NetworkOffering) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "description": row.description,
+        "services": list(row.services),
+        "state": row.state,
+    }

@@ -1,0 +1,63 @@
+"""Read-only catalog endpoints: zones, templates, compute/disk/VPC/network offerings (6.1-6.6)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+
+from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
+from cloudca.server.api.envelope import JSONResponse, listing, single
+from cloudca.server.api.paging import page_in_memory
+from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.catalog import representations as rep
+from cloudca.server.catalog import service
+from cloudca.server.catalog.models import ComputeOffering, DiskOffering, NetworkOffering, VpcOffering, Zone
+
+router = APIRouter(tags=["catalog"], responses=ERROR_RESPONSES)
+BASE = "/v1/services/{service_code}/{environment_name}"
+
+
+def _shared_routes(segment: str, model: Any, represent: Callable[[Any], dict[str, Any]], title: str) -> None:
+    async def list_entities(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep) -> JSONResponse:
+        async with runtime.database.session() as session:
+            rows = await service.list_shared(session, model, scope)
+        page, metadata = page_in_memory([represent(row) for row in rows], params)
+        return listing(page, metadata)
+
+    async def get_entity(entity_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+        async with runtime.database.session() as session:
+            row = await service.get_shared(session, model, scope, entity_id)
+        return single(represent(row))
+
+    list_entities.__doc__ = f"List {title}."
+    get_entity.__doc__ = f"Retrieve one of the {title}."
+    router.add_api_route(f"{BASE}/{segment}", list_entities, methods=["GET"], name=f"list_{segment}")
+    router.add_api_route(
+        f"{BASE}/{segment}/{{entity_id}}", get_entity, methods=["GET"], name=f"get_{segment}"
+    )
+
+
+_shared_routes("zones", Zone, rep.zone, "zones")
+_shared_routes("computeofferings", ComputeOffering, rep.compute_offering, "compute offerings")
+_shared_routes("diskofferings", DiskOffering, rep.disk_offering, "disk offerings")
+_shared_routes("vpcofferings", VpcOffering, rep.vpc_offering, "VPC offerings")
+_shared_routes("networkofferings", NetworkOffering, rep.network_offering, "network offerings")
+
+
+@router.get(f"{BASE}/templates")
+async def list_templates(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep) -> JSONResponse:
+    """List the environment's private templates and every public template."""
+    async with runtime.database.session() as session:
+        rows = await service.list_templates(session, scope)
+    page, metadata = page_in_memory([rep.template(row) for row in rows], params)
+    return listing(page, metadata)
+
+
+@router.get(f"{BASE}/templates/{{template_id}}")
+async def get_template(template_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve a template."""
+    async with runtime.database.session() as session:
+        row = await service.get_template(session, scope, template_id)
+    return single(rep.template(row))

@@ -1,0 +1,93 @@
+"""Catalog lookups scoped to an environment: shared offerings and zones, public and private templates.
+
+The catalog changes only by configuration, so lookups used on the hot path (instance creation and
+representation) are cached per process.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.catalog.models import (
+    ComputeOffering,
+    DiskOffering,
+    NetworkOffering,
+    Template,
+    VpcOffering,
+    Zone,
+)
+from cloudca.server.errors import NotFound
+
+CatalogRow = TypeVar("CatalogRow", Zone, ComputeOffering, DiskOffering, VpcOffering, NetworkOffering)
+
+ENTITY_TYPES: dict[type[object], str] = {
+    Zone: "zones",
+    ComputeOffering: "computeofferings",
+    DiskOffering: "diskofferings",
+    VpcOffering: "vpcofferings",
+    NetworkOffering: "networkofferings",
+    Template: "templates",
+}
+
+
+async def list_shared(
+    session: AsyncSession, model: type[CatalogRow], scope: EnvironmentScope
+) -> list[CatalogRow]:
+    """Zones and offerings of the environment's service connection, in configuration order."""
+    rows = await session.execute(
+        select(model)
+        .where(model.service_connection_id == scope.service_connection_id)
+        .order_by(model.position, model.name)
+    )
+    return list(rows.scalars())
+
+
+async def find_shared(
+    session: AsyncSession, model: type[CatalogRow], scope: EnvironmentScope, entity_id: str
+) -> CatalogRow | None:
+    row = await session.get(model, entity_id.lower())
+    if row is None or row.service_connection_id != scope.service_connection_id:
+        return None
+    return row
+
+
+async def get_shared(
+    session: AsyncSession, model: type[CatalogRow], scope: EnvironmentScope, entity_id: str
+) -> CatalogRow:
+    row = await find_shared(session, model, scope, entity_id)
+    if row is None:
+        raise NotFound(ENTITY_TYPES[model], entity_id)
+    return row
+
+
+def _templates_visible(scope: EnvironmentScope) -> ColumnElement[bool]:
+    return (Template.service_connection_id == scope.service_connection_id) & or_(
+        Template.is_public.is_(True), Template.environment_id == scope.id
+    )
+
+
+async def list_templates(session: AsyncSession, scope: EnvironmentScope) -> list[Template]:
+    rows = await session.execute(
+        select(Template).where(_templates_visible(scope)).order_by(Template.position, Template.name)
+    )
+    return list(rows.scalars())
+
+
+async def find_template(session: AsyncSession, scope: EnvironmentScope, template_id: str) -> Template | None:
+    row = await session.get(Template, template_id.lower())
+    if row is None or row.service_connection_id != scope.service_connection_id:
+        return None
+    if not row.is_public and row.environment_id != scope.id:
+        return None
+    return row
+
+
+async def get_template(session: AsyncSession, scope: EnvironmentScope, template_id: str) -> Template:
+    row = await find_template(session, scope, template_id)
+    if row is None:
+        raise NotFound("templates", template_id)
+    return row

@@ -1,0 +1,198 @@
+"""Builds the instance representation of API-CONTRACT 4.1, a page at a time.
+
+One joined query yields every scalar field of a page of instances; affinity groups, and for the
+detailed form NICs and public IPs, come from one extra query each, whatever the page size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.catalog.models import ComputeOffering, Template, Zone
+from cloudca.server.instances.models import Instance
+from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp, Vpc
+from cloudca.server.placement.models import AffinityMembership
+
+# Scalar fields a list may be sorted on, and the column each one sorts by (7.2).
+SORT_COLUMNS: dict[str, Any] = {
+    "id": Instance.id,
+    "name": Instance.name,
+    "state": Instance.state,
+    "hostname": Instance.hostname,
+    "zoneId": Instance.zone_id,
+    "zoneName": Zone.name,
+    "templateId": Instance.template_id,
+    "templateName": Template.name,
+    "computeOfferingId": Instance.compute_offering_id,
+    "computeOfferingName": ComputeOffering.name,
+    "cpuCount": Instance.cpu_count,
+    "memoryInMB": Instance.memory_mb,
+    "networkId": Nic.network_id,
+    "networkName": Network.name,
+    "vpcId": Network.vpc_id,
+    "vpcName": Vpc.name,
+    "ipAddress": Nic.ip_address,
+    "ipAddressId": Nic.id,
+    "macAddress": Nic.mac_address,
+    "isPasswordEnabled": Template.password_enabled,
+    "isSshKeyEnabled": Template.ssh_key_enabled,
+    "sshKeyName": Instance.ssh_key_name,
+    "username": Template.username,
+}
+
+
+def base_query() -> Select[*tuple[Any, ...]]:
+    """Every scalar of the representation, one row per instance (the default NIC outer-joined)."""
+    query: Select[*tuple[Any, ...]] = (
+        select(
+            Instance.id,
+            Instance.name,
+            Instance.state,
+            Instance.zone_id,
+            Zone.name,
+            Instance.template_id,
+            Template.name,
+            Instance.compute_offering_id,
+            ComputeOffering.name,
+            Instance.cpu_count,
+            Instance.memory_mb,
+            Nic.network_id,
+            Network.name,
+            Network.vpc_id,
+            Vpc.name,
+            Nic.ip_address,
+            Nic.id,
+            Nic.mac_address,
+            Template.password_enabled,
+            Template.ssh_key_enabled,
+            Instance.ssh_key_name,
+            Instance.hostname,
+            Template.username,
+            Instance.user_data,
+        )
+        .join(Zone, Zone.id == Instance.zone_id)
+        .join(Template, Template.id == Instance.template_id)
+        .join(ComputeOffering, ComputeOffering.id == Instance.compute_offering_id)
+        .outerjoin(Nic, and_(Nic.instance_id == Instance.id, Nic.is_default.is_(True)))
+        .outerjoin(Network, Network.id == Nic.network_id)
+        .outerjoin(Vpc, Vpc.id == Network.vpc_id)
+    )
+    return query
+
+
+_KEYS = (
+    "id",
+    "name",
+    "state",
+    "zoneId",
+    "zoneName",
+    "templateId",
+    "templateName",
+    "computeOfferingId",
+    "computeOfferingName",
+    "cpuCount",
+    "memoryInMB",
+    "networkId",
+    "networkName",
+    "vpcId",
+    "vpcName",
+    "ipAddress",
+    "ipAddressId",
+    "macAddress",
+    "isPasswordEnabled",
+    "isSshKeyEnabled",
+    "sshKeyName",
+    "hostname",
+    "username",
+)
+
+
+def _scalars(row: Sequence[Any]) -> dict[str, Any]:
+    # Optional fields are omitted when empty (1.9); the rest are always present.
+    return {key: value for key, value in zip(_KEYS, row, strict=False) if value is not None}
+
+
+async def represent_rows(
+    session: AsyncSession, rows: Sequence[Sequence[Any]], *, detailed: bool
+) -> list[dict[str, Any]]:
+    """Representations of rows of ``base_query()``, in order."""
+    items = [_scalars(row) for row in rows]
+    ids = [item["id"] for item in items]
+    if not ids:
+        return items
+    groups: dict[str, list[str]] = defaultdict(list)
+    memberships = await session.execute(
+        select(AffinityMembership.instance_id, AffinityMembership.affinity_group_id)
+        .where(AffinityMembership.instance_id.in_(ids))
+        .order_by(AffinityMembership.affinity_group_id)
+    )
+    for instance_id, group_id in memberships.tuples():
+        groups[instance_id].append(group_id)
+    for item in items:
+        item["affinityGroupIds"] = groups.get(item["id"], [])
+    if detailed:
+        await _add_details(session, items, {row[0]: row[-1] for row in rows})
+    return items
+
+
+async def _add_details(session: AsyncSession, items: list[dict[str, Any]], user_data: dict[str, str]) -> None:
+    ids = [item["id"] for item in items]
+    nics: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    nic_rows = await session.execute(
+        select(Nic.instance_id, Nic.id, Nic.is_default, Nic.network_id, Nic.ip_address, Network.name)
+        .join(Network, Network.id == Nic.network_id)
+        .where(Nic.instance_id.in_(ids))
+        .order_by(Nic.created_at, Nic.id)
+    )
+    for instance_id, nic_id, is_default, network_id, address, network_name in nic_rows.tuples():
+        nics[instance_id].append(
+            {
+                "id": nic_id,
+                "isDefault": is_default,
+                "networkId": network_id,
+                "ipAddress": address,
+                "networkName": network_name,
+            }
+        )
+    public: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    rule_rows = await session.execute(
+        select(
+            PortForwardingRule.instance_id,
+            PublicIp.id,
+            PublicIp.ip_address,
+            PortForwardingRule.public_port_start,
+            PortForwardingRule.public_port_end,
+        )
+        .join(PublicIp, PublicIp.id == PortForwardingRule.public_ip_id)
+        .where(PortForwardingRule.instance_id.in_(ids))
+        .order_by(PortForwardingRule.created_at, PortForwardingRule.id)
+    )
+    for instance_id, ip_id, address, start, end in rule_rows.tuples():
+        entry = public[instance_id].setdefault(
+            ip_id, {"id": ip_id, "ipAddress": address, "purposes": ["PORT_FORWARDING"], "ports": []}
+        )
+        entry["ports"].append(str(start) if start == end else f"{start}-{end}")
+    nat_rows = await session.execute(
+        select(Nic.instance_id, PublicIp.id, PublicIp.ip_address)
+        .join(PublicIp, PublicIp.static_nat_nic_id == Nic.id)
+        .where(Nic.instance_id.in_(ids))
+    )
+    for instance_id, ip_id, address in nat_rows.tuples():
+        public[instance_id].setdefault(
+            ip_id, {"id": ip_id, "ipAddress": address, "purposes": ["STATIC_NAT"], "ports": []}
+        )
+    for item in items:
+        item["userData"] = user_data.get(item["id"]) or ""
+        item["publicIps"] = list(public.get(item["id"], {}).values())
+        item["nics"] = nics.get(item["id"], [])
+
+
+async def represent_one(session: AsyncSession, instance_id: str) -> dict[str, Any] | None:
+    rows = (await session.execute(base_query().where(Instance.id == instance_id))).all()
+    items = await represent_rows(session, rows, detailed=True)
+    return items[0] if items else None

@@ -1,0 +1,145 @@
+"""Request bodies of the Instances API (API-CONTRACT 4.2-4.5), and the documented representation.
+
+Field names are the wire names. Types are lenient where the contract says so (see ``api.fields``);
+rules that need the database (does the template exist?) live in ``instances.service``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from cloudca.server.api.fields import FlexBool, FlexInt, Port, Str, Uuid, UuidList
+
+MAX_USER_DATA = 32768
+HOSTNAME_PATTERN = r"^[A-Za-z0-9_-]{1,63}$"
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+
+def _ports(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise ValueError("must be an array of ports")
+    return value
+
+
+class CreateInstance(Body):
+    name: Annotated[Str, Field(min_length=1, max_length=255)]
+    templateId: Uuid
+    computeOfferingId: Uuid
+    networkId: Uuid
+    cpuCount: Annotated[FlexInt, Field(ge=1)] | None = None
+    memoryInMB: Annotated[FlexInt, Field(ge=1)] | None = None
+    rootVolumeSizeInGb: Annotated[FlexInt, Field(ge=1)] | None = None
+    diskOfferingId: Uuid | None = None
+    additionalDiskSizeInGb: Annotated[FlexInt, Field(ge=1)] | None = None
+    additionalDiskIops: Annotated[FlexInt, Field(ge=1)] | None = None
+    volumeIdToAttach: Uuid | None = None
+    sshKeyName: Str | None = None
+    publicKey: Str | None = None
+    affinityGroupId: Uuid | None = None
+    affinityGroupIds: UuidList | None = None
+    dedicatedGroupId: Uuid | None = None
+    portsToForward: Annotated[list[Port], BeforeValidator(_ports)] | None = None
+    userData: Annotated[Str, Field(max_length=MAX_USER_DATA)] | None = None
+    ipAddress: Str | None = None
+    hostname: Annotated[Str, Field(pattern=HOSTNAME_PATTERN)] | None = None
+
+    @field_validator("portsToForward")
+    @classmethod
+    def _distinct_ports(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("ports must not repeat")
+        return value
+
+
+class UpdateInstance(Body):
+    name: Annotated[Str, Field(min_length=1, max_length=255)] | None = None
+    hostname: Annotated[Str, Field(pattern=HOSTNAME_PATTERN)] | None = None
+
+
+class DestroyInstance(Body):
+    purgeImmediately: FlexBool = False
+    deleteSnapshots: FlexBool = False
+    publicIpIdsToRelease: UuidList = Field(default_factory=list)
+    volumeIdsToDelete: UuidList = Field(default_factory=list)
+
+
+class ChangeComputeOffering(Body):
+    computeOfferingId: Uuid | None = None
+    newComputeOfferingId: Uuid | None = None
+    cpuCount: Annotated[FlexInt, Field(ge=1)] | None = None
+    memoryInMB: Annotated[FlexInt, Field(ge=1)] | None = None
+    #: Only read for the Go client's ChangeNetwork bug (4.5.7).
+    networkId: Uuid | None = None
+
+
+class ChangeNetwork(Body):
+    networkId: Uuid
+
+
+class AssociateSshKey(Body):
+    sshKeyName: Str
+
+
+class RecoveryPointFields(Body):
+    name: Annotated[Str, Field(min_length=1, max_length=255)]
+    description: Str = ""
+
+
+class CreateRecoveryPoint(Body):
+    recoveryPoint: RecoveryPointFields
+
+
+# -- documentation of the representation (4.1) ----------------------------------------------------
+
+
+class InstancePublicIp(BaseModel):
+    id: str
+    ipAddress: str
+    purposes: list[str]
+    ports: list[str]
+
+
+class InstanceNic(BaseModel):
+    id: str
+    isDefault: bool
+    networkId: str
+    ipAddress: str | None = None
+    networkName: str | None = None
+
+
+class Instance(BaseModel):
+    """An instance as GET returns it; list items omit ``userData``, ``publicIps`` and ``nics``."""
+
+    id: str
+    name: str
+    state: str
+    zoneId: str
+    zoneName: str
+    templateId: str
+    templateName: str
+    computeOfferingId: str
+    computeOfferingName: str
+    cpuCount: int
+    memoryInMB: int
+    networkId: str | None = None
+    networkName: str | None = None
+    vpcId: str | None = None
+    vpcName: str | None = None
+    ipAddress: str | None = None
+    ipAddressId: str | None = None
+    macAddress: str | None = None
+    isPasswordEnabled: bool
+    isSshKeyEnabled: bool
+    sshKeyName: str | None = None
+    hostname: str
+    username: str
+    affinityGroupIds: list[str]
+    userData: str | None = None
+    publicIps: list[InstancePublicIp] | None = None
+    nics: list[InstanceNic] | None = None
+    password: str | None = Field(default=None, description="Only in create and resetPassword task results")

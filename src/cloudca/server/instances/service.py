@@ -1,0 +1,407 @@
+"""The Instances API's rules on the request side: reads, validation, and claiming the instance for a
+task. The work itself happens in ``instances.handlers``, inside the task.
+
+Claiming is one conditional UPDATE (no task running on the instance, state still the one checked),
+so of two conflicting requests on one instance, in any number of processes, exactly one wins; the
+other gets INVALID_STATE or ENTITY_BUSY (contract 5.1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.api.body import validate
+from cloudca.server.api.paging import ListParams, check_sort_field
+from cloudca.server.catalog import service as catalog
+from cloudca.server.catalog.models import ComputeOffering, Template
+from cloudca.server.db.base import new_id
+from cloudca.server.errors import (
+    EntityBusy,
+    InvalidField,
+    InvalidState,
+    MissingField,
+    NotFound,
+    ServiceError,
+    ValidationErrors,
+)
+from cloudca.server.instances import states
+from cloudca.server.instances.models import Instance
+from cloudca.server.instances.representation import SORT_COLUMNS, base_query, represent_one, represent_rows
+from cloudca.server.instances.schemas import (
+    AssociateSshKey,
+    ChangeComputeOffering,
+    ChangeNetwork,
+    CreateInstance,
+    CreateRecoveryPoint,
+    DestroyInstance,
+    UpdateInstance,
+)
+from cloudca.server.instances.validation import CreatePlan, check_create, find_ssh_key, resolve_size
+from cloudca.server.networking import ipam
+from cloudca.server.networking import service as networking
+from cloudca.server.networking.models import Nic, PortForwardingRule, PublicIp
+from cloudca.server.runtime import Runtime
+from cloudca.server.storage.models import Volume
+
+ENTITY = "instances"
+
+
+# -- reads ---------------------------------------------------------------------------------------
+
+
+async def list_instances(
+    session: AsyncSession, scope: EnvironmentScope, params: ListParams, filters: dict[str, str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    check_sort_field(params, SORT_COLUMNS)
+    conditions = [Instance.environment_id == scope.id]
+    for name, value in filters.items():
+        conditions.append(_FILTERS[name] == value)
+    count_query = select(func.count()).select_from(Instance).where(*conditions)
+    if "network_id" in filters or "vpc_id" in filters:
+        count_query = base_query().with_only_columns(func.count()).where(*conditions)
+    total = (await session.execute(count_query)).scalar_one()
+    query = base_query().where(*conditions)
+    if params.sort_by is not None:
+        column = SORT_COLUMNS[params.sort_by]
+        query = query.order_by(column.desc() if params.descending else column.asc(), Instance.id)
+    else:
+        query = query.order_by(Instance.created_at, Instance.id)
+    if params.page_size is not None:
+        query = query.limit(params.page_size).offset(params.offset)
+    rows = (await session.execute(query)).all()
+    return await represent_rows(session, rows, detailed=False), params.metadata(total)
+
+
+_FILTERS: dict[str, Any] = {
+    "state": Instance.state,
+    "zone_id": Instance.zone_id,
+    "network_id": Nic.network_id,
+    "vpc_id": SORT_COLUMNS["vpcId"],
+}
+
+
+async def find_instance(session: AsyncSession, scope: EnvironmentScope, instance_id: str) -> Instance:
+    """The instance named in the path, or 404."""
+    instance = await session.get(Instance, instance_id.lower(), populate_existing=True)
+    if instance is None or instance.environment_id != scope.id:
+        raise NotFound(ENTITY, instance_id, f"No instance with id {instance_id}")
+    return instance
+
+
+async def get_instance(session: AsyncSession, scope: EnvironmentScope, instance_id: str) -> dict[str, Any]:
+    instance = await find_instance(session, scope, instance_id)
+    item = await represent_one(session, instance.id)
+    assert item is not None
+    return item
+
+
+# -- claiming ------------------------------------------------------------------------------------
+
+
+def check_transition(instance: Instance, transition: states.Transition) -> None:
+    """Raise the contract's refusal when ``transition`` cannot start from the instance's state."""
+    if instance.task_id is not None:
+        if instance.state in states.TRANSITIONAL:
+            raise InvalidState(
+                transition.refusal(),
+                entity_id=instance.id,
+                entity_type=ENTITY,
+                current_state=instance.state,
+                expected_states=transition.allowed,
+            )
+        raise EntityBusy(ENTITY, instance.id, instance.task_id)
+    if instance.state not in transition.allowed:
+        raise InvalidState(
+            transition.refusal(),
+            entity_id=instance.id,
+            entity_type=ENTITY,
+            current_state=instance.state,
+            expected_states=transition.allowed,
+        )
+
+
+async def claim(
+    runtime: Runtime,
+    scope: EnvironmentScope,
+    instance: Instance,
+    transition: states.Transition,
+    kind: str,
+    payload: dict[str, Any],
+) -> str:
+    """Bind a new task to the instance if it is still in the state that was checked; returns the task id."""
+    task_id = new_id()
+    async with runtime.database.transaction() as session:
+        result = await session.execute(
+            update(Instance)
+            .where(Instance.id == instance.id, Instance.task_id.is_(None), Instance.state == instance.state)
+            .values(
+                task_id=task_id,
+                state=transition.shown_while_running(instance.state),
+                stable_state=instance.state,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            current = await find_instance(session, scope, instance.id)
+            check_transition(current, transition)
+            raise EntityBusy(ENTITY, instance.id, current.task_id)  # state changed and back: still busy
+        runtime.tasks.new_task(
+            session,
+            kind=kind,
+            organization_id=scope.organization_id,
+            environment_id=scope.id,
+            entity_type=ENTITY,
+            entity_id=instance.id,
+            payload=payload,
+            task_id=task_id,
+        )
+    runtime.tasks.dispatch(task_id)
+    return task_id
+
+
+async def _load_checked(
+    runtime: Runtime, scope: EnvironmentScope, instance_id: str, transition: states.Transition
+) -> Instance:
+    async with runtime.database.session() as session:
+        instance = await find_instance(session, scope, instance_id)
+    check_transition(instance, transition)
+    return instance
+
+
+# -- create --------------------------------------------------------------------------------------
+
+
+async def create_instance(runtime: Runtime, scope: EnvironmentScope, body: CreateInstance) -> str:
+    """Validate everything, then record the instance (shown ``Starting``) with its default NIC and
+    start the create task."""
+    async with runtime.database.session() as session:
+        plan = await check_create(session, scope, body)
+    task_id = new_id()
+    instance_id = new_id()
+    async with runtime.database.transaction() as session:
+        session.add(_new_instance(plan, scope, instance_id, task_id))
+        await session.flush()
+        await ipam.allocate_nic(
+            session,
+            instance_id=instance_id,
+            network=plan.network,
+            name="NIC-0",
+            is_default=True,
+            requested_ip=plan.requested_ip,
+        )
+        runtime.tasks.new_task(
+            session,
+            kind="instances.create",
+            organization_id=scope.organization_id,
+            environment_id=scope.id,
+            entity_type=ENTITY,
+            entity_id=instance_id,
+            payload=_create_payload(plan),
+            task_id=task_id,
+        )
+    runtime.tasks.dispatch(task_id)
+    return task_id
+
+
+def _new_instance(plan: CreatePlan, scope: EnvironmentScope, instance_id: str, task_id: str) -> Instance:
+    body = plan.body
+    return Instance(
+        id=instance_id,
+        environment_id=scope.id,
+        zone_id=plan.network.zone_id,
+        name=body.name,
+        hostname=body.hostname or _hostname_from(body.name),
+        state=states.STARTING,
+        stable_state=states.STARTING,
+        task_id=task_id,
+        template_id=plan.template.id,
+        compute_offering_id=plan.offering.id,
+        cpu_count=plan.cpu_count,
+        memory_mb=plan.memory_mb,
+        user_data=body.userData or "",
+        ssh_key_name=body.sshKeyName,
+        public_key=plan.public_key,
+    )
+
+
+def _hostname_from(name: str) -> str:
+    """Hostname defaults to the name (4.1), reduced to the characters a hostname may hold."""
+    cleaned = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in name)
+    return cleaned.strip("-")[:63] or "instance"
+
+
+def _create_payload(plan: CreatePlan) -> dict[str, Any]:
+    body = plan.body
+    return {
+        "rootVolumeSizeInGb": plan.root_size_gb,
+        "diskOfferingId": plan.disk_offering.id if plan.disk_offering else None,
+        "additionalDiskSizeInGb": body.additionalDiskSizeInGb,
+        "additionalDiskIops": body.additionalDiskIops,
+        "volumeIdToAttach": body.volumeIdToAttach,
+        "affinityGroupIds": plan.affinity_group_ids,
+        "portsToForward": body.portsToForward or [],
+    }
+
+
+# -- update and destroy --------------------------------------------------------------------------
+
+
+async def update_instance(
+    runtime: Runtime, scope: EnvironmentScope, instance_id: str, body: UpdateInstance
+) -> str:
+    if body.name is None and body.hostname is None:
+        raise ValidationErrors([MissingField("name"), MissingField("hostname")])
+    instance = await _load_checked(runtime, scope, instance_id, states.UPDATE)
+    payload = {"name": body.name, "hostname": body.hostname}
+    return await claim(runtime, scope, instance, states.UPDATE, "instances.update", payload)
+
+
+async def destroy_instance(
+    runtime: Runtime, scope: EnvironmentScope, instance_id: str, body: DestroyInstance
+) -> str:
+    transition = states.DESTROY_AND_PURGE if body.purgeImmediately else states.DESTROY
+    async with runtime.database.session() as session:
+        instance = await find_instance(session, scope, instance_id)
+        check_transition(instance, transition)
+        await _check_destroy_options(session, instance, body)
+    payload = body.model_dump()
+    return await claim(runtime, scope, instance, transition, "instances.destroy", payload)
+
+
+async def _check_destroy_options(session: AsyncSession, instance: Instance, body: DestroyInstance) -> None:
+    """Only resources of this instance may go with it (4.4); anything else is a 400 before any change."""
+    problems: list[ServiceError] = []
+    for ip_id in dict.fromkeys(body.publicIpIdsToRelease):
+        ip = await session.get(PublicIp, ip_id)
+        if ip is None or ip.environment_id != instance.environment_id:
+            problems.append(
+                InvalidField("publicIpIdsToRelease", ip_id, "no such public IP in this environment")
+            )
+            continue
+        if ip.is_source_nat:
+            problems.append(
+                InvalidField("publicIpIdsToRelease", ip_id, "the VPC's source NAT IP cannot be released")
+            )
+            continue
+        targets = set(
+            (
+                await session.execute(
+                    select(PortForwardingRule.instance_id).where(PortForwardingRule.public_ip_id == ip_id)
+                )
+            ).scalars()
+        )
+        if ip.static_nat_nic_id is not None:
+            nic = await session.get(Nic, ip.static_nat_nic_id)
+            if nic is not None:
+                targets.add(nic.instance_id)
+        if targets != {instance.id}:
+            problems.append(
+                InvalidField(
+                    "publicIpIdsToRelease", ip_id, "the public IP must forward to this instance and no other"
+                )
+            )
+    for volume_id in dict.fromkeys(body.volumeIdsToDelete):
+        volume = await session.get(Volume, volume_id)
+        if volume is None or volume.environment_id != instance.environment_id:
+            problems.append(
+                InvalidField("volumeIdsToDelete", volume_id, "no such volume in this environment")
+            )
+        elif volume.type != "data" or volume.instance_id != instance.id:
+            problems.append(
+                InvalidField(
+                    "volumeIdsToDelete", volume_id, "must be a data volume attached to this instance"
+                )
+            )
+    if problems:
+        raise ValidationErrors(problems)
+
+
+# -- operations ----------------------------------------------------------------------------------
+
+
+async def run_operation(
+    runtime: Runtime,
+    scope: EnvironmentScope,
+    instance_id: str,
+    transition: states.Transition,
+    raw: dict[str, Any],
+) -> str:
+    """Check the body of an operation against the database, then claim the instance for it."""
+    async with runtime.database.session() as session:
+        instance = await find_instance(session, scope, instance_id)
+        if transition is states.CHANGE_COMPUTE_OFFERING:
+            change = validate(ChangeComputeOffering, raw)
+            if change.computeOfferingId is None and change.newComputeOfferingId is None:
+                # The Go client's ChangeNetwork sends this operation with only a networkId (4.5.7).
+                if change.networkId is not None and change.networkId != await _default_network_id(
+                    session, instance
+                ):
+                    transition = states.CHANGE_NETWORK
+                    raw = {"networkId": change.networkId}
+                else:
+                    raise MissingField("computeOfferingId")
+        check_transition(instance, transition)
+        payload = await _operation_payload(session, scope, instance, transition, raw)
+    kind = f"instances.{transition.operation}"
+    return await claim(runtime, scope, instance, transition, kind, payload)
+
+
+async def _default_network_id(session: AsyncSession, instance: Instance) -> str | None:
+    rows = await session.execute(
+        select(Nic.network_id).where(Nic.instance_id == instance.id, Nic.is_default.is_(True))
+    )
+    return rows.scalar_one_or_none()
+
+
+async def _operation_payload(
+    session: AsyncSession,
+    scope: EnvironmentScope,
+    instance: Instance,
+    transition: states.Transition,
+    raw: dict[str, Any],
+) -> dict[str, Any]:
+    if transition is states.CHANGE_COMPUTE_OFFERING:
+        change = validate(ChangeComputeOffering, raw)
+        offering_id = change.computeOfferingId or change.newComputeOfferingId
+        assert offering_id is not None
+        field_name = "computeOfferingId" if change.computeOfferingId else "newComputeOfferingId"
+        offering = await catalog.find_shared(session, ComputeOffering, scope, offering_id)
+        if offering is None:
+            raise InvalidField(field_name, offering_id, "no such compute offering")
+        problems: list[ServiceError] = []
+        cpu_count, memory_mb = resolve_size(offering, change.cpuCount, change.memoryInMB, problems)
+        if problems:
+            raise ValidationErrors(problems)
+        return {"computeOfferingId": offering.id, "cpuCount": cpu_count, "memoryInMB": memory_mb}
+    if transition is states.CHANGE_NETWORK:
+        change_network = validate(ChangeNetwork, raw)
+        network = await networking.find_network(session, scope, change_network.networkId)
+        if network is None:
+            raise InvalidField("networkId", change_network.networkId, "no such network in this environment")
+        if network.id == await _default_network_id(session, instance):
+            raise InvalidField("networkId", network.id, "the instance is already on this network")
+        if network.zone_id != instance.zone_id:
+            raise InvalidField("networkId", network.id, "the network is in another zone")
+        return {"networkId": network.id}
+    if transition is states.ASSOCIATE_SSH_KEY:
+        associate = validate(AssociateSshKey, raw)
+        template = await session.get(Template, instance.template_id)
+        if template is not None and not template.ssh_key_enabled:
+            raise InvalidField("sshKeyName", associate.sshKeyName, "the template does not take SSH keys")
+        key = await find_ssh_key(session, scope, associate.sshKeyName)
+        if key is None:
+            raise InvalidField("sshKeyName", associate.sshKeyName, "no SSH key with that name")
+        return {"sshKeyName": key.name, "publicKey": key.public_key}
+    if transition is states.RESET_PASSWORD:
+        template = await session.get(Template, instance.template_id)
+        if template is not None and not template.password_enabled:
+            raise InvalidField("id", instance.id, "template is not password enabled")
+        return {}
+    if transition is states.CREATE_RECOVERY_POINT:
+        point = validate(CreateRecoveryPoint, raw)
+        return {"name": point.recoveryPoint.name, "description": point.recoveryPoint.description}
+    return {}

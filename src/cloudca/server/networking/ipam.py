@@ -1,0 +1,123 @@
+"""Private IP and MAC allocation for NICs.
+
+Addresses are unique per network and MACs globally, by database constraints; two processes racing
+for the same address make one insert fail, and that one retries with the next free address inside
+a savepoint, so the surrounding transaction survives.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from collections.abc import Iterator
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.db.base import new_id
+from cloudca.server.errors import Duplicate, InvalidField, QuotaExceeded
+from cloudca.server.networking.models import Network, Nic
+
+MAX_ATTEMPTS = 8
+
+
+def usable_addresses(network: Network) -> Iterator[str]:
+    """Host addresses of the network's CIDR, without the network, gateway and broadcast addresses."""
+    net = ipaddress.ip_network(network.cidr, strict=False)
+    for address in net.hosts():
+        text = str(address)
+        if text != network.gateway:
+            yield text
+
+
+def check_requested_address(network: Network, address: str) -> str:
+    """Validate an ``ipAddress`` asked for at create (T's ``private_ip``)."""
+    try:
+        parsed = ipaddress.IPv4Address(address)
+    except ValueError:
+        raise InvalidField("ipAddress", address, "must be an IPv4 address") from None
+    net = ipaddress.ip_network(network.cidr, strict=False)
+    if parsed not in net:
+        raise InvalidField("ipAddress", address, f"must lie in the network's CIDR {network.cidr}")
+    if parsed in (net.network_address, net.broadcast_address) or str(parsed) == network.gateway:
+        raise InvalidField("ipAddress", address, "is the network, gateway or broadcast address")
+    return str(parsed)
+
+
+def new_mac_address() -> str:
+    return "02:00:" + ":".join(f"{byte:02x}" for byte in secrets.token_bytes(4))
+
+
+async def move_nic(session: AsyncSession, nic: Nic, network: Network) -> None:
+    """Put an existing NIC on another network with a free address there (changeNetwork keeps the
+    NIC's id, so the instance's ``ipAddressId`` stays stable)."""
+    for _ in range(MAX_ATTEMPTS):
+        used = await _used(session, network.id)
+        address = next((a for a in usable_addresses(network) if a not in used), "")
+        if not address:
+            raise QuotaExceeded(
+                f"The network {network.name} has no free address left",
+                resource="privateIpAddresses",
+                limit=sum(1 for _ in usable_addresses(network)),
+            )
+        try:
+            async with session.begin_nested():
+                await session.execute(
+                    update(Nic)
+                    .where(Nic.id == nic.id)
+                    .values(network_id=network.id, ip_address=address)
+                    .execution_options(synchronize_session=False)
+                )
+        except IntegrityError:
+            continue
+        return
+    raise Duplicate("ipAddress", network.cidr, "Could not allocate a unique address; retry")
+
+
+async def _used(session: AsyncSession, network_id: str) -> set[str]:
+    rows = await session.execute(select(Nic.ip_address).where(Nic.network_id == network_id))
+    return set(rows.scalars())
+
+
+async def allocate_nic(
+    session: AsyncSession,
+    *,
+    instance_id: str,
+    network: Network,
+    name: str,
+    is_default: bool,
+    requested_ip: str | None = None,
+    nic_id: str | None = None,
+) -> Nic:
+    """Insert a NIC with a free private IP (or ``requested_ip``) and a fresh MAC."""
+    for _ in range(MAX_ATTEMPTS):
+        used = await _used(session, network.id)
+        if requested_ip is not None:
+            if requested_ip in used:
+                raise Duplicate("ipAddress", requested_ip)
+            address = requested_ip
+        else:
+            address = next((a for a in usable_addresses(network) if a not in used), "")
+            if not address:
+                raise QuotaExceeded(
+                    f"The network {network.name} has no free address left",
+                    resource="privateIpAddresses",
+                    limit=sum(1 for _ in usable_addresses(network)),
+                )
+        nic = Nic(
+            id=nic_id or new_id(),
+            instance_id=instance_id,
+            network_id=network.id,
+            name=name,
+            ip_address=address,
+            mac_address=new_mac_address(),
+            is_default=is_default,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(nic)
+        except IntegrityError:
+            continue  # another transaction took the address or the MAC first: pick again
+        return nic
+    raise Duplicate("ipAddress", requested_ip or network.cidr, "Could not allocate a unique address; retry")

@@ -1,0 +1,51 @@
+"""What a task kind must provide: how to run it, and how to undo it after a failure or a crash."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.config import Settings
+from cloudca.server.db.base import utcnow
+from cloudca.server.db.engine import Database
+from cloudca.server.drivers.base import ComputeDriver
+from cloudca.server.tasks.models import RUNNING, SUCCESS, Task
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """What a handler may use. It opens its own transactions through ``database``."""
+
+    database: Database
+    driver: ComputeDriver
+    settings: Settings
+
+    async def succeed(self, session: AsyncSession, task: Task, result: Any) -> None:
+        """Mark ``task`` SUCCESS inside the handler's last transaction, so the entity's final state
+        and the task's end commit together (a crash cannot separate them)."""
+        await session.execute(
+            update(Task)
+            .where(Task.id == task.id, Task.status == RUNNING)
+            .values(status=SUCCESS, result=result, ended_at=utcnow(), lease_owner=None, lease_expires_at=None)
+        )
+
+
+class TaskHandler(abc.ABC):
+    """One kind of task, e.g. ``instances.start``."""
+
+    kind: str
+
+    @abc.abstractmethod
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        """Do the work; the last transaction calls ``ctx.succeed``. Raise ``ServiceError`` (or any
+        exception) to fail: the runner then calls ``undo`` and marks the task FAILED."""
+
+    @abc.abstractmethod
+    async def undo(self, ctx: TaskContext, task: Task) -> None:
+        """Leave the entity consistent after a failed or interrupted ``run``: roll back what a
+        create allocated, or put an existing entity in a stable state. Must be idempotent: after a
+        crash it may run again."""
