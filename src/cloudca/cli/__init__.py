@@ -100,9 +100,14 @@ def root(
 ) -> None:
     """Store the connection settings for the subcommand."""
     del version
-    ctx.obj = Session(
-        api_url=api_url, api_key=api_key, profile=profile, service=service, environment=environment
-    )
+    # A caller (a test, an embedding program) may hand in a prepared Session; options still apply.
+    state = ctx.obj if isinstance(ctx.obj, Session) else Session()
+    state.api_url = api_url or state.api_url
+    state.api_key = api_key or state.api_key
+    state.profile = profile or state.profile
+    state.service = service or state.service
+    state.environment = environment or state.environment
+    ctx.obj = state
 
 
 for module in (instances,):
