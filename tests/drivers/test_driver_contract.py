@@ -104,12 +104,24 @@ async def test_create_hands_the_password_and_key_to_the_default_user(driver, spe
     assert probe.ssh_key(spec.instance_id) == spec.ssh_public_key
 
 
-async def test_create_takes_capacity_on_its_host(driver, specs, host, probe):
-    cpus, memory_mb = probe.host_usage(host.name)
+async def test_create_defines_a_stopped_machine_that_uses_no_capacity(driver, specs, host, probe):
+    usage = probe.host_usage(host.name)
 
-    await created(driver, specs, host, cpu_count=2, memory_mb=2048)
+    spec = await created(driver, specs, host, cpu_count=2, memory_mb=2048)
 
-    assert probe.host_usage(host.name) == (cpus + 2, memory_mb + 2048)
+    assert probe.size(spec.instance_id) == (2, 2048)
+    assert probe.host_usage(host.name) == usage
+
+
+async def test_create_succeeds_on_a_host_whose_running_machines_use_it_all(driver, specs, host, probe):
+    await running(driver, specs, host, cpu_count=host.cpu_count, memory_mb=host.memory_mb)
+    usage = probe.host_usage(host.name)
+    assert usage == (host.cpu_count, host.memory_mb)
+
+    spec = await created(driver, specs, host, cpu_count=host.cpu_count, memory_mb=host.memory_mb)
+
+    assert await driver.power_state(spec.instance_id) is STOPPED
+    assert probe.host_usage(host.name) == usage
 
 
 async def test_create_on_a_host_the_driver_does_not_offer_fails_and_leaves_nothing(driver, specs, host):
@@ -121,9 +133,12 @@ async def test_create_on_a_host_the_driver_does_not_offer_fails_and_leaves_nothi
     assert await driver.power_state(spec.instance_id) is None
 
 
-async def test_create_beyond_what_the_host_has_free_raises_no_capacity(driver, specs, host, probe):
+@pytest.mark.parametrize("too_big", ["cpu_count", "memory_mb"])
+async def test_create_of_a_machine_larger_than_the_whole_host_raises_no_capacity(
+    driver, specs, host, probe, too_big
+):
     usage = probe.host_usage(host.name)
-    spec = specs.machine(host, cpu_count=host.cpu_count + 1)
+    spec = specs.machine(host, **{too_big: getattr(host, too_big) + 1})
 
     with pytest.raises(NoCapacityError):
         await driver.create(spec)
@@ -187,6 +202,61 @@ async def test_start_runs_the_machine(driver, specs, host):
     assert await driver.power_state(spec.instance_id) is RUNNING
 
 
+async def test_start_takes_the_machines_size_from_its_host(driver, specs, host, probe):
+    spec = await created(driver, specs, host, cpu_count=2, memory_mb=2048)
+    cpus, memory_mb = probe.host_usage(host.name)
+
+    await driver.start(spec.instance_id)
+
+    assert probe.host_usage(host.name) == (cpus + 2, memory_mb + 2048)
+
+
+async def test_start_beyond_what_the_host_has_free_raises_no_capacity_and_changes_nothing(
+    driver, specs, host, probe
+):
+    await running(driver, specs, host, cpu_count=host.cpu_count - 1, memory_mb=1024)
+    spec = await created(driver, specs, host, cpu_count=2, memory_mb=1024)
+    before = probe.snapshot(spec.instance_id)
+    usage = probe.host_usage(host.name)
+
+    with pytest.raises(NoCapacityError):
+        await driver.start(spec.instance_id)
+
+    assert await driver.power_state(spec.instance_id) is STOPPED
+    assert probe.snapshot(spec.instance_id) == before
+    assert probe.host_usage(host.name) == usage
+
+
+async def test_start_refuses_memory_the_host_does_not_have_free(driver, specs, host, probe):
+    await running(driver, specs, host, cpu_count=1, memory_mb=host.memory_mb - 512)
+    spec = await created(driver, specs, host, cpu_count=1, memory_mb=1024)
+    usage = probe.host_usage(host.name)
+
+    with pytest.raises(NoCapacityError):
+        await driver.start(spec.instance_id)
+
+    assert await driver.power_state(spec.instance_id) is STOPPED
+    assert probe.host_usage(host.name) == usage
+
+
+async def test_a_host_can_be_filled_exactly_by_running_machines(driver, specs, host, probe):
+    first = await created(driver, specs, host, cpu_count=host.cpu_count - 1, memory_mb=host.memory_mb - 1024)
+    second = await created(driver, specs, host, cpu_count=1, memory_mb=1024)
+
+    await driver.start(first.instance_id)
+    await driver.start(second.instance_id)
+
+    assert probe.host_usage(host.name) == (host.cpu_count, host.memory_mb)
+
+
+async def test_starting_a_running_machine_keeps_its_usage(driver, specs, host, probe):
+    spec = await running(driver, specs, host, cpu_count=host.cpu_count, memory_mb=host.memory_mb)
+
+    await driver.start(spec.instance_id)  # The host is full; a second start must not count it twice.
+
+    assert probe.host_usage(host.name) == (host.cpu_count, host.memory_mb)
+
+
 async def test_starting_a_running_machine_succeeds_without_rebooting_it(driver, specs, host, probe):
     spec = await running(driver, specs, host)
     boots = probe.boot_count(spec.instance_id)
@@ -203,6 +273,18 @@ async def test_stop_powers_the_machine_off(driver, specs, host):
     await driver.stop(spec.instance_id)
 
     assert await driver.power_state(spec.instance_id) is STOPPED
+
+
+async def test_stop_gives_the_capacity_back_for_another_machine_to_start(driver, specs, host, probe):
+    usage = probe.host_usage(host.name)
+    first = await running(driver, specs, host, cpu_count=host.cpu_count, memory_mb=2048)
+    second = await created(driver, specs, host, cpu_count=host.cpu_count, memory_mb=2048)
+
+    await driver.stop(first.instance_id)
+
+    assert probe.host_usage(host.name) == usage
+    await driver.start(second.instance_id)
+    assert probe.host_usage(host.name) == (usage[0] + host.cpu_count, usage[1] + 2048)
 
 
 async def test_stopping_a_stopped_machine_succeeds(driver, specs, host):
@@ -232,15 +314,61 @@ async def test_reboot_starts_a_stopped_machine(driver, specs, host):
     assert await driver.power_state(spec.instance_id) is RUNNING
 
 
-async def test_power_cycles_keep_the_machine_and_its_capacity(driver, specs, host, probe):
+async def test_reboot_of_a_stopped_machine_takes_its_size_from_its_host(driver, specs, host, probe):
+    spec = await created(driver, specs, host, cpu_count=2, memory_mb=2048)
+    cpus, memory_mb = probe.host_usage(host.name)
+
+    await driver.reboot(spec.instance_id)
+
+    assert probe.host_usage(host.name) == (cpus + 2, memory_mb + 2048)
+
+
+async def test_reboot_of_a_stopped_machine_beyond_free_capacity_raises_no_capacity(
+    driver, specs, host, probe
+):
+    await running(driver, specs, host, cpu_count=host.cpu_count, memory_mb=1024)
     spec = await created(driver, specs, host)
+    before = probe.snapshot(spec.instance_id)
     usage = probe.host_usage(host.name)
 
-    for operation in (driver.start, driver.reboot, driver.stop, driver.start, driver.stop):
-        await operation(spec.instance_id)
+    with pytest.raises(NoCapacityError):
+        await driver.reboot(spec.instance_id)
 
     assert await driver.power_state(spec.instance_id) is STOPPED
+    assert probe.snapshot(spec.instance_id) == before
     assert probe.host_usage(host.name) == usage
+
+
+async def test_reboot_of_a_running_machine_keeps_its_usage(driver, specs, host, probe):
+    spec = await running(driver, specs, host, cpu_count=host.cpu_count, memory_mb=host.memory_mb)
+    boots = probe.boot_count(spec.instance_id)
+
+    await driver.reboot(spec.instance_id)  # The host is full: a reboot must not need room twice.
+
+    assert await driver.power_state(spec.instance_id) is RUNNING
+    assert probe.boot_count(spec.instance_id) == boots + 1
+    assert probe.host_usage(host.name) == (host.cpu_count, host.memory_mb)
+
+
+async def test_only_running_counts_through_power_cycles(driver, specs, host, probe):
+    spec = await created(driver, specs, host, cpu_count=2, memory_mb=2048)
+    idle = probe.host_usage(host.name)
+    busy = (idle[0] + 2, idle[1] + 2048)
+    steps = [
+        (driver.start, busy),
+        (driver.reboot, busy),
+        (driver.stop, idle),
+        (driver.stop, idle),
+        (driver.reboot, busy),
+        (driver.start, busy),
+        (driver.stop, idle),
+    ]
+
+    for operation, usage in steps:
+        await operation(spec.instance_id)
+        assert probe.host_usage(host.name) == usage, operation.__name__
+
+    assert await driver.power_state(spec.instance_id) is STOPPED
 
 
 UNKNOWN = "instance-unknown"
@@ -292,15 +420,26 @@ async def test_destroying_a_machine_that_is_gone_succeeds(driver, specs, host):
     assert await driver.power_state(spec.instance_id) is None
 
 
-async def test_destroy_gives_back_capacity_and_addresses(driver, specs, host, probe):
+async def test_destroy_of_a_running_machine_gives_back_capacity_and_addresses(driver, specs, host, probe):
     usage = probe.host_usage(host.name)
-    first = await created(driver, specs, host, cpu_count=host.cpu_count)
+    first = await running(driver, specs, host, cpu_count=host.cpu_count)
+    assert probe.host_usage(host.name) != usage
 
     await driver.destroy(first.instance_id)
 
     assert probe.host_usage(host.name) == usage
-    second = await created(driver, specs, host, cpu_count=host.cpu_count, nics=first.nics)
-    assert await driver.power_state(second.instance_id) is STOPPED
+    second = await running(driver, specs, host, cpu_count=host.cpu_count, nics=first.nics)
+    assert await driver.power_state(second.instance_id) is RUNNING
+
+
+async def test_destroy_of_a_stopped_machine_leaves_the_running_ones_counted(driver, specs, host, probe):
+    await running(driver, specs, host, cpu_count=2, memory_mb=2048)
+    usage = probe.host_usage(host.name)
+    stopped = await created(driver, specs, host, cpu_count=3, memory_mb=3072)
+
+    await driver.destroy(stopped.instance_id)
+
+    assert probe.host_usage(host.name) == usage
 
 
 async def test_destroy_detaches_data_disks_so_they_can_be_attached_again(driver, specs, host, probe):
@@ -349,6 +488,27 @@ async def test_after_a_restart_adopt_makes_power_state_answer(driver, specs, hos
     assert await again.power_state(off.instance_id) is STOPPED
 
 
+async def test_after_a_restart_only_machines_adopted_as_running_use_capacity(
+    driver, specs, host, probe, restarted
+):
+    on = await running(driver, specs, host, cpu_count=3, memory_mb=3072)
+    off = await created(driver, specs, host, cpu_count=2, memory_mb=2048)
+    known = [
+        KnownMachine(on.instance_id, host.name, RUNNING, on.cpu_count, on.memory_mb),
+        KnownMachine(off.instance_id, host.name, STOPPED, off.cpu_count, off.memory_mb),
+    ]
+
+    again = restarted()
+    await again.adopt(known)
+    seen = type(probe)(again)
+
+    assert seen.host_usage(host.name) == (3, 3072)
+    await again.start(off.instance_id)
+    assert seen.host_usage(host.name) == (5, 5120)
+    await again.destroy(on.instance_id)
+    assert seen.host_usage(host.name) == (2, 2048)
+
+
 async def test_adopted_machines_can_be_operated_and_destroyed(driver, specs, host, restarted):
     spec = await created(driver, specs, host)
     again = restarted()
@@ -372,14 +532,27 @@ async def test_resize_changes_cpu_and_memory(driver, specs, host, probe):
     assert await driver.power_state(spec.instance_id) is STOPPED
 
 
-async def test_resize_moves_the_host_usage_both_ways(driver, specs, host, probe):
+async def test_resize_of_a_running_machine_moves_the_host_usage_both_ways(driver, specs, host, probe):
     usage = probe.host_usage(host.name)
-    spec = await created(driver, specs, host, cpu_count=2, memory_mb=2048)
+    spec = await running(driver, specs, host, cpu_count=2, memory_mb=2048)
 
     await driver.resize(spec.instance_id, 4, 4096)
     assert probe.host_usage(host.name) == (usage[0] + 4, usage[1] + 4096)
     await driver.resize(spec.instance_id, 1, 512)
     assert probe.host_usage(host.name) == (usage[0] + 1, usage[1] + 512)
+
+
+async def test_resize_of_a_stopped_machine_only_changes_its_definition(driver, specs, host, probe):
+    await running(driver, specs, host, cpu_count=host.cpu_count, memory_mb=host.memory_mb)
+    usage = probe.host_usage(host.name)
+    spec = await created(driver, specs, host, cpu_count=1, memory_mb=1024)
+
+    await driver.resize(spec.instance_id, 4, 4096)  # The host is full, but a definition uses nothing.
+
+    assert probe.size(spec.instance_id) == (4, 4096)
+    assert probe.host_usage(host.name) == usage
+    with pytest.raises(NoCapacityError):
+        await driver.start(spec.instance_id)
 
 
 async def test_resize_of_a_running_machine_keeps_it_running(driver, specs, host, probe):
@@ -393,15 +566,23 @@ async def test_resize_of_a_running_machine_keeps_it_running(driver, specs, host,
     assert probe.size(spec.instance_id) == (2, 2048)
 
 
-async def test_resize_beyond_what_the_host_has_free_raises_no_capacity(driver, specs, host, probe):
-    spec = await created(driver, specs, host, cpu_count=1, memory_mb=1024)
+@pytest.mark.parametrize(("more_cpus", "more_memory_mb"), [(2, 0), (0, 2048)], ids=["cpu", "memory"])
+async def test_resize_of_a_running_machine_beyond_free_capacity_raises_no_capacity(
+    driver, specs, host, probe, more_cpus, more_memory_mb
+):
+    await running(driver, specs, host, cpu_count=host.cpu_count - 2, memory_mb=host.memory_mb - 2048)
+    spec = await running(driver, specs, host, cpu_count=1, memory_mb=1024)  # One CPU and 1 GB stay free.
+    before = probe.snapshot(spec.instance_id)
     usage = probe.host_usage(host.name)
 
     with pytest.raises(NoCapacityError):
-        await driver.resize(spec.instance_id, host.cpu_count + 1, 1024)
+        await driver.resize(spec.instance_id, 1 + more_cpus, 1024 + more_memory_mb)
 
     assert probe.size(spec.instance_id) == (1, 1024)
+    assert probe.snapshot(spec.instance_id) == before
     assert probe.host_usage(host.name) == usage
+    await driver.resize(spec.instance_id, 2, 2048)  # What is free is taken.
+    assert probe.host_usage(host.name) == (host.cpu_count, host.memory_mb)
 
 
 # -- credentials --------------------------------------------------------------------------------------

@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cloudca.server.config import Settings
-from cloudca.server.drivers.base import DriverError
+from cloudca.server.drivers.base import DriverError, MachineNotFoundError
 from cloudca.server.drivers.registry import create_driver, known_drivers
 from cloudca.server.drivers.simulator import LatencyProfile, SimulatorDriver
-
-
-@pytest.fixture(autouse=True)
-def no_fault_environment(monkeypatch):
-    monkeypatch.delenv("CLOUDCA_SIMULATOR_FAULTS", raising=False)
-    monkeypatch.delenv("CLOUDCA_SIMULATOR_SEED", raising=False)
 
 
 def test_the_simulator_is_known_and_the_default():
@@ -58,17 +52,73 @@ def test_an_unknown_driver_is_a_clear_error_naming_the_known_ones():
 
 @pytest.mark.parametrize(
     "settings",
-    [Settings(simulator_latency="slow"), Settings(zones=" , "), Settings(simulator_hosts_per_zone=0)],
+    [
+        Settings(simulator_latency="slow"),
+        Settings(zones=" , "),
+        Settings(simulator_hosts_per_zone=0),
+        Settings(simulator_faults="launch=1"),
+        Settings(simulator_seed="not-a-number"),
+    ],
+    ids=["latency", "zones", "hosts", "faults", "seed"],
 )
 def test_invalid_simulator_settings_are_a_clear_error(settings):
     with pytest.raises(ValueError):
         create_driver(settings)
 
 
-async def test_the_fault_plan_is_read_from_the_environment_until_settings_declare_it(monkeypatch):
-    monkeypatch.setenv("CLOUDCA_SIMULATOR_FAULTS", "destroy=1")
-    driver = create_driver(Settings())
+async def test_the_fault_plan_comes_from_the_settings():
+    driver = create_driver(Settings(simulator_faults=" destroy=1 "))
 
     with pytest.raises(DriverError, match="simulated fault in destroy"):
         await driver.destroy("instance-1")
     await driver.destroy("instance-1")
+
+
+async def test_without_a_fault_plan_nothing_fails():
+    driver = create_driver(Settings(simulator_faults=""))
+
+    await driver.destroy("instance-1")
+
+
+async def fault_pattern(settings: Settings) -> list[bool]:
+    """Which of 40 probabilistic stops of a machine that does not exist failed by the fault plan."""
+    driver = create_driver(settings)
+    pattern = []
+    for _ in range(40):
+        try:
+            await driver.stop("instance-1")
+        except MachineNotFoundError:
+            pattern.append(False)
+        except DriverError:
+            pattern.append(True)
+    return pattern
+
+
+async def test_the_seed_comes_from_the_settings():
+    seeded = Settings(simulator_faults="stop=0.5", simulator_seed="11")
+
+    pattern = await fault_pattern(seeded)
+
+    assert pattern == await fault_pattern(seeded)
+    assert pattern != await fault_pattern(Settings(simulator_faults="stop=0.5", simulator_seed="12"))
+    assert any(pattern) and not all(pattern)
+
+
+async def test_the_environment_reaches_the_driver_through_settings_from_env(monkeypatch):
+    monkeypatch.setenv("CLOUDCA_SIMULATOR_FAULTS", "destroy=1")
+    monkeypatch.setenv("CLOUDCA_SIMULATOR_SEED", "5")
+
+    settings = Settings.from_env()
+    driver = create_driver(settings)
+
+    assert (settings.simulator_faults, settings.simulator_seed) == ("destroy=1", "5")
+    with pytest.raises(DriverError, match="simulated fault in destroy"):
+        await driver.destroy("instance-1")
+
+
+async def test_the_registry_reads_only_the_settings_not_the_environment(monkeypatch):
+    monkeypatch.setenv("CLOUDCA_SIMULATOR_FAULTS", "destroy=1")
+
+    driver = create_driver(Settings())
+
+    await driver.destroy("instance-1")  # Settings() says no faults; the variable is not read here.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 
@@ -320,6 +320,36 @@ async def test_a_faulted_create_leaves_no_machine_and_no_usage():
     assert driver.host_usage(HOST) == (0, 0)
 
 
+async def test_a_faulted_start_leaves_the_machine_stopped_and_uses_nothing():
+    driver = simulator()
+    await driver.create(machine(1, cpu_count=4))
+    driver.inject_fault("start")
+
+    with pytest.raises(DriverError):
+        await driver.start("instance-1")
+
+    assert driver.machine("instance-1").power_state is PowerState.STOPPED
+    assert driver.host_usage(HOST) == (0, 0)
+    await driver.start("instance-1")
+    assert driver.host_usage(HOST) == (4, 1024)
+
+
+async def test_a_faulted_stop_or_destroy_keeps_the_usage():
+    driver = simulator()
+    await driver.create(machine(1, cpu_count=4))
+    await driver.start("instance-1")
+    driver.inject_fault("stop")
+    driver.inject_fault("destroy")
+
+    with pytest.raises(DriverError):
+        await driver.stop("instance-1")
+    with pytest.raises(DriverError):
+        await driver.destroy("instance-1")
+
+    assert driver.machine("instance-1").power_state is PowerState.RUNNING
+    assert driver.host_usage(HOST) == (4, 1024)
+
+
 # -- Consistency checks ---------------------------------------------------------------------------
 
 
@@ -465,37 +495,105 @@ async def test_credentials_belong_to_the_default_user():
 
 
 @pytest.mark.parametrize(("cpu_count", "memory_mb"), [(9, 1024), (1, 8193)])
-async def test_a_machine_larger_than_the_free_room_is_refused(cpu_count, memory_mb):
+async def test_a_machine_larger_than_the_whole_host_is_refused_at_create(cpu_count, memory_mb):
     driver = simulator(host_cpus=8, host_memory_mb=8192)
 
-    with pytest.raises(NoCapacityError, match=HOST):
+    with pytest.raises(NoCapacityError, match=f"{HOST} has 8 CPUs and 8192 MB in all"):
         await driver.create(machine(1, cpu_count=cpu_count, memory_mb=memory_mb))
 
+    assert driver.machine("instance-1") is None
     assert driver.host_usage(HOST) == (0, 0)
 
 
-async def test_a_host_can_be_filled_exactly_and_no_further():
+async def test_a_machine_as_large_as_the_whole_host_is_defined_and_runs():
     driver = simulator(host_cpus=8, host_memory_mb=8192)
-    await driver.create(machine(1, cpu_count=6, memory_mb=4096))
-    await driver.create(machine(2, cpu_count=2, memory_mb=4096))
 
-    with pytest.raises(NoCapacityError):
-        await driver.create(machine(3))
-    await driver.create(machine(3, host_name="sim-qc-1-host-2"))
+    await driver.create(machine(1, cpu_count=8, memory_mb=8192))
+    await driver.start("instance-1")
 
     assert driver.host_usage(HOST) == (8, 8192)
-    assert driver.host_usage("sim-qc-1-host-2") == (1, 1024)
 
 
-async def test_capacity_is_checked_when_the_work_ends_so_concurrent_creates_cannot_overbook():
+async def test_stopped_machines_may_define_more_than_the_host_has():
+    driver = simulator(host_cpus=8, host_memory_mb=8192)
+
+    for number in range(1, 6):
+        await driver.create(machine(number, cpu_count=4, memory_mb=4096))
+
+    assert driver.host_usage(HOST) == (0, 0)
+    assert [driver.machine(f"instance-{n}").power_state for n in range(1, 6)] == [PowerState.STOPPED] * 5
+
+
+async def test_a_host_can_be_filled_exactly_by_running_machines_and_no_further():
+    driver = simulator(host_cpus=8, host_memory_mb=8192)
+    for spec in (
+        machine(1, cpu_count=6, memory_mb=4096),
+        machine(2, cpu_count=2, memory_mb=4096),
+        machine(3),
+    ):
+        await driver.create(spec)
+    await driver.start("instance-1")
+    await driver.start("instance-2")
+
+    with pytest.raises(NoCapacityError, match=f"{HOST} has 0 CPUs and 0 MB free"):
+        await driver.start("instance-3")
+
+    third = driver.machine("instance-3")
+    assert (third.power_state, third.boot_count) == (PowerState.STOPPED, 0)
+    assert driver.host_usage(HOST) == (8, 8192)
+    await driver.stop("instance-2")
+    await driver.start("instance-3")
+    assert driver.host_usage(HOST) == (7, 5120)
+
+
+async def test_hosts_are_counted_separately():
+    driver = simulator(host_cpus=8, host_memory_mb=8192)
+    await driver.create(machine(1, cpu_count=8))
+    await driver.create(machine(2, cpu_count=8, host_name="sim-qc-1-host-2"))
+
+    await driver.start("instance-1")
+    await driver.start("instance-2")
+
+    assert driver.host_usage(HOST) == (8, 1024)
+    assert driver.host_usage("sim-qc-1-host-2") == (8, 1024)
+
+
+async def test_capacity_is_checked_when_the_work_ends_so_concurrent_starts_cannot_overbook():
     driver = simulator(host_cpus=8, latency=LatencyProfile.REALISTIC, sleep=RecordingSleep())
+    for number in range(1, 5):
+        await driver.create(machine(number, cpu_count=3))
 
     results = await asyncio.gather(
-        *(driver.create(machine(number, cpu_count=3)) for number in range(1, 5)), return_exceptions=True
+        *(driver.start(f"instance-{number}") for number in range(1, 5)), return_exceptions=True
     )
 
     assert sum(isinstance(result, NoCapacityError) for result in results) == 2
     assert driver.host_usage(HOST)[0] == 6
+    states = [driver.machine(f"instance-{number}").power_state for number in range(1, 5)]
+    assert states.count(PowerState.RUNNING) == 2
+
+
+async def test_concurrent_creates_use_nothing_so_none_is_refused():
+    driver = simulator(host_cpus=8, latency=LatencyProfile.REALISTIC, sleep=RecordingSleep())
+
+    await asyncio.gather(*(driver.create(machine(number, cpu_count=3)) for number in range(1, 5)))
+
+    assert driver.host_usage(HOST) == (0, 0)
+
+
+async def test_destroy_of_a_running_machine_gives_its_size_back():
+    driver = simulator()
+    await driver.create(machine(1, cpu_count=3, memory_mb=2048))
+    await driver.create(machine(2, cpu_count=2, memory_mb=1024))
+    await driver.start("instance-1")
+    await driver.start("instance-2")
+
+    await driver.destroy("instance-1")
+
+    assert driver.host_usage(HOST) == (2, 1024)
+    await driver.stop("instance-2")
+    await driver.destroy("instance-2")
+    assert driver.host_usage(HOST) == (0, 0)
 
 
 async def test_a_resize_of_a_running_machine_reaches_it_at_the_next_boot():
@@ -509,6 +607,47 @@ async def test_a_resize_of_a_running_machine_reaches_it_at_the_next_boot():
 
     await driver.reboot("instance-1")
     assert not driver.machine("instance-1").pending_resize
+
+
+async def test_a_resize_of_a_running_machine_that_does_not_fit_changes_nothing():
+    driver = simulator(host_cpus=8, host_memory_mb=8192)
+    await driver.create(machine(1, cpu_count=6, memory_mb=4096))
+    await driver.create(machine(2, cpu_count=1, memory_mb=1024))
+    await driver.start("instance-1")
+    await driver.start("instance-2")
+
+    with pytest.raises(NoCapacityError, match="1 CPUs and 3072 MB free, 2 CPUs and 0 MB more"):
+        await driver.resize("instance-2", 3, 1024)
+
+    view = driver.machine("instance-2")
+    assert (view.cpu_count, view.memory_mb, view.pending_resize) == (1, 1024, False)
+    assert driver.host_usage(HOST) == (7, 5120)
+
+
+async def test_a_resize_of_a_stopped_machine_changes_only_its_definition():
+    driver = simulator(host_cpus=8, host_memory_mb=8192)
+    await driver.create(machine(1, cpu_count=8, memory_mb=8192))
+    await driver.create(machine(2))
+    await driver.start("instance-1")
+
+    await driver.resize("instance-2", 4, 4096)
+
+    assert (driver.machine("instance-2").cpu_count, driver.machine("instance-2").memory_mb) == (4, 4096)
+    assert driver.host_usage(HOST) == (8, 8192)
+    await driver.stop("instance-1")
+    await driver.start("instance-2")
+    assert driver.host_usage(HOST) == (4, 4096)
+
+
+@pytest.mark.parametrize(("cpu_count", "memory_mb"), [(9, 1024), (1, 8193)])
+async def test_a_resize_larger_than_the_whole_host_is_refused_even_when_stopped(cpu_count, memory_mb):
+    driver = simulator(host_cpus=8, host_memory_mb=8192)
+    await driver.create(machine(1))
+
+    with pytest.raises(NoCapacityError, match="in all"):
+        await driver.resize("instance-1", cpu_count, memory_mb)
+
+    assert (driver.machine("instance-1").cpu_count, driver.machine("instance-1").memory_mb) == (1, 1024)
 
 
 @pytest.mark.parametrize(("cpu_count", "memory_mb"), [(0, 1024), (1, 0)])
@@ -565,14 +704,6 @@ async def test_a_retried_create_with_another_size_is_not_the_same_create():
 # -- Adopt after a restart ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SizedKnownMachine(KnownMachine):
-    """A ``KnownMachine`` carrying its size, as proposed for the interface."""
-
-    cpu_count: int
-    memory_mb: int
-
-
 async def test_adopt_rebuilds_machines_and_their_power_states():
     driver = simulator()
 
@@ -588,13 +719,65 @@ async def test_adopt_rebuilds_machines_and_their_power_states():
     assert (second.power_state, second.details_known) == (PowerState.STOPPED, False)
 
 
-async def test_adopt_rebuilds_host_usage_when_the_size_is_known():
+async def test_adopt_rebuilds_host_usage_from_the_machines_adopted_as_running():
     driver = simulator()
 
-    await driver.adopt([SizedKnownMachine("instance-1", HOST, PowerState.RUNNING, 3, 2048)])
+    await driver.adopt(
+        [
+            KnownMachine("instance-1", HOST, PowerState.RUNNING, cpu_count=3, memory_mb=2048),
+            KnownMachine("instance-2", HOST, PowerState.STOPPED, cpu_count=2, memory_mb=1024),
+        ]
+    )
 
     assert driver.host_usage(HOST) == (3, 2048)
+    second = driver.machine("instance-2")
+    assert (second.cpu_count, second.memory_mb) == (2, 1024)
+    await driver.start("instance-2")
+    assert driver.host_usage(HOST) == (5, 3072)
     await driver.destroy("instance-1")
+    assert driver.host_usage(HOST) == (2, 1024)
+    await driver.stop("instance-2")
+    assert driver.host_usage(HOST) == (0, 0)
+
+
+async def test_adopt_records_what_runs_even_beyond_the_hosts_capacity():
+    driver = simulator(host_cpus=8, host_memory_mb=8192)
+
+    await driver.adopt(
+        [
+            KnownMachine("instance-1", HOST, PowerState.RUNNING, cpu_count=6, memory_mb=4096),
+            KnownMachine("instance-2", HOST, PowerState.RUNNING, cpu_count=6, memory_mb=4096),
+        ]
+    )
+
+    assert driver.host_usage(HOST) == (12, 8192)
+    await driver.create(machine(3))
+    with pytest.raises(NoCapacityError):
+        await driver.start("instance-3")
+
+
+async def test_a_machine_adopted_without_its_size_uses_nothing():
+    driver = simulator()
+
+    await driver.adopt([KnownMachine("instance-1", HOST, PowerState.RUNNING)])
+
+    assert driver.host_usage(HOST) == (0, 0)
+    await driver.stop("instance-1")
+    assert driver.host_usage(HOST) == (0, 0)
+
+
+async def test_adopt_refuses_a_negative_size_whole():
+    driver = simulator()
+
+    with pytest.raises(DriverError, match="cannot be negative"):
+        await driver.adopt(
+            [
+                KnownMachine("instance-1", HOST, PowerState.RUNNING, cpu_count=2, memory_mb=1024),
+                KnownMachine("instance-2", HOST, PowerState.RUNNING, cpu_count=-1, memory_mb=1024),
+            ]
+        )
+
+    assert driver.machine("instance-1") is None
     assert driver.host_usage(HOST) == (0, 0)
 
 
@@ -637,6 +820,34 @@ async def test_a_retried_create_fills_in_an_adopted_machine_and_keeps_its_power_
     assert driver.host_usage(HOST) == (2, 1024)
     with pytest.raises(DriverError, match="MAC address"):
         await driver.create(machine(2, nics=(nic(2, mac_address=nic(1).mac_address),)))
+
+
+async def test_a_retried_create_of_an_adopted_stopped_machine_uses_nothing():
+    driver = simulator()
+    await driver.adopt([KnownMachine("instance-1", HOST, PowerState.STOPPED, cpu_count=1, memory_mb=512)])
+
+    await driver.create(machine(1, cpu_count=2))
+
+    view = driver.machine("instance-1")
+    assert (view.power_state, view.cpu_count, view.memory_mb) == (PowerState.STOPPED, 2, 1024)
+    assert driver.host_usage(HOST) == (0, 0)
+
+
+async def test_a_retried_create_that_would_overbook_an_adopted_running_machine_changes_nothing():
+    driver = simulator(host_cpus=8, host_memory_mb=8192)
+    await driver.adopt(
+        [
+            KnownMachine("instance-1", HOST, PowerState.RUNNING, cpu_count=1, memory_mb=1024),
+            KnownMachine("instance-9", HOST, PowerState.RUNNING, cpu_count=6, memory_mb=1024),
+        ]
+    )
+
+    with pytest.raises(NoCapacityError):
+        await driver.create(machine(1, cpu_count=3))
+
+    view = driver.machine("instance-1")
+    assert (view.details_known, view.cpu_count) == (False, 1)
+    assert driver.host_usage(HOST) == (7, 2048)
 
 
 # -- close ----------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ works without them and only choosing such a driver needs its extra.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 from cloudca.server.config import Settings
@@ -16,8 +15,8 @@ from cloudca.server.drivers.base import ComputeDriver
 def _simulator(settings: Settings) -> ComputeDriver:
     from cloudca.server.drivers.simulator import FaultPlan, LatencyProfile, SimulatorDriver
 
-    faults = _optional_setting(settings, "simulator_faults")
-    seed = _optional_setting(settings, "simulator_seed")
+    faults = settings.simulator_faults.strip()
+    seed = settings.simulator_seed.strip()
     return SimulatorDriver(
         zones=[zone.strip() for zone in settings.zones.split(",") if zone.strip()],
         hosts_per_zone=settings.simulator_hosts_per_zone,
@@ -58,15 +57,3 @@ def create_driver(settings: Settings) -> ComputeDriver:
     if factory is None:
         raise ValueError(f"unknown driver {settings.driver!r}; known drivers: {', '.join(known_drivers())}")
     return factory(settings)
-
-
-def _optional_setting(settings: Settings, name: str) -> str | None:
-    """A setting that ``Settings`` may not declare yet: its field if present, else ``CLOUDCA_<NAME>``.
-
-    ``simulator_faults`` (e.g. ``"create=1,start=0.1"``) and ``simulator_seed`` are proposed
-    additions to ``Settings``; until then they are read from the environment here, in one place.
-    """
-    value = getattr(settings, name, None)
-    if value is None or value == "":
-        value = os.environ.get(f"CLOUDCA_{name.upper()}")
-    return str(value) if value not in (None, "") else None

@@ -16,7 +16,7 @@ def password_digest(password: str) -> str:
 
 @dataclass
 class SimulatedHost:
-    """A host and what its machines use of it."""
+    """A host and what its running machines use of it (stopped machines use nothing)."""
 
     info: HostInfo
     cpus_used: int = 0
@@ -28,6 +28,10 @@ class SimulatedHost:
             self.cpus_used + cpu_count <= self.info.cpu_count
             and self.memory_mb_used + memory_mb <= self.info.memory_mb
         )
+
+    def could_ever_fit(self, cpu_count: int, memory_mb: int) -> bool:
+        """Whether a machine of this size could run here at all, were the host empty."""
+        return cpu_count <= self.info.cpu_count and memory_mb <= self.info.memory_mb
 
     def reserve(self, cpu_count: int, memory_mb: int) -> None:
         self.cpus_used += cpu_count

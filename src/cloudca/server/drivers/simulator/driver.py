@@ -17,15 +17,24 @@ LIMITATIONS — what the simulator does NOT simulate:
   forwarded (``capabilities.forwards_ports`` is false). Rules may name private IPs no NIC holds.
 - No disk I/O and no images: disks are sizes; ``image_location`` is recorded, never read; volumes
   only grow; a destroyed machine's data disks are simply detached.
-- Capacity is counted on the machine's definition, whether it runs or not, and never overcommitted.
-  CPU and memory are the only resources; there is no CPU pinning, NUMA, bandwidth or IOPS.
-- A resize of a running machine changes the definition at once (host capacity included) and reaches
-  the guest at its next boot (``MachineView.pending_resize``); there is no live resize.
+- Capacity is physical, as on a KVM host: only RUNNING machines use CPU and memory. ``start`` (and
+  ``reboot`` of a stopped machine) takes the machine's size from its host's free capacity or raises
+  ``NoCapacityError`` and changes nothing; ``stop``, and ``destroy`` of a running machine, give it
+  back. ``create`` defines a stopped machine that uses nothing, but refuses with ``NoCapacityError``
+  a size larger than the whole host (it could never run); so does ``resize``. Why: the control
+  plane keeps its own reservation books in the database (capacity held by every non-destroyed
+  instance), which always cover at least the running set, so this check never refuses what the
+  control plane allowed; and destroyed-but-recoverable machines still exist on the backend but use
+  no CPU or memory. Nothing is overcommitted except by ``adopt``, which records what the control
+  plane says runs without checking. CPU and memory are the only resources; there is no CPU
+  pinning, NUMA, bandwidth or IOPS.
+- A resize of a running machine changes the definition and its host usage at once and reaches the
+  guest at its next boot (``MachineView.pending_resize``); there is no live resize.
 - State lives in memory only. After a restart ``adopt`` rebuilds machines from what the control
-  plane remembers (``KnownMachine``: id, host, power state). Their size counts toward host usage
-  only when the ``KnownMachine`` carries ``cpu_count`` and ``memory_mb``; NICs, disks, user data
-  and credentials of adopted machines are unknown (``MachineView.details_known`` is false) until a
-  retried ``create`` or the ``set_*`` methods supply them, so duplicate checks cannot see them.
+  plane remembers (``KnownMachine``: id, host, power state, size); those adopted as running count
+  toward their host's usage. NICs, disks, user data and credentials of adopted machines are unknown
+  (``MachineView.details_known`` is false) until a retried ``create`` or the ``set_*`` methods
+  supply them, so duplicate checks cannot see them.
 - No transitional states (Starting, Stopping): an operation takes its latency, then its effect
   appears at once. Concurrent operations on one machine are not serialised; the last to finish wins.
 - No crashes on its own: a machine never stops unless asked, hosts never fail; only the fault
@@ -130,7 +139,7 @@ class SimulatorDriver(ComputeDriver):
         return machine.view() if machine is not None else None
 
     def host_usage(self, host_name: str) -> tuple[int, int]:
-        """CPUs and memory (MB) used on ``host_name`` by the machines defined there."""
+        """CPUs and memory (MB) used on ``host_name`` by the machines running there."""
         host = self._hosts.get(host_name)
         if host is None:
             raise KeyError(host_name)
@@ -158,6 +167,11 @@ class SimulatorDriver(ComputeDriver):
                     f"instance {known.instance_id} is on host {known.host_name}, which this simulator "
                     "does not offer (were zones or hosts_per_zone changed?)"
                 )
+            if known.cpu_count < 0 or known.memory_mb < 0:
+                raise DriverError(
+                    f"instance {known.instance_id}: cpu_count and memory_mb cannot be negative, "
+                    f"not {known.cpu_count}/{known.memory_mb}"
+                )
             existing = self._machines.get(known.instance_id)
             if existing is not None and existing.host_name != known.host_name:
                 raise DriverError(
@@ -167,18 +181,18 @@ class SimulatorDriver(ComputeDriver):
         for known in machines:
             if known.instance_id in self._machines:
                 continue  # The simulator already has it: its own books are the truth.
-            cpu_count, memory_mb = _known_size(known)
-            self._hosts[known.host_name].reserve(cpu_count, memory_mb)
             machine = SimulatedMachine(
                 instance_id=known.instance_id,
                 host_name=known.host_name,
                 power_state=PowerState.STOPPED,
-                cpu_count=cpu_count,
-                memory_mb=memory_mb,
+                cpu_count=known.cpu_count,
+                memory_mb=known.memory_mb,
                 adopted=True,
                 details_known=False,
             )
             if known.power_state is PowerState.RUNNING:
+                # Not checked against free capacity: it already runs, the control plane says so.
+                self._hosts[known.host_name].reserve(known.cpu_count, known.memory_mb)
                 machine.boot()
             self._machines[known.instance_id] = machine
 
@@ -199,11 +213,18 @@ class SimulatorDriver(ComputeDriver):
                 f"not {spec.host_name}"
             )
         check_size(spec.instance_id, spec.cpu_count, spec.memory_mb)
+        self._check_could_ever_fit(host, spec.instance_id, spec.cpu_count, spec.memory_mb)
         others = self._others(spec.instance_id)
         check_nics(spec.instance_id, spec.nics, others)
         check_disks(spec.instance_id, spec.disks, (), others)
-        used_cpus, used_memory_mb = (existing.cpu_count, existing.memory_mb) if existing else (0, 0)
-        self._reserve(host, spec.instance_id, spec.cpu_count - used_cpus, spec.memory_mb - used_memory_mb)
+        if existing is not None and existing.power_state is PowerState.RUNNING:
+            # An adopted machine that runs: its usage follows the size the retried create brings.
+            self._reserve(
+                host,
+                spec.instance_id,
+                spec.cpu_count - existing.cpu_count,
+                spec.memory_mb - existing.memory_mb,
+            )
         # Nothing below can fail: the machine appears whole or not at all.
         digest = password_digest(spec.password) if spec.password is not None else None
         machine = existing or SimulatedMachine(
@@ -225,21 +246,30 @@ class SimulatorDriver(ComputeDriver):
         await self._begin("start", instance_id)
         machine = self._machine(instance_id)
         if machine.power_state is not PowerState.RUNNING:
-            machine.boot()
+            self._power_on(machine)
 
     async def stop(self, instance_id: str) -> None:
         await self._begin("stop", instance_id)
-        self._machine(instance_id).halt()
+        machine = self._machine(instance_id)
+        if machine.power_state is PowerState.RUNNING:
+            self._power_off(machine)
 
     async def reboot(self, instance_id: str) -> None:
         await self._begin("reboot", instance_id)
-        self._machine(instance_id).boot()
+        machine = self._machine(instance_id)
+        if machine.power_state is PowerState.RUNNING:
+            machine.boot()  # Keeps its CPU and memory; boots with its current definition.
+        else:
+            self._power_on(machine)
 
     async def destroy(self, instance_id: str) -> None:
         await self._begin("destroy", instance_id)
-        machine = self._machines.pop(instance_id, None)
-        if machine is not None:
-            self._hosts[machine.host_name].release(machine.cpu_count, machine.memory_mb)
+        machine = self._machines.get(instance_id)
+        if machine is None:
+            return
+        if machine.power_state is PowerState.RUNNING:
+            self._power_off(machine)
+        del self._machines[instance_id]
 
     async def power_state(self, instance_id: str) -> PowerState | None:
         self._check_open()
@@ -251,7 +281,9 @@ class SimulatorDriver(ComputeDriver):
         machine = self._machine(instance_id)
         check_size(instance_id, cpu_count, memory_mb)
         host = self._hosts[machine.host_name]
-        self._reserve(host, instance_id, cpu_count - machine.cpu_count, memory_mb - machine.memory_mb)
+        self._check_could_ever_fit(host, instance_id, cpu_count, memory_mb)
+        if machine.power_state is PowerState.RUNNING:
+            self._reserve(host, instance_id, cpu_count - machine.cpu_count, memory_mb - machine.memory_mb)
         machine.cpu_count, machine.memory_mb = cpu_count, memory_mb
 
     async def set_password(self, instance_id: str, username: str, password: str) -> None:
@@ -324,6 +356,26 @@ class SimulatorDriver(ComputeDriver):
             )
         return host
 
+    def _power_on(self, machine: SimulatedMachine) -> None:
+        """Boot a stopped machine, taking its size from its host (``NoCapacityError`` changes nothing)."""
+        host = self._hosts[machine.host_name]
+        self._reserve(host, machine.instance_id, machine.cpu_count, machine.memory_mb)
+        machine.boot()
+
+    def _power_off(self, machine: SimulatedMachine) -> None:
+        """Halt a running machine, giving its size back to its host."""
+        self._hosts[machine.host_name].release(machine.cpu_count, machine.memory_mb)
+        machine.halt()
+
+    @staticmethod
+    def _check_could_ever_fit(host: SimulatedHost, instance_id: str, cpu_count: int, memory_mb: int) -> None:
+        """Refuse a size larger than the whole host: such a machine could never run there."""
+        if not host.could_ever_fit(cpu_count, memory_mb):
+            raise NoCapacityError(
+                f"instance {instance_id}: host {host.info.name} has {host.info.cpu_count} CPUs and "
+                f"{host.info.memory_mb} MB in all, {cpu_count} CPUs and {memory_mb} MB can never run there"
+            )
+
     @staticmethod
     def _reserve(host: SimulatedHost, instance_id: str, cpu_delta: int, memory_mb_delta: int) -> None:
         """Take (or give back, when negative) capacity, refusing what the host does not have free."""
@@ -342,16 +394,3 @@ class SimulatorDriver(ComputeDriver):
             raise DriverError(
                 f"instance {machine.instance_id}: the default user is {machine.username}, not {username}"
             )
-
-
-def _known_size(known: KnownMachine) -> tuple[int, int]:
-    """The size of an adopted machine, when the control plane's record carries it.
-
-    ``KnownMachine`` has no size today; read duck-typed so that host usage is rebuilt as soon as it
-    grows ``cpu_count`` and ``memory_mb`` (proposed to the interface's owner).
-    """
-    cpu_count = getattr(known, "cpu_count", 0)
-    memory_mb = getattr(known, "memory_mb", 0)
-    if not isinstance(cpu_count, int) or not isinstance(memory_mb, int):
-        return 0, 0
-    return cpu_count, memory_mb
