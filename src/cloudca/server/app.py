@@ -109,5 +109,5 @@ async def known_machines(database: Database) -> list[KnownMachine]:
                 cpu_count=cpu_count,
                 memory_mb=memory_mb,
             )
-            for instance_id, host_name, stable_state, cpu_count, memory_mb in rows.tuples()
+            for instance_id, host_name, stable_state, cpu_count, memory_mb in rows
         ]

@@ -40,8 +40,8 @@ async def organization(session: AsyncSession, row: Organization) -> dict[str, An
         "tags": [],
         "environments": [{"id": env_id} for env_id in environments.scalars()],
         "roles": [{"id": role_id} for role_id in roles.scalars()],
-        "serviceConnections": [{"id": sc_id, "serviceCode": code} for sc_id, code in connections.tuples()],
-        "users": [{"id": user_id, "userName": name} for user_id, name in users.tuples()],
+        "serviceConnections": [{"id": sc_id, "serviceCode": code} for sc_id, code in connections],
+        "users": [{"id": user_id, "userName": name} for user_id, name in users],
     }
     if row.parent_id:
         parent = await session.get(Organization, row.parent_id)
@@ -61,7 +61,7 @@ async def environment(session: AsyncSession, row: Environment) -> dict[str, Any]
         .where(Membership.environment_id == row.id)
         .order_by(User.user_name)
     )
-    member_rows = list(members.tuples())
+    member_rows = list(members)
     roles = await session.execute(select(Role).where(Role.environment_id == row.id).order_by(Role.name))
     return {
         "id": row.id,
@@ -116,7 +116,7 @@ async def user(session: AsyncSession, row: User, *, detailed: bool) -> dict[str,
         .where(Membership.user_id == row.id)
         .order_by(Environment.name)
     )
-    rows = list(memberships.tuples())
+    rows = list(memberships)
     body["roles"] = [
         {"id": role_id, "name": role_name, "environment": {"id": env_id}}
         for env_id, _, role_id, role_name in rows

@@ -40,7 +40,7 @@ async def nic_specs(session: AsyncSession, instance_id: str) -> tuple[NicSpec, .
             gateway=network.gateway,
             is_default=nic.is_default,
         )
-        for nic, network in rows.tuples()
+        for nic, network in rows
     )
 
 

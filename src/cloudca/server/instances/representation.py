@@ -131,7 +131,7 @@ async def represent_rows(
         .where(AffinityMembership.instance_id.in_(ids))
         .order_by(AffinityMembership.affinity_group_id)
     )
-    for instance_id, group_id in memberships.tuples():
+    for instance_id, group_id in memberships:
         groups[instance_id].append(group_id)
     for item in items:
         item["affinityGroupIds"] = groups.get(item["id"], [])
@@ -149,7 +149,7 @@ async def _add_details(session: AsyncSession, items: list[dict[str, Any]], user_
         .where(Nic.instance_id.in_(ids))
         .order_by(Nic.created_at, Nic.id)
     )
-    for instance_id, nic_id, is_default, network_id, address, network_name in nic_rows.tuples():
+    for instance_id, nic_id, is_default, network_id, address, network_name in nic_rows:
         nics[instance_id].append(
             {
                 "id": nic_id,
@@ -172,7 +172,7 @@ async def _add_details(session: AsyncSession, items: list[dict[str, Any]], user_
         .where(PortForwardingRule.instance_id.in_(ids))
         .order_by(PortForwardingRule.created_at, PortForwardingRule.id)
     )
-    for instance_id, ip_id, address, start, end in rule_rows.tuples():
+    for instance_id, ip_id, address, start, end in rule_rows:
         entry = public[instance_id].setdefault(
             ip_id, {"id": ip_id, "ipAddress": address, "purposes": ["PORT_FORWARDING"], "ports": []}
         )
@@ -182,7 +182,7 @@ async def _add_details(session: AsyncSession, items: list[dict[str, Any]], user_
         .join(PublicIp, PublicIp.static_nat_nic_id == Nic.id)
         .where(Nic.instance_id.in_(ids))
     )
-    for instance_id, ip_id, address in nat_rows.tuples():
+    for instance_id, ip_id, address in nat_rows:
         public[instance_id].setdefault(
             ip_id, {"id": ip_id, "ipAddress": address, "purposes": ["STATIC_NAT"], "ports": []}
         )

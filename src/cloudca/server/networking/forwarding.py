@@ -188,5 +188,5 @@ async def forwards_of(session: AsyncSession, public_ip_id: str) -> tuple[str, li
             private_port_start=rule.private_port_start,
             private_port_end=rule.private_port_end,
         )
-        for rule, address in rows.tuples()
+        for rule, address in rows
     ]

@@ -32,7 +32,7 @@ async def _source_nat_ips(session: AsyncSession, vpc_ids: list[str]) -> dict[str
             PublicIp.vpc_id.in_(vpc_ids), PublicIp.is_source_nat.is_(True)
         )
     )
-    return {vpc_id: address for vpc_id, address in rows.tuples()}
+    return {vpc_id: address for vpc_id, address in rows}
 
 
 async def list_vpcs(session: AsyncSession, scope: EnvironmentScope) -> list[dict[str, Any]]:
@@ -42,7 +42,7 @@ async def list_vpcs(session: AsyncSession, scope: EnvironmentScope) -> list[dict
         .where(Vpc.environment_id == scope.id)
         .order_by(Vpc.created_at, Vpc.id)
     )
-    pairs = list(rows.tuples())
+    pairs = list(rows)
     nat = await _source_nat_ips(session, [vpc.id for vpc, _ in pairs])
     return [rep.vpc(vpc, zone, nat.get(vpc.id)) for vpc, zone in pairs]
 
@@ -77,7 +77,7 @@ async def list_networks(
     if zone_id is not None:
         query = query.where(Network.zone_id == zone_id)
     rows = await session.execute(query.order_by(Network.created_at, Network.id))
-    return [rep.network(*row) for row in rows.tuples()]
+    return [rep.network(*row) for row in rows]
 
 
 async def get_network(session: AsyncSession, scope: EnvironmentScope, network_id: str) -> dict[str, Any]:
