@@ -32,6 +32,12 @@ def parse(argv: list[str]) -> runner.Settings:
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per run [10]")
     parser.add_argument("--warmup", type=float, default=5.0, help="warm-up seconds before each run [5]")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="slices the measured time is cut into, alternating the sides [2]",
+    )
     parser.add_argument("--connections", type=_connections, default=(16, 64), help="e.g. 16,64 [16,64]")
     parser.add_argument(
         "--scenarios",
@@ -44,6 +50,12 @@ def parse(argv: list[str]) -> runner.Settings:
         type=int,
         default=100_000,
         help="instances in the database for list_100_of_100k [100000]",
+    )
+    parser.add_argument(
+        "--create-addresses",
+        type=int,
+        default=120_000,
+        help="private addresses (in /24 networks) added for the create scenarios [120000]",
     )
     parser.add_argument("--quick", action="store_true", help="1 s warm-up, 3 s measured: to try the harness")
     parser.add_argument(
@@ -61,15 +73,19 @@ def parse(argv: list[str]) -> runner.Settings:
     cpus = os.cpu_count() or 1
     if cpus < 2 or args.server_cpu == args.load_cpu:
         parser.error("needs two CPUs: one for the server, one for wrk")
+    if not 1 <= args.rounds <= 10:
+        parser.error("--rounds must be between 1 and 10")
     if args.duration <= 0 or args.duration > 120 or args.warmup < 0 or args.warmup > 60:
         parser.error("--duration must be in (0, 120] and --warmup in [0, 60]")
     chosen = set(args.scenarios)
     return runner.Settings(
         duration_s=args.duration,
         warmup_s=args.warmup,
+        rounds=args.rounds,
         connections=args.connections,
         scenarios=tuple(s for s in ALL if s.key in chosen),
         large_instances=args.large_instances,
+        create_addresses=args.create_addresses,
         server_cpu=args.server_cpu,
         load_cpu=args.load_cpu,
         stand_in=args.stand_in,

@@ -22,8 +22,11 @@ from pathlib import Path
 
 DATABASE_NAME = "cloudca.db"
 NETWORK_NAME = "bench-bulk"
-# Carrier-grade NAT space: clear of the 10.x ranges cloudca assigns to its own VPCs and networks.
-ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
+# Carrier-grade NAT space, clear of the 10.x ranges cloudca assigns to its own VPCs and networks: the
+# large network comes from the first half, the /24 networks for the create scenarios from the second.
+BULK_SPACE = ipaddress.IPv4Network("100.64.0.0/11")
+CREATE_SPACE = ipaddress.IPv4Network("100.96.0.0/11")
+CREATE_NETWORK_PREFIX = 24
 BATCH = 10_000
 
 
@@ -57,8 +60,7 @@ def _context(conn: sqlite3.Connection) -> _Context:
     environment_id, zone_id, vpc_id, offering_id, acl_id = _one(
         conn,
         "SELECT environment_id, zone_id, vpc_id, network_offering_id, network_acl_id FROM networks "
-        "WHERE name != ? ORDER BY created_at LIMIT 1",
-        NETWORK_NAME,
+        "WHERE name NOT LIKE 'bench-%' ORDER BY created_at LIMIT 1",
     )
     templates = conn.execute(
         "SELECT id, size_bytes, zone_ids FROM templates WHERE is_ready ORDER BY position, name"
@@ -111,7 +113,7 @@ def _placement(context: _Context, count: int) -> list[tuple[str, int]]:
 
 def _network(count: int) -> ipaddress.IPv4Network:
     prefix = 32 - math.ceil(math.log2(count + 3))
-    network = next(ADDRESS_SPACE.subnets(new_prefix=prefix))
+    network = next(BULK_SPACE.subnets(new_prefix=prefix))
     return ipaddress.IPv4Network(network)
 
 
@@ -128,43 +130,102 @@ def _macs(taken: set[str]) -> Iterator[str]:
             yield mac
 
 
-def seed(database: Path, count: int) -> int:
-    """Insert ``count`` Running instances, each with a default NIC and a root volume; returns ``count``."""
+def _insert_network(
+    conn: sqlite3.Connection,
+    context: _Context,
+    network_id: str,
+    name: str,
+    cidr: ipaddress.IPv4Network,
+    state: str,
+    created: datetime.datetime,
+) -> None:
+    conn.execute(
+        "INSERT INTO networks (id, environment_id, vpc_id, zone_id, network_offering_id, "
+        "network_acl_id, name, description, cidr, gateway, netmask, state, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            network_id,
+            context.environment_id,
+            context.vpc_id,
+            context.zone_id,
+            context.network_offering_id,
+            context.network_acl_id,
+            name,
+            "Added directly by the benchmark",
+            str(cidr),
+            str(next(cidr.hosts())),
+            str(cidr.netmask),
+            state,
+            _timestamp(created),
+        ),
+    )
+
+
+def _open(database: Path) -> sqlite3.Connection:
     if not database.exists():
         raise BulkSeedError(f"{database} does not exist: start cloudca once on its data dir first")
-    conn = sqlite3.connect(database)
+    return sqlite3.connect(database)
+
+
+def add_networks(database: Path, addresses: int) -> int:
+    """Add enough /24 networks to the seeded VPC for ``addresses`` more instances; returns how many.
+
+    The create scenarios spread their creates over these, so no network outgrows the size cloudca
+    gives its own networks and address allocation costs what it costs in real use.
+    """
+    per_network = (1 << (32 - CREATE_NETWORK_PREFIX)) - 3
+    count = math.ceil(addresses / per_network)
+    conn = _open(database)
+    try:
+        context = _context(conn)
+        created = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+        subnets = CREATE_SPACE.subnets(new_prefix=CREATE_NETWORK_PREFIX)
+        with conn:
+            for index, cidr in zip(range(count), subnets, strict=False):
+                name = f"bench-{index:04d}"
+                _insert_network(conn, context, str(uuid.uuid4()), name, cidr, "Allocated", created)
+        return count
+    finally:
+        conn.close()
+
+
+def _insert_sql(conn: sqlite3.Connection, table: str, row: dict[str, object]) -> str:
+    """An INSERT for ``row``'s columns, after checking that they cover the table's required ones.
+
+    The server's schema grows; a NOT NULL column without a database default that this module does
+    not know about would otherwise surface as an IntegrityError halfway through the bulk insert.
+    """
+    required = {
+        name
+        for _, name, _, not_null, default, primary in conn.execute(f"PRAGMA table_info({table})")
+        if not_null and default is None and not primary
+    }
+    missing = required - row.keys()
+    if missing:
+        raise BulkSeedError(f"bench/bulk_seed.py does not know how to fill {table}.{sorted(missing)}")
+    # Table and column names are this module's constants, never input; the values are bound.
+    columns, placeholders = ", ".join(row), ", ".join(f":{name}" for name in row)
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+
+
+def seed(database: Path, count: int) -> int:
+    """Insert ``count`` Running instances, each with a default NIC and a root volume; returns ``count``."""
+    conn = _open(database)
     try:
         context = _context(conn)
         plan = _placement(context, count)
         cidr = _network(count)
         addresses = cidr.hosts()
-        gateway = str(next(addresses))
+        next(addresses)  # the gateway
         taken_macs = {row[0] for row in conn.execute("SELECT mac_address FROM nics")}
         macs = _macs(taken_macs)
         start = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(days=1)
         network_id = str(uuid.uuid4())
         conn.execute("PRAGMA synchronous = OFF")
         with conn:
-            conn.execute(
-                "INSERT INTO networks (id, environment_id, vpc_id, zone_id, network_offering_id, "
-                "network_acl_id, name, description, cidr, gateway, netmask, state, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Implemented', ?)",
-                (
-                    network_id,
-                    context.environment_id,
-                    context.vpc_id,
-                    context.zone_id,
-                    context.network_offering_id,
-                    context.network_acl_id,
-                    NETWORK_NAME,
-                    "Instances seeded directly by the benchmark",
-                    str(cidr),
-                    gateway,
-                    str(cidr.netmask),
-                    _timestamp(start),
-                ),
-            )
+            _insert_network(conn, context, network_id, NETWORK_NAME, cidr, "Implemented", start)
             index = 0
+            statements: tuple[str, ...] = ()
             for host_id, hosted in plan:
                 for first in range(0, hosted, BATCH):
                     size = min(BATCH, hosted - first)
@@ -172,9 +233,12 @@ def seed(database: Path, count: int) -> int:
                         _rows(context, network_id, host_id, index + i, start, addresses, macs)
                         for i in range(size)
                     ]
-                    conn.executemany(_INSERT_INSTANCE, [row[0] for row in rows])
-                    conn.executemany(_INSERT_NIC, [row[1] for row in rows])
-                    conn.executemany(_INSERT_VOLUME, [row[2] for row in rows])
+                    if not statements:
+                        statements = tuple(
+                            _insert_sql(conn, table, row) for table, row in zip(_TABLES, rows[0], strict=True)
+                        )
+                    for position, statement in enumerate(statements):
+                        conn.executemany(statement, [row[position] for row in rows])
                     index += size
                 conn.execute(
                     "UPDATE hosts SET cpu_used = cpu_used + ?, memory_mb_used = memory_mb_used + ? "
@@ -186,20 +250,7 @@ def seed(database: Path, count: int) -> int:
         conn.close()
 
 
-_INSERT_INSTANCE = (
-    "INSERT INTO instances (id, environment_id, zone_id, name, hostname, state, stable_state, task_id, "
-    "template_id, compute_offering_id, cpu_count, memory_mb, host_id, user_data, ssh_key_name, "
-    "public_key, created_at, updated_at) "
-    "VALUES (?, ?, ?, ?, ?, 'Running', 'Running', NULL, ?, ?, ?, ?, ?, '', NULL, NULL, ?, ?)"
-)
-_INSERT_NIC = (
-    "INSERT INTO nics (id, instance_id, network_id, name, ip_address, mac_address, is_default, created_at) "
-    "VALUES (?, ?, ?, 'eth0', ?, ?, 1, ?)"
-)
-_INSERT_VOLUME = (
-    "INSERT INTO volumes (id, environment_id, zone_id, name, type, size_gb, iops, disk_offering_id, "
-    "template_id, instance_id, state, created_at) VALUES (?, ?, ?, ?, 'os', ?, NULL, NULL, ?, ?, 'Ready', ?)"
-)
+_TABLES = ("instances", "nics", "volumes")
 
 
 def _rows(
@@ -210,33 +261,55 @@ def _rows(
     start: datetime.datetime,
     addresses: Iterator[ipaddress.IPv4Address],
     macs: Iterator[str],
-) -> tuple[tuple[object, ...], tuple[object, ...], tuple[object, ...]]:
+) -> tuple[dict[str, object], dict[str, object], dict[str, object]]:
+    """The rows a finished create leaves: the instance (placed, holding its capacity), its default NIC
+    and its root volume."""
     instance_id = str(uuid.uuid4())
     name = f"bulk-{index:06d}"
     created = _timestamp(start + datetime.timedelta(milliseconds=index))
-    instance = (
-        instance_id,
-        context.environment_id,
-        context.zone_id,
-        name,
-        name,
-        context.template_id,
-        context.compute_offering_id,
-        context.cpu_count,
-        context.memory_mb,
-        host_id,
-        created,
-        created,
-    )
-    nic = (str(uuid.uuid4()), instance_id, network_id, str(next(addresses)), next(macs), created)
-    volume = (
-        str(uuid.uuid4()),
-        context.environment_id,
-        context.zone_id,
-        f"ROOT-{name}",
-        context.root_size_gb,
-        context.template_id,
-        instance_id,
-        created,
-    )
+    instance: dict[str, object] = {
+        "id": instance_id,
+        "environment_id": context.environment_id,
+        "zone_id": context.zone_id,
+        "name": name,
+        "hostname": name,
+        "state": "Running",
+        "stable_state": "Running",
+        "task_id": None,
+        "template_id": context.template_id,
+        "compute_offering_id": context.compute_offering_id,
+        "cpu_count": context.cpu_count,
+        "memory_mb": context.memory_mb,
+        "host_id": host_id,
+        "holds_capacity": True,
+        "user_data": "",
+        "ssh_key_name": None,
+        "public_key": None,
+        "created_at": created,
+        "updated_at": created,
+    }
+    nic: dict[str, object] = {
+        "id": str(uuid.uuid4()),
+        "instance_id": instance_id,
+        "network_id": network_id,
+        "name": "eth0",
+        "ip_address": str(next(addresses)),
+        "mac_address": next(macs),
+        "is_default": True,
+        "created_at": created,
+    }
+    volume: dict[str, object] = {
+        "id": str(uuid.uuid4()),
+        "environment_id": context.environment_id,
+        "zone_id": context.zone_id,
+        "name": f"ROOT-{name}",
+        "type": "os",
+        "size_gb": context.root_size_gb,
+        "iops": None,
+        "disk_offering_id": None,
+        "template_id": context.template_id,
+        "instance_id": instance_id,
+        "state": "Ready",
+        "created_at": created,
+    }
     return instance, nic, volume

@@ -26,6 +26,7 @@ class Measurement:
     failures: int
     rss_peak_mb: float
     rss_lifetime_peak_mb: float
+    slice_throughputs: list[float] = field(default_factory=list)
     drain_s: float | None = None
     notes: list[str] = field(default_factory=list)
 

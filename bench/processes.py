@@ -129,10 +129,20 @@ class ServerProcess:
         tail = self.log_path.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"{self.name} did not become ready ({last_error}); log tail:\n{tail}")
 
+    def pause(self) -> None:
+        """Freeze the idle server (SIGSTOP) so that it takes no CPU while another one is measured."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGCONT)
+
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM the server's process group, then SIGKILL it if it has not exited in ``timeout``."""
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGCONT)
                 os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout)

@@ -110,7 +110,8 @@ def markdown(record: dict[str, Any]) -> str:
         "",
         f"{record['machine']['cpus']} CPUs ({record['machine']['cpu_model']}); server pinned to CPU "
         f"{record['settings']['server_cpu']}, wrk (1 thread) to CPU {record['settings']['load_cpu']}; "
-        f"{record['settings']['warmup_s']:g} s warm-up, {record['settings']['duration_s']:g} s measured"
+        f"{record['settings']['warmup_s']:g} s warm-up, {record['settings']['duration_s']:g} s measured "
+        f"in {record['settings']['rounds']} slices alternating with the reference"
         + (" — **stand-in run: the reference played cloudca**" if record["settings"]["stand_in"] else ""),
         "",
         "| scenario | conns | cloudca | reference | ratio | cloudca p50 / p99 ms | reference p50 / p99 ms "
@@ -139,7 +140,8 @@ def markdown(record: dict[str, Any]) -> str:
     for target in record["targets"]:
         met = {True: "yes", False: "**no**", None: "-"}[target["met"]]
         lines.append(f"| {target['text']} | {target['measured']} | {met} |")
-    notes = [
+    notes = [f"- {note}" for note in record["servers"]]
+    notes += [
         f"- {m['side']} {m['scenario']} c={m['connections']}: {note}"
         for m in record["measurements"]
         for note in m["notes"]
@@ -151,7 +153,7 @@ def markdown(record: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(settings: Settings, measurements: list[Measurement], problems: list[str]) -> Path:
+def write(settings: Settings, measurements: list[Measurement], problems: list[str], notes: list[str]) -> Path:
     """Write the JSON, markdown and PNG files; returns the JSON file's path."""
     today = datetime.date.today().isoformat()
     stem = today + ("-stand-in" if settings.stand_in else "")
@@ -165,10 +167,12 @@ def write(settings: Settings, measurements: list[Measurement], problems: list[st
         "machine": machine(),
         "settings": {
             "duration_s": settings.duration_s,
+            "rounds": settings.rounds,
             "warmup_s": settings.warmup_s,
             "connections": list(settings.connections),
             "scenarios": scenarios,
             "large_instances": settings.large_instances,
+            "create_addresses": settings.create_addresses,
             "server_cpu": settings.server_cpu,
             "load_cpu": settings.load_cpu,
             "stand_in": settings.stand_in,
@@ -176,6 +180,7 @@ def write(settings: Settings, measurements: list[Measurement], problems: list[st
         "summary": summarise(measurements, settings.connections),
         "targets": [target.__dict__ for target in targets],
         "measurements": [m.to_json() for m in measurements],
+        "servers": notes,
         "problems": problems,
     }
     try:

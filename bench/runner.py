@@ -1,4 +1,5 @@
-"""The run: reference first, then cloudca, then cloudca with 100,000 instances; one report at the end."""
+"""The run: the reference, cloudca and cloudca with 100,000 instances, all started at once and measured
+in turn, scenario by scenario, so that drift of the machine's speed hits both sides of each ratio."""
 
 from __future__ import annotations
 
@@ -8,17 +9,18 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import bulk_seed, report, seeding, sides, wrk
+from bench import report, seeding, sides, wrk
 from bench.measurement import Measurement
 from bench.processes import RssSampler, peak_rss_mb
-from bench.scenarios import LIST_100_OF_100K, MAIN, Scenario
+from bench.scenarios import LIST_100_OF_100K, Scenario
 from bench.sides import Side
 
 API_KEY = "bench-0123456789abcdef0123456789abcdef"
+REFERENCE, CLOUDCA, LARGE = "reference", "cloudca", "cloudca-large"
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,11 @@ class Settings:
 
     duration_s: float
     warmup_s: float
+    rounds: int
     connections: tuple[int, ...]
     scenarios: tuple[Scenario, ...]
     large_instances: int
+    create_addresses: int
     server_cpu: int
     load_cpu: int
     stand_in: bool
@@ -37,7 +41,7 @@ class Settings:
     keep_work_dir: bool
 
 
-def _log(message: str) -> None:
+def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
@@ -47,9 +51,7 @@ def _drain(side: Side, task_id: str) -> float | None:
     return asyncio.run(seeding.drain(side.base_url, side.api_key, task_id))
 
 
-def _wrk(
-    side: Side, scenario: Scenario, connections: int, duration_s: float, settings: Settings
-) -> wrk.WrkResult:
+def _wrk(side: Side, scenario: Scenario, connections: int, duration_s: float, load_cpu: int) -> wrk.WrkResult:
     return wrk.run(
         scenario.url(side),
         scenario.script,
@@ -57,133 +59,191 @@ def _wrk(
         api_key=side.api_key,
         connections=connections,
         duration_s=duration_s,
-        cpu=settings.load_cpu,
+        cpu=load_cpu,
         request_timeout_s=scenario.request_timeout_s,
     )
 
 
-def measure(side: Side, scenario: Scenario, connections: int, settings: Settings) -> Measurement:
-    """Warm up, then measure one scenario while sampling the server's resident memory."""
+@dataclass(frozen=True)
+class _Slice:
+    result: wrk.WrkResult
+    rss_peak_mb: float
+    drain_s: float | None
+
+
+def warm_up(side: Side, scenario: Scenario, connections: int, settings: Settings) -> None:
+    """Load the server without counting; then wait for the tasks the load left behind."""
     if settings.warmup_s > 0:
-        warmup = _wrk(side, scenario, connections, settings.warmup_s, settings)
+        result = _wrk(side, scenario, connections, settings.warmup_s, settings.load_cpu)
         if scenario.creates:
-            _drain(side, warmup.last_task_id)
+            _drain(side, result.last_task_id)
+
+
+def measure_slice(
+    side: Side, scenario: Scenario, connections: int, seconds: float, settings: Settings
+) -> _Slice:
+    """One measured wrk run while sampling the server's resident memory.
+
+    Creates leave tasks behind when the server answers faster than it runs them: the slice waits for
+    the last one (``drain_s``) so that the next run starts on an idle server.
+    """
     with RssSampler(side.server.pid) as sampler:
-        result = _wrk(side, scenario, connections, settings.duration_s, settings)
+        result = _wrk(side, scenario, connections, seconds, settings.load_cpu)
     drain_s = _drain(side, result.last_task_id) if scenario.creates else None
+    return _Slice(result, sampler.peak_mb, drain_s)
+
+
+def _weighted(slices: list[_Slice], value: Callable[[wrk.WrkResult], float]) -> float:
+    total = sum(s.result.requests for s in slices)
+    if not total:
+        return 0.0
+    return round(sum(value(s.result) * s.result.requests for s in slices) / total, 3)
+
+
+def combine(side: Side, scenario: Scenario, connections: int, slices: list[_Slice]) -> Measurement:
+    """One measurement from the slices: totals for counts, request-weighted means for percentiles."""
+    results = [s.result for s in slices]
+    duration = sum(r.duration_s for r in results)
+    requests = sum(r.requests for r in results)
+    counted = sum(r.successes for r in results) if scenario.counts_successes else requests
+    errors = {key: sum(r.errors.get(key, 0) for r in results) for key in results[0].errors}
+    failures = sum(r.failures for r in results)
+    per_slice = [
+        r.successes_per_second if scenario.counts_successes else r.requests_per_second for r in results
+    ]
     notes = []
-    if result.capped:
+    if any(r.capped for r in results):
         notes.append("hit the request-count bound: throughput is a lower bound")
-    if result.error_count or result.failures:
-        notes.append(f"errors {result.errors}, failed tasks/creates {result.failures}")
-    throughput = result.successes_per_second if scenario.counts_successes else result.requests_per_second
-    measurement = Measurement(
+    if sum(errors.values()) or failures:
+        notes.append(f"errors {errors}, failed tasks or creates {failures}")
+    drains = [s.drain_s for s in slices if s.drain_s is not None]
+    return Measurement(
         side=side.name,
         scenario=scenario.key,
         connections=connections,
-        throughput=round(throughput, 1),
-        requests_per_second=round(result.requests_per_second, 1),
-        p50_ms=result.p50_ms,
-        p90_ms=result.p90_ms,
-        p99_ms=result.p99_ms,
-        max_ms=result.max_ms,
-        requests=result.requests,
-        duration_s=round(result.duration_s, 3),
-        bytes_per_response=round(result.bytes / result.requests, 1) if result.requests else 0.0,
-        errors=result.errors,
-        failures=result.failures,
-        rss_peak_mb=round(sampler.peak_mb, 1),
+        throughput=round(counted / duration, 1) if duration else 0.0,
+        requests_per_second=round(requests / duration, 1) if duration else 0.0,
+        p50_ms=_weighted(slices, lambda r: r.p50_ms),
+        p90_ms=_weighted(slices, lambda r: r.p90_ms),
+        p99_ms=_weighted(slices, lambda r: r.p99_ms),
+        max_ms=max(r.max_ms for r in results),
+        requests=requests,
+        duration_s=round(duration, 3),
+        bytes_per_response=round(sum(r.bytes for r in results) / requests, 1) if requests else 0.0,
+        errors=errors,
+        failures=failures,
+        rss_peak_mb=round(max(s.rss_peak_mb for s in slices), 1),
         rss_lifetime_peak_mb=round(peak_rss_mb(side.server.pid), 1),
-        drain_s=None if drain_s is None else round(drain_s, 2),
+        slice_throughputs=[round(value, 1) for value in per_slice],
+        drain_s=round(max(drains), 2) if drains else None,
         notes=notes,
     )
-    _log(
-        f"{side.name:>9} {scenario.key:<17} c={connections:<3} {measurement.throughput:>9.1f}/s "
-        f"p50 {measurement.p50_ms:.2f} ms p99 {measurement.p99_ms:.2f} ms "
-        f"rss {measurement.rss_peak_mb:.0f} MB" + (f" drain {drain_s:.1f} s" if drain_s else "")
+
+
+def _log_measurement(m: Measurement) -> None:
+    log(
+        f"{m.side:>9} {m.scenario:<17} c={m.connections:<3} {m.throughput:>9.1f}/s "
+        f"(slices {', '.join(f'{t:.0f}' for t in m.slice_throughputs)}) "
+        f"p50 {m.p50_ms:.2f} ms p99 {m.p99_ms:.2f} ms rss {m.rss_peak_mb:.0f} MB"
+        + (f" drain {m.drain_s:.1f} s" if m.drain_s else "")
     )
-    return measurement
 
 
-def _measure_all(side: Side, scenarios: tuple[Scenario, ...], settings: Settings) -> list[Measurement]:
-    return [
-        measure(side, scenario, connections, settings)
-        for scenario in scenarios
-        for connections in settings.connections
-    ]
+def measure_interleaved(
+    running: dict[str, Side], keys: tuple[str, ...], scenario: Scenario, connections: int, settings: Settings
+) -> list[Measurement]:
+    """Warm each side up, then measure them in alternating slices (A B A B ...), each alone on its CPU.
+
+    The machine's speed drifts (other work on it, frequency, neighbours); alternating short slices
+    lets the drift hit both sides of a ratio alike instead of whichever side ran second.
+    """
+    present = [running[key] for key in keys if key in running]
+    for side in present:
+        with _alone(running, side):
+            warm_up(side, scenario, connections, settings)
+    slices: dict[int, list[_Slice]] = {id(side): [] for side in present}
+    seconds = settings.duration_s / settings.rounds
+    for _ in range(settings.rounds):
+        for side in present:
+            with _alone(running, side):
+                slices[id(side)].append(measure_slice(side, scenario, connections, seconds, settings))
+    measurements = [combine(side, scenario, connections, slices[id(side)]) for side in present]
+    for measurement in measurements:
+        _log_measurement(measurement)
+    return measurements
 
 
 @contextmanager
-def _running(start: Callable[[], Side]) -> Iterator[Side]:
-    side = start()
+def _alone(running: dict[str, Side], measured: Side) -> Iterator[None]:
+    """Freeze every other server while ``measured`` is under load."""
+    others = [side for side in running.values() if side is not measured]
+    for side in others:
+        side.server.pause()
     try:
-        yield side
+        yield
     finally:
-        side.stop()
+        for side in others:
+            side.server.resume()
 
 
-def _large_cloudca(work_dir: Path, settings: Settings) -> Side:
-    """cloudca over a database holding ``large_instances`` instances, inserted while it is stopped."""
-    data_dir = work_dir / "data-large"
-    server, _ = sides.launch_cloudca(work_dir, data_dir, API_KEY, settings.server_cpu, "cloudca-seed")
-    server.stop()  # the first start created the schema and the catalog
-    started = time.monotonic()
-    inserted = bulk_seed.seed(data_dir / bulk_seed.DATABASE_NAME, settings.large_instances)
-    _log(f"inserted {inserted} instances directly in {time.monotonic() - started:.1f} s")
-    server, base_url = sides.launch_cloudca(work_dir, data_dir, API_KEY, settings.server_cpu, "cloudca-large")
-    return Side(
-        name="cloudca",
-        server=server,
-        base_url=base_url,
-        api_key=API_KEY,
-        instance_path="",
-        task_path="",
-        network_ids=(),
-        create_body_template="",
-    )
+def _start_all(
+    settings: Settings, work_dir: Path, stack: ExitStack, problems: list[str], notes: list[str]
+) -> dict[str, Side]:
+    cpu = settings.server_cpu
+    starters: dict[str, Callable[[], Side]] = {
+        REFERENCE: lambda: sides.start_reference(work_dir, API_KEY, cpu),
+    }
+    large = LIST_100_OF_100K in settings.scenarios
+    if settings.stand_in:
+        starters[CLOUDCA] = lambda: sides.start_reference(work_dir, API_KEY, cpu, name="cloudca")
+        if large:
+            starters[LARGE] = lambda: sides.start_reference(work_dir, API_KEY, cpu, name="cloudca")
+    else:
+        starters[CLOUDCA] = lambda: sides.start_cloudca(
+            work_dir, API_KEY, cpu, create_addresses=settings.create_addresses
+        )
+        if large:
+            starters[LARGE] = lambda: sides.start_large_cloudca(
+                work_dir, API_KEY, cpu, instances=settings.large_instances
+            )
+    running: dict[str, Side] = {}
+    for key, start in starters.items():
+        log(f"starting {key}")
+        try:
+            side = start()
+        except Exception as exc:  # the others can still be measured
+            problems.append(f"{key} did not start: {exc}")
+            log(f"{key} did not start:\n{traceback.format_exc()}")
+            continue
+        stack.callback(side.stop)
+        running[key] = side
+        notes.extend(f"{key}: {note}" for note in side.notes)
+    return running
 
 
 def run(settings: Settings) -> Path:
-    """Run every phase, write the report, and return the JSON file's path."""
+    """Start the servers, measure every scenario on each in turn, write the report; returns its JSON path."""
     wrk.ensure_wrk()
     work_dir = Path(tempfile.mkdtemp(prefix="cloudca-bench-"))
-    _log(f"work dir {work_dir} (server logs, data dirs)")
+    log(f"work dir {work_dir} (server logs, data dirs)")
     measurements: list[Measurement] = []
     problems: list[str] = []
-    main = tuple(s for s in MAIN if s in settings.scenarios)
-    large = LIST_100_OF_100K in settings.scenarios
-
-    def phase(title: str, start: Callable[[], Side], scenarios: tuple[Scenario, ...]) -> None:
-        if not scenarios:
-            return
-        _log(f"phase: {title}")
-        try:
-            with _running(start) as side:
-                measurements.extend(_measure_all(side, scenarios, settings))
-        except Exception as exc:  # one failed phase still leaves a report of the others
-            problems.append(f"{title}: {exc}")
-            _log(f"phase {title} failed:\n{traceback.format_exc()}")
-
-    cpu = settings.server_cpu
-    ref_scenarios = main if main else ()
-    if large and not main:
-        ref_scenarios = (next(s for s in MAIN if s.key == "list_100"),)
-    phase("reference", lambda: sides.start_reference(work_dir, API_KEY, cpu), ref_scenarios)
-    if settings.stand_in:
-        stand_in = lambda: sides.start_reference(work_dir, API_KEY, cpu, name="cloudca")  # noqa: E731
-        phase("stand-in for cloudca", stand_in, main + ((LIST_100_OF_100K,) if large else ()))
-    else:
-        data_dir = work_dir / "data"
-        phase("cloudca", lambda: sides.start_cloudca(work_dir, data_dir, API_KEY, cpu), main)
-        if large:
-            phase(
-                f"cloudca with {settings.large_instances} instances",
-                lambda: _large_cloudca(work_dir, settings),
-                (LIST_100_OF_100K,),
-            )
-    path = report.write(settings, measurements, problems)
-    if settings.keep_work_dir:
-        _log(f"kept {work_dir}")
-    else:
-        shutil.rmtree(work_dir, ignore_errors=True)
+    notes: list[str] = []
+    try:
+        with ExitStack() as stack:
+            running = _start_all(settings, work_dir, stack, problems, notes)
+            for scenario in settings.scenarios:
+                keys = (LARGE,) if scenario is LIST_100_OF_100K else (REFERENCE, CLOUDCA)
+                for connections in settings.connections:
+                    try:
+                        measurements += measure_interleaved(running, keys, scenario, connections, settings)
+                    except Exception as exc:  # one failed run still leaves a report of the others
+                        problems.append(f"{scenario.key} c={connections}: {exc}")
+                        log(f"{scenario.key} c={connections} failed:\n{traceback.format_exc()}")
+    finally:
+        path = report.write(settings, measurements, problems, notes)
+        if settings.keep_work_dir:
+            log(f"kept {work_dir}")
+        else:
+            shutil.rmtree(work_dir, ignore_errors=True)
     return path

@@ -6,12 +6,13 @@ import asyncio
 import os
 import shutil
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from bench import bodies, seeding
+from bench import bodies, bulk_seed, seeding
 from bench.processes import LOOPBACK, ServerProcess, free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,41 +85,45 @@ def cloudca_command() -> list[str]:
     return [found]
 
 
+# Room on the simulator's hosts for every instance a run creates (its defaults hold a few hundred).
+SIMULATOR_CAPACITY = {
+    "CLOUDCA_SIMULATOR_LATENCY": "instant",
+    "CLOUDCA_SIMULATOR_HOST_CPUS": "250000",
+    "CLOUDCA_SIMULATOR_HOST_MEMORY_MB": "2000000000",
+}
+
+
 def launch_cloudca(
     work_dir: Path, data_dir: Path, api_key: str, cpu: int, name: str
 ) -> tuple[ServerProcess, str]:
     """Start ``cloudca serve`` on the embedded default (SQLite in ``data_dir``, instant simulator)."""
     port = free_port()
-    env = {
-        **os.environ,
-        "CLOUDCA_API_KEY": api_key,
-        "CLOUDCA_SIMULATOR_LATENCY": os.environ.get("CLOUDCA_SIMULATOR_LATENCY", "instant"),
-    }
-    command = [
-        *cloudca_command(),
-        "serve",
-        "--host",
-        LOOPBACK,
-        "--port",
-        str(port),
-        "--data-dir",
-        str(data_dir),
-    ]
+    env = {**SIMULATOR_CAPACITY, **os.environ, "CLOUDCA_API_KEY": api_key}
+    command = [*cloudca_command(), "serve", "--host", LOOPBACK, "--port", str(port)]
+    command += ["--data-dir", str(data_dir)]
     server = ServerProcess(name, command, cpu=cpu, env=env, log_path=work_dir / f"{name}.log", cwd=work_dir)
     base_url = f"http://{LOOPBACK}:{port}"
     server.wait_ready(f"{base_url}{seeding.SERVICE_PATH}/templates", {"MC-Api-Key": api_key})
     return server, base_url
 
 
-def start_cloudca(
-    work_dir: Path, data_dir: Path, api_key: str, cpu: int, *, seed: int = SEEDED_INSTANCES
-) -> Side:
-    """cloudca with ``seed`` instances created through its API; the GET scenarios use the first."""
+def first_start(work_dir: Path, data_dir: Path, api_key: str, cpu: int) -> Path:
+    """Start and stop cloudca once so that it creates its database and seeds its catalog."""
+    server, _ = launch_cloudca(work_dir, data_dir, api_key, cpu, f"{data_dir.name}-first-start")
+    server.stop()
+    return data_dir / bulk_seed.DATABASE_NAME
+
+
+def start_cloudca(work_dir: Path, api_key: str, cpu: int, *, create_addresses: int) -> Side:
+    """cloudca with ``SEEDED_INSTANCES`` instances created through its API, and /24 networks added
+    directly with room for ``create_addresses`` more; the GET scenarios use the first instance."""
+    data_dir = work_dir / "data"
+    bulk_seed.add_networks(first_start(work_dir, data_dir, api_key, cpu), create_addresses)
     server, base_url = launch_cloudca(work_dir, data_dir, api_key, cpu, "cloudca")
     try:
         with httpx.Client(base_url=base_url, headers={"MC-Api-Key": api_key}, timeout=30) as client:
             catalog = seeding.discover(client)
-        created = asyncio.run(seeding.create_instances(base_url, api_key, catalog, seed))
+        created = asyncio.run(seeding.create_instances(base_url, api_key, catalog, SEEDED_INSTANCES))
     except BaseException:
         server.stop()
         raise
@@ -133,4 +138,29 @@ def start_cloudca(
         network_ids=catalog.network_ids,
         create_body_template=catalog.create_body_template(),
         notes=[f"{len(catalog.network_ids)} networks, {catalog.addresses} private addresses"],
+    )
+
+
+def start_large_cloudca(work_dir: Path, api_key: str, cpu: int, *, instances: int) -> Side:
+    """cloudca over a database holding ``instances`` instances, inserted while it was stopped."""
+    data_dir = work_dir / "data-large"
+    database = first_start(work_dir, data_dir, api_key, cpu)
+    started = time.monotonic()
+    bulk_seed.seed(database, instances)
+    seeded_s = time.monotonic() - started
+    started = time.monotonic()
+    server, base_url = launch_cloudca(work_dir, data_dir, api_key, cpu, "cloudca-large")
+    return Side(
+        name="cloudca",
+        server=server,
+        base_url=base_url,
+        api_key=api_key,
+        instance_path="",
+        task_path="",
+        network_ids=(),
+        create_body_template="",
+        notes=[
+            f"{instances} instances inserted directly in {seeded_s:.1f} s; "
+            f"cloudca was ready {time.monotonic() - started:.1f} s after its start"
+        ],
     )
