@@ -23,19 +23,19 @@ __all__ = ["ExitCode", "app", "main"]
 def _report(error: CloudcaError) -> None:
     """Explain an SDK error on stderr: the code, the message, and the useful context."""
     console = stderr()
-    label = getattr(error, "error_code", "") or type(error).__name__
-    console.print(
-        f"[bold red]Error[/] {label}: {error if not isinstance(error, APIError) else error.message}"
-    )
+    code = getattr(error, "error_code", "")
+    message = error.message if isinstance(error, APIError) else str(error)
+    console.print(f"[bold red]Error[/]{f' [{code}]' if code else ''}: {message}", markup=True)
     context: dict[str, Any] = getattr(error, "context", {}) or {}
     for key, value in context.items():
-        console.print(f"  {key}: {value}")
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        console.print(f"  {key}: {shown}", markup=False)
     if isinstance(error, ResolutionError) and error.candidates:
-        console.print("  candidates:")
+        console.print("  candidates:", markup=False)
         for entity_id, name in error.candidates[:20]:
-            console.print(f"    {name or '-'}  {entity_id}")
+            console.print(f"    {name or '-'}  {entity_id}", markup=False)
     if isinstance(error, TaskFailedError):
-        console.print(f"  task: {error.task_id}")
+        console.print(f"  task: {error.task_id}", markup=False)
 
 
 class CloudcaGroup(TyperGroup):
@@ -108,6 +108,7 @@ def root(
     state.service = service or state.service
     state.environment = environment or state.environment
     ctx.obj = state
+    ctx.call_on_close(state.close)
 
 
 for module in (instances,):

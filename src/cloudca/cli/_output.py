@@ -39,9 +39,14 @@ def resolve_format(output: OutputFormat | None) -> OutputFormat:
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
 
 
-def _stdout() -> Console:
+def _print_table(table: Table) -> None:
+    """Print a table to stdout without the padding rich adds after the last column."""
     # Off a terminal a forced table must not be squeezed into rich's default 80 columns.
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 250)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 250)
+    with console.capture() as capture:
+        console.print(table)
+    sys.stdout.write("\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n")
+    sys.stdout.flush()
 
 
 def stderr() -> Console:
@@ -61,6 +66,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _lookup(row: Mapping[str, Any], key: str) -> Any:
+    """``row[key]``, where a dotted key (``serviceConnection.serviceCode``) reaches into objects."""
+    value: Any = row
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
 def print_json(payload: Any) -> None:
     """Pretty JSON on stdout (keys in the server's order)."""
     sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
@@ -77,8 +90,8 @@ def show_list(items: Sequence[Model], columns: Sequence[Column], output: OutputF
     for header, _ in columns:
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*(Text(_cell(row.get(key))) for _, key in columns))
-    _stdout().print(table)
+        table.add_row(*(Text(_cell(_lookup(row, key))) for _, key in columns))
+    _print_table(table)
 
 
 def show_one(item: Model | Mapping[str, Any] | None, output: OutputFormat | None) -> None:
@@ -92,7 +105,7 @@ def show_one(item: Model | Mapping[str, Any] | None, output: OutputFormat | None
     table.add_column(overflow="fold")
     for key, value in row.items():
         table.add_row(key, Text(_cell(value)))
-    _stdout().print(table)
+    _print_table(table)
 
 
 def show_task(task: Task[Any] | AsyncTask[Any], output: OutputFormat | None) -> None:

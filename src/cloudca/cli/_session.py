@@ -79,6 +79,11 @@ class Session:
             f"CLOUDCA_ENVIRONMENT); candidates: {listing}"
         )
 
+    def close(self) -> None:
+        """Close the client's connections, if it was ever created."""
+        if "client" in self.__dict__:
+            self.client.close()
+
     def resolve(self, resource: Any, reference: str) -> str:
         """An id for ``reference``: ids pass through, names are looked up (unique match required)."""
         return reference if is_uuid(reference) else str(resource.resolve(reference))

@@ -41,7 +41,7 @@ add_read_commands(
     columns=[
         ("ID", "id"),
         ("NAME", "name"),
-        ("SERVICE", "serviceConnection"),
+        ("SERVICE", "serviceConnection.serviceCode"),
         ("DESCRIPTION", "description"),
     ],
     resource=lambda s: s.client.environments,

@@ -88,7 +88,7 @@ def pick_reference(entity_type: str, reference: str, entities: Sequence[Model]) 
                 candidates=matches,
             )
     raise NameNotFoundError(
-        f"No {entity_type} has the id or name {reference!r}",
+        f"No {entity_type} match {reference!r} (by id or name)",
         entity_type=entity_type,
         reference=reference,
         candidates=pairs,

@@ -1,0 +1,331 @@
+"""The ``cloudca`` command against a real ``cloudca serve``: every command, errors, exit codes, goldens.
+
+Golden files hold ``--output json`` with ids, timestamps, MACs and passwords replaced by stable
+placeholders; regenerate them with ``CLOUDCA_UPDATE_GOLDEN=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from cloudca import Client, EndpointNotFoundError
+from cloudca.cli import app
+from cloudca.cli.exit_codes import ExitCode
+
+GOLDEN = Path(__file__).with_name("golden")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
+MAC = re.compile(r"02(:[0-9a-f]{2}){5}")
+SSH_PUBLIC_KEY = (
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHbm0bHHzG3Bf9fm1ryN5jZ1Nd1C1vHXbNHo1qq3RBes cli-tests\n"
+)
+
+
+@pytest.fixture(scope="module")
+def cli(live_server: Any) -> Iterator[Any]:
+    """Run ``cloudca ARGS`` in-process against the live server; returns the click result."""
+    environment = {
+        "CLOUDCA_API_URL": live_server.url,
+        "CLOUDCA_API_KEY": live_server.api_key,
+        "CLOUDCA_CONFIG": str(live_server.data_dir / "no-config.toml"),
+        "CLOUDCA_SERVICE": None,
+        "CLOUDCA_ENVIRONMENT": None,
+        "CLOUDCA_PROFILE": None,
+    }
+    runner = CliRunner()
+
+    def run(*args: str, expect: ExitCode = ExitCode.OK) -> Result:
+        result = runner.invoke(app, list(args), env=environment)
+        assert result.exit_code == expect, f"{args}: {result.stdout}\n{result.stderr}"
+        return result
+
+    yield run
+
+
+def as_json(result: Result) -> Any:
+    return json.loads(result.stdout)
+
+
+def normalized(payload: Any) -> Any:
+    """Replace what differs from run to run with placeholders (the same id gets the same one)."""
+    text = json.dumps(payload, indent=2, ensure_ascii=False)
+    ids: dict[str, str] = {}
+    text = UUID.sub(lambda m: ids.setdefault(m.group(0), f"<id-{len(ids) + 1}>"), text)
+    text = TIMESTAMP.sub("<timestamp>", text)
+    text = MAC.sub("<mac>", text)
+    return re.sub(r'"password": "[^"]*"', '"password": "<password>"', text) + "\n"
+
+
+def assert_golden(name: str, payload: Any) -> None:
+    path = GOLDEN / f"{name}.json"
+    actual = normalized(payload)
+    if os.environ.get("CLOUDCA_UPDATE_GOLDEN") == "1":
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"missing golden {path.name}: run with CLOUDCA_UPDATE_GOLDEN=1"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+def served(live_server: Any, attribute: str) -> bool:
+    """Whether the server serves an entity type yet (404 ENDPOINT_NOT_FOUND says it does not)."""
+    with Client(api_url=live_server.url, api_key=live_server.api_key) as client:
+        try:
+            getattr(client.environment("compute-qc", "prod"), attribute).list()
+        except EndpointNotFoundError:
+            return False
+    return True
+
+
+CREATE = ["--template", "Ubuntu 24.04 LTS", "--offering", "1vCPU.1GB", "--network", "Web-prod"]
+
+
+class TestHelp:
+    def test_every_command_has_help(self) -> None:
+        runner = CliRunner()
+        import typer.main
+
+        root = typer.main.get_command(app)
+        paths: list[list[str]] = [[]]
+        for name, command in root.commands.items():  # type: ignore[attr-defined]
+            paths.append([name])
+            paths.extend([name, sub] for sub in getattr(command, "commands", {}))
+        for path in paths:
+            result = runner.invoke(app, [*path, "--help"])
+            assert result.exit_code == 0, path
+            assert "Usage: cloudca" in result.stdout
+        assert len(paths) > 60
+
+    def test_installed_entry_point_and_serve_registered(self) -> None:
+        script = Path(sys.executable).with_name("cloudca")
+        result = subprocess.run(
+            [str(script), "serve", "--help"], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert result.returncode == 0 and "--data-dir" in result.stdout
+        version = subprocess.run(
+            [str(script), "--version"], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert version.stdout.startswith("cloudca ")
+
+
+class TestCatalogueGoldens:
+    @pytest.mark.parametrize(
+        "resource",
+        [
+            "zones",
+            "templates",
+            "compute-offerings",
+            "disk-offerings",
+            "vpc-offerings",
+            "network-offerings",
+            "vpcs",
+            "networks",
+            "environments",
+        ],
+    )
+    def test_list_json_golden(self, cli: Any, resource: str) -> None:
+        assert_golden(f"{resource}-list", as_json(cli(resource, "list", "-o", "json")))
+
+    def test_get_by_name_and_table(self, cli: Any) -> None:
+        offering = as_json(cli("compute-offerings", "get", "1vCPU.1GB", "-o", "json"))
+        assert offering["memoryInMB"] == 1024
+        assert as_json(cli("compute-offerings", "get", offering["id"], "-o", "json")) == offering
+        table = cli("networks", "list", "-o", "table").stdout
+        assert table.splitlines()[0].split()[:3] == ["ID", "NAME", "CIDR"] and "Web-prod" in table
+        filtered = as_json(
+            cli("networks", "list", "--filter", f"vpc_id={as_json(cli('vpcs', 'list'))[0]['id']}")
+        )
+        assert {n["name"] for n in filtered} >= {"Web-prod"}
+
+
+class TestInstances:
+    def test_lifecycle(self, cli: Any) -> None:
+        created = as_json(cli("instances", "create", "cli-one", *CREATE, "-o", "json"))
+        assert created["state"] == "Running" and created["name"] == "cli-one"
+        assert_golden("instances-create", created)
+        assert "cli-one" in {i["name"] for i in as_json(cli("instances", "list"))}
+        assert as_json(cli("instances", "stop", "cli-one"))["state"] == "Stopped"
+        refused = cli("instances", "stop", "cli-one", expect=ExitCode.INVALID_STATE)
+        assert "INVALID_STATE" in refused.stderr and "expectedStates: Running" in refused.stderr
+        assert as_json(cli("instances", "start", "cli-one"))["state"] == "Running"
+        assert as_json(cli("instances", "reboot", created["id"]))["state"] == "Running"
+        assert as_json(cli("instances", "update", "cli-one", "--name", "cli-uno"))["name"] == "cli-uno"
+        refused = cli("instances", "reset-password", "cli-uno", expect=ExitCode.INVALID_REQUEST)
+        assert "not password enabled" in refused.stderr  # Ubuntu's template has no password
+        debian = as_json(cli("instances", "create", "cli-debian", *CREATE[2:], "--template", "Debian 12"))
+        assert debian["password"]
+        reset = as_json(cli("instances", "reset-password", "cli-debian"))
+        assert reset["password"] and reset["password"] != debian["password"]
+        cli("instances", "destroy", "cli-debian", "--purge")
+        changed = as_json(cli("instances", "change-offering", "cli-uno", "2vCPU.4GB"))
+        assert (changed["cpuCount"], changed["memoryInMB"]) == (2, 4096)
+        custom = as_json(
+            cli(
+                "instances",
+                "change-offering",
+                "cli-uno",
+                "Custom CPU and memory",
+                "--cpu",
+                "2",
+                "--memory",
+                "2048",
+            )
+        )
+        assert (custom["cpuCount"], custom["memoryInMB"]) == (2, 2048)
+        assert as_json(cli("instances", "destroy", "cli-uno"))["state"] == "Destroyed"
+        assert as_json(cli("instances", "recover", "cli-uno"))["state"] == "Stopped"
+        cli("instances", "destroy", "cli-uno")
+        cli("instances", "purge", "cli-uno")
+        gone = cli("instances", "get", created["id"], expect=ExitCode.NOT_FOUND)
+        assert "NOT_FOUND" in gone.stderr
+
+    def test_no_wait_prints_the_task_and_tasks_wait(self, cli: Any) -> None:
+        task = as_json(cli("instances", "create", "cli-two", *CREATE, "--no-wait"))
+        assert set(task) == {"taskId", "taskStatus"}
+        assert cli("instances", "create", "cli-two-b", *CREATE, "--no-wait", "-o", "table").stdout.strip()
+        result = as_json(cli("tasks", "wait", task["taskId"]))
+        assert result["name"] == "cli-two"
+        status = as_json(cli("tasks", "get", task["taskId"]))
+        assert status["taskStatus"] == "SUCCESS" and status["result"]["id"] == result["id"]
+        cli("tasks", "get", "00000000-0000-4000-8000-000000000000", expect=ExitCode.NOT_FOUND)
+        cli("instances", "destroy", "cli-two", "--purge")
+
+    def test_names_resolve_or_explain(self, cli: Any) -> None:
+        cli("instances", "create", "cli-dup", *CREATE)
+        cli("instances", "create", "cli-dup", *CREATE)
+        ambiguous = cli("instances", "get", "cli-dup", expect=ExitCode.USAGE)
+        assert "candidates" in ambiguous.stderr and ambiguous.stderr.count("cli-dup  ") == 2
+        missing = cli("instances", "get", "no-such-instance", expect=ExitCode.NOT_FOUND)
+        assert "candidates" in missing.stderr
+        bad_template = cli(
+            "instances",
+            "create",
+            "x",
+            "--template",
+            "nope",
+            "--offering",
+            "1vCPU.1GB",
+            "--network",
+            "Web-prod",
+            expect=ExitCode.NOT_FOUND,
+        )
+        assert "Ubuntu 24.04 LTS" in bad_template.stderr
+        for instance in as_json(cli("instances", "list")):
+            if instance["name"] == "cli-dup":
+                cli("instances", "destroy", instance["id"], "--purge")
+
+    def test_server_validation_is_invalid_request(self, cli: Any) -> None:
+        refused = cli(
+            "instances",
+            "create",
+            "x",
+            *CREATE,
+            "--cpu",
+            "3",
+            "--offering",
+            "Custom CPU and memory",
+            expect=ExitCode.INVALID_REQUEST,
+        )
+        assert "INVALID_FIELD" in refused.stderr or "MISSING_FIELD" in refused.stderr
+
+
+class TestConnectionErrors:
+    def test_unreachable_unauthorized_and_unconfigured(self, cli: Any, live_server: Any) -> None:
+        runner = CliRunner()
+        base = {"CLOUDCA_CONFIG": str(live_server.data_dir / "no-config.toml")}
+        down = runner.invoke(
+            app, ["--api-url", "http://127.0.0.1:9/v1", "--api-key", "k", "zones", "list"], env=base
+        )
+        assert down.exit_code == ExitCode.UNREACHABLE and "Cannot reach" in down.stderr
+        wrong = runner.invoke(
+            app, ["--api-url", live_server.url, "--api-key", "wrong", "zones", "list"], env=base
+        )
+        assert wrong.exit_code == ExitCode.UNAUTHORIZED
+        unset = runner.invoke(app, ["zones", "list"], env={**base, "CLOUDCA_API_KEY": None})
+        assert unset.exit_code == ExitCode.USAGE and "CLOUDCA_API_KEY" in unset.stderr
+        usage = runner.invoke(app, ["instances", "frobnicate"])
+        assert usage.exit_code == ExitCode.USAGE
+        assert cli("-s", "compute-qc", "-e", "nowhere", "zones", "list", expect=ExitCode.NOT_FOUND)
+
+
+class TestNextIssueResources:
+    def test_ssh_keys(self, cli: Any, live_server: Any, tmp_path: Path) -> None:
+        if not served(live_server, "ssh_keys"):
+            pytest.skip("server does not serve sshkeys yet")
+        key_file = tmp_path / "id.pub"
+        key_file.write_text(SSH_PUBLIC_KEY)
+        key = as_json(cli("ssh-keys", "register", "cli-key", str(key_file)))
+        assert key["name"] == "cli-key" and key["fingerprint"]
+        assert as_json(cli("ssh-keys", "get", "cli-key"))["id"] == key["id"]
+        created = as_json(cli("instances", "create", "cli-keyed", *CREATE))
+        assert (
+            as_json(cli("instances", "associate-ssh-key", "cli-keyed", "cli-key"))["sshKeyName"] == "cli-key"
+        )
+        cli("instances", "destroy", created["id"], "--purge")
+        cli("ssh-keys", "delete", "cli-key")
+        cli("ssh-keys", "get", "cli-key", expect=ExitCode.NOT_FOUND)
+
+    def test_volumes_snapshots(self, cli: Any, live_server: Any) -> None:
+        if not served(live_server, "volumes"):
+            pytest.skip("server does not serve volumes yet")
+        instance = as_json(cli("instances", "create", "cli-vol", *CREATE))
+        offering = next(o for o in as_json(cli("disk-offerings", "list")) if not o.get("customSize"))
+        volume = as_json(
+            cli("volumes", "create", "cli-data", "--offering", offering["id"], "--instance", "cli-vol")
+        )
+        assert volume["instanceId"] == instance["id"]
+        assert "instanceId" not in as_json(cli("volumes", "detach", "cli-data"))
+        cli("volumes", "attach", "cli-data", "--instance", "cli-vol")
+        cli("volumes", "delete", "cli-data", expect=ExitCode.INVALID_STATE)
+        cli("volumes", "detach", "cli-data")
+        cli("volumes", "delete", "cli-data")
+        cli("instances", "destroy", "cli-vol", "--purge")
+        if served(live_server, "snapshots"):
+            assert isinstance(as_json(cli("snapshots", "list")), list)
+
+    def test_public_ips_and_port_forwarding(self, cli: Any, live_server: Any) -> None:
+        if not served(live_server, "public_ips"):
+            pytest.skip("server does not serve publicipaddresses yet")
+        instance = as_json(cli("instances", "create", "cli-ip", *CREATE))
+        public_ip = as_json(cli("public-ips", "acquire", "--vpc", "prod-VPC"))
+        rule = as_json(
+            cli(
+                "port-forwarding",
+                "create",
+                public_ip["id"],
+                "--instance",
+                "cli-ip",
+                "--public-port",
+                "8080",
+                "--private-port",
+                "80",
+            )
+        )
+        assert (rule["publicPortStart"], rule["privatePortStart"]) == ("8080", "80")
+        cli("port-forwarding", "delete", rule["id"])
+        nat = as_json(cli("public-ips", "enable-static-nat", public_ip["ipAddress"], "--instance", "cli-ip"))
+        assert nat["purposes"] == ["STATIC_NAT"] and nat["privateIpId"] == instance["ipAddressId"]
+        cli("public-ips", "disable-static-nat", public_ip["id"])
+        cli("public-ips", "release", public_ip["id"])
+        cli("instances", "destroy", "cli-ip", "--purge")
+
+    def test_affinity_groups(self, cli: Any, live_server: Any) -> None:
+        if not served(live_server, "affinity_groups"):
+            pytest.skip("server does not serve affinitygroups yet")
+        as_json(cli("instances", "create", "cli-aff", *CREATE))
+        group = as_json(cli("affinity-groups", "create", "cli-group", "--instance", "cli-aff"))
+        assert group["type"] == "host anti-affinity" and len(group["instanceIds"]) == 1
+        assert (
+            as_json(cli("affinity-groups", "update", "cli-group", "--description", "d2"))["description"]
+            == "d2"
+        )
+        cli("affinity-groups", "delete", "cli-group")
+        cli("instances", "destroy", "cli-aff", "--purge")
