@@ -129,6 +129,14 @@ class ServerProcess:
         tail = self.log_path.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"{self.name} did not become ready ({last_error}); log tail:\n{tail}")
 
+    def check_alive(self) -> None:
+        """Raise with the exit status and the log's tail if the server has exited."""
+        code = self.process.poll()
+        if code is not None:
+            how = f"signal {-code}" if code < 0 else f"status {code}"
+            tail = self.log_path.read_text(errors="replace")[-1500:]
+            raise RuntimeError(f"{self.name} exited ({how}); log tail:\n{tail}")
+
     def pause(self) -> None:
         """Freeze the idle server (SIGSTOP) so that it takes no CPU while another one is measured."""
         if self.process.poll() is None:

@@ -140,7 +140,7 @@ def markdown(record: dict[str, Any]) -> str:
     for target in record["targets"]:
         met = {True: "yes", False: "**no**", None: "-"}[target["met"]]
         lines.append(f"| {target['text']} | {target['measured']} | {met} |")
-    notes = [f"- {note}" for note in record["servers"]]
+    notes = [f"- {note}" for note in record["notes"]]
     notes += [
         f"- {m['side']} {m['scenario']} c={m['connections']}: {note}"
         for m in record["measurements"]
@@ -180,7 +180,7 @@ def write(settings: Settings, measurements: list[Measurement], problems: list[st
         "summary": summarise(measurements, settings.connections),
         "targets": [target.__dict__ for target in targets],
         "measurements": [m.to_json() for m in measurements],
-        "servers": notes,
+        "notes": notes,
         "problems": problems,
     }
     try:

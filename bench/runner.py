@@ -41,6 +41,11 @@ class Settings:
     keep_work_dir: bool
 
 
+def _load_average() -> str:
+    """The 1, 5 and 15 minute load averages: above ~1 something else competed for the CPUs."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -73,6 +78,7 @@ class _Slice:
 
 def warm_up(side: Side, scenario: Scenario, connections: int, settings: Settings) -> None:
     """Load the server without counting; then wait for the tasks the load left behind."""
+    side.server.check_alive()
     if settings.warmup_s > 0:
         result = _wrk(side, scenario, connections, settings.warmup_s, settings.load_cpu)
         if scenario.creates:
@@ -87,6 +93,7 @@ def measure_slice(
     Creates leave tasks behind when the server answers faster than it runs them: the slice waits for
     the last one (``drain_s``) so that the next run starts on an idle server.
     """
+    side.server.check_alive()
     with RssSampler(side.server.pid) as sampler:
         result = _wrk(side, scenario, connections, seconds, settings.load_cpu)
     drain_s = _drain(side, result.last_task_id) if scenario.creates else None
@@ -228,7 +235,7 @@ def run(settings: Settings) -> Path:
     log(f"work dir {work_dir} (server logs, data dirs)")
     measurements: list[Measurement] = []
     problems: list[str] = []
-    notes: list[str] = []
+    notes: list[str] = [f"load average at the start: {_load_average()}"]
     try:
         with ExitStack() as stack:
             running = _start_all(settings, work_dir, stack, problems, notes)
@@ -241,6 +248,7 @@ def run(settings: Settings) -> Path:
                         problems.append(f"{scenario.key} c={connections}: {exc}")
                         log(f"{scenario.key} c={connections} failed:\n{traceback.format_exc()}")
     finally:
+        notes.append(f"load average at the end: {_load_average()}")
         path = report.write(settings, measurements, problems, notes)
         if settings.keep_work_dir:
             log(f"kept {work_dir}")
