@@ -8,15 +8,18 @@ in the stable state the driver reports (or ``Error`` when the machine is gone).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.catalog.models import Template
 from cloudca.server.drivers.base import DriverError, NoCapacityError, PowerState
-from cloudca.server.errors import InternalError, InvalidField, NoCapacity, ServiceError
+from cloudca.server.errors import Duplicate, InternalError, InvalidField, NoCapacity, ServiceError
 from cloudca.server.instances import lifecycle, states
 from cloudca.server.instances.machines import generate_password, machine_spec, nic_specs
 from cloudca.server.instances.models import Instance, RecoveryPoint
@@ -209,6 +212,8 @@ class ChangeComputeOffering(InstanceTask):
             await self.finish(ctx, task, instance.stable_state)
             return
         await driver_call(ctx.driver.resize(instance.id, cpu, memory))
+        if instance.stable_state == states.RUNNING and not ctx.driver.capabilities.live_resize:
+            await driver_call(ctx.driver.reboot(instance.id))
         try:
             async with ctx.database.transaction() as session:
                 if instance.holds_capacity and instance.host_id is not None:
@@ -219,8 +224,6 @@ class ChangeComputeOffering(InstanceTask):
                         memory_delta=memory - instance.memory_mb,
                     )
                 changes = {"compute_offering_id": offering_id, "cpu_count": cpu, "memory_mb": memory}
-                if instance.stable_state == states.RUNNING and not ctx.driver.capabilities.live_resize:
-                    await driver_call(ctx.driver.reboot(instance.id))
                 await self.finish(ctx, task, instance.stable_state, changes, session=session)
         except ServiceError:
             await driver_call(ctx.driver.resize(instance.id, instance.cpu_count, instance.memory_mb))
@@ -228,27 +231,62 @@ class ChangeComputeOffering(InstanceTask):
 
 
 class ChangeNetwork(InstanceTask):
+    """The default NIC moves to the new network with a new address, keeping its id (4.5.9).
+
+    The machine is reconfigured first, with an address that is free when read; the move then
+    commits together with the task's end. If another transaction took that address meanwhile (the
+    unique constraint says so), the next free address is tried. A failure leaves the records as
+    they were and ``undo`` puts the machine's NICs back in line with them.
+    """
+
     kind = "instances.changeNetwork"
+    attempts = 8
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
-        async with ctx.database.transaction() as session:
-            network = await session.get(Network, task.payload["networkId"])
-            if network is None:
-                raise InvalidField("networkId", task.payload["networkId"], "the network no longer exists")
-            nic = (
-                await session.execute(
-                    select(Nic).where(Nic.instance_id == instance.id, Nic.is_default.is_(True))
+        for _ in range(self.attempts):
+            async with ctx.database.session() as session:
+                network = await session.get(Network, task.payload["networkId"])
+                if network is None:
+                    raise InvalidField("networkId", task.payload["networkId"], "the network no longer exists")
+                address = await ipam.free_address(session, network)
+                nics = tuple(
+                    replace(
+                        nic,
+                        network_id=network.id,
+                        ip_address=address,
+                        cidr=network.cidr,
+                        gateway=network.gateway,
+                    )
+                    if nic.is_default
+                    else nic
+                    for nic in await nic_specs(session, instance.id)
                 )
-            ).scalar_one()
-            await lifecycle.remove_forwarding(session, instance.id)
-            await ipam.move_nic(session, nic, network)
-            await lifecycle.mark_network_implemented(session, network.id)
-            nics = await nic_specs(session, instance.id)
-        await driver_call(ctx.driver.set_nics(instance.id, nics))
-        if instance.stable_state == states.RUNNING:
-            await driver_call(ctx.driver.reboot(instance.id))
-        await self.finish(ctx, task, instance.stable_state)
+            await driver_call(ctx.driver.set_nics(instance.id, nics))
+            if instance.stable_state == states.RUNNING:
+                await driver_call(ctx.driver.reboot(instance.id))
+            try:
+                async with ctx.database.transaction() as session:
+                    await lifecycle.remove_forwarding(session, instance.id)
+                    await session.execute(
+                        update(Nic)
+                        .where(Nic.instance_id == instance.id, Nic.is_default.is_(True))
+                        .values(network_id=network.id, ip_address=address)
+                        .execution_options(synchronize_session=False)
+                    )
+                    await lifecycle.mark_network_implemented(session, network.id)
+                    await self.finish(ctx, task, instance.stable_state, session=session)
+                return
+            except IntegrityError:
+                continue
+        raise Duplicate("ipAddress", task.payload["networkId"], "Could not allocate a unique address; retry")
+
+    async def undo(self, ctx: TaskContext, task: Task) -> None:
+        async with ctx.database.session() as session:
+            nics = await nic_specs(session, task.entity_id)
+        with contextlib.suppress(DriverError):
+            await ctx.driver.set_nics(task.entity_id, nics)
+        await super().undo(ctx, task)
 
 
 class Recover(InstanceTask):

@@ -29,6 +29,8 @@ async def nic_specs(session: AsyncSession, instance_id: str) -> tuple[NicSpec, .
         .join(Network, Network.id == Nic.network_id)
         .where(Nic.instance_id == instance_id)
         .order_by(Nic.is_default.desc(), Nic.created_at, Nic.id)
+        # NIC rows change by UPDATE statements; never trust a stale identity map here.
+        .execution_options(populate_existing=True)
     )
     return tuple(
         NicSpec(

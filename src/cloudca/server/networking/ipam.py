@@ -11,7 +11,7 @@ import ipaddress
 import secrets
 from collections.abc import Iterator
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,30 +49,18 @@ def new_mac_address() -> str:
     return "02:00:" + ":".join(f"{byte:02x}" for byte in secrets.token_bytes(4))
 
 
-async def move_nic(session: AsyncSession, nic: Nic, network: Network) -> None:
-    """Put an existing NIC on another network with a free address there (changeNetwork keeps the
-    NIC's id, so the instance's ``ipAddressId`` stays stable)."""
-    for _ in range(MAX_ATTEMPTS):
-        used = await _used(session, network.id)
-        address = next((a for a in usable_addresses(network) if a not in used), "")
-        if not address:
-            raise QuotaExceeded(
-                f"The network {network.name} has no free address left",
-                resource="privateIpAddresses",
-                limit=sum(1 for _ in usable_addresses(network)),
-            )
-        try:
-            async with session.begin_nested():
-                await session.execute(
-                    update(Nic)
-                    .where(Nic.id == nic.id)
-                    .values(network_id=network.id, ip_address=address)
-                    .execution_options(synchronize_session=False)
-                )
-        except IntegrityError:
-            continue
-        return
-    raise Duplicate("ipAddress", network.cidr, "Could not allocate a unique address; retry")
+async def free_address(session: AsyncSession, network: Network) -> str:
+    """The first address of the network that no NIC holds now (the caller's insert or update may
+    still lose a race: the unique constraint decides)."""
+    used = await _used(session, network.id)
+    address = next((a for a in usable_addresses(network) if a not in used), "")
+    if not address:
+        raise QuotaExceeded(
+            f"The network {network.name} has no free address left",
+            resource="privateIpAddresses",
+            limit=sum(1 for _ in usable_addresses(network)),
+        )
+    return address
 
 
 async def _used(session: AsyncSession, network_id: str) -> set[str]:
@@ -92,19 +80,12 @@ async def allocate_nic(
 ) -> Nic:
     """Insert a NIC with a free private IP (or ``requested_ip``) and a fresh MAC."""
     for _ in range(MAX_ATTEMPTS):
-        used = await _used(session, network.id)
         if requested_ip is not None:
-            if requested_ip in used:
+            if requested_ip in await _used(session, network.id):
                 raise Duplicate("ipAddress", requested_ip)
             address = requested_ip
         else:
-            address = next((a for a in usable_addresses(network) if a not in used), "")
-            if not address:
-                raise QuotaExceeded(
-                    f"The network {network.name} has no free address left",
-                    resource="privateIpAddresses",
-                    limit=sum(1 for _ in usable_addresses(network)),
-                )
+            address = await free_address(session, network)
         nic = Nic(
             id=nic_id or new_id(),
             instance_id=instance_id,
