@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -94,8 +95,14 @@ def parse(argv: list[str]) -> runner.Settings:
     )
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    # SystemExit unwinds through the runner's cleanup, which stops every server it started.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = parse(sys.argv[1:] if argv is None else argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     path = runner.run(settings)
     print(path.with_suffix(".md").read_text())
     print(f"wrote {path}, {path.with_suffix('.md')} and {path.with_suffix('.png')}")
