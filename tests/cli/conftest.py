@@ -32,3 +32,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         pytest.skip("cloudca.server.app is not importable yet")
     with live.run_server(tmp_path_factory.mktemp("cli-server")) as server:
         yield server
+
+
+@pytest.fixture
+def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A ``cloudca serve`` of its own, freshly seeded (for the walkthrough)."""
+    if not live.server_available():
+        pytest.skip("cloudca.server.app is not importable yet")
+    with live.run_server(tmp_path_factory.mktemp("fresh-server")) as server:
+        yield server

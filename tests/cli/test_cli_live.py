@@ -153,8 +153,12 @@ class TestInstances:
         assert_golden("instances-create", created)
         assert "cli-one" in {i["name"] for i in as_json(cli("instances", "list"))}
         assert as_json(cli("instances", "stop", "cli-one"))["state"] == "Stopped"
-        refused = cli("instances", "stop", "cli-one", expect=ExitCode.INVALID_STATE)
-        assert "INVALID_STATE" in refused.stderr and "expectedStates: Running" in refused.stderr
+        refused = cli("instances", "stop", "cli-one", "-o", "json", expect=ExitCode.INVALID_STATE)
+        [error] = json.loads(refused.stderr)["errors"]
+        assert (error["code"], error["errorCode"]) == (2012, "INVALID_STATE")
+        assert error["context"]["expectedStates"] == ["Running"]
+        explained = cli("instances", "stop", "cli-one", "-o", "table", expect=ExitCode.INVALID_STATE)
+        assert "Error [INVALID_STATE]" in explained.stderr and "expectedStates: Running" in explained.stderr
         assert as_json(cli("instances", "start", "cli-one"))["state"] == "Running"
         assert as_json(cli("instances", "reboot", created["id"]))["state"] == "Running"
         assert as_json(cli("instances", "update", "cli-one", "--name", "cli-uno"))["name"] == "cli-uno"
@@ -201,8 +205,11 @@ class TestInstances:
     def test_names_resolve_or_explain(self, cli: Any) -> None:
         cli("instances", "create", "cli-dup", *CREATE)
         cli("instances", "create", "cli-dup", *CREATE)
-        ambiguous = cli("instances", "get", "cli-dup", expect=ExitCode.USAGE)
-        assert "candidates" in ambiguous.stderr and ambiguous.stderr.count("cli-dup  ") == 2
+        ambiguous = cli("instances", "get", "cli-dup", "-o", "json", expect=ExitCode.USAGE)
+        [error] = json.loads(ambiguous.stderr)["errors"]
+        assert error["errorCode"] == "AMBIGUOUS_NAME" and len(error["context"]["candidates"]) == 2
+        explained = cli("instances", "get", "cli-dup", "-o", "table", expect=ExitCode.USAGE)
+        assert "candidates:" in explained.stderr and explained.stderr.count("cli-dup  ") == 2
         missing = cli("instances", "get", "no-such-instance", expect=ExitCode.NOT_FOUND)
         assert "candidates" in missing.stderr
         bad_template = cli(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated, Any
 
@@ -11,17 +12,59 @@ from typer.core import TyperGroup
 
 from cloudca import __version__
 from cloudca.cli import access, admin, catalog, instances, networking, public_ips, storage
-from cloudca.cli._output import stderr
+from cloudca.cli._output import OutputFormat, resolve_format, stderr
 from cloudca.cli._session import Session
 from cloudca.cli.exit_codes import ExitCode, exit_code_for
 from cloudca.cli.serve import serve
-from cloudca.client import APIError, CloudcaError, ResolutionError, TaskFailedError
+from cloudca.client import (
+    AmbiguousNameError,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    CloudcaError,
+    ConfigurationError,
+    NameNotFoundError,
+    ResolutionError,
+    TaskFailedError,
+    TaskTimeoutError,
+)
 
 __all__ = ["ExitCode", "app", "main"]
 
 
-def _report(error: CloudcaError) -> None:
-    """Explain an SDK error on stderr: the code, the message, and the useful context."""
+def _error_objects(error: CloudcaError) -> list[dict[str, Any]]:
+    """The error as contract-style error objects (the server's own, when it sent them)."""
+    if isinstance(error, APIError | TaskFailedError) and error.errors:
+        return error.errors
+    context: dict[str, Any] = {}
+    if isinstance(error, ResolutionError):
+        context = {
+            "type": error.entity_type,
+            "reference": error.reference,
+            "candidates": [{"id": entity_id, "name": name} for entity_id, name in error.candidates],
+        }
+    code = _CLIENT_ERROR_CODES.get(type(error), type(error).__name__)
+    return [{"errorCode": code, "message": str(error), "context": context}]
+
+
+_CLIENT_ERROR_CODES: dict[type[CloudcaError], str] = {
+    NameNotFoundError: "NAME_NOT_FOUND",
+    AmbiguousNameError: "AMBIGUOUS_NAME",
+    ConfigurationError: "CONFIGURATION",
+    APIConnectionError: "CONNECTION_FAILED",
+    APITimeoutError: "TIMEOUT",
+    TaskTimeoutError: "TASK_TIMEOUT",
+}
+
+
+def _report(error: CloudcaError, output: OutputFormat | None) -> None:
+    """Explain an SDK error on stderr: JSON ``{"errors": [...]}`` for scripts, else text."""
+    if resolve_format(output) is OutputFormat.json:
+        payload: dict[str, Any] = {"errors": _error_objects(error)}
+        if isinstance(error, TaskFailedError | TaskTimeoutError):
+            payload["taskId"] = error.task_id
+        sys.stderr.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
     console = stderr()
     code = getattr(error, "error_code", "")
     message = error.message if isinstance(error, APIError) else str(error)
@@ -45,7 +88,8 @@ class CloudcaGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except CloudcaError as error:
-            _report(error)
+            state = ctx.obj if isinstance(ctx.obj, Session) else Session()
+            _report(error, state.output)
             raise typer.Exit(exit_code_for(error)) from None
 
 

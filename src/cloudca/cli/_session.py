@@ -25,9 +25,21 @@ __all__ = [
 
 T = TypeVar("T")
 
+
+def _remember_output(ctx: typer.Context, value: OutputFormat | None) -> OutputFormat | None:
+    # Errors are rendered by the root group, which needs to know the format the command asked for.
+    session(ctx).output = value
+    return value
+
+
 OutputOption = Annotated[
     OutputFormat | None,
-    typer.Option("--output", "-o", help="table or json [default: table on a terminal, json otherwise]"),
+    typer.Option(
+        "--output",
+        "-o",
+        help="table or json [default: table on a terminal, json otherwise]",
+        callback=_remember_output,
+    ),
 ]
 NoWaitOption = Annotated[
     bool, typer.Option("--no-wait", help="Print the task id and return without waiting.")
@@ -46,6 +58,7 @@ class Session:
     profile: str | None = None
     service: str | None = None
     environment: str | None = None
+    output: OutputFormat | None = None
 
     @cached_property
     def client(self) -> Client:

@@ -1,0 +1,48 @@
+"""The CLI walkthrough (``walkthrough.sh``, written for the README) runs as written on a fresh server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+WALKTHROUGH = Path(__file__).with_name("walkthrough.sh")
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="the walkthrough pipes JSON through jq")
+def test_walkthrough_runs_as_written(fresh_server: Any) -> None:
+    result = run_walkthrough(fresh_server)
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout
+    assert "CentOS 6.8 PV" in output and "1vCPU.512MB" in output and "Web-prod" in output
+    assert '"state": "Running"' in output
+    assert '"Stopped"' in output
+    assert '"INVALID_STATE"' in output and "2012" in output and "exit code: 4" in output
+    assert "new password: " in output and "new password: null" not in output
+    assert '"Destroyed"' in output
+    assert output.count('"Running"') >= 1
+    assert output.rstrip().endswith("exit code: 3")
+
+
+def run_walkthrough(server: Any) -> subprocess.CompletedProcess[str]:
+    """Run the script with bash, the venv's ``cloudca`` first on PATH, as a fresh shell would."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CLOUDCA_")}
+    env.update(
+        CLOUDCA_API_URL=server.url,
+        CLOUDCA_API_KEY=server.api_key,
+        CLOUDCA_CONFIG=str(server.data_dir / "no-config.toml"),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    )
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", str(WALKTHROUGH)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
