@@ -336,3 +336,20 @@ class TestNextIssueResources:
         )
         cli("affinity-groups", "delete", "cli-group")
         cli("instances", "destroy", "cli-aff", "--purge")
+
+    def test_nics_and_network_acls(self, cli: Any, live_server: Any) -> None:
+        if not served(live_server, "network_acls"):
+            pytest.skip("server does not serve networkacls yet")
+        acl = as_json(cli("network-acls", "create", "cli-acl", "--vpc", "prod-VPC"))
+        assert acl["name"] == "cli-acl"
+        assert "default_allow" in {a["name"] for a in as_json(cli("network-acls", "list"))}
+        cli("network-acls", "delete", "cli-acl")
+        if not served(live_server, "nics"):
+            pytest.skip("server does not serve nics yet")
+        instance = as_json(cli("instances", "create", "cli-nic", *CREATE))
+        nic = as_json(cli("nics", "create", "--instance", "cli-nic", "--network", "DB-prod"))
+        assert nic["isDefault"] is False and nic["instanceId"] == instance["id"]
+        assert as_json(cli("nics", "set-default", nic["id"]))["isDefault"] is True
+        assert as_json(cli("instances", "get", "cli-nic"))["networkName"] == "DB-prod"
+        cli("nics", "delete", instance["ipAddressId"])
+        cli("instances", "destroy", "cli-nic", "--purge")

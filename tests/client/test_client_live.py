@@ -25,7 +25,6 @@ from cloudca import (
     MissingFieldError,
     NotFoundError,
     Task,
-    TaskFailedError,
     TaskStatus,
 )
 
@@ -147,11 +146,6 @@ class TestInstanceLifecycle:
         )
         assert (resized.cpu_count, resized.memory_in_mb) == (cpu, memory)
 
-    @pytest.mark.xfail(
-        reason="server: the simulator keeps the old IP on changeNetwork ('... is not in 10.164.213.0/24')",
-        raises=TaskFailedError,
-        strict=False,
-    )
     def test_change_network(self, env: EnvironmentClient, instance: Instance) -> None:
         target = next(
             n for n in env.networks.list() if n.id != instance.network_id and n.zone_id == instance.zone_id
@@ -283,6 +277,16 @@ class TestNextIssueResources:
         assert env.vpcs.update(vpc.id, description="d2", wait=True).description == "d2"
         env.networks.delete(network.id, wait=True)
         env.vpcs.delete(vpc.id, wait=True)
+
+    def test_nics(self, env: EnvironmentClient, instance: Instance) -> None:
+        require(env.nics)
+        other = next(n for n in env.networks.list() if n.id != instance.network_id)
+        nic = env.nics.create(instance.id, other.id, wait=True)
+        assert nic.is_default is False and nic.network_id == other.id
+        assert {n.id for n in env.nics.list(instance_id=instance.id)} >= {nic.id, instance.ip_address_id}
+        assert env.nics.set_default(nic.id, wait=True).is_default is True
+        assert env.instances.get(instance.id).network_id == other.id
+        env.nics.delete(instance.ip_address_id or "", wait=True)
 
 
 class TestAsync:

@@ -1,4 +1,4 @@
-"""``cloudca vpcs ...`` and ``cloudca networks ...``."""
+"""``cloudca vpcs|networks|network-acls|nics ...``."""
 
 from __future__ import annotations
 
@@ -184,4 +184,106 @@ def replace_acl(
     submit(task, label=f"Replacing ACL of {network}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-APPS = [vpcs, networks]
+network_acls = resource_app("network-acls", "Network ACLs of VPCs.")
+add_read_commands(
+    network_acls,
+    noun="network ACL",
+    plural="network ACLs",
+    columns=[("ID", "id"), ("NAME", "name"), ("VPC", "vpcId"), ("DESCRIPTION", "description")],
+    resource=lambda s: s.env.network_acls,
+    filters=("vpc_id",),
+)
+
+
+@network_acls.command("create")
+def create_acl(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name of the new ACL.")],
+    vpc: Annotated[str, typer.Option(help="VPC name or id.")],
+    description: Annotated[str | None, typer.Option(help="Description [default: NAME].")] = None,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Create a network ACL in a VPC."""
+    state = session(ctx)
+    task = state.env.network_acls.create(name, description or name, state.resolve(state.env.vpcs, vpc))
+    submit(task, label=f"Creating ACL {name}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@network_acls.command("delete")
+def delete_acl(
+    ctx: typer.Context,
+    acl: Annotated[str, typer.Argument(metavar="ACL", help="Network ACL name or id.")],
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Delete a network ACL that no network uses."""
+    state = session(ctx)
+    task = state.env.network_acls.delete(state.resolve(state.env.network_acls, acl))
+    submit(task, label=f"Deleting ACL {acl}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+nics = resource_app("nics", "Network interfaces of instances.")
+add_read_commands(
+    nics,
+    noun="NIC",
+    plural="NICs",
+    columns=[
+        ("ID", "id"),
+        ("NAME", "name"),
+        ("IP", "ipAddress"),
+        ("DEFAULT", "isDefault"),
+        ("NETWORK", "networkName"),
+        ("INSTANCE", "instanceId"),
+    ],
+    resource=lambda s: s.env.nics,
+    filters=("instance_id", "network_id"),
+)
+NicArgument = Annotated[str, typer.Argument(metavar="NIC", help="NIC id.")]
+
+
+@nics.command("create")
+def create_nic(
+    ctx: typer.Context,
+    instance: Annotated[str, typer.Option(help="Instance name or id.")],
+    network: Annotated[str, typer.Option(help="Network name or id.")],
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Add a NIC in another network to an instance."""
+    state = session(ctx)
+    env = state.env
+    task = env.nics.create(state.resolve(env.instances, instance), state.resolve(env.networks, network))
+    submit(task, label=f"Adding a NIC to {instance}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@nics.command("delete")
+def delete_nic(
+    ctx: typer.Context,
+    nic: NicArgument,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Remove a NIC that is not its instance's default."""
+    task = session(ctx).env.nics.delete(nic)
+    submit(task, label=f"Removing NIC {nic}", output=output, no_wait=no_wait, timeout=timeout)
+
+
+@nics.command("set-default")
+def set_default_nic(
+    ctx: typer.Context,
+    nic: NicArgument,
+    output: OutputOption = None,
+    no_wait: NoWaitOption = False,
+    timeout: TimeoutOption = 600.0,
+) -> None:
+    """Make a NIC its instance's default."""
+    task = session(ctx).env.nics.set_default(nic)
+    submit(task, label=f"Making {nic} the default NIC", output=output, no_wait=no_wait, timeout=timeout)
+
+
+APPS = [vpcs, networks, network_acls, nics]
