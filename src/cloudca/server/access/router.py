@@ -7,18 +7,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access import representations as rep
-from cloudca.server.access.models import Environment, Membership, Organization, ServiceConnection, User
+from cloudca.server.access import schemas as docs
+from cloudca.server.access.models import Environment, Organization, ServiceConnection, User
 from cloudca.server.access.service import Caller
 from cloudca.server.api.deps import CallerDep, ListParamsDep, RuntimeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single
 from cloudca.server.api.paging import page_in_memory, uuid_filter
-from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single
 from cloudca.server.errors import NotFound
 
 router = APIRouter(tags=["administration"], responses=ERROR_RESPONSES)
 
 
-@router.get("/v1/services/connections")
+@router.get("/v1/services/connections", response_model=Listing[docs.ServiceConnection])
 async def list_service_connections(
     runtime: RuntimeDep, _caller: CallerDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -32,7 +33,7 @@ async def list_service_connections(
     return listing(page, metadata)
 
 
-@router.get("/v1/services/connections/{connection_id}")
+@router.get("/v1/services/connections/{connection_id}", response_model=Single[docs.ServiceConnection])
 async def get_service_connection(connection_id: str, runtime: RuntimeDep, _caller: CallerDep) -> JSONResponse:
     """Retrieve a service connection (an object, not D's one-element array)."""
     async with runtime.database.session() as session:
@@ -49,7 +50,7 @@ async def _visible_organizations(
     return [row for row in rows if await runtime.access.may_access_organization(session, caller, row.id)]
 
 
-@router.get("/v1/organizations")
+@router.get("/v1/organizations", response_model=Listing[docs.Organization])
 async def list_organizations(runtime: RuntimeDep, caller: CallerDep, params: ListParamsDep) -> JSONResponse:
     """The caller's organization, and its sub-organizations for organization admins."""
     async with runtime.database.session() as session:
@@ -61,7 +62,7 @@ async def list_organizations(runtime: RuntimeDep, caller: CallerDep, params: Lis
     return listing(page, metadata)
 
 
-@router.get("/v1/organizations/{organization_id}")
+@router.get("/v1/organizations/{organization_id}", response_model=Single[docs.Organization])
 async def get_organization(organization_id: str, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
     """Retrieve an organization."""
     async with runtime.database.session() as session:
@@ -82,7 +83,7 @@ async def _visible_environments(
     return visible
 
 
-@router.get("/v1/environments")
+@router.get("/v1/environments", response_model=Listing[docs.Environment])
 async def list_environments(runtime: RuntimeDep, caller: CallerDep, params: ListParamsDep) -> JSONResponse:
     """Environments the caller is a member of (all of the organization's for its admins)."""
     async with runtime.database.session() as session:
@@ -94,7 +95,7 @@ async def list_environments(runtime: RuntimeDep, caller: CallerDep, params: List
     return listing(page, metadata)
 
 
-@router.get("/v1/environments/{environment_id}")
+@router.get("/v1/environments/{environment_id}", response_model=Single[docs.Environment])
 async def get_environment(environment_id: str, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
     """Retrieve an environment, including ``serviceConnection.serviceCode`` (what Terraform needs)."""
     async with runtime.database.session() as session:
@@ -104,7 +105,7 @@ async def get_environment(environment_id: str, runtime: RuntimeDep, caller: Call
         return single(await rep.environment(session, row))
 
 
-@router.get("/v1/users")
+@router.get("/v1/users", response_model=Listing[docs.User])
 async def list_users(
     request: Request, runtime: RuntimeDep, caller: CallerDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -121,7 +122,7 @@ async def list_users(
     return listing(page, metadata)
 
 
-@router.get("/v1/users/{user_id}")
+@router.get("/v1/users/{user_id}", response_model=Single[docs.User])
 async def get_user(user_id: str, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
     """Retrieve a user."""
     async with runtime.database.session() as session:
@@ -137,6 +138,3 @@ async def _may_see_user(session: AsyncSession, runtime: RuntimeDep, caller: Call
     return caller.is_org_admin and await runtime.access.may_access_organization(
         session, caller, row.organization_id
     )
-
-
-__all__ = ["Membership", "router"]
