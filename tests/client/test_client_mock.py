@@ -411,3 +411,47 @@ class TestAsync:
         async with async_client_for(refuse, max_retries=0) as client:
             with pytest.raises(APIConnectionError):
                 await client.environments.list()
+
+
+class TestParity:
+    def test_async_resources_mirror_sync_ones(self) -> None:
+        """Every sync resource method exists on the async twin with the same parameters."""
+        import inspect
+
+        from cloudca.client._resources import (
+            access,
+            async_access,
+            async_instances,
+            async_networking,
+            async_public_ips,
+            async_storage,
+            instances,
+            networking,
+            public_ips,
+            storage,
+        )
+
+        pairs = [
+            (instances, async_instances),
+            (networking, async_networking),
+            (public_ips, async_public_ips),
+            (storage, async_storage),
+            (access, async_access),
+        ]
+        checked = 0
+        for sync_module, async_module in pairs:
+            for name in sync_module.__all__:
+                sync_cls = getattr(sync_module, name)
+                if not inspect.isclass(sync_cls) or not hasattr(sync_cls, "_submit"):
+                    continue
+                async_cls = getattr(async_module, f"Async{name}")
+                for method, function in vars(sync_cls).items():
+                    if method.startswith("_"):
+                        continue
+                    twin = getattr(async_cls, method)
+                    assert inspect.iscoroutinefunction(twin), (name, method)
+                    assert list(inspect.signature(twin).parameters) == list(
+                        inspect.signature(function).parameters
+                    )
+                    checked += 1
+        assert checked >= 50
