@@ -54,7 +54,11 @@ def _shared_routes(
 
 _shared_routes("zones", Zone, rep.zone, "zones", (Listing[docs.Zone], Single[docs.Zone]))
 _shared_routes(
-    "computeofferings", ComputeOffering, rep.compute_offering, "compute offerings", docs.ComputeOffering
+    "computeofferings",
+    ComputeOffering,
+    rep.compute_offering,
+    "compute offerings",
+    (Listing[docs.ComputeOffering], Single[docs.ComputeOffering]),
 )
 _shared_routes(
     "diskofferings",
@@ -71,7 +75,11 @@ _shared_routes(
     (Listing[docs.VpcOffering], Single[docs.VpcOffering]),
 )
 _shared_routes(
-    "networkofferings", NetworkOffering, rep.network_offering, "network offerings", docs.NetworkOffering
+    "networkofferings",
+    NetworkOffering,
+    rep.network_offering,
+    "network offerings",
+    (Listing[docs.NetworkOffering], Single[docs.NetworkOffering]),
 )
 
 
