@@ -1,0 +1,171 @@
+"""Affinity groups (API-CONTRACT 6.17): reads, and the checks of create, update and delete.
+
+Users create ``host anti-affinity`` groups; ``ExplicitDedication`` groups are the operator's (seeded
+configuration) and only readable. Anti-affinity is a placement rule: two members never share a host.
+A create places the new machine away from the other members (``placement.scheduler``); an update
+that would put two members that already share a host in one group is refused.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.api.fields import Str, UuidList
+from cloudca.server.errors import Duplicate, InvalidField, NotFound, ServiceError, ValidationErrors
+from cloudca.server.instances import states
+from cloudca.server.instances.models import Instance
+from cloudca.server.instances.schemas import Body
+from cloudca.server.placement.models import AffinityGroup, AffinityMembership
+
+ENTITY = "affinitygroups"
+ANTI_AFFINITY = "host anti-affinity"
+DEDICATED = "ExplicitDedication"
+TYPES = (ANTI_AFFINITY, DEDICATED)
+
+
+class CreateAffinityGroup(Body):
+    name: Annotated[Str, Field(min_length=1, max_length=255)]
+    description: Str = ""
+    type: Str = ANTI_AFFINITY
+    instanceIds: UuidList = Field(default_factory=list)
+
+
+class UpdateAffinityGroup(Body):
+    name: Annotated[Str, Field(min_length=1, max_length=255)] | None = None
+    description: Str | None = None
+    #: The complete new member list; absent leaves the members unchanged.
+    instanceIds: UuidList | None = None
+
+
+async def represent_many(session: AsyncSession, groups: list[AffinityGroup]) -> list[dict[str, Any]]:
+    members: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    if groups:
+        rows = await session.execute(
+            select(AffinityMembership.affinity_group_id, Instance.id, Instance.name)
+            .join(Instance, Instance.id == AffinityMembership.instance_id)
+            .where(AffinityMembership.affinity_group_id.in_([group.id for group in groups]))
+            .order_by(Instance.created_at, Instance.id)
+        )
+        for group_id, instance_id, name in rows:
+            members[group_id].append((instance_id, name))
+    return [
+        {
+            "id": group.id,
+            "name": group.name,
+            "description": group.description,
+            "type": group.type,
+            "instanceIds": [instance_id for instance_id, _ in members[group.id]],
+            "instanceNames": [name for _, name in members[group.id]],
+            "zoneIds": list(group.zone_ids or []),
+        }
+        for group in groups
+    ]
+
+
+async def represent(session: AsyncSession, group: AffinityGroup) -> dict[str, Any]:
+    return (await represent_many(session, [group]))[0]
+
+
+async def list_groups(
+    session: AsyncSession, scope: EnvironmentScope, group_type: str | None
+) -> list[dict[str, Any]]:
+    query = select(AffinityGroup).where(AffinityGroup.environment_id == scope.id)
+    rows = list((await session.execute(query.order_by(AffinityGroup.created_at, AffinityGroup.id))).scalars())
+    if group_type is not None:
+        # Stored types are compared case-insensitively, as the filter value is (7.3).
+        rows = [group for group in rows if group.type.lower() == group_type.lower()]
+    return await represent_many(session, rows)
+
+
+async def get_group(session: AsyncSession, scope: EnvironmentScope, group_id: str) -> AffinityGroup:
+    group = await session.get(AffinityGroup, group_id.lower(), populate_existing=True)
+    if group is None or group.environment_id != scope.id:
+        raise NotFound(ENTITY, group_id, f"No affinity group with id {group_id}")
+    return group
+
+
+async def check_create(
+    session: AsyncSession, scope: EnvironmentScope, body: CreateAffinityGroup
+) -> dict[str, Any]:
+    problems: list[ServiceError] = []
+    if body.type.lower() != ANTI_AFFINITY:
+        problems.append(InvalidField("type", body.type, f"only '{ANTI_AFFINITY}' groups can be created"))
+    await _check_name_free(session, scope, body.name, None, problems)
+    members = await check_members(session, scope, body.instanceIds, problems)
+    if problems:
+        raise ValidationErrors(problems)
+    return {"name": body.name, "description": body.description, "instanceIds": members}
+
+
+async def check_update(
+    session: AsyncSession, scope: EnvironmentScope, group: AffinityGroup, body: UpdateAffinityGroup
+) -> dict[str, Any]:
+    if group.type != ANTI_AFFINITY:
+        raise InvalidField("id", group.id, "dedicated groups are managed by the operator")
+    problems: list[ServiceError] = []
+    if body.name is not None:
+        await _check_name_free(session, scope, body.name, group.id, problems)
+    members = None
+    if body.instanceIds is not None:
+        members = await check_members(session, scope, body.instanceIds, problems)
+    if problems:
+        raise ValidationErrors(problems)
+    return {"name": body.name, "description": body.description, "instanceIds": members}
+
+
+def check_delete(group: AffinityGroup) -> None:
+    if group.type != ANTI_AFFINITY:
+        raise InvalidField("id", group.id, "dedicated groups are managed by the operator")
+
+
+async def _check_name_free(
+    session: AsyncSession,
+    scope: EnvironmentScope,
+    name: str,
+    own_id: str | None,
+    problems: list[ServiceError],
+) -> None:
+    taken = await session.execute(
+        select(AffinityGroup.id).where(AffinityGroup.environment_id == scope.id, AffinityGroup.name == name)
+    )
+    other = taken.scalar_one_or_none()
+    if other is not None and other != own_id:
+        problems.append(Duplicate("name", name, f"An affinity group named {name} already exists"))
+
+
+async def check_members(
+    session: AsyncSession, scope: EnvironmentScope, instance_ids: list[str], problems: list[ServiceError]
+) -> list[str]:
+    """Members must be placed, live instances of the environment, each on its own host."""
+    members: list[str] = []
+    hosts: dict[str, str] = {}
+    for instance_id in dict.fromkeys(instance_ids):
+        instance = await session.get(Instance, instance_id)
+        if instance is None or instance.environment_id != scope.id:
+            problems.append(InvalidField("instanceIds", instance_id, "no such instance in this environment"))
+            continue
+        if instance.state not in (states.RUNNING, states.STOPPED, states.ERROR) or instance.host_id is None:
+            problems.append(
+                InvalidField(
+                    "instanceIds", instance_id, f"the instance is {instance.state}, not Running or Stopped"
+                )
+            )
+            continue
+        if instance.host_id in hosts:
+            problems.append(
+                InvalidField(
+                    "instanceIds",
+                    instance_id,
+                    f"shares a host with member {hosts[instance.host_id]}; anti-affinity forbids it",
+                )
+            )
+            continue
+        hosts[instance.host_id] = instance_id
+        members.append(instance_id)
+    return members

@@ -1,0 +1,99 @@
+"""The affinity group tasks: create, update, delete. Database only: membership changes move no
+machine (the members' hosts were checked to be distinct when the request was accepted, and are
+checked again here, in the transaction that records them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.errors import Duplicate, InvalidField
+from cloudca.server.instances.models import Instance
+from cloudca.server.placement import affinity
+from cloudca.server.placement.models import AffinityGroup, AffinityMembership
+from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.handlers import TaskContext, TaskHandler
+from cloudca.server.tasks.models import Task
+
+
+async def _set_members(session: AsyncSession, group_id: str, instance_ids: list[str]) -> None:
+    hosts: dict[str, str] = {}
+    for instance_id in instance_ids:
+        instance = await session.get(Instance, instance_id, populate_existing=True)
+        if instance is None or instance.host_id is None:
+            raise InvalidField("instanceIds", instance_id, "the instance no longer exists")
+        if instance.host_id in hosts:
+            raise InvalidField("instanceIds", instance_id, "shares a host with another member")
+        hosts[instance.host_id] = instance_id
+    await session.execute(delete(AffinityMembership).where(AffinityMembership.affinity_group_id == group_id))
+    session.add_all(AffinityMembership(affinity_group_id=group_id, instance_id=i) for i in instance_ids)
+    await session.flush()
+
+
+async def _insert_group(session: AsyncSession, group: AffinityGroup) -> None:
+    try:
+        async with session.begin_nested():
+            session.add(group)
+    except IntegrityError as exc:
+        raise Duplicate("name", group.name, f"An affinity group named {group.name} already exists") from exc
+
+
+class CreateAffinityGroup(EntityTask):
+    kind = "affinitygroups.create"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        payload = task.payload
+        assert task.environment_id is not None
+        group = AffinityGroup(
+            id=task.entity_id,
+            environment_id=task.environment_id,
+            name=payload["name"],
+            description=payload.get("description") or "",
+            type=affinity.ANTI_AFFINITY,
+        )
+        await _insert_group(session, group)
+        await _set_members(session, group.id, payload.get("instanceIds") or [])
+        return await affinity.represent(session, group)
+
+
+class UpdateAffinityGroup(EntityTask):
+    kind = "affinitygroups.update"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        group = await session.get(AffinityGroup, task.entity_id)
+        if group is None:
+            raise InvalidField("id", task.entity_id, "the affinity group no longer exists")
+        payload = task.payload
+        if payload.get("name") is not None:
+            group.name = payload["name"]
+        if payload.get("description") is not None:
+            group.description = payload["description"]
+        try:
+            async with session.begin_nested():
+                await session.flush()
+        except IntegrityError as exc:
+            raise Duplicate("name", group.name) from exc
+        if payload.get("instanceIds") is not None:
+            await _set_members(session, group.id, payload["instanceIds"])
+        return await affinity.represent(session, group)
+
+
+class DeleteAffinityGroup(EntityTask):
+    kind = "affinitygroups.delete"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        group = await session.get(AffinityGroup, task.entity_id)
+        if group is None:
+            return task.payload.get("last")
+        result = await affinity.represent(session, group)
+        await session.execute(
+            delete(AffinityMembership).where(AffinityMembership.affinity_group_id == group.id)
+        )
+        await session.execute(delete(AffinityGroup).where(AffinityGroup.id == group.id))
+        return result
+
+
+HANDLERS: tuple[TaskHandler, ...] = (CreateAffinityGroup(), UpdateAffinityGroup(), DeleteAffinityGroup())

@@ -1,0 +1,94 @@
+"""Affinity group endpoints (6.17), with the ``type`` filter the Terraform provider relies on."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from cloudca.server.api.body import read_model
+from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
+from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
+from cloudca.server.api.paging import choice_filter, page_in_memory
+from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.db.base import new_id
+from cloudca.server.placement import affinity
+from cloudca.server.tasks.entity import submit
+
+router = APIRouter(tags=["affinitygroups"], responses=ERROR_RESPONSES)
+COLLECTION = "/v1/services/{service_code}/{environment_name}/affinitygroups"
+ITEM = COLLECTION + "/{group_id}"
+
+
+@router.get(COLLECTION)
+async def list_affinity_groups(
+    request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
+) -> JSONResponse:
+    """List affinity groups; filter ``type`` (``host anti-affinity`` or ``ExplicitDedication``)."""
+    group_type = choice_filter(request, "type", affinity.TYPES)
+    async with runtime.database.session() as session:
+        rows = await affinity.list_groups(session, scope, group_type)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(ITEM)
+async def get_affinity_group(group_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve an affinity group with its members."""
+    async with runtime.database.session() as session:
+        group = await affinity.get_group(session, scope, group_id)
+        return single(await affinity.represent(session, group))
+
+
+@router.post(COLLECTION)
+async def create_affinity_group(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Create a ``host anti-affinity`` group, optionally with members (``instanceIds``)."""
+    body = await read_model(request, affinity.CreateAffinityGroup)
+    async with runtime.database.session() as session:
+        payload = await affinity.check_create(session, scope, body)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="affinitygroups.create",
+        entity_type=affinity.ENTITY,
+        entity_id=new_id(),
+        payload=payload,
+    )
+    return task_accepted(task_id)
+
+
+@router.put(ITEM)
+@router.post(ITEM)
+async def update_affinity_group(
+    group_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
+) -> JSONResponse:
+    """Rename, redescribe, or replace the members (``instanceIds``) of an anti-affinity group."""
+    body = await read_model(request, affinity.UpdateAffinityGroup)
+    async with runtime.database.session() as session:
+        group = await affinity.get_group(session, scope, group_id)
+        payload = await affinity.check_update(session, scope, group, body)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="affinitygroups.update",
+        entity_type=affinity.ENTITY,
+        entity_id=group.id,
+        payload=payload,
+    )
+    return task_accepted(task_id)
+
+
+@router.delete(ITEM)
+async def delete_affinity_group(group_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete an anti-affinity group; its members leave it."""
+    async with runtime.database.session() as session:
+        group = await affinity.get_group(session, scope, group_id)
+        affinity.check_delete(group)
+        last = await affinity.represent(session, group)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="affinitygroups.delete",
+        entity_type=affinity.ENTITY,
+        entity_id=group.id,
+        payload={"last": last},
+    )
+    return task_accepted(task_id)

@@ -1,0 +1,54 @@
+"""The SSH key tasks: register and delete. Both are one transaction; nothing reaches the driver
+(a key is installed on a machine only by instance create and associateSSHKey)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.errors import Duplicate
+from cloudca.server.sshkeys.models import SshKey
+from cloudca.server.sshkeys.service import represent
+from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.handlers import TaskContext, TaskHandler
+from cloudca.server.tasks.models import Task
+
+
+class RegisterSshKey(EntityTask):
+    kind = "sshkeys.create"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        payload = task.payload
+        key = SshKey(
+            id=task.entity_id,
+            environment_id=task.environment_id,
+            name=payload["name"],
+            public_key=payload["publicKey"],
+            fingerprint=payload["fingerprint"],
+        )
+        try:
+            async with session.begin_nested():
+                session.add(key)
+        except IntegrityError as exc:
+            # The unique (environment, name) constraint settles a race between two registrations.
+            raise Duplicate(
+                "name", payload["name"], f"An SSH key named {payload['name']} already exists"
+            ) from exc
+        return represent(key)
+
+
+class DeleteSshKey(EntityTask):
+    kind = "sshkeys.delete"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        key = await session.get(SshKey, task.entity_id)
+        result = represent(key) if key is not None else task.payload.get("last")
+        # Decision 6.16: instances that use the key keep it installed and keep its name.
+        await session.execute(delete(SshKey).where(SshKey.id == task.entity_id))
+        return result
+
+
+HANDLERS: tuple[TaskHandler, ...] = (RegisterSshKey(), DeleteSshKey())

@@ -1,0 +1,159 @@
+"""Volume and snapshot endpoints (6.14, 6.15).
+
+Extensions (not in the contract, which has snapshots read-only): ``POST volumes/{id}?operation=snapshot``
+(optional body ``{name}``) takes a snapshot of a volume, and ``DELETE snapshots/{id}`` removes one.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from cloudca.server.api.body import read_model, read_object, validate
+from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
+from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
+from cloudca.server.api.paging import choice_filter, page_in_memory, uuid_filter
+from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.db.base import new_id
+from cloudca.server.errors import UnknownOperation
+from cloudca.server.storage import service
+from cloudca.server.tasks.entity import submit
+
+router = APIRouter(tags=["storage"], responses=ERROR_RESPONSES)
+BASE = "/v1/services/{service_code}/{environment_name}"
+VOLUMES = f"{BASE}/volumes"
+VOLUME = VOLUMES + "/{volume_id}"
+SNAPSHOTS = f"{BASE}/snapshots"
+SNAPSHOT = SNAPSHOTS + "/{snapshot_id}"
+
+
+@router.get(VOLUMES)
+async def list_volumes(
+    request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
+) -> JSONResponse:
+    """List volumes; filters ``type`` (``os``/``data``, any case) and ``instance_id``."""
+    volume_type = choice_filter(request, "type", service.VOLUME_TYPES)
+    instance_id = uuid_filter(request, "instance_id")
+    async with runtime.database.session() as session:
+        rows = await service.list_volumes(session, scope, volume_type=volume_type, instance_id=instance_id)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(VOLUME)
+async def get_volume(volume_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve a volume."""
+    async with runtime.database.session() as session:
+        volume = await service.get_volume(session, scope, volume_id)
+        return single(await service.represent_volume(session, volume.id))
+
+
+@router.post(VOLUMES)
+async def create_volume(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Create a data volume from a disk offering, attached to ``instanceId`` when given."""
+    body = await read_model(request, service.CreateVolume)
+    async with runtime.database.session() as session:
+        payload = await service.check_create(session, scope, body)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="volumes.create",
+        entity_type=service.VOLUMES,
+        entity_id=new_id(),
+        payload=payload,
+    )
+    return task_accepted(task_id)
+
+
+@router.post(VOLUME)
+@router.put(VOLUME)
+async def volume_operation(
+    volume_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
+) -> JSONResponse:
+    """Run ``?operation=`` attachToInstance, detachFromInstance, resize or snapshot (extension)."""
+    operation = (request.query_params.get("operation") or "").lower()
+    raw = await read_object(request)
+    async with runtime.database.session() as session:
+        volume = await service.get_volume(session, scope, volume_id)
+        if operation == "attachtoinstance":
+            kind, payload = (
+                "volumes.attachToInstance",
+                await service.check_attach(session, scope, volume, validate(service.AttachVolume, raw)),
+            )
+        elif operation == "detachfrominstance":
+            kind, payload = "volumes.detachFromInstance", await service.check_detach(session, scope, volume)
+        elif operation == "resize":
+            kind, payload = (
+                "volumes.resize",
+                await service.check_resize(session, scope, volume, validate(service.ResizeVolume, raw)),
+            )
+        elif operation == "snapshot":
+            name = validate(service.SnapshotVolume, raw).name
+            task_id = await submit(
+                runtime,
+                scope,
+                kind="volumes.snapshot",
+                entity_type=service.SNAPSHOTS,
+                entity_id=new_id(),
+                payload={"volumeId": volume.id, "name": name},
+            )
+            return task_accepted(task_id)
+        else:
+            raise UnknownOperation(request.query_params.get("operation") or "", service.VOLUMES)
+    task_id = await submit(
+        runtime, scope, kind=kind, entity_type=service.VOLUMES, entity_id=volume.id, payload=payload
+    )
+    return task_accepted(task_id)
+
+
+@router.delete(VOLUME)
+async def delete_volume(volume_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete a detached data volume (its snapshots are kept)."""
+    async with runtime.database.session() as session:
+        volume = await service.get_volume(session, scope, volume_id)
+        service.check_delete(volume)
+        last = await service.represent_volume(session, volume.id)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="volumes.delete",
+        entity_type=service.VOLUMES,
+        entity_id=volume.id,
+        payload={"last": last},
+    )
+    return task_accepted(task_id)
+
+
+@router.get(SNAPSHOTS)
+async def list_snapshots(
+    request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
+) -> JSONResponse:
+    """List snapshots; filter ``volume_id``."""
+    volume_id = uuid_filter(request, "volume_id")
+    async with runtime.database.session() as session:
+        rows = await service.list_snapshots(session, scope, volume_id=volume_id)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(SNAPSHOT)
+async def get_snapshot(snapshot_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve a snapshot."""
+    async with runtime.database.session() as session:
+        return single(service.represent_snapshot(await service.get_snapshot(session, scope, snapshot_id)))
+
+
+@router.delete(SNAPSHOT)
+async def delete_snapshot(snapshot_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete a snapshot (extension)."""
+    async with runtime.database.session() as session:
+        snapshot = await service.get_snapshot(session, scope, snapshot_id)
+        last = service.represent_snapshot(snapshot)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="snapshots.delete",
+        entity_type=service.SNAPSHOTS,
+        entity_id=snapshot.id,
+        payload={"last": last},
+    )
+    return task_accepted(task_id)

@@ -1,0 +1,321 @@
+"""Volumes and snapshots (API-CONTRACT 6.14, 6.15): reads, representations, and the checks every
+mutation makes before its task exists (a refused request changes nothing).
+
+Volumes are ``os`` (an instance's root volume, made and removed with it) or ``data`` (from a disk
+offering; created, attached, detached, resized and deleted here). Snapshots are read-only in the
+contract; ``POST volumes/{id}?operation=snapshot`` is this server's extension to make one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.api.fields import FlexInt, Str, Uuid
+from cloudca.server.catalog import service as catalog
+from cloudca.server.catalog.models import DiskOffering, Zone
+from cloudca.server.db.base import iso
+from cloudca.server.errors import (
+    InvalidField,
+    InvalidState,
+    MissingField,
+    NotFound,
+    ServiceError,
+    ValidationErrors,
+)
+from cloudca.server.instances import states
+from cloudca.server.instances.models import Instance
+from cloudca.server.instances.schemas import Body
+from cloudca.server.instances.service import check_transition
+from cloudca.server.storage.models import Snapshot, Volume
+
+VOLUMES = "volumes"
+SNAPSHOTS = "snapshots"
+VOLUME_TYPES = ("os", "data")
+#: Volume changes are allowed on Running and Stopped instances (contract 5.2).
+ATTACH = states.Transition("attachToInstance", "attach a volume to", (states.RUNNING, states.STOPPED))
+DETACH = states.Transition("detachFromInstance", "detach a volume from", (states.RUNNING, states.STOPPED))
+RESIZE = states.Transition("resize", "resize a volume of", (states.RUNNING, states.STOPPED))
+
+
+class CreateVolume(Body):
+    name: Annotated[Str, Field(min_length=1, max_length=255)]
+    diskOfferingId: Uuid
+    instanceId: Uuid | None = None
+    sizeInGb: Annotated[FlexInt, Field(ge=1)] | None = None
+    iops: Annotated[FlexInt, Field(ge=1)] | None = None
+    zoneId: Uuid | None = None
+
+
+class AttachVolume(Body):
+    instanceId: Uuid
+
+
+class ResizeVolume(Body):
+    sizeInGb: Annotated[FlexInt, Field(ge=1)] | None = None
+    iops: Annotated[FlexInt, Field(ge=1)] | None = None
+
+
+class SnapshotVolume(Body):
+    name: Annotated[Str, Field(min_length=1, max_length=255)] | None = None
+
+
+# -- representations -----------------------------------------------------------------------------
+
+
+def _volume_query() -> Any:
+    return (
+        select(Volume, Zone.name, DiskOffering.name, Instance.name, Instance.state)
+        .join(Zone, Zone.id == Volume.zone_id)
+        .outerjoin(DiskOffering, DiskOffering.id == Volume.disk_offering_id)
+        .outerjoin(Instance, Instance.id == Volume.instance_id)
+    )
+
+
+def _volume(
+    volume: Volume,
+    zone_name: str,
+    offering_name: str | None,
+    instance_name: str | None,
+    instance_state: str | None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": volume.id,
+        "name": volume.name,
+        "type": volume.type,
+        "creationDate": iso(volume.created_at),
+        "zoneId": volume.zone_id,
+        "zoneName": zone_name,
+        "state": volume.state,
+        "sizeInGb": volume.size_gb,
+    }
+    if volume.instance_id is not None:
+        body.update(instanceId=volume.instance_id, instanceName=instance_name, instanceState=instance_state)
+    if volume.iops is not None:
+        body["iops"] = volume.iops
+    if volume.disk_offering_id is not None:
+        body.update(diskOfferingId=volume.disk_offering_id, diskOfferingName=offering_name)
+    if volume.template_id is not None:
+        body["templateId"] = volume.template_id
+    return body
+
+
+async def represent_volume(session: AsyncSession, volume_id: str) -> dict[str, Any] | None:
+    row = (await session.execute(_volume_query().where(Volume.id == volume_id))).first()
+    return _volume(*row) if row is not None else None
+
+
+async def list_volumes(
+    session: AsyncSession, scope: EnvironmentScope, *, volume_type: str | None, instance_id: str | None
+) -> list[dict[str, Any]]:
+    query = _volume_query().where(Volume.environment_id == scope.id)
+    if volume_type is not None:
+        query = query.where(Volume.type == volume_type)
+    if instance_id is not None:
+        query = query.where(Volume.instance_id == instance_id)
+    rows = await session.execute(query.order_by(Volume.created_at, Volume.id))
+    return [_volume(*row) for row in rows]
+
+
+def represent_snapshot(snapshot: Snapshot) -> dict[str, Any]:
+    return {
+        "id": snapshot.id,
+        "name": snapshot.name,
+        "state": snapshot.state,
+        "intervalType": snapshot.interval_type,
+        "volumeId": snapshot.volume_id,
+        "volume": snapshot.volume_name,
+        "volumeType": snapshot.volume_type,
+        "created": iso(snapshot.created_at),
+    }
+
+
+async def list_snapshots(
+    session: AsyncSession, scope: EnvironmentScope, *, volume_id: str | None
+) -> list[dict[str, Any]]:
+    query = select(Snapshot).where(Snapshot.environment_id == scope.id)
+    if volume_id is not None:
+        query = query.where(Snapshot.volume_id == volume_id)
+    rows = await session.execute(query.order_by(Snapshot.created_at, Snapshot.id))
+    return [represent_snapshot(row) for row in rows.scalars()]
+
+
+# -- lookups -------------------------------------------------------------------------------------
+
+
+async def get_volume(session: AsyncSession, scope: EnvironmentScope, volume_id: str) -> Volume:
+    volume = await session.get(Volume, volume_id.lower(), populate_existing=True)
+    if volume is None or volume.environment_id != scope.id:
+        raise NotFound(VOLUMES, volume_id, f"No volume with id {volume_id}")
+    return volume
+
+
+async def get_snapshot(session: AsyncSession, scope: EnvironmentScope, snapshot_id: str) -> Snapshot:
+    snapshot = await session.get(Snapshot, snapshot_id.lower(), populate_existing=True)
+    if snapshot is None or snapshot.environment_id != scope.id:
+        raise NotFound(SNAPSHOTS, snapshot_id, f"No snapshot with id {snapshot_id}")
+    return snapshot
+
+
+async def _target_instance(
+    session: AsyncSession, scope: EnvironmentScope, instance_id: str, transition: states.Transition
+) -> Instance:
+    instance = await session.get(Instance, instance_id, populate_existing=True)
+    if instance is None or instance.environment_id != scope.id:
+        raise InvalidField("instanceId", instance_id, "no such instance in this environment")
+    check_transition(instance, transition)
+    return instance
+
+
+def _refuse_root(volume: Volume, action: str) -> None:
+    if volume.type != "data":
+        raise InvalidField("id", volume.id, f"a root volume cannot be {action} through this API")
+
+
+# -- checks of each mutation ---------------------------------------------------------------------
+
+
+def check_size_and_iops(
+    offering: DiskOffering,
+    size: int | None,
+    iops: int | None,
+    names: tuple[str, str],
+    problems: list[ServiceError],
+) -> None:
+    """Custom size and IOPS only with an offering that allows them, and within its bounds (6.4)."""
+    size_field, iops_field = names
+    if offering.custom_size:
+        if size is None:
+            problems.append(MissingField(size_field, f"{size_field} is required with this disk offering"))
+        elif not offering.min_size_gb <= size <= offering.max_size_gb:
+            problems.append(
+                InvalidField(
+                    size_field, size, f"must be between {offering.min_size_gb} and {offering.max_size_gb}"
+                )
+            )
+    elif size is not None:
+        problems.append(InvalidField(size_field, size, "the disk offering has a fixed size"))
+    if iops is not None:
+        if not offering.custom_iops:
+            problems.append(InvalidField(iops_field, iops, "the disk offering has fixed IOPS"))
+        elif (offering.min_iops is not None and iops < offering.min_iops) or (
+            offering.max_iops is not None and iops > offering.max_iops
+        ):
+            problems.append(
+                InvalidField(iops_field, iops, f"must be between {offering.min_iops} and {offering.max_iops}")
+            )
+
+
+async def check_create(session: AsyncSession, scope: EnvironmentScope, body: CreateVolume) -> dict[str, Any]:
+    problems: list[ServiceError] = []
+    offering = await catalog.find_shared(session, DiskOffering, scope, body.diskOfferingId)
+    if offering is None:
+        problems.append(InvalidField("diskOfferingId", body.diskOfferingId, "no such disk offering"))
+    else:
+        check_size_and_iops(offering, body.sizeInGb, body.iops, ("sizeInGb", "iops"), problems)
+    zone_id = None
+    if body.zoneId is not None:
+        zone = await catalog.find_shared(session, Zone, scope, body.zoneId)
+        if zone is None:
+            problems.append(InvalidField("zoneId", body.zoneId, "no such zone"))
+        else:
+            zone_id = zone.id
+    instance_id = None
+    if body.instanceId is not None:
+        instance = await _target_instance(session, scope, body.instanceId, ATTACH)
+        if zone_id is not None and zone_id != instance.zone_id:
+            problems.append(InvalidField("zoneId", body.zoneId, "must be the zone of the instance"))
+        zone_id, instance_id = instance.zone_id, instance.id
+    if zone_id is None:
+        zones = await catalog.list_shared(session, Zone, scope)
+        zone_id = zones[0].id if zones else None
+    if problems:
+        raise ValidationErrors(problems)
+    assert offering is not None and zone_id is not None
+    return {
+        "name": body.name,
+        "diskOfferingId": offering.id,
+        "sizeInGb": body.sizeInGb or offering.gb_size,
+        "iops": body.iops or (offering.min_iops if offering.custom_iops else None),
+        "zoneId": zone_id,
+        "instanceId": instance_id,
+    }
+
+
+async def check_attach(
+    session: AsyncSession, scope: EnvironmentScope, volume: Volume, body: AttachVolume
+) -> dict[str, Any]:
+    _refuse_root(volume, "attached")
+    instance = await _target_instance(session, scope, body.instanceId, ATTACH)
+    if volume.instance_id is not None:
+        raise _attached_state(volume, "attach", "a detached")
+    if volume.zone_id != instance.zone_id:
+        raise InvalidField("instanceId", instance.id, "the instance is in another zone than the volume")
+    return {"instanceId": instance.id}
+
+
+async def check_detach(session: AsyncSession, scope: EnvironmentScope, volume: Volume) -> dict[str, Any]:
+    _refuse_root(volume, "detached")
+    if volume.instance_id is None:
+        raise _attached_state(volume, "detach", "an attached")
+    instance = await session.get(Instance, volume.instance_id, populate_existing=True)
+    assert instance is not None
+    check_transition(instance, DETACH)
+    return {"instanceId": instance.id}
+
+
+async def check_resize(
+    session: AsyncSession, scope: EnvironmentScope, volume: Volume, body: ResizeVolume
+) -> dict[str, Any]:
+    if body.sizeInGb is None and body.iops is None:
+        raise ValidationErrors([MissingField("sizeInGb"), MissingField("iops")])
+    problems: list[ServiceError] = []
+    offering = await session.get(DiskOffering, volume.disk_offering_id) if volume.disk_offering_id else None
+    if body.sizeInGb is not None and body.sizeInGb < volume.size_gb:
+        problems.append(
+            InvalidField("sizeInGb", body.sizeInGb, f"a volume only grows (it has {volume.size_gb} GB)")
+        )
+    if body.iops is not None:
+        if offering is None or not offering.custom_iops:
+            problems.append(InvalidField("iops", body.iops, "the volume's disk offering has fixed IOPS"))
+        else:
+            check_size_and_iops(
+                offering,
+                None if not offering.custom_size else volume.size_gb,
+                body.iops,
+                ("sizeInGb", "iops"),
+                problems,
+            )
+    if problems:
+        raise ValidationErrors(problems)
+    if volume.instance_id is not None:
+        instance = await session.get(Instance, volume.instance_id, populate_existing=True)
+        assert instance is not None
+        check_transition(instance, RESIZE)
+    return {
+        "sizeInGb": body.sizeInGb or volume.size_gb,
+        "iops": body.iops if body.iops is not None else volume.iops,
+        "instanceId": volume.instance_id,
+    }
+
+
+def check_delete(volume: Volume) -> None:
+    _refuse_root(volume, "deleted")
+    if volume.instance_id is not None:
+        # Contract 6.14: an attached data volume is refused with INVALID_STATE (T detaches first).
+        raise _attached_state(volume, "delete", "a detached")
+
+
+def _attached_state(volume: Volume, verb: str, expected: str) -> InvalidState:
+    current = "Attached" if volume.instance_id is not None else "Detached"
+    return InvalidState(
+        f"Cannot {verb} a volume that isn't {expected} volume",
+        entity_id=volume.id,
+        entity_type=VOLUMES,
+        current_state=current,
+        expected_states=["Detached" if current == "Attached" else "Attached"],
+    )
