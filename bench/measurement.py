@@ -15,10 +15,11 @@ class Measurement:
     connections: int
     throughput: float
     requests_per_second: float
-    p50_ms: float
-    p90_ms: float
-    p99_ms: float
-    max_ms: float
+    # None when no response completed during the measured time.
+    p50_ms: float | None
+    p90_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
     requests: int
     duration_s: float
     bytes_per_response: float

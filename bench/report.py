@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import platform
 import subprocess
@@ -88,7 +89,8 @@ def _row(lookup: Lookup, scenario: str, connections: int) -> dict[str, Any] | No
             "rss_peak_mb": theirs.rss_peak_mb,
         },
         "ratio": None if ratio is None else round(ratio, 4),
-        "p99_ratio": None if p99_ratio is None else round(p99_ratio, 2),
+        # JSON has no infinity: cloudca completing no response at all shows as null here.
+        "p99_ratio": None if p99_ratio is None or math.isinf(p99_ratio) else round(p99_ratio, 2),
     }
 
 

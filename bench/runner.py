@@ -100,10 +100,10 @@ def measure_slice(
     return _Slice(result, sampler.peak_mb, drain_s)
 
 
-def _weighted(slices: list[_Slice], value: Callable[[wrk.WrkResult], float]) -> float:
+def _weighted(slices: list[_Slice], value: Callable[[wrk.WrkResult], float]) -> float | None:
     total = sum(s.result.requests for s in slices)
     if not total:
-        return 0.0
+        return None  # no response completed: there is no latency to report
     return round(sum(value(s.result) * s.result.requests for s in slices) / total, 3)
 
 
@@ -133,7 +133,7 @@ def combine(side: Side, scenario: Scenario, connections: int, slices: list[_Slic
         p50_ms=_weighted(slices, lambda r: r.p50_ms),
         p90_ms=_weighted(slices, lambda r: r.p90_ms),
         p99_ms=_weighted(slices, lambda r: r.p99_ms),
-        max_ms=max(r.max_ms for r in results),
+        max_ms=max(r.max_ms for r in results) if requests else None,
         requests=requests,
         duration_s=round(duration, 3),
         bytes_per_response=round(sum(r.bytes for r in results) / requests, 1) if requests else 0.0,
@@ -151,7 +151,8 @@ def _log_measurement(m: Measurement) -> None:
     log(
         f"{m.side:>9} {m.scenario:<17} c={m.connections:<3} {m.throughput:>9.1f}/s "
         f"(slices {', '.join(f'{t:.0f}' for t in m.slice_throughputs)}) "
-        f"p50 {m.p50_ms:.2f} ms p99 {m.p99_ms:.2f} ms rss {m.rss_peak_mb:.0f} MB"
+        f"p50 {m.p50_ms or 0:.2f} ms p99 {m.p99_ms or 0:.2f} ms rss {m.rss_peak_mb:.0f} MB"
+        + ("" if m.requests else " (no response completed)")
         + (f" drain {m.drain_s:.1f} s" if m.drain_s else "")
     )
 

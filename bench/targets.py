@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from bench.measurement import Measurement
@@ -42,12 +43,15 @@ class Lookup:
         return ours.throughput / theirs.throughput
 
     def p99_ratio(self, scenario: str, connections: int) -> float | None:
+        """cloudca's p99 over the reference's; infinite when cloudca completed no response at all."""
         ours, theirs = (
             self.get("cloudca", scenario, connections),
             self.get("reference", scenario, connections),
         )
         if ours is None or theirs is None or not theirs.p99_ms:
             return None
+        if ours.p99_ms is None:
+            return math.inf
         return ours.p99_ms / theirs.p99_ms
 
 
@@ -79,11 +83,16 @@ def evaluate(
     )
     for scenario in scenarios:
         ratio = lookup.p99_ratio(scenario, high)
-        measured = "not measured" if ratio is None else f"{ratio:.1f}x"
+        if ratio is None:
+            measured = "not measured"
+        elif math.isinf(ratio):
+            measured = "no response completed"
+        else:
+            measured = f"{ratio:.1f}x"
         met = None if ratio is None else ratio <= 5.0
         targets.append(Target(f"p99 at {high} connections ≤ 5x the reference's: {scenario}", measured, met))
     small, large = lookup.get("cloudca", "list_100", base), lookup.get("cloudca", "list_100_of_100k", base)
-    if small and large and small.p50_ms:
+    if small and large and small.p50_ms and large.p50_ms:
         ratio = large.p50_ms / small.p50_ms
         targets.append(
             Target(
