@@ -142,6 +142,23 @@ def markdown(record: dict[str, Any]) -> str:
     for target in record["targets"]:
         met = {True: "yes", False: "**no**", None: "-"}[target["met"]]
         lines.append(f"| {target['text']} | {target['measured']} | {met} |")
+    lines += [
+        "",
+        "## Response sizes (bytes, headers included, at the lowest connection count)",
+        "",
+        "| scenario | cloudca | reference |",
+        "|---|---:|---:|",
+    ]
+    low = min(record["settings"]["connections"])
+    sizes: dict[str, dict[str, float]] = {}
+    for m in record["measurements"]:
+        if m["connections"] == low and m["requests"]:
+            sizes.setdefault(m["scenario"], {})[m["side"]] = m["bytes_per_response"]
+    for scenario, by_side in sizes.items():
+        lines.append(
+            f"| {scenario} | {_number(by_side.get('cloudca'), '{:,.0f}')} "
+            f"| {_number(by_side.get('reference'), '{:,.0f}')} |"
+        )
     notes = [f"- {note}" for note in record["notes"]]
     notes += [
         f"- {m['side']} {m['scenario']} c={m['connections']}: {note}"

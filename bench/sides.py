@@ -45,7 +45,7 @@ def _uvicorn_command(port: int) -> list[str]:
         sys.executable, "-m", "uvicorn", "bench.reference_app:app",
         "--host", LOOPBACK, "--port", str(port),
         "--loop", "uvloop", "--http", "httptools",
-        "--no-access-log", "--log-level", "warning",
+        "--no-access-log", "--no-server-header", "--log-level", "warning",
     ]  # fmt: skip
 
 
