@@ -28,6 +28,9 @@ from cloudca.server.instances import states
 from cloudca.server.instances.handlers import HANDLERS
 from cloudca.server.instances.models import Instance
 from cloudca.server.instances.router import router as instances_router
+from cloudca.server.networking import handlers as networking_handlers
+from cloudca.server.networking import topology as topology_handlers
+from cloudca.server.networking.ip_router import router as ip_router
 from cloudca.server.networking.router import router as networking_router
 from cloudca.server.placement import handlers as placement_handlers
 from cloudca.server.placement.models import Host
@@ -66,7 +69,7 @@ def create_app(settings: Settings, driver: ComputeDriver | None = None) -> FastA
     errors.install(app)
     for router in (access_router, tasks_router, instances_router, catalog_router, networking_router):
         app.include_router(router)
-    for router in (sshkeys_router, placement_router, storage_router):
+    for router in (sshkeys_router, placement_router, storage_router, ip_router):
         app.include_router(router)
     app.add_middleware(EdgeMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -110,6 +113,8 @@ async def start(settings: Settings, driver: ComputeDriver | None = None) -> Runt
     runner.register(sshkeys_handlers.HANDLERS)
     runner.register(placement_handlers.HANDLERS)
     runner.register(storage_handlers.HANDLERS)
+    runner.register(networking_handlers.HANDLERS)
+    runner.register(topology_handlers.HANDLERS)
     runtime = Runtime(
         settings=settings, database=database, driver=driver, access=AccessService(), tasks=runner
     )

@@ -8,6 +8,7 @@ database constraints; overlapping ranges are refused under the public IP's row l
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.catalog.models import Zone
 from cloudca.server.db.base import new_id
-from cloudca.server.drivers.base import PortForward
-from cloudca.server.errors import Duplicate, QuotaExceeded
+from cloudca.server.db.engine import Database
+from cloudca.server.drivers.base import ComputeDriver, DriverError, PortForward
+from cloudca.server.errors import Duplicate, InternalError, QuotaExceeded
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp
 
@@ -190,3 +192,46 @@ async def forwards_of(session: AsyncSession, public_ip_id: str) -> tuple[str, li
         )
         for rule, address in rows
     ]
+
+
+ForwardEdit = Callable[[list[PortForward]], list[PortForward]]
+
+
+async def push_forwards(
+    database: Database, driver: ComputeDriver, ip_id: str, edit: ForwardEdit | None = None
+) -> None:
+    """Give the driver the public IP's rules as the database has them, changed by ``edit`` (the change
+    a task is about to record). Raises ``InternalError`` when the backend refuses."""
+    async with database.session() as session:
+        current = await forwards_of(session, ip_id)
+    if current is None:
+        return
+    address, rules = current
+    try:
+        await driver.set_port_forwarding(address, edit(rules) if edit is not None else rules)
+    except DriverError as exc:
+        raise InternalError(f"The compute backend could not change port forwarding: {exc}") from exc
+
+
+async def clear_forwards(driver: ComputeDriver, address: str) -> None:
+    """Remove every forward of an address (its IP is being released)."""
+    try:
+        await driver.set_port_forwarding(address, [])
+    except DriverError as exc:
+        raise InternalError(f"The compute backend could not change port forwarding: {exc}") from exc
+
+
+async def sync_forwards(database: Database, driver: ComputeDriver, ip_ids: Iterable[str]) -> None:
+    """Make the driver's forwards of these IPs match the database (after a change or a failure)."""
+    for ip_id in dict.fromkeys(ip_ids):
+        await push_forwards(database, driver, ip_id)
+
+
+async def forwarded_ip_ids(session: AsyncSession, instance_id: str) -> list[str]:
+    """Public IPs with a rule targeting the instance (whose driver forwards change with it)."""
+    rows = await session.execute(
+        select(PortForwardingRule.public_ip_id)
+        .where(PortForwardingRule.instance_id == instance_id)
+        .distinct()
+    )
+    return list(rows.scalars())

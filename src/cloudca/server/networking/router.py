@@ -1,17 +1,23 @@
-"""VPC and network endpoints (6.7, 6.8)."""
+"""VPC and network endpoints (6.7, 6.8): reads, create, update, delete, restart, replace ACL."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
-from cloudca.server.api.envelope import JSONResponse, listing, single
+from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import page_in_memory, uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES
-from cloudca.server.networking import service
+from cloudca.server.db.base import new_id
+from cloudca.server.errors import NotFound, UnknownOperation
+from cloudca.server.networking import service, vpcs
+from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
 BASE = "/v1/services/{service_code}/{environment_name}"
+VPC = f"{BASE}/vpcs/{{vpc_id}}"
+NETWORK = f"{BASE}/networks/{{network_id}}"
 
 
 @router.get(f"{BASE}/vpcs")
@@ -23,11 +29,56 @@ async def list_vpcs(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep)
     return listing(page, metadata)
 
 
-@router.get(f"{BASE}/vpcs/{{vpc_id}}")
+@router.get(VPC)
 async def get_vpc(vpc_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a VPC."""
     async with runtime.database.session() as session:
         return single(await service.get_vpc(session, scope, vpc_id))
+
+
+@router.post(f"{BASE}/vpcs")
+async def create_vpc(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Create a VPC; it gets a /20 CIDR and acquires its source NAT public IP."""
+    body = await read_model(request, vpcs.CreateVpc)
+    async with runtime.database.session() as session:
+        payload = await vpcs.check_create_vpc(session, scope, body)
+    task_id = await submit(
+        runtime, scope, kind="vpcs.create", entity_type="vpcs", entity_id=new_id(), payload=payload
+    )
+    return task_accepted(task_id)
+
+
+@router.put(VPC)
+@router.post(VPC)
+async def update_or_restart_vpc(
+    vpc_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
+) -> JSONResponse:
+    """Update a VPC's name and description; with ``?operation=restart``, restart its router."""
+    operation = request.query_params.get("operation")
+    raw = await read_object(request)
+    async with runtime.database.session() as session:
+        vpc = await service.get_vpc_row(session, scope, vpc_id)
+    if operation and operation.lower() == "restart":
+        kind, payload = "vpcs.restart", {}
+    elif operation:
+        raise UnknownOperation(operation, "vpcs")
+    else:
+        kind, payload = "vpcs.update", vpcs.check_update(validate(vpcs.UpdateEntity, raw))
+    task_id = await submit(runtime, scope, kind=kind, entity_type="vpcs", entity_id=vpc.id, payload=payload)
+    return task_accepted(task_id)
+
+
+@router.delete(VPC)
+async def delete_vpc(vpc_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete a VPC without networks, releasing its public IPs."""
+    async with runtime.database.session() as session:
+        vpc = await service.get_vpc_row(session, scope, vpc_id)
+        await vpcs.check_delete_vpc(session, vpc)
+        last = await service.represent_vpc(session, vpc.id)
+    task_id = await submit(
+        runtime, scope, kind="vpcs.delete", entity_type="vpcs", entity_id=vpc.id, payload={"last": last}
+    )
+    return task_accepted(task_id)
 
 
 @router.get(f"{BASE}/networks")
@@ -43,8 +94,65 @@ async def list_networks(
     return listing(page, metadata)
 
 
-@router.get(f"{BASE}/networks/{{network_id}}")
+@router.get(NETWORK)
 async def get_network(network_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a network."""
     async with runtime.database.session() as session:
         return single(await service.get_network(session, scope, network_id))
+
+
+@router.post(f"{BASE}/networks")
+async def create_network(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Create a network in a VPC; it gets the VPC's next free /24."""
+    body = await read_model(request, vpcs.CreateNetwork)
+    async with runtime.database.session() as session:
+        payload = await vpcs.check_create_network(session, scope, body)
+    task_id = await submit(
+        runtime, scope, kind="networks.create", entity_type="networks", entity_id=new_id(), payload=payload
+    )
+    return task_accepted(task_id)
+
+
+@router.put(NETWORK)
+@router.post(NETWORK)
+async def update_network(
+    network_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
+) -> JSONResponse:
+    """Update a network's name and description; with ``?operation=replace``, change its ACL."""
+    operation = request.query_params.get("operation")
+    raw = await read_object(request)
+    async with runtime.database.session() as session:
+        network = await service.find_network(session, scope, network_id)
+        if network is None:
+            raise NotFound("networks", network_id)
+        if operation and operation.lower() == "replace":
+            acl = await vpcs.check_replace_acl(session, scope, network, validate(vpcs.ReplaceAcl, raw))
+            payload = {"network_acl_id": acl["networkAclId"]}
+        elif operation:
+            raise UnknownOperation(operation, "networks")
+        else:
+            payload = vpcs.check_update(validate(vpcs.UpdateEntity, raw))
+    task_id = await submit(
+        runtime, scope, kind="networks.update", entity_type="networks", entity_id=network.id, payload=payload
+    )
+    return task_accepted(task_id)
+
+
+@router.delete(NETWORK)
+async def delete_network(network_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete a network no instance uses."""
+    async with runtime.database.session() as session:
+        network = await service.find_network(session, scope, network_id)
+        if network is None:
+            raise NotFound("networks", network_id)
+        await vpcs.check_delete_network(session, network)
+        last = await service.represent_network(session, network.id)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="networks.delete",
+        entity_type="networks",
+        entity_id=network.id,
+        payload={"last": last},
+    )
+    return task_accepted(task_id)

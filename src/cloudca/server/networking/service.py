@@ -47,10 +47,16 @@ async def list_vpcs(session: AsyncSession, scope: EnvironmentScope) -> list[dict
     return [rep.vpc(vpc, zone, nat.get(vpc.id)) for vpc, zone in pairs]
 
 
-async def get_vpc(session: AsyncSession, scope: EnvironmentScope, vpc_id: str) -> dict[str, Any]:
+async def get_vpc_row(session: AsyncSession, scope: EnvironmentScope, vpc_id: str) -> Vpc:
+    """The VPC named in the path, or 404."""
     vpc = await find_vpc(session, scope, vpc_id)
     if vpc is None:
         raise NotFound("vpcs", vpc_id)
+    return vpc
+
+
+async def get_vpc(session: AsyncSession, scope: EnvironmentScope, vpc_id: str) -> dict[str, Any]:
+    vpc = await get_vpc_row(session, scope, vpc_id)
     zone = await session.get(Zone, vpc.zone_id)
     assert zone is not None
     nat = await _source_nat_ips(session, [vpc.id])
@@ -85,3 +91,29 @@ async def get_network(session: AsyncSession, scope: EnvironmentScope, network_id
     if row is None:
         raise NotFound("networks", network_id)
     return rep.network(*row)
+
+
+async def represent_vpc(session: AsyncSession, vpc_id: str) -> dict[str, Any] | None:
+    """A VPC's representation by id alone (task results)."""
+    vpc = await session.get(Vpc, vpc_id, populate_existing=True)
+    if vpc is None:
+        return None
+    zone = await session.get(Zone, vpc.zone_id)
+    assert zone is not None
+    nat = await _source_nat_ips(session, [vpc.id])
+    return rep.vpc(vpc, zone, nat.get(vpc.id))
+
+
+async def represent_network(session: AsyncSession, network_id: str) -> dict[str, Any] | None:
+    """A network's representation by id alone (task results)."""
+    query = (
+        select(Network, Vpc, Zone, NetworkOffering, NetworkAcl)
+        .join(Vpc, Vpc.id == Network.vpc_id)
+        .join(Zone, Zone.id == Network.zone_id)
+        .join(NetworkOffering, NetworkOffering.id == Network.network_offering_id)
+        .join(NetworkAcl, NetworkAcl.id == Network.network_acl_id)
+        .where(Network.id == network_id)
+        .execution_options(populate_existing=True)
+    )
+    row = (await session.execute(query)).first()
+    return rep.network(*row) if row is not None else None

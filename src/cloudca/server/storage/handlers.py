@@ -12,42 +12,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.drivers.base import DiskSpec
-from cloudca.server.errors import InvalidField, InvalidState
-from cloudca.server.instances import states
-from cloudca.server.instances.models import Instance
+from cloudca.server.errors import InvalidField
+from cloudca.server.instances.lifecycle import lock_usable_instance
 from cloudca.server.storage import service
 from cloudca.server.storage.disks import push_disks, resync_disks
 from cloudca.server.storage.models import Snapshot, Volume
 from cloudca.server.tasks.entity import EntityTask
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
-
-
-async def lock_usable_instance(session: AsyncSession, instance_id: str) -> Instance:
-    """The instance, row-locked, provided it is still Running or Stopped with no task of its own."""
-    instance = (
-        await session.execute(
-            select(Instance)
-            .where(Instance.id == instance_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one_or_none()
-    if instance is None:
-        raise InvalidField("instanceId", instance_id, "the instance no longer exists")
-    if instance.task_id is not None or instance.state not in (states.RUNNING, states.STOPPED):
-        raise InvalidState(
-            "The instance changed state while the volume task waited",
-            entity_id=instance.id,
-            entity_type="instances",
-            current_state=instance.state,
-            expected_states=[states.RUNNING, states.STOPPED],
-        )
-    return instance
 
 
 async def _result(session: AsyncSession, volume_id: str) -> Any:

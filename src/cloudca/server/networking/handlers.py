@@ -1,0 +1,210 @@
+"""The public IP and port forwarding tasks.
+
+Forwarding changes reach the driver first (the IP's rules with the change applied), then one
+transaction records them under the public IP's row lock, re-checking overlaps; after any failure the
+driver gets the database's rules again (``sync_forwards`` reads the database, so it is idempotent).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.drivers.base import PortForward
+from cloudca.server.errors import Duplicate, InvalidField
+from cloudca.server.instances.lifecycle import lock_usable_instance
+from cloudca.server.networking import forwarding
+from cloudca.server.networking import public_ips as service
+from cloudca.server.networking.models import Nic, PortForwardingRule, PublicIp
+from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.handlers import TaskContext, TaskHandler
+from cloudca.server.tasks.models import Task
+
+
+async def _lock_ip(session: AsyncSession, ip_id: str) -> PublicIp:
+    ip = (
+        await session.execute(
+            select(PublicIp)
+            .where(PublicIp.id == ip_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
+    if ip is None:
+        raise InvalidField("ipAddressId", ip_id, "the public IP no longer exists")
+    return ip
+
+
+class AcquirePublicIp(EntityTask):
+    kind = "publicipaddresses.acquire"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        assert task.environment_id is not None
+        ip = await forwarding.acquire_public_ip(
+            session,
+            environment_id=task.environment_id,
+            vpc_id=task.payload["vpcId"],
+            zone_id=task.payload["zoneId"],
+            ip_id=task.entity_id,
+        )
+        await session.flush()
+        return await service.represent_ip(session, ip.id)
+
+
+class ReleasePublicIp(EntityTask):
+    kind = "publicipaddresses.release"
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        await forwarding.push_forwards(ctx.database, ctx.driver, task.entity_id, lambda _rules: [])
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        last = await service.represent_ip(session, task.entity_id)
+        await forwarding.release_public_ip(session, task.entity_id)
+        return last or task.payload.get("last")
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await forwarding.sync_forwards(ctx.database, ctx.driver, [task.entity_id])
+
+
+class EnableStaticNat(EntityTask):
+    kind = "publicipaddresses.enableStaticNat"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        nic = await session.get(Nic, task.payload["nicId"])
+        if nic is None:
+            raise InvalidField("privateIpId", task.payload["nicId"], "the private IP no longer exists")
+        await lock_usable_instance(session, nic.instance_id)
+        ip = await _lock_ip(session, task.entity_id)
+        rules = await session.execute(
+            select(PortForwardingRule.id).where(PortForwardingRule.public_ip_id == ip.id)
+        )
+        if ip.static_nat_nic_id is not None or rules.first() is not None:
+            raise InvalidField("id", ip.id, "the IP gained rules or static NAT meanwhile")
+        try:
+            async with session.begin_nested():
+                ip.static_nat_nic_id, ip.network_id = nic.id, task.payload["networkId"]
+                await session.flush()
+        except IntegrityError as exc:
+            raise Duplicate("privateIpId", nic.id, "The private IP already has static NAT") from exc
+        return await service.represent_ip(session, ip.id)
+
+
+class DisableStaticNat(EntityTask):
+    kind = "publicipaddresses.disableStaticNat"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        await session.execute(
+            update(PublicIp)
+            .where(PublicIp.id == task.entity_id)
+            .values(static_nat_nic_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        await forwarding.unbind_unused(session)
+        return await service.represent_ip(session, task.entity_id)
+
+
+def _new_forward(task: Task, private_ip: str) -> PortForward:
+    payload = task.payload
+    return PortForward(
+        rule_id=task.entity_id,
+        protocol=payload["protocolKey"],
+        public_port_start=payload["publicPortStart"],
+        public_port_end=payload["publicPortEnd"],
+        private_ip=private_ip,
+        private_port_start=payload["privatePortStart"],
+        private_port_end=payload["privatePortEnd"],
+    )
+
+
+class CreatePortForwardingRule(EntityTask):
+    kind = "portforwardingrules.create"
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        async with ctx.database.session() as session:
+            nic = await session.get(Nic, task.payload["nicId"])
+        if nic is None:
+            raise InvalidField("privateIpId", task.payload["nicId"], "the private IP no longer exists")
+        forward = _new_forward(task, nic.ip_address)
+        await forwarding.push_forwards(
+            ctx.database, ctx.driver, task.payload["publicIpId"], lambda rules: [*rules, forward]
+        )
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        payload = task.payload
+        await lock_usable_instance(session, payload["instanceId"])
+        ip = await _lock_ip(session, payload["publicIpId"])
+        if ip.network_id not in (None, payload["networkId"]) or ip.static_nat_nic_id is not None:
+            raise InvalidField("ipAddressId", ip.id, "the IP was bound elsewhere meanwhile")
+        existing = list(
+            (
+                await session.execute(
+                    select(PortForwardingRule).where(PortForwardingRule.public_ip_id == ip.id)
+                )
+            ).scalars()
+        )
+        start, end = payload["publicPortStart"], payload["publicPortEnd"]
+        if service.overlaps(existing, payload["protocolKey"], start, end) is not None:
+            raise Duplicate("publicPortStart", start, f"{ip.ip_address} already forwards port {start}")
+        assert task.environment_id is not None
+        rule = PortForwardingRule(
+            id=task.entity_id,
+            environment_id=task.environment_id,
+            public_ip_id=ip.id,
+            protocol=payload["protocol"],
+            protocol_key=payload["protocolKey"],
+            public_port_start=start,
+            public_port_end=end,
+            private_port_start=payload["privatePortStart"],
+            private_port_end=payload["privatePortEnd"],
+            instance_id=payload["instanceId"],
+            nic_id=payload["nicId"],
+            network_id=payload["networkId"],
+        )
+        try:
+            async with session.begin_nested():
+                session.add(rule)
+                ip.network_id = payload["networkId"]
+                await session.flush()
+        except IntegrityError as exc:
+            raise Duplicate(
+                "publicPortStart", start, f"{ip.ip_address} already forwards port {start}"
+            ) from exc
+        return await service.represent_rule(session, rule.id)
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await forwarding.sync_forwards(ctx.database, ctx.driver, [task.payload["publicIpId"]])
+
+
+class DeletePortForwardingRule(EntityTask):
+    kind = "portforwardingrules.delete"
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        rule_id = task.entity_id
+        await forwarding.push_forwards(
+            ctx.database,
+            ctx.driver,
+            task.payload["publicIpId"],
+            lambda rules: [r for r in rules if r.rule_id != rule_id],
+        )
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        last = await service.represent_rule(session, task.entity_id)
+        await session.execute(delete(PortForwardingRule).where(PortForwardingRule.id == task.entity_id))
+        await forwarding.unbind_unused(session)
+        return last or task.payload.get("last")
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await forwarding.sync_forwards(ctx.database, ctx.driver, [task.payload["publicIpId"]])
+
+
+HANDLERS: tuple[TaskHandler, ...] = (
+    AcquirePublicIp(),
+    ReleasePublicIp(),
+    EnableStaticNat(),
+    DisableStaticNat(),
+    CreatePortForwardingRule(),
+    DeletePortForwardingRule(),
+)

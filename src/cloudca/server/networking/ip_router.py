@@ -1,0 +1,224 @@
+"""Public IP, port forwarding rule and NIC endpoints (6.10, 6.11, 6.13)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from cloudca.server.api.body import read_model, read_object, validate
+from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
+from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
+from cloudca.server.api.paging import page_in_memory, uuid_filter
+from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.db.base import new_id
+from cloudca.server.errors import UnknownOperation
+from cloudca.server.networking import nics
+from cloudca.server.networking import public_ips as service
+from cloudca.server.tasks.entity import submit
+
+router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
+BASE = "/v1/services/{service_code}/{environment_name}"
+IPS = f"{BASE}/publicipaddresses"
+IP = IPS + "/{ip_id}"
+RULES = f"{BASE}/portforwardingrules"
+RULE = RULES + "/{rule_id}"
+NICS = f"{BASE}/nics"
+NIC = NICS + "/{nic_id}"
+
+
+@router.get(IPS)
+async def list_public_ips(
+    request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
+) -> JSONResponse:
+    """List public IPs; filters ``vpc_id`` and ``instance_id``."""
+    vpc_id = uuid_filter(request, "vpc_id")
+    instance_id = uuid_filter(request, "instance_id")
+    async with runtime.database.session() as session:
+        rows = await service.list_ips(session, scope, vpc_id=vpc_id, instance_id=instance_id)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(IP)
+async def get_public_ip(ip_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve a public IP with its purposes and targets."""
+    async with runtime.database.session() as session:
+        ip = await service.get_ip(session, scope, ip_id)
+        return single(await service.represent_ip(session, ip.id))
+
+
+@router.post(IPS)
+async def acquire_public_ip(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Acquire a public IP for a VPC from its zone's pool (``QUOTA_EXCEEDED`` when exhausted)."""
+    body = await read_model(request, service.AcquirePublicIp)
+    async with runtime.database.session() as session:
+        payload = await service.check_acquire(session, scope, body)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="publicipaddresses.acquire",
+        entity_type=service.PUBLIC_IPS,
+        entity_id=new_id(),
+        payload=payload,
+    )
+    return task_accepted(task_id)
+
+
+@router.post(IP)
+@router.put(IP)
+async def public_ip_operation(
+    ip_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
+) -> JSONResponse:
+    """Run ``?operation=`` enableStaticNat (``privateIpId``) or disableStaticNat."""
+    operation = request.query_params.get("operation") or ""
+    raw = await read_object(request)
+    async with runtime.database.session() as session:
+        ip = await service.get_ip(session, scope, ip_id)
+        if operation.lower() == "enablestaticnat":
+            kind = "publicipaddresses.enableStaticNat"
+            body = validate(service.EnableStaticNat, raw)
+            payload = await service.check_enable_static_nat(session, scope, ip, body)
+        elif operation.lower() == "disablestaticnat":
+            kind, payload = "publicipaddresses.disableStaticNat", {}
+            service.check_disable_static_nat(ip)
+        else:
+            raise UnknownOperation(operation, service.PUBLIC_IPS)
+    task_id = await submit(
+        runtime, scope, kind=kind, entity_type=service.PUBLIC_IPS, entity_id=ip.id, payload=payload
+    )
+    return task_accepted(task_id)
+
+
+@router.delete(IP)
+async def release_public_ip(ip_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Release a public IP with its rules and static NAT (not the VPC's source NAT IP)."""
+    async with runtime.database.session() as session:
+        ip = await service.get_ip(session, scope, ip_id)
+        service.check_release(ip)
+        last = await service.represent_ip(session, ip.id)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="publicipaddresses.release",
+        entity_type=service.PUBLIC_IPS,
+        entity_id=ip.id,
+        payload={"last": last},
+    )
+    return task_accepted(task_id)
+
+
+@router.get(RULES)
+async def list_rules(
+    request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
+) -> JSONResponse:
+    """List port forwarding rules; filters ``instance_id`` and ``public_ip_id``."""
+    instance_id = uuid_filter(request, "instance_id")
+    public_ip_id = uuid_filter(request, "public_ip_id")
+    async with runtime.database.session() as session:
+        rows = await service.list_rules(session, scope, instance_id=instance_id, public_ip_id=public_ip_id)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(RULE)
+async def get_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve a port forwarding rule (ports as strings)."""
+    async with runtime.database.session() as session:
+        rule = await service.get_rule(session, scope, rule_id)
+        return single(await service.represent_rule(session, rule.id))
+
+
+@router.post(RULES)
+async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Forward a public IP's port range to an instance's private IP (``DUPLICATE`` when taken)."""
+    body = await read_model(request, service.CreatePortForwardingRule)
+    async with runtime.database.session() as session:
+        payload = await service.check_create_rule(session, scope, body)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="portforwardingrules.create",
+        entity_type=service.RULES,
+        entity_id=new_id(),
+        payload=payload,
+    )
+    return task_accepted(task_id)
+
+
+@router.delete(RULE)
+async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete a port forwarding rule."""
+    async with runtime.database.session() as session:
+        rule = await service.get_rule(session, scope, rule_id)
+        last = await service.represent_rule(session, rule.id)
+    payload = {"publicIpId": rule.public_ip_id, "last": last}
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="portforwardingrules.delete",
+        entity_type=service.RULES,
+        entity_id=rule.id,
+        payload=payload,
+    )
+    return task_accepted(task_id)
+
+
+@router.get(NICS)
+async def list_nics(
+    request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
+) -> JSONResponse:
+    """List NICs; filters ``instance_id`` and ``network_id``."""
+    instance_id = uuid_filter(request, "instance_id")
+    network_id = uuid_filter(request, "network_id")
+    async with runtime.database.session() as session:
+        rows = await nics.list_nics(session, scope, instance_id=instance_id, network_id=network_id)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(NIC)
+async def get_nic(nic_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve a NIC."""
+    async with runtime.database.session() as session:
+        nic = await nics.get_nic(session, scope, nic_id)
+        return single(await nics.represent(session, nic.id))
+
+
+@router.post(NICS)
+async def create_nic(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Add a NIC to an instance on another network of its zone."""
+    body = await read_model(request, nics.CreateNic)
+    async with runtime.database.session() as session:
+        payload = await nics.check_create(session, scope, body)
+    task_id = await submit(
+        runtime, scope, kind="nics.create", entity_type=nics.ENTITY, entity_id=new_id(), payload=payload
+    )
+    return task_accepted(task_id)
+
+
+@router.post(NIC)
+@router.put(NIC)
+async def nic_operation(nic_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Run ``?operation=setDefault``: the instance's address fields follow this NIC."""
+    operation = request.query_params.get("operation") or ""
+    if operation.lower() != "setdefault":
+        raise UnknownOperation(operation, nics.ENTITY)
+    async with runtime.database.session() as session:
+        nic = await nics.get_nic(session, scope, nic_id)
+        payload = await nics.check_set_default(session, nic)
+    task_id = await submit(
+        runtime, scope, kind="nics.setDefault", entity_type=nics.ENTITY, entity_id=nic.id, payload=payload
+    )
+    return task_accepted(task_id)
+
+
+@router.delete(NIC)
+async def delete_nic(nic_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete a NIC other than the default one."""
+    async with runtime.database.session() as session:
+        nic = await nics.get_nic(session, scope, nic_id)
+        payload = await nics.check_delete(session, nic)
+        payload["last"] = await nics.represent(session, nic.id)
+    task_id = await submit(
+        runtime, scope, kind="nics.delete", entity_type=nics.ENTITY, entity_id=nic.id, payload=payload
+    )
+    return task_accepted(task_id)

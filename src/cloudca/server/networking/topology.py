@@ -1,0 +1,275 @@
+"""The NIC, VPC and network tasks.
+
+NIC changes reach the driver as the machine's whole NIC list (``set_nics``): for delete and
+setDefault the list with the change applied goes first, then one transaction records it; a new NIC
+needs an address first, so it is allocated (committed), then the driver told, and a failure deletes
+it again. VPC and network tasks are database only; creating a VPC acquires its source NAT IP in the
+same transaction, so an exhausted pool leaves no VPC behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.drivers.base import DriverError, NicSpec
+from cloudca.server.errors import InternalError, InvalidField
+from cloudca.server.instances.lifecycle import lock_usable_instance, mark_network_implemented
+from cloudca.server.instances.machines import nic_specs
+from cloudca.server.networking import forwarding, ipam, nics
+from cloudca.server.networking import service as networking
+from cloudca.server.networking.models import Network, NetworkAcl, Nic, PublicIp, Vpc
+from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.handlers import TaskContext, TaskHandler
+from cloudca.server.tasks.models import Task
+
+NicEdit = Callable[[tuple[NicSpec, ...]], tuple[NicSpec, ...]]
+
+
+async def push_nics(ctx: TaskContext, instance_id: str, edit: NicEdit | None = None) -> None:
+    """Give the driver the instance's NICs as the database has them, changed by ``edit``."""
+    async with ctx.database.session() as session:
+        specs = await nic_specs(session, instance_id)
+    try:
+        await ctx.driver.set_nics(instance_id, edit(specs) if edit is not None else specs)
+    except DriverError as exc:
+        raise InternalError(f"The compute backend could not change the NICs: {exc}") from exc
+
+
+async def resync_nics(ctx: TaskContext, instance_id: str) -> None:
+    if await ctx.driver.power_state(instance_id) is not None:
+        await push_nics(ctx, instance_id)
+
+
+class CreateNic(EntityTask):
+    kind = "nics.create"
+
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        payload = task.payload
+        async with ctx.database.transaction() as session:
+            await lock_usable_instance(session, payload["instanceId"])
+            network = await session.get(Network, payload["networkId"])
+            if network is None:
+                raise InvalidField("networkId", payload["networkId"], "the network no longer exists")
+            await ipam.allocate_nic(
+                session,
+                instance_id=payload["instanceId"],
+                network=network,
+                name=payload["name"],
+                is_default=False,
+                nic_id=task.entity_id,
+            )
+            await mark_network_implemented(session, network.id)
+        await push_nics(ctx, payload["instanceId"])
+        async with ctx.database.transaction() as session:
+            await ctx.succeed(session, task, await nics.represent(session, task.entity_id))
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        raise NotImplementedError  # ``run`` is overridden: the address must exist before the driver call
+
+    async def undo(self, ctx: TaskContext, task: Task) -> None:
+        async with ctx.database.transaction() as session:
+            await session.execute(delete(Nic).where(Nic.id == task.entity_id, Nic.is_default.is_(False)))
+        await resync_nics(ctx, task.payload["instanceId"])
+
+
+class DeleteNic(EntityTask):
+    kind = "nics.delete"
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        nic_id = task.entity_id
+        await push_nics(
+            ctx, task.payload["instanceId"], lambda specs: tuple(s for s in specs if s.nic_id != nic_id)
+        )
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        await lock_usable_instance(session, task.payload["instanceId"])
+        last = await nics.represent(session, task.entity_id)
+        deleted = await session.execute(
+            delete(Nic).where(Nic.id == task.entity_id, Nic.is_default.is_(False))
+        )
+        if last is not None and not getattr(deleted, "rowcount", 0):
+            raise InvalidField("id", task.entity_id, "the NIC became the default meanwhile")
+        return last or task.payload.get("last")
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await resync_nics(ctx, task.payload["instanceId"])
+
+
+class SetDefaultNic(EntityTask):
+    kind = "nics.setDefault"
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        nic_id = task.entity_id
+        await push_nics(
+            ctx,
+            task.payload["instanceId"],
+            lambda specs: tuple(replace(s, is_default=s.nic_id == nic_id) for s in specs),
+        )
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        instance_id = task.payload["instanceId"]
+        await lock_usable_instance(session, instance_id)
+        await session.execute(
+            update(Nic)
+            .where(Nic.instance_id == instance_id, Nic.id != task.entity_id)
+            .values(is_default=False)
+            .execution_options(synchronize_session=False)
+        )
+        moved = await session.execute(
+            update(Nic)
+            .where(Nic.id == task.entity_id, Nic.instance_id == instance_id)
+            .values(is_default=True)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(moved, "rowcount", 0):
+            raise InvalidField("id", task.entity_id, "the NIC no longer exists")
+        return await nics.represent(session, task.entity_id)
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await resync_nics(ctx, task.payload["instanceId"])
+
+
+class CreateVpc(EntityTask):
+    kind = "vpcs.create"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        payload = task.payload
+        assert task.environment_id is not None
+        session.add(
+            Vpc(
+                id=task.entity_id,
+                environment_id=task.environment_id,
+                zone_id=payload["zoneId"],
+                vpc_offering_id=payload["vpcOfferingId"],
+                name=payload["name"],
+                description=payload["description"],
+                cidr=payload["cidr"],
+                network_domain=payload["networkDomain"],
+            )
+        )
+        await session.flush()
+        # Contract 6.7: a VPC comes with its source NAT public IP (QUOTA_EXCEEDED rolls both back).
+        await forwarding.acquire_public_ip(
+            session,
+            environment_id=task.environment_id,
+            vpc_id=task.entity_id,
+            zone_id=payload["zoneId"],
+            source_nat=True,
+        )
+        await session.flush()
+        return await networking.represent_vpc(session, task.entity_id)
+
+
+class UpdateVpc(EntityTask):
+    kind = "vpcs.update"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        changes = {key: value for key, value in task.payload.items() if value is not None}
+        await session.execute(
+            update(Vpc)
+            .where(Vpc.id == task.entity_id)
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        )
+        return await networking.represent_vpc(session, task.entity_id)
+
+
+class RestartVpc(EntityTask):
+    kind = "vpcs.restart"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        # The simulator has no virtual router to restart; the VPC is unchanged (6.7).
+        return await networking.represent_vpc(session, task.entity_id)
+
+
+class DeleteVpc(EntityTask):
+    kind = "vpcs.delete"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        last = await networking.represent_vpc(session, task.entity_id)
+        has_networks = await session.execute(
+            select(Network.id).where(Network.vpc_id == task.entity_id).limit(1)
+        )
+        if has_networks.first() is not None:
+            raise InvalidField("id", task.entity_id, "the VPC gained a network meanwhile")
+        # With no network there are no rules: the VPC's IPs (source NAT included) just go.
+        await session.execute(delete(PublicIp).where(PublicIp.vpc_id == task.entity_id))
+        await session.execute(delete(NetworkAcl).where(NetworkAcl.vpc_id == task.entity_id))
+        await session.execute(delete(Vpc).where(Vpc.id == task.entity_id))
+        return last or task.payload.get("last")
+
+
+class CreateNetwork(EntityTask):
+    kind = "networks.create"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        payload = task.payload
+        assert task.environment_id is not None
+        session.add(
+            Network(
+                id=task.entity_id,
+                environment_id=task.environment_id,
+                vpc_id=payload["vpcId"],
+                zone_id=payload["zoneId"],
+                network_offering_id=payload["networkOfferingId"],
+                network_acl_id=payload["networkAclId"],
+                name=payload["name"],
+                description=payload["description"],
+                cidr=payload["cidr"],
+                gateway=payload["gateway"],
+                netmask=payload["netmask"],
+            )
+        )
+        await session.flush()  # the (vpc, cidr) constraint refuses a racing network on the same CIDR
+        return await networking.represent_network(session, task.entity_id)
+
+
+class UpdateNetwork(EntityTask):
+    kind = "networks.update"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        changes = {key: value for key, value in task.payload.items() if value is not None}
+        await session.execute(
+            update(Network)
+            .where(Network.id == task.entity_id)
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        )
+        return await networking.represent_network(session, task.entity_id)
+
+
+class DeleteNetwork(EntityTask):
+    kind = "networks.delete"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        last = await networking.represent_network(session, task.entity_id)
+        used = await session.execute(select(Nic.id).where(Nic.network_id == task.entity_id).limit(1))
+        if used.first() is not None:
+            raise InvalidField("id", task.entity_id, "the network gained an instance meanwhile")
+        await session.execute(
+            update(PublicIp)
+            .where(PublicIp.network_id == task.entity_id)
+            .values(network_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        await session.execute(delete(Network).where(Network.id == task.entity_id))
+        return last or task.payload.get("last")
+
+
+HANDLERS: tuple[TaskHandler, ...] = (
+    CreateNic(),
+    DeleteNic(),
+    SetDefaultNic(),
+    CreateVpc(),
+    UpdateVpc(),
+    RestartVpc(),
+    DeleteVpc(),
+    CreateNetwork(),
+    UpdateNetwork(),
+    DeleteNetwork(),
+)

@@ -1,0 +1,186 @@
+"""VPC and network mutations (API-CONTRACT 6.7, 6.8): the checks of create, update, delete,
+restart and replace-ACL, and the allocation of their CIDRs.
+
+A new VPC gets the first free /20 of 10.0.0.0/8 in its environment; a new network the first free
+/24 of its VPC. A VPC is created with its source NAT public IP, so its zone's pool must have room.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Any
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.api.fields import Str, Uuid
+from cloudca.server.catalog import service as catalog
+from cloudca.server.catalog.models import NetworkOffering, VpcOffering, Zone
+from cloudca.server.errors import (
+    EntityInUse,
+    InvalidField,
+    MissingField,
+    QuotaExceeded,
+    ServiceError,
+    ValidationErrors,
+)
+from cloudca.server.instances.models import Instance
+from cloudca.server.instances.schemas import Body
+from cloudca.server.networking.models import Network, NetworkAcl, Nic, Vpc
+from cloudca.server.networking.public_ips import pool_exhausted, pool_free
+
+VPC_SPACE = ipaddress.IPv4Network("10.0.0.0/8")
+VPC_PREFIX = 20
+NETWORK_PREFIX = 24
+
+Name = Annotated[Str, Field(min_length=1, max_length=255)]
+
+
+class CreateVpc(Body):
+    name: Name
+    description: Str
+    vpcOfferingId: Uuid
+    networkDomain: Str | None = None
+    zoneId: Uuid | None = None
+
+
+class UpdateEntity(Body):
+    name: Name | None = None
+    description: Str | None = None
+
+
+class CreateNetwork(Body):
+    name: Name
+    description: Str
+    vpcId: Uuid
+    networkOfferingId: Uuid
+    networkAclId: Uuid
+
+
+class ReplaceAcl(Body):
+    networkAclId: Uuid
+
+
+def first_free_subnet(space: ipaddress.IPv4Network, prefix: int, used: list[str]) -> str | None:
+    """The first ``/prefix`` of ``space`` that overlaps none of the ``used`` CIDRs."""
+    taken = [ipaddress.ip_network(cidr, strict=False) for cidr in used]
+    for candidate in space.subnets(new_prefix=prefix):
+        if not any(candidate.overlaps(other) for other in taken):
+            return str(candidate)
+    return None
+
+
+async def check_create_vpc(session: AsyncSession, scope: EnvironmentScope, body: CreateVpc) -> dict[str, Any]:
+    problems: list[ServiceError] = []
+    offering = await catalog.find_shared(session, VpcOffering, scope, body.vpcOfferingId)
+    if offering is None:
+        problems.append(InvalidField("vpcOfferingId", body.vpcOfferingId, "no such VPC offering"))
+    if body.zoneId is not None:
+        zone = await catalog.find_shared(session, Zone, scope, body.zoneId)
+        if zone is None:
+            problems.append(InvalidField("zoneId", body.zoneId, "no such zone"))
+    else:
+        zones = await catalog.list_shared(session, Zone, scope)
+        zone = zones[0] if zones else None
+    if problems:
+        raise ValidationErrors(problems)
+    assert offering is not None and zone is not None
+    if await pool_free(session, zone.id) <= 0:
+        raise pool_exhausted(zone)
+    used = list((await session.execute(select(Vpc.cidr).where(Vpc.environment_id == scope.id))).scalars())
+    cidr = first_free_subnet(VPC_SPACE, VPC_PREFIX, used)
+    if cidr is None:
+        raise QuotaExceeded("No address space is left for another VPC", resource="vpcs", limit=len(used))
+    return {
+        "name": body.name,
+        "description": body.description,
+        "vpcOfferingId": offering.id,
+        "zoneId": zone.id,
+        "networkDomain": body.networkDomain or f"{body.name.lower()}.cloudca.internal",
+        "cidr": cidr,
+    }
+
+
+def check_update(body: UpdateEntity) -> dict[str, Any]:
+    if body.name is None and body.description is None:
+        raise ValidationErrors([MissingField("name"), MissingField("description")])
+    return {"name": body.name, "description": body.description}
+
+
+async def check_delete_vpc(session: AsyncSession, vpc: Vpc) -> None:
+    networks = list((await session.execute(select(Network.id).where(Network.vpc_id == vpc.id))).scalars())
+    if networks:
+        raise EntityInUse(
+            "The VPC still has networks; delete them first",
+            entity_type="vpcs",
+            entity_id=vpc.id,
+            dependants=networks,
+        )
+
+
+async def _acl(session: AsyncSession, scope: EnvironmentScope, acl_id: str, vpc_id: str) -> NetworkAcl | None:
+    acl = await session.get(NetworkAcl, acl_id)
+    if acl is None:
+        return None
+    if acl.builtin or (acl.environment_id == scope.id and acl.vpc_id == vpc_id):
+        return acl
+    return None
+
+
+async def check_create_network(
+    session: AsyncSession, scope: EnvironmentScope, body: CreateNetwork
+) -> dict[str, Any]:
+    problems: list[ServiceError] = []
+    vpc = await session.get(Vpc, body.vpcId)
+    if vpc is None or vpc.environment_id != scope.id:
+        raise InvalidField("vpcId", body.vpcId, "no such VPC in this environment")
+    offering = await catalog.find_shared(session, NetworkOffering, scope, body.networkOfferingId)
+    if offering is None:
+        problems.append(InvalidField("networkOfferingId", body.networkOfferingId, "no such network offering"))
+    if await _acl(session, scope, body.networkAclId, vpc.id) is None:
+        problems.append(InvalidField("networkAclId", body.networkAclId, "no such ACL in this VPC"))
+    if problems:
+        raise ValidationErrors(problems)
+    used = list((await session.execute(select(Network.cidr).where(Network.vpc_id == vpc.id))).scalars())
+    cidr = first_free_subnet(ipaddress.IPv4Network(vpc.cidr, strict=False), NETWORK_PREFIX, used)
+    if cidr is None:
+        raise QuotaExceeded(
+            "The VPC has no address space left for another network", resource="networks", limit=len(used)
+        )
+    net = ipaddress.ip_network(cidr)
+    return {
+        "name": body.name,
+        "description": body.description,
+        "vpcId": vpc.id,
+        "zoneId": vpc.zone_id,
+        "networkOfferingId": body.networkOfferingId,
+        "networkAclId": body.networkAclId,
+        "cidr": cidr,
+        "gateway": str(net.network_address + 1),
+        "netmask": str(net.netmask),
+    }
+
+
+async def check_delete_network(session: AsyncSession, network: Network) -> None:
+    """Refused while any instance (even Destroyed, not yet purged) has a NIC on it (6.8)."""
+    rows = await session.execute(
+        select(Instance.id).join(Nic, Nic.instance_id == Instance.id).where(Nic.network_id == network.id)
+    )
+    users = list(dict.fromkeys(rows.scalars()))
+    if users:
+        raise EntityInUse(
+            "The network still has instances; delete them first",
+            entity_type="networks",
+            entity_id=network.id,
+            dependants=users,
+        )
+
+
+async def check_replace_acl(
+    session: AsyncSession, scope: EnvironmentScope, network: Network, body: ReplaceAcl
+) -> dict[str, Any]:
+    if await _acl(session, scope, body.networkAclId, network.vpc_id) is None:
+        raise InvalidField("networkAclId", body.networkAclId, "no such ACL in this VPC")
+    return {"networkAclId": body.networkAclId}
