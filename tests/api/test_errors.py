@@ -27,34 +27,34 @@ def _expect(response: httpx.Response, status: int, code: int, error_code: str) -
     return error
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/v1",
-        "/v1/nothing",
-        "/v2/services/compute-qc/prod/instances",
-        f"{BASE}/bogusentities",
-        f"{BASE}/instances/x/y",
-    ],
-)
-async def test_unknown_route_is_endpoint_not_found(api: Api, path: str) -> None:
-    error = _expect(await api.http.get(path), 404, 1201, "ENDPOINT_NOT_FOUND")
-    assert error["context"]["path"].rstrip("/") == path.rstrip("/")
+UNKNOWN_ROUTES = [
+    "/",
+    "/v1",
+    "/v1/nothing",
+    "/v2/services/compute-qc/prod/instances",
+    f"{BASE}/bogusentities",
+    f"{BASE}/instances/x/y",
+]
 
 
-@pytest.mark.parametrize(
-    ("path", "entity_type"),
-    [
-        ("/v1/services/compute-xx/prod/instances", "serviceConnection"),
-        ("/v1/services/connections/prod/instances", "serviceConnection"),
-        ("/v1/services/compute-qc/staging/instances", "environment"),
-        ("/v1/services/compute-qc/staging/zones", "environment"),
-    ],
-)
-async def test_unknown_service_or_environment_is_not_found(api: Api, path: str, entity_type: str) -> None:
-    error = _expect(await api.http.get(path), 404, 1200, "NOT_FOUND")
-    assert error["context"]["type"] == entity_type
+async def test_unknown_route_is_endpoint_not_found(api: Api) -> None:
+    for path in UNKNOWN_ROUTES:
+        error = _expect(await api.http.get(path), 404, 1201, "ENDPOINT_NOT_FOUND")
+        assert error["context"]["path"].rstrip("/") == path.rstrip("/")
+
+
+UNKNOWN_SCOPES = [
+    ("/v1/services/compute-xx/prod/instances", "serviceConnection"),
+    ("/v1/services/connections/prod/instances", "serviceConnection"),
+    ("/v1/services/compute-qc/staging/instances", "environment"),
+    ("/v1/services/compute-qc/staging/zones", "environment"),
+]
+
+
+async def test_unknown_service_or_environment_is_not_found(api: Api) -> None:
+    for path, entity_type in UNKNOWN_SCOPES:
+        error = _expect(await api.http.get(path), 404, 1200, "NOT_FOUND")
+        assert error["context"]["type"] == entity_type
 
 
 async def test_wrong_verbs_are_405(api: Api, catalog: dict[str, Any]) -> None:
@@ -112,23 +112,27 @@ async def test_a_body_just_under_the_limit_is_read(api: Api, catalog: dict[str, 
     assert error["context"] == {"field": "networkId"}
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        f"{BASE}/instances",
-        f"{BASE}/zones",
-        "/v1/tasks/x",
-        "/v1/environments",
-        "/v1/users",
-        "/v1/services/connections",
-    ],
-)
-async def test_missing_or_unknown_key_is_401(http: httpx.AsyncClient, path: str) -> None:
+KEYED_PATHS = [
+    f"{BASE}/instances",
+    f"{BASE}/zones",
+    "/v1/tasks/x",
+    "/v1/environments",
+    "/v1/users",
+    "/v1/services/connections",
+]
+
+
+async def test_missing_or_unknown_key_is_401(http: httpx.AsyncClient) -> None:
     transport = http._transport
     async with httpx.AsyncClient(transport=transport, base_url="http://cloudca.test") as anonymous:
-        _expect(await anonymous.get(path), 401, 1100, "UNAUTHORIZED")
-        _expect(await anonymous.get(path, headers={"MC-Api-Key": "wrong"}), 401, 1100, "UNAUTHORIZED")
-        _expect(await anonymous.get(path, headers={"MC-Api-Key": ""}), 401, 1100, "UNAUTHORIZED")
+        for path in KEYED_PATHS:
+            await _expect_401(anonymous, path)
+
+
+async def _expect_401(anonymous: httpx.AsyncClient, path: str) -> None:
+    _expect(await anonymous.get(path), 401, 1100, "UNAUTHORIZED")
+    _expect(await anonymous.get(path, headers={"MC-Api-Key": "wrong"}), 401, 1100, "UNAUTHORIZED")
+    _expect(await anonymous.get(path, headers={"MC-Api-Key": ""}), 401, 1100, "UNAUTHORIZED")
 
 
 async def test_key_header_name_is_case_insensitive(http: httpx.AsyncClient) -> None:

@@ -136,10 +136,14 @@ async def test_stop_of_a_stopped_instance_is_ds_example(api: Api, catalog: dict[
     assert error["message"] == "Cannot stop an instance that isn't in the running state"
 
 
-@pytest.mark.parametrize("state", [RUNNING, STOPPED, ERROR, DESTROYED])
 async def test_destroy_with_purge_removes_the_instance(
-    api: Api, runtime: Runtime, catalog: dict[str, Any], state: str
+    api: Api, runtime: Runtime, catalog: dict[str, Any]
 ) -> None:
+    for state in (RUNNING, STOPPED, ERROR, DESTROYED):
+        await _destroy_with_purge(api, runtime, catalog, state)
+
+
+async def _destroy_with_purge(api: Api, runtime: Runtime, catalog: dict[str, Any], state: str) -> None:
     instance = await _in_state(api, runtime, catalog, state)
     response = await api.http.request(
         "DELETE", f"{BASE}/instances/{instance['id']}", json={"purgeImmediately": True}
