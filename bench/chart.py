@@ -26,7 +26,10 @@ def _bars(axis: Any, rows: list[dict[str, Any]], field: str, ylabel: str, annota
             for bar, row in zip(bars, rows, strict=True):
                 ratio = row.get(annotate)
                 if ratio is not None and bar.get_height() > 0:
-                    text = f"{ratio:.0%}" if annotate == "ratio" else f"{ratio:.1f}x"
+                    if annotate == "ratio":
+                        text = f"{ratio:.1%}" if ratio < 0.1 else f"{ratio:.0%}"
+                    else:
+                        text = f"{ratio:.1f}x"
                     axis.annotate(
                         text,
                         (bar.get_x() + bar.get_width() / 2, bar.get_height()),

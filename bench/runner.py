@@ -123,6 +123,13 @@ def combine(side: Side, scenario: Scenario, connections: int, slices: list[_Slic
         notes.append("hit the request-count bound: throughput is a lower bound")
     if sum(errors.values()) or failures:
         notes.append(f"errors {errors}, failed tasks or creates {failures}")
+    p99s = [r.p99_ms for r in results if r.requests]
+    slice_ms = 1000 * duration / len(results)
+    if p99s and max(p99s) > slice_ms / 4:
+        notes.append(
+            f"p99 ({max(p99s):.0f} ms) is a large part of a slice ({slice_ms:.0f} ms): requests still "
+            "in flight when a slice ends are not counted, so latencies are a lower bound"
+        )
     drains = [s.drain_s for s in slices if s.drain_s is not None]
     return Measurement(
         side=side.name,
