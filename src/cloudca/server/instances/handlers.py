@@ -244,6 +244,7 @@ class ChangeNetwork(InstanceTask):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
+        await lifecycle.unforward_instance(ctx.database, ctx.driver, instance.id, [])
         for _ in range(self.attempts):
             async with ctx.database.session() as session:
                 network = await session.get(Network, task.payload["networkId"])
@@ -313,6 +314,10 @@ class Destroy(InstanceTask):
         if instance.stable_state != states.DESTROYED:
             if await ctx.driver.power_state(instance.id) is PowerState.RUNNING:
                 await driver_call(ctx.driver.stop(instance.id))
+            await lifecycle.unforward_instance(
+                ctx.database, ctx.driver, instance.id, task.payload.get("publicIpIdsToRelease") or []
+            )
+            await lifecycle.push_disks_without(ctx, instance.id, task.payload.get("volumeIdsToDelete") or [])
             async with ctx.database.transaction() as session:
                 await lifecycle.release_for_destroy(session, instance, task.payload)
                 if not purge:
@@ -377,6 +382,8 @@ class Create(InstanceTask):
             spec = await machine_spec(session, instance, password)
         await driver_call(ctx.driver.create(spec))
         await driver_call(ctx.driver.start(instance.id))
+        held = await lifecycle.held_public_ips(ctx.database, instance.id)
+        await lifecycle.sync_public_ips(ctx.database, ctx.driver, held)
         extra = {"password": password} if password else None
         await self.finish(ctx, task, states.RUNNING, extra_result=extra)
 
@@ -386,6 +393,7 @@ class Create(InstanceTask):
             instance = await session.get(Instance, task.entity_id)
         if instance is None or instance.task_id != task.id:
             return
+        held = await lifecycle.held_public_ips(ctx.database, instance.id)
         try:
             await ctx.driver.destroy(instance.id)
         except DriverError as exc:
@@ -396,6 +404,7 @@ class Create(InstanceTask):
                 return
             await lifecycle.unprovision(session, instance, lambda purpose: derived_id(task, purpose))
             await lifecycle.delete_records(session, instance.id)
+        await lifecycle.sync_public_ips(ctx.database, ctx.driver, held)
 
 
 HANDLERS: tuple[TaskHandler, ...] = (

@@ -14,6 +14,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.catalog.models import DiskOffering, Template
+from cloudca.server.db.engine import Database
+from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.errors import InvalidField, InvalidState
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
@@ -21,7 +23,9 @@ from cloudca.server.networking import forwarding
 from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp
 from cloudca.server.placement import scheduler
 from cloudca.server.placement.models import AffinityGroup, AffinityMembership
+from cloudca.server.storage import disks
 from cloudca.server.storage.models import Snapshot, Volume
+from cloudca.server.tasks.handlers import TaskContext
 
 ANTI_AFFINITY = "host anti-affinity"
 DerivedId = Callable[[str], str]
@@ -134,6 +138,8 @@ async def unprovision(session: AsyncSession, instance: Instance, derived: Derive
     await release_capacity(session, instance)
     await session.execute(delete(PortForwardingRule).where(PortForwardingRule.instance_id == instance.id))
     await session.execute(delete(PublicIp).where(PublicIp.id == derived("public-ip")))
+    # A reused IP was bound to the instance's network by the rules just removed.
+    await forwarding.unbind_unused(session)
     await session.execute(
         delete(Volume).where(Volume.id.in_([derived("root-volume"), derived("data-volume")]))
     )
@@ -149,15 +155,17 @@ async def release_for_destroy(session: AsyncSession, instance: Instance, options
     for ip_id in options.get("publicIpIdsToRelease") or []:
         await forwarding.release_public_ip(session, ip_id)
     volume_ids = list(options.get("volumeIdsToDelete") or [])
+    if options.get("deleteSnapshots"):
+        # "Every snapshot of every volume attached to the instance" (4.4), taken before step 3 so
+        # the snapshots of volumes deleted with it go too.
+        attached = select(Volume.id).where(Volume.instance_id == instance.id)
+        await session.execute(delete(Snapshot).where(Snapshot.volume_id.in_(attached)))
     if volume_ids:
         await session.execute(
             delete(Volume).where(
                 Volume.id.in_(volume_ids), Volume.instance_id == instance.id, Volume.type == "data"
             )
         )
-    if options.get("deleteSnapshots"):
-        attached = select(Volume.id).where(Volume.instance_id == instance.id)
-        await session.execute(delete(Snapshot).where(Snapshot.volume_id.in_(attached)))
     await remove_forwarding(session, instance.id)
     await release_capacity(session, instance)
 
@@ -217,3 +225,64 @@ async def lock_usable_instance(session: AsyncSession, instance_id: str) -> Insta
             expected_states=[states.RUNNING, states.STOPPED],
         )
     return instance
+
+
+async def held_public_ips(database: Database, instance_id: str) -> dict[str, str]:
+    """Public IPs (id -> address) whose rules target the instance: the ones whose driver forwards
+    change when the instance's rules are created or removed."""
+    async with database.session() as session:
+        rows = await session.execute(
+            select(PublicIp.id, PublicIp.ip_address)
+            .join(PortForwardingRule, PortForwardingRule.public_ip_id == PublicIp.id)
+            .where(PortForwardingRule.instance_id == instance_id)
+        )
+        return {ip_id: address for ip_id, address in rows}
+
+
+async def sync_public_ips(database: Database, driver: ComputeDriver, held: dict[str, str]) -> None:
+    """Tell the driver the forwards the database now has for these IPs (none for released ones)."""
+    async with database.session() as session:
+        existing = set(
+            (await session.execute(select(PublicIp.id).where(PublicIp.id.in_(list(held))))).scalars()
+        )
+    for ip_id, address in held.items():
+        if ip_id in existing:
+            await forwarding.push_forwards(database, driver, ip_id)
+        else:
+            await forwarding.clear_forwards(driver, address)
+
+
+async def unforward_instance(
+    database: Database, driver: ComputeDriver, instance_id: str, released_ip_ids: list[str]
+) -> None:
+    """Before destroy or changeNetwork removes the instance's rules: the driver stops forwarding to
+    it first (released IPs lose every forward), so a failure leaves the database unchanged."""
+    held = await held_public_ips(database, instance_id)
+    async with database.session() as session:
+        rule_ids = set(
+            (
+                await session.execute(
+                    select(PortForwardingRule.id).where(PortForwardingRule.instance_id == instance_id)
+                )
+            ).scalars()
+        )
+        for ip_id in released_ip_ids:
+            ip = await session.get(PublicIp, ip_id)
+            if ip is not None:
+                held[ip.id] = ip.ip_address
+    for ip_id, address in held.items():
+        if ip_id in released_ip_ids:
+            await forwarding.clear_forwards(driver, address)
+        else:
+            await forwarding.push_forwards(
+                database, driver, ip_id, lambda rules: [r for r in rules if r.rule_id not in rule_ids]
+            )
+
+
+async def push_disks_without(ctx: TaskContext, instance_id: str, volume_ids: list[str]) -> None:
+    """Before destroy deletes ``volumeIdsToDelete``: the machine loses those disks first."""
+    if volume_ids:
+        gone = set(volume_ids)
+        await disks.push_disks(
+            ctx, instance_id, lambda specs: tuple(s for s in specs if s.volume_id not in gone)
+        )
