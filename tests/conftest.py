@@ -8,7 +8,7 @@ names a server (the test suite then runs every test against it).
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +20,20 @@ from cloudca.server.app import create_app
 from cloudca.server.bootstrap import seeded_id
 from cloudca.server.config import Settings
 from cloudca.server.runtime import Runtime
-from tests.support import Api, fresh_database_url
+from tests.support import Api, fresh_database
 
 API_KEY = "test-admin-key-0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=fresh_database_url(os.environ.get("CLOUDCA_TEST_DATABASE_URL", "")),
-        api_key=API_KEY,
-        task_workers=4,
-    )
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    with fresh_database(os.environ.get("CLOUDCA_TEST_DATABASE_URL", "")) as database_url:
+        yield Settings(
+            data_dir=tmp_path / "data",
+            database_url=database_url,
+            api_key=API_KEY,
+            task_workers=4,
+        )
 
 
 @pytest.fixture

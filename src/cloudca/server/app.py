@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -40,6 +41,7 @@ from cloudca.server.sshkeys import handlers as sshkeys_handlers
 from cloudca.server.sshkeys.router import router as sshkeys_router
 from cloudca.server.storage import handlers as storage_handlers
 from cloudca.server.storage.router import router as storage_router
+from cloudca.server.tasks.models import Task
 from cloudca.server.tasks.router import router as tasks_router
 from cloudca.server.tasks.runner import TaskRunner
 
@@ -92,14 +94,18 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
-async def start(settings: Settings, driver: ComputeDriver | None = None) -> Runtime:
-    """Migrate, seed on first start, adopt known machines, recover interrupted tasks, start workers."""
+async def start(settings: Settings, driver: ComputeDriver | None = None, *, role: str = "serve") -> Runtime:
+    """Migrate, seed on first start, adopt known machines, recover interrupted tasks, start workers.
+
+    ``role`` is ``serve`` or ``worker`` (``cloudca worker``: tasks only, no HTTP)."""
     if settings.is_sqlite and not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = Database(settings.resolved_database_url)
-    await migrate.upgrade(database)
+    database = Database(settings.resolved_database_url, pool_size=settings.database_pool_size)
     driver = driver or create_driver(settings)
-    first = await bootstrap.bootstrap(database, settings, await driver.hosts())
+    # Processes starting together on one database: one migrates and seeds, the others wait.
+    async with migrate.exclusive_start(database):
+        await migrate.upgrade(database)
+        first = await bootstrap.bootstrap(database, settings, await driver.hosts())
     if first is not None and first.api_key is not None:
         # Printed once, never stored in clear: only its SHA-256 is kept.
         print(
@@ -108,7 +114,9 @@ async def start(settings: Settings, driver: ComputeDriver | None = None) -> Runt
             flush=True,
         )
     await driver.adopt(await known_machines(database))
-    runner = TaskRunner(database, driver, settings)
+    runner = TaskRunner(
+        database, driver, settings, role=role, prepare=partial(adopt_task_entity, database, driver)
+    )
     runner.register(HANDLERS)
     runner.register(sshkeys_handlers.HANDLERS)
     runner.register(placement_handlers.HANDLERS)
@@ -128,14 +136,32 @@ async def stop(runtime: Runtime) -> None:
     await runtime.database.dispose()
 
 
-async def known_machines(database: Database) -> list[KnownMachine]:
-    """Every machine the database says exists, for the driver to adopt at start."""
+async def adopt_task_entity(database: Database, driver: ComputeDriver, task: Task) -> None:
+    """Before a task on an instance runs (or is repaired), make sure the driver knows its machine.
+
+    With several processes on one database, a machine may have been created by another process.
+    A driver over a shared backend (libvirt) already knows it, and this costs one ``power_state``
+    call; the simulator keeps its books in its process, so it adopts the machine as the database
+    describes it (see the simulator's LIMITATIONS: books of different processes may disagree).
+    """
+    if task.entity_type != "instances":
+        return
+    if await driver.power_state(task.entity_id) is not None:
+        return
+    machines = await known_machines(database, task.entity_id)
+    if machines:
+        await driver.adopt(machines)
+
+
+async def known_machines(database: Database, instance_id: str | None = None) -> list[KnownMachine]:
+    """Every machine the database says exists (or just ``instance_id``'s), for the driver to adopt."""
     async with database.session() as session:
-        rows = await session.execute(
-            select(
-                Instance.id, Host.name, Instance.stable_state, Instance.cpu_count, Instance.memory_mb
-            ).join(Host, Host.id == Instance.host_id)
-        )
+        query = select(
+            Instance.id, Host.name, Instance.stable_state, Instance.cpu_count, Instance.memory_mb
+        ).join(Host, Host.id == Instance.host_id)
+        if instance_id is not None:
+            query = query.where(Instance.id == instance_id)
+        rows = await session.execute(query)
         return [
             KnownMachine(
                 instance_id=instance_id,

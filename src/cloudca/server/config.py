@@ -22,6 +22,8 @@ class Settings:
     data_dir: Path = Path("data")
     #: SQLAlchemy async URL; empty means SQLite in ``data_dir``.
     database_url: str = ""
+    #: PostgreSQL: pooled connections per process (as many again may overflow under load).
+    database_pool_size: int = 10
     driver: str = "simulator"
     #: Seeds the first admin key of a new server; never stored in clear.
     api_key: str | None = field(default=None, repr=False)

@@ -5,6 +5,10 @@ process-wide lock and begins with ``BEGIN IMMEDIATE`` so two writers never deadl
 upgrade (SQLite allows one writer at a time anyway); on PostgreSQL it is a plain transaction and
 concurrency is left to row locks and constraints. Helpers never commit: the request or the task
 that opened the transaction owns it.
+
+On PostgreSQL each process keeps at most ``2 * pool_size`` pooled connections plus one dedicated
+connection of the task runner (LISTEN/NOTIFY and its liveness lock, see ``tasks.runner``), so
+``processes * (2 * pool_size + 1)`` must stay below the server's ``max_connections``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -22,12 +26,13 @@ from sqlalchemy.pool import ConnectionPoolEntry
 class Database:
     """One engine and its session factory; created once per process by ``create_app``."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.is_postgresql = url.startswith("postgresql")
         kwargs: dict[str, Any] = {"echo": echo}
         if not self.is_sqlite:
-            kwargs.update(pool_size=20, max_overflow=20, pool_pre_ping=True)
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _configure_sqlite)
@@ -59,6 +64,12 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    def driver_dsn(self) -> str:
+        """The URL in libpq form (``postgresql://...``), for a connection opened outside the pool
+        with the driver itself: LISTEN and session advisory locks need one session for the
+        process's lifetime, which a pool cannot promise."""
+        return make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -23,7 +23,7 @@ from cloudca.server.networking.models import Network, NetworkAcl, Nic, PortForwa
 from cloudca.server.placement.models import AffinityGroup, AffinityMembership, Host
 from cloudca.server.sshkeys.models import SshKey
 from cloudca.server.storage.models import Snapshot, Volume
-from cloudca.server.tasks.models import Task
+from cloudca.server.tasks.models import Task, TaskWorker
 
 __all__ = [
     "AffinityGroup",
@@ -49,6 +49,7 @@ __all__ = [
     "Snapshot",
     "SshKey",
     "Task",
+    "TaskWorker",
     "Template",
     "User",
     "Volume",

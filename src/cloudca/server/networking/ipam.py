@@ -64,6 +64,10 @@ async def free_address(session: AsyncSession, network: Network) -> str:
 
 
 async def _used(session: AsyncSession, network_id: str) -> set[str]:
+    # Allocations in one network queue on its row until commit (PostgreSQL; SQLite has a single
+    # writer anyway), so concurrent creates see each other's addresses instead of colliding on
+    # the same first free one and running out of retries.
+    await session.execute(select(Network.id).where(Network.id == network_id).with_for_update())
     rows = await session.execute(select(Nic.ip_address).where(Nic.network_id == network_id))
     return set(rows.scalars())
 

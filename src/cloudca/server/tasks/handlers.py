@@ -16,6 +16,12 @@ from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.tasks.models import RUNNING, SUCCESS, Task
 
 
+class TaskLeaseLost(Exception):
+    """This process no longer owns the task: another process took it over as an orphan (this one
+    was presumed dead, e.g. its database connection broke). Raised inside the ending transaction,
+    so it rolls back and only the new owner's outcome is recorded."""
+
+
 @dataclass(frozen=True)
 class TaskContext:
     """What a handler may use. It opens its own transactions through ``database``."""
@@ -23,15 +29,23 @@ class TaskContext:
     database: Database
     driver: ComputeDriver
     settings: Settings
+    #: The ``lease_owner`` of this process's tasks; ending a task is fenced by it.
+    owner: str = ""
 
     async def succeed(self, session: AsyncSession, task: Task, result: Any) -> None:
         """Mark ``task`` SUCCESS inside the handler's last transaction, so the entity's final state
-        and the task's end commit together (a crash cannot separate them)."""
-        await session.execute(
+        and the task's end commit together (a crash cannot separate them).
+
+        Only while this process still owns the task: otherwise ``TaskLeaseLost`` rolls the whole
+        transaction back, so a task never ends twice, even when two processes both ran it."""
+        ended = await session.execute(
             update(Task)
-            .where(Task.id == task.id, Task.status == RUNNING)
+            .where(Task.id == task.id, Task.status == RUNNING, Task.lease_owner == self.owner)
             .values(status=SUCCESS, result=result, ended_at=utcnow(), lease_owner=None, lease_expires_at=None)
+            .execution_options(synchronize_session=False)
         )
+        if not getattr(ended, "rowcount", 0):
+            raise TaskLeaseLost(task.id)
 
 
 class TaskHandler(abc.ABC):

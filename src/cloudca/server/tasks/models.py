@@ -1,4 +1,4 @@
-"""The task table: the queue, the lease and the result in one row."""
+"""The task table (the queue, the lease and the result in one row) and the processes that own tasks."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ class Task(Base):
     __table_args__ = (
         Index("ix_tasks_status_created_at", "status", "created_at"),
         Index("ix_tasks_ended_at", "ended_at"),
+        # The janitor looks up the tasks of a dead process by owner.
+        Index("ix_tasks_lease_owner", "lease_owner"),
     )
 
     id: Mapped[str] = id_column()
@@ -42,3 +44,27 @@ class Task(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TaskWorker(Base):
+    """One live cloudca process that may own tasks: ``serve`` or ``worker``.
+
+    A process inserts its row at start and deletes it at a clean stop. On PostgreSQL it also holds a
+    session advisory lock keyed by ``lock_key`` on its listener connection for as long as it lives;
+    the lock vanishes the moment the process dies (even by SIGKILL: the kernel closes its socket), so
+    other processes can tell at once that its tasks are orphans (see ``tasks.runner``).
+    """
+
+    __tablename__ = "task_workers"
+
+    #: The ``lease_owner`` written into the tasks this process claims.
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: Second key of the ``pg_advisory_lock(LIVENESS_LOCK_CLASS, lock_key)`` the process holds.
+    lock_key: Mapped[int] = mapped_column(Integer, unique=True)
+    #: ``serve`` or ``worker``; with ``hostname`` and ``pid``, for operators.
+    role: Mapped[str] = mapped_column(String(20))
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = created_column()
+    #: Renewed by the heartbeat; a row whose heartbeat is older than the lease belongs to a dead process.
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime())
