@@ -1,4 +1,4 @@
-"""The CLI walkthrough (``walkthrough.sh``, written for the README) runs as written on a fresh server."""
+"""The README's CLI walkthrough runs as written on a fresh server."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-WALKTHROUGH = Path(__file__).with_name("walkthrough.sh")
+from tests.e2e.test_readme import CLI_MARKER, readme_blocks
 
 
 @pytest.mark.skipif(shutil.which("jq") is None, reason="the walkthrough pipes JSON through jq")
@@ -38,8 +37,9 @@ def run_walkthrough(server: Any) -> subprocess.CompletedProcess[str]:
         CLOUDCA_CONFIG=str(server.data_dir / "no-config.toml"),
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
     )
+    (script,) = readme_blocks(CLI_MARKER)
     return subprocess.run(
-        ["bash", "-euo", "pipefail", str(WALKTHROUGH)],
+        ["bash", "-euo", "pipefail", "-c", script],
         env=env,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""The README's walkthrough runs as written against a fresh server."""
+"""The README's curl walkthrough runs as written, in order, against a fresh server."""
 
 from __future__ import annotations
 
@@ -14,33 +14,42 @@ from tests.e2e.live import LiveServer
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 WALKTHROUGH_KEY = "walkthrough-key-0123456789abcdef"
+CLI_MARKER = "# walkthrough (the CLI version"
 
 
-def walkthrough_blocks() -> list[str]:
+def readme_blocks(marker: str) -> list[str]:
+    """The README's ``sh`` blocks whose first line starts with ``marker``, in order."""
     blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.DOTALL)
-    return [block for block in blocks if block.startswith("# walkthrough")]
+    return [block for block in blocks if block.startswith(marker)]
+
+
+def curl_walkthrough() -> str:
+    return "\n".join(block for block in readme_blocks("# walkthrough") if not block.startswith(CLI_MARKER))
 
 
 @pytest.mark.skipif(shutil.which("jq") is None or shutil.which("curl") is None, reason="needs curl and jq")
-@pytest.mark.parametrize("block", walkthrough_blocks(), ids=lambda block: block.splitlines()[0])
-def test_walkthrough_runs_as_written(block: str, tmp_path: Path) -> None:
+def test_curl_walkthrough_runs_as_written(tmp_path: Path) -> None:
     with LiveServer(tmp_path / "data", WALKTHROUGH_KEY) as server:
         result = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", block],
+            ["bash", "-euo", "pipefail", "-c", curl_walkthrough()],
             env={**os.environ, "CLOUDCA_API_URL": server.url, "CLOUDCA_API_KEY": WALKTHROUGH_KEY},
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=180,
             check=False,
         )
     assert result.returncode == 0, result.stdout + result.stderr
     output = result.stdout
     assert '"Stopped"' in output
     assert '"INVALID_STATE"' in output and "2012" in output
-    assert "new password: " in output
+    assert "new password: " in output and "new password: null" not in output
     assert '"Destroyed"' in output
-    assert output.rstrip().endswith("404")
+    assert "purged instance: 404" in output
+    assert '"fingerprint"' in output and '"sshKeyName": "laptop"' in output
+    assert "data  20 GB" in output and ":22 -> " in output
+    assert "public IP: 404" in output and "data volume: 404" in output and "snapshots left: 0" in output
 
 
-def test_readme_has_a_walkthrough() -> None:
-    assert walkthrough_blocks(), "the README lost its walkthrough block"
+def test_readme_has_both_walkthroughs() -> None:
+    assert "purgeImmediately" in curl_walkthrough()
+    assert len(readme_blocks(CLI_MARKER)) == 1
