@@ -256,3 +256,20 @@ async def test_every_answer_is_json_utf8(api: Api, catalog: dict[str, Any]) -> N
         await api.http.get("/nowhere"),
     ):
         assert response.headers["content-type"] == MEDIA_TYPE
+
+
+async def test_unexpected_failures_are_500_with_the_envelope(
+    app: Any, http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cloudca.server.instances import service
+
+    async def broken(*_args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(service, "list_instances", broken)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://cloudca.test", headers=http.headers
+    ) as client:
+        error = _expect(await client.get(f"{BASE}/instances"), 500, 5000, "INTERNAL_ERROR")
+    assert "boom" not in error["message"]  # internals are logged, not sent

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from cloudca.server.instances.models import RecoveryPoint
 from cloudca.server.runtime import Runtime
-from tests.api.conftest import force_state, public_key, register_ssh_key
+from tests.api.conftest import GatedSimulator, Server, force_state, public_key, register_ssh_key
 from tests.support import BASE, Api, error_of
 
 RUNNING, STOPPED, DESTROYED, ERROR = "Running", "Stopped", "Destroyed", "Error"
@@ -351,3 +351,25 @@ async def test_unknown_operation_and_case_insensitive_names(api: Api, catalog: d
     assert (await api.succeeded(by_put))["state"] == RUNNING
     reset = await api.succeeded(await api.operation(instance["id"], "resetpassword"))
     assert reset["password"]
+
+
+async def test_a_backend_failure_that_loses_the_machine_leaves_error(
+    gated: tuple[Server, GatedSimulator], catalog: dict[str, Any]
+) -> None:
+    server, driver = gated
+    api = server.api
+    instance = await api.create_instance(catalog)
+    iid = instance["id"]
+    gate = driver.hold("stop")
+    task_id = (await api.operation(iid, "stop")).json()["taskId"]
+    await gate.reached()
+    await driver.destroy(iid)  # the machine vanishes while the stop is under way
+    gate.release()
+    assert (await api.task(task_id))["taskStatus"] == "FAILED"
+    assert (await api.get_instance(iid))["state"] == ERROR
+    _expect_invalid_state(await api.operation(iid, "start"), iid, ERROR, "start")
+    renamed = await api.succeeded(await api.http.put(f"{BASE}/instances/{iid}", json={"name": "broken"}))
+    assert (renamed["name"], renamed["state"]) == ("broken", ERROR)
+    assert (await api.succeeded(await api.http.delete(f"{BASE}/instances/{iid}")))["state"] == DESTROYED
+    await api.succeeded(await api.operation(iid, "purge"))
+    assert (await api.http.get(f"{BASE}/instances/{iid}")).status_code == 404

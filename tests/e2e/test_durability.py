@@ -174,6 +174,10 @@ def test_restart_keeps_data_and_does_not_reseed(
         )
         assert started["result"]["state"] == "Running"
     assert "first start" not in second.log.read_text()
+    with httpx.Client(base_url=second.url, timeout=10) as raw:  # header names are case-insensitive
+        for name in ("mc-api-key", "MC-API-KEY"):
+            assert raw.get(f"{BASE}/instances", headers={name: API_KEY}).status_code == 200
+        assert raw.get(f"{BASE}/instances").status_code == 401
 
 
 def test_tasks_cut_short_by_kill_9_are_repaired(
