@@ -16,6 +16,7 @@ from cloudca.cli._output import OutputFormat, resolve_format, stderr
 from cloudca.cli._session import Session
 from cloudca.cli.exit_codes import ExitCode, exit_code_for
 from cloudca.cli.serve import serve
+from cloudca.cli.worker import worker
 from cloudca.client import (
     AmbiguousNameError,
     APIConnectionError,
@@ -160,6 +161,7 @@ for module in (instances,):
 for group in (*catalog.APPS, *networking.APPS, *storage.APPS, *public_ips.APPS, *access.APPS, *admin.APPS):
     app.add_typer(group)
 app.command(name="serve")(serve)
+app.command(name="worker")(worker)
 
 
 def main() -> None:

@@ -1,0 +1,75 @@
+"""``cloudca worker``: a process that serves no HTTP but keeps the task machinery going.
+
+Why it exists, given that a task is claimed at insert by the ``serve`` process that accepted it
+(so there is never queued work for a worker to pick up): it registers as a task worker and runs
+the janitor, so interrupted tasks are repaired and expired ones purged even while every HTTP
+process is down or being redeployed; and ``--migrate-only`` applies the migrations as a separate
+deployment step. Neither is required: every ``serve`` process does both by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:  # the server is imported only when the command runs (the CLI stays light)
+    from cloudca.server.config import Settings
+
+
+def worker(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where the embedded database lives [env: CLOUDCA_DATA_DIR]")
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="SQLAlchemy URL; default SQLite in the data dir [env: CLOUDCA_DATABASE_URL]"),
+    ] = None,
+    driver: Annotated[
+        str | None, typer.Option(help="Compute driver: simulator [env: CLOUDCA_DRIVER]")
+    ] = None,
+    migrate_only: Annotated[
+        bool, typer.Option("--migrate-only", help="Apply the database migrations, then exit.")
+    ] = False,
+) -> None:
+    """Repair interrupted tasks and purge expired ones, without serving HTTP (optional)."""
+    from cloudca.server.config import Settings
+
+    settings = Settings.from_env(data_dir=data_dir, database_url=database_url, driver=driver)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(_migrate(settings) if migrate_only else _run(settings))
+
+
+async def _migrate(settings: Settings) -> None:
+    from cloudca.server.db import migrate
+    from cloudca.server.db.engine import Database
+
+    if settings.is_sqlite and not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.resolved_database_url, pool_size=1)
+    try:
+        async with migrate.exclusive_start(database):
+            await migrate.upgrade(database)
+    finally:
+        await database.dispose()
+
+
+async def _run(settings: Settings) -> None:
+    from cloudca.server import app
+
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    runtime = await app.start(settings, role="worker")
+    logging.getLogger("cloudca").info("worker %s running; stop with SIGTERM", runtime.tasks.owner)
+    try:
+        await stopping.wait()
+    finally:
+        await app.stop(runtime)
