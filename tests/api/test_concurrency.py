@@ -101,3 +101,21 @@ async def test_concurrent_creates_get_unique_addresses(api: Api, catalog: dict[s
         for address in map(ipaddress.ip_address, addresses):
             assert address in net
             assert address not in (net.network_address, net.network_address + 1, net.broadcast_address)
+
+
+async def test_the_same_requested_address_twice_at_once(api: Api, catalog: dict[str, Any]) -> None:
+    body = {
+        "name": "twin",
+        "templateId": catalog["template"],
+        "computeOfferingId": catalog["offering"],
+        "networkId": catalog["network"],
+        "ipAddress": "10.164.212.50",
+    }
+    responses = await asyncio.gather(*(api.http.post(f"{BASE}/instances", json=body) for _ in range(4)))
+    accepted = [response for response in responses if response.status_code == 200]
+    assert len(accepted) == 1, [response.text for response in responses]
+    for response in responses:
+        if response.status_code != 200:
+            assert error_of(response)["errorCode"] == "DUPLICATE"
+    assert (await api.succeeded(accepted[0]))["ipAddress"] == "10.164.212.50"
+    assert (await api.http.get(f"{BASE}/instances")).json()["metadata"]["recordCount"] == 1
