@@ -69,7 +69,13 @@ class Database:
         """The URL in libpq form (``postgresql://...``), for a connection opened outside the pool
         with the driver itself: LISTEN and session advisory locks need one session for the
         process's lifetime, which a pool cannot promise."""
-        return make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        url = make_url(self.url).set(drivername="postgresql")
+        if "ssl" in url.query:
+            # SQLAlchemy's asyncpg dialect takes ``?ssl=require``; a libpq DSN spells it sslmode.
+            query = dict(url.query)
+            query["sslmode"] = query.pop("ssl")
+            url = url.set(query=query)
+        return url.render_as_string(hide_password=False)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
