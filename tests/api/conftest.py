@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
+import os
+import shutil
 import struct
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +22,8 @@ from sqlalchemy import update
 
 from cloudca.server.app import create_app
 from cloudca.server.config import Settings
+from cloudca.server.db import migrate
+from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.drivers.simulator import SimulatorDriver
 from cloudca.server.instances.models import Instance
@@ -26,7 +31,35 @@ from cloudca.server.runtime import Runtime
 from cloudca.server.sshkeys.keys import fingerprint
 from cloudca.server.sshkeys.models import SshKey
 from tests.conftest import API_KEY
-from tests.support import Api
+from tests.support import Api, fresh_database
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database at the newest migration, made once per run (migrating is most of a start)."""
+    path = tmp_path_factory.mktemp("template") / "cloudca.db"
+
+    async def make() -> None:
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        try:
+            await migrate.upgrade(database)
+        finally:
+            await database.dispose()
+
+    asyncio.run(make())
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    """As the shared fixture, but on SQLite the data directory starts with a migrated (unseeded)
+    copy of ``sqlite_template``: the first start still seeds, it just skips the migrations."""
+    with fresh_database(os.environ.get("CLOUDCA_TEST_DATABASE_URL", "")) as database_url:
+        data_dir = tmp_path / "data"
+        if not database_url:
+            data_dir.mkdir(parents=True)
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), data_dir / "cloudca.db")
+        yield Settings(data_dir=data_dir, database_url=database_url, api_key=API_KEY, task_workers=4)
 
 
 class Gate:
