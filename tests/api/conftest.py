@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
-import os
 import shutil
 import struct
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from cloudca.server.runtime import Runtime
 from cloudca.server.sshkeys.keys import fingerprint
 from cloudca.server.sshkeys.models import SshKey
 from tests.conftest import API_KEY
-from tests.support import Api, fresh_database
+from tests.support import Api
 
 
 @pytest.fixture(scope="session")
@@ -51,15 +50,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
-    """As the shared fixture, but on SQLite the data directory starts with a migrated (unseeded)
-    copy of ``sqlite_template``: the first start still seeds, it just skips the migrations."""
-    with fresh_database(os.environ.get("CLOUDCA_TEST_DATABASE_URL", "")) as database_url:
-        data_dir = tmp_path / "data"
-        if not database_url:
-            data_dir.mkdir(parents=True)
-            shutil.copyfile(request.getfixturevalue("sqlite_template"), data_dir / "cloudca.db")
-        yield Settings(data_dir=data_dir, database_url=database_url, api_key=API_KEY, task_workers=4)
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """The shared settings; on SQLite the data directory starts with a migrated (unseeded) copy of
+    ``sqlite_template``: the first start still seeds, it only skips the migrations."""
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), settings.data_dir / "cloudca.db")
+    return settings
 
 
 class Gate:
