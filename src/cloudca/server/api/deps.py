@@ -12,7 +12,9 @@ from cloudca.server.errors import Forbidden
 from cloudca.server.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies are ``async`` even when they do not await: FastAPI runs plain functions in a thread
+# pool, a hand-off that costs more than the work.
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 

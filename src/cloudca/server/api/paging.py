@@ -43,7 +43,7 @@ def _positive(request: Request, name: str) -> int | None:
     return int(raw)
 
 
-def list_params(request: Request) -> ListParams:
+async def list_params(request: Request) -> ListParams:
     """Reads ``page_number``, ``page_size``, ``sort_by`` and ``sort_order``."""
     sort_order = request.query_params.get("sort_order")
     if sort_order is not None and sort_order.upper() not in ("ASC", "DESC"):

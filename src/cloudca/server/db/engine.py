@@ -22,6 +22,8 @@ from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from cloudca.server.db import sqlite
+
 
 class Database:
     """One engine and its session factory; created once per process by ``create_app``."""
@@ -31,7 +33,12 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         self.is_postgresql = url.startswith("postgresql")
         kwargs: dict[str, Any] = {"echo": echo}
-        if not self.is_sqlite:
+        if self.is_sqlite:
+            # SQLite statements run inline on the event loop (see ``db.sqlite`` for why); a pooled
+            # connection is then just an open file, so keep enough that requests never queue.
+            url = sqlite.inline_url(url)
+            kwargs.update(pool_size=32, max_overflow=32)
+        else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
