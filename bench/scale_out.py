@@ -16,6 +16,11 @@ database. Results go to ``bench/results/scale-out-<date>.json`` and ``.md``.
 This module is separate from the wrk-based harness (``python -m bench``): that one measures the
 HTTP edge of one process; this one measures task throughput across processes, which needs
 task-aware clients rather than a fixed request script.
+
+Known artefact: the simulator keeps its machines in each process's memory, so a machine purged by
+one process is still in the other's books; when a later create there reuses its private IP, that
+simulator refuses it ("IP address ... already used") and the lifecycle counts as failed. The
+failures are reported with their reasons; they are the simulator's, not the control plane's.
 """
 
 from __future__ import annotations
@@ -27,12 +32,14 @@ import datetime
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -43,6 +50,7 @@ import httpx
 from bench.processes import free_port
 
 RESULTS = Path(__file__).resolve().parent / "results"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 CLOUDCA = str(Path(sys.executable).with_name("cloudca"))
 API_KEY = "bench-scale-out-key-0123456789abcdefghijklmnop"
 BASE = "/v1/services/compute-qc/prod"
@@ -75,6 +83,8 @@ class Result:
     per_second: float = 0.0
     p50_ms: float | None = None
     p95_ms: float | None = None
+    #: Why operations failed, with how often.
+    failures: Counter[str] = field(default_factory=Counter)
     latencies_ms: list[float] = field(default_factory=list, repr=False)
 
     def finish(self, seconds: float) -> None:
@@ -195,18 +205,27 @@ class Clients:
         for client in self._clients:
             await client.aclose()
 
-    async def run_task(self, method: str, path: str, **kwargs: Any) -> dict[str, Any] | None:
-        """Send a mutation and long-poll its task (on the next server); the ended task or ``None``."""
+    async def run_task(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """Send a mutation and long-poll its task (on the next server). Returns the ended task;
+        raises ``Failed`` naming the reason otherwise."""
         response = await self.next().request(method, path, **kwargs)
         if response.status_code != 200:
-            return None
+            errors = response.json().get("errors") or [{}]
+            raise Failed(f"{method} -> {response.status_code} {errors[0].get('errorCode')}")
         task_id = response.json()["taskId"]
         for _ in range(4):
             polled = await self.next().get(f"/v1/tasks/{task_id}", params={"wait": TASK_WAIT_SECONDS})
             body: dict[str, Any] = polled.json()
-            if body.get("taskStatus") in ("SUCCESS", "FAILED"):
+            if body.get("taskStatus") == "SUCCESS":
                 return body
-        return None
+            if body.get("taskStatus") == "FAILED":
+                problem = body["result"]["errors"][0]
+                raise Failed(f"{method} task FAILED {problem['errorCode']}: {problem['message'][:160]}")
+        raise Failed(f"{method} task still PENDING")
+
+
+class Failed(Exception):
+    """An operation of the workload did not complete; the message says which step and why."""
 
 
 def _create_body(index: int) -> dict[str, Any]:
@@ -222,25 +241,18 @@ def _create_body(index: int) -> dict[str, Any]:
     }
 
 
-async def _create(clients: Clients, index: int) -> str | None:
+async def _create(clients: Clients, index: int) -> str:
     task = await clients.run_task("POST", f"{BASE}/instances", json=_create_body(index))
-    if task is None or task["taskStatus"] != "SUCCESS":
-        return None
     instance_id: str = task["result"]["id"]
     return instance_id
 
 
-async def _lifecycle(clients: Clients, index: int) -> bool:
+async def _lifecycle(clients: Clients, index: int) -> None:
     instance_id = await _create(clients, index)
-    if instance_id is None:
-        return False
     item = f"{BASE}/instances/{instance_id}"
     for operation in ("stop", "start"):
-        task = await clients.run_task("POST", item, params={"operation": operation}, json={})
-        if task is None or task["taskStatus"] != "SUCCESS":
-            return False
-    task = await clients.run_task("DELETE", item, json={"purgeImmediately": True})
-    return task is not None and task["taskStatus"] == "SUCCESS"
+        await clients.run_task("POST", item, params={"operation": operation}, json={})
+    await clients.run_task("DELETE", item, json={"purgeImmediately": True})
 
 
 async def _measure(
@@ -255,15 +267,17 @@ async def _measure(
     async def one(index: int) -> None:
         async with semaphore:
             began = time.perf_counter()
-            if workload == "create":
-                ok = await _create(clients, offset + index) is not None
+            try:
+                if workload == "create":
+                    await _create(clients, offset + index)
+                else:
+                    await _lifecycle(clients, offset + index)
+            except (Failed, httpx.HTTPError) as exc:
+                result.failed += 1
+                result.failures[_UUID.sub("<id>", str(exc) or type(exc).__name__)] += 1
             else:
-                ok = await _lifecycle(clients, offset + index)
-            if ok:
                 result.completed += 1
                 result.latencies_ms.append((time.perf_counter() - began) * 1000)
-            else:
-                result.failed += 1
 
     began = time.perf_counter()
     try:
@@ -302,11 +316,19 @@ def run(options: Options) -> list[Result]:
                     print(
                         f"{side.label:26} {workload:9} {result.per_second:8.2f}/s "
                         f"p50 {result.p50_ms} ms p95 {result.p95_ms} ms "
-                        f"({result.completed} done, {result.failed} failed, {result.seconds} s)",
+                        f"({result.completed} done, {result.failed} failed, {result.seconds} s)"
+                        + (f" failures: {dict(result.failures)}" if result.failures else ""),
                         flush=True,
                     )
                     results.append(result)
     return results
+
+
+def _row(result: Result) -> dict[str, Any]:
+    row = asdict(result)
+    del row["latencies_ms"]
+    row["failures"] = dict(result.failures)
+    return row
 
 
 def markdown(record: dict[str, Any]) -> str:
@@ -329,6 +351,12 @@ def markdown(record: dict[str, Any]) -> str:
             f"| {row['side']} | {row['workload']} | {row['per_second']:.2f} | {row['p50_ms']} | "
             f"{row['p95_ms']} | {row['completed']} | {row['failed']} | {row['seconds']} |"
         )
+    failures = [row for row in record["results"] if row["failures"]]
+    if failures:
+        lines += ["", "Failures:", ""]
+        for row in failures:
+            for reason, count in row["failures"].items():
+                lines.append(f"- {row['side']}, {row['workload']}: {count} x {reason}")
     lines.append("")
     return "\n".join(lines)
 
@@ -365,10 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
         },
         "options": {key: value for key, value in asdict(options).items() if key != "postgres_url"},
-        "results": [
-            {key: value for key, value in asdict(result).items() if key != "latencies_ms"}
-            for result in results
-        ],
+        "results": [_row(result) for result in results],
     }
     arguments.output.mkdir(parents=True, exist_ok=True)
     (arguments.output / f"scale-out-{today}.json").write_text(json.dumps(record, indent=2) + "\n")
