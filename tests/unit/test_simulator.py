@@ -864,3 +864,37 @@ async def test_a_closed_driver_refuses_work():
         await driver.start("instance-1")
     with pytest.raises(DriverError, match="closed"):
         await driver.power_state("instance-1")
+
+
+async def test_shared_simulator_leaves_cross_machine_checks_to_the_database() -> None:
+    """Several processes each run a simulator over the same hosts: one process's books miss the
+    others' machines, so a shared simulator must not refuse what only a full view could judge."""
+    from cloudca.server.drivers.base import DiskSpec, MachineSpec, NicSpec
+    from cloudca.server.drivers.simulator import SimulatorDriver
+
+    def spec(instance_id: str, mac: str) -> MachineSpec:
+        return MachineSpec(
+            instance_id=instance_id,
+            name=instance_id,
+            hostname=instance_id,
+            host_name="sim-qc-1-host-1",
+            zone_name="QC-1",
+            cpu_count=2,
+            memory_mb=1024,
+            template_id="t",
+            username="cca-user",
+            nics=(NicSpec(f"nic-{instance_id}", mac, "10.0.0.5", "net", "10.0.0.0/24", "10.0.0.1", True),),
+            disks=(DiskSpec(f"root-{instance_id}", 10, True),),
+        )
+
+    alone = SimulatorDriver(hosts_per_zone=1, host_cpus=2)
+    await alone.create(spec("a", "02:00:00:00:00:01"))
+    with pytest.raises(DriverError):
+        await alone.create(spec("b", "02:00:00:00:00:01"))
+
+    shared = SimulatorDriver(hosts_per_zone=1, host_cpus=2, shared=True)
+    await shared.create(spec("a", "02:00:00:00:00:01"))
+    await shared.create(spec("b", "02:00:00:00:00:01"))  # a stale copy of another process's machine
+    await shared.start("a")
+    await shared.start("b")  # the database, not this process's books, reserved the capacity
+    assert await shared.power_state("b") is not None

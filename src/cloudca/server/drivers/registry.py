@@ -25,6 +25,9 @@ def _simulator(settings: Settings) -> ComputeDriver:
         latency=LatencyProfile.parse(settings.simulator_latency),
         fault_plan=FaultPlan.parse(faults) if faults else None,
         seed=int(seed) if seed else None,
+        # On SQLite the server is one process and its simulator sees every machine; on PostgreSQL
+        # several processes may each run one.
+        shared=not settings.is_sqlite,
     )
 
 

@@ -37,6 +37,10 @@ LIMITATIONS — what the simulator does NOT simulate:
   supply them, so duplicate checks cannot see them.
 - No transitional states (Starting, Stopping): an operation takes its latency, then its effect
   appears at once. Concurrent operations on one machine are not serialised; the last to finish wins.
+- With ``shared=True`` (several server processes on one PostgreSQL database, each with its own
+  simulator) the comparisons with other machines (duplicate MAC, IP or volume; free capacity) are
+  not made: each process's books hold only the machines it has seen. The database's constraints and
+  reservations, which see every process, remain the guard.
 - No crashes on its own: a machine never stops unless asked, hosts never fail; only the fault
   plan and ``inject_fault`` make operations fail, always before changing anything.
 """
@@ -94,11 +98,16 @@ class SimulatorDriver(ComputeDriver):
         fault_plan: FaultPlan | None = None,
         seed: int | None = None,
         sleep: Sleep | None = None,
+        shared: bool = False,
     ) -> None:
         """Offer ``hosts_per_zone`` hosts of ``host_cpus``/``host_memory_mb`` in each zone.
 
         ``seed`` makes latencies and probabilistic faults reproducible; ``sleep`` replaces
         ``asyncio.sleep`` for ``realistic`` delays (tests pass a recorder or a fake clock).
+        ``shared``: several server processes drive the same simulated hosts (PostgreSQL
+        deployments), each with its own simulator, so no simulator sees every machine: the checks
+        that compare a machine with the others (MAC, IP and volume uniqueness, free host capacity)
+        are then left to the database's constraints and reservations, which do see everything.
         """
         if not zones:
             raise ValueError("the simulator needs at least one zone")
@@ -117,6 +126,7 @@ class SimulatorDriver(ComputeDriver):
         self._machines: dict[str, SimulatedMachine] = {}
         self._port_forwards: dict[str, tuple[PortForward, ...]] = {}
         self._closed = False
+        self._shared = shared
 
     @property
     def latency_profile(self) -> LatencyProfile:
@@ -343,6 +353,8 @@ class SimulatorDriver(ComputeDriver):
         return machine
 
     def _others(self, instance_id: str) -> list[SimulatedMachine]:
+        if self._shared:
+            return []  # this process's books are partial; the database checks uniqueness
         return [machine for key, machine in self._machines.items() if key != instance_id]
 
     def _host_for(self, spec: MachineSpec) -> SimulatedHost:
@@ -376,10 +388,10 @@ class SimulatorDriver(ComputeDriver):
                 f"{host.info.memory_mb} MB in all, {cpu_count} CPUs and {memory_mb} MB can never run there"
             )
 
-    @staticmethod
-    def _reserve(host: SimulatedHost, instance_id: str, cpu_delta: int, memory_mb_delta: int) -> None:
-        """Take (or give back, when negative) capacity, refusing what the host does not have free."""
-        if not host.fits(max(cpu_delta, 0), max(memory_mb_delta, 0)):
+    def _reserve(self, host: SimulatedHost, instance_id: str, cpu_delta: int, memory_mb_delta: int) -> None:
+        """Take (or give back, when negative) capacity, refusing what the host does not have free
+        (unless ``shared``: another process's machines are missing from these books)."""
+        if not self._shared and not host.fits(max(cpu_delta, 0), max(memory_mb_delta, 0)):
             free_cpus = host.info.cpu_count - host.cpus_used
             free_memory_mb = host.info.memory_mb - host.memory_mb_used
             raise NoCapacityError(
