@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,23 @@ def test_curl_walkthrough_runs_as_written(tmp_path: Path) -> None:
     assert '"fingerprint"' in output and '"sshKeyName": "laptop"' in output
     assert "data  20 GB" in output and ":22 -> " in output
     assert "public IP: 404" in output and "data volume: 404" in output and "snapshots left: 0" in output
+
+
+def test_sdk_example_runs_as_written(tmp_path: Path) -> None:
+    (example,) = re.findall(r"```python\n(# sdk example\n.*?)```", README.read_text(), flags=re.DOTALL)
+    with LiveServer(tmp_path / "data", WALKTHROUGH_KEY) as server:
+        result = subprocess.run(
+            [sys.executable, "-c", example],
+            env={**os.environ, "CLOUDCA_API_URL": server.url, "CLOUDCA_API_KEY": WALKTHROUGH_KEY},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("vision Running 10.164.212.")
+    assert lines[1:] == ["Stopped", "INVALID_STATE Stopped"]
 
 
 def test_readme_has_both_walkthroughs() -> None:
