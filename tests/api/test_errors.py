@@ -3,6 +3,7 @@ of API-CONTRACT 1 (path normalisation, verbs, bodies, content types)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,6 +15,8 @@ from sqlalchemy import select
 from cloudca.server.access.models import ApiKey, Membership, Role, User
 from cloudca.server.access.service import hash_api_key
 from cloudca.server.runtime import Runtime
+from tests.api.conftest import ServeFactory
+from tests.conftest import API_KEY
 from tests.support import BASE, Api, error_of
 
 MEDIA_TYPE = "application/json; charset=utf-8"
@@ -273,3 +276,37 @@ async def test_unexpected_failures_are_500_with_the_envelope(
     ) as client:
         error = _expect(await client.get(f"{BASE}/instances"), 500, 5000, "INTERNAL_ERROR")
     assert "boom" not in error["message"]  # internals are logged, not sent
+
+
+async def test_a_client_gone_during_its_body_is_not_an_error(
+    serve: ServeFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that disconnects before sending its whole body is no failure of the server: no
+    error is logged and nothing is created."""
+    async with serve() as server:
+        scope: dict[str, Any] = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": f"{BASE}/instances",
+            "raw_path": f"{BASE}/instances".encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"mc-api-key", API_KEY.encode()), (b"content-length", b"100")],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        with caplog.at_level(logging.ERROR):
+            await server.app(scope, receive, send)
+        assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+        assert (await server.api.http.get(f"{BASE}/instances")).json()["metadata"]["recordCount"] == 0

@@ -11,6 +11,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from cloudca.server import errors
@@ -68,6 +69,13 @@ async def _validation_error(_request: Request, exc: Exception) -> Response:
     return error_response(errors.ValidationErrors(problems or [errors.BadRequest("Invalid request")]))
 
 
+async def _client_gone(request: Request, _exc: Exception) -> Response:
+    # The client closed the connection while its body was being read (a load generator stopping,
+    # a timeout): nothing failed here and no one will read the answer, so no traceback.
+    log.debug("client disconnected during %s %s", request.method, request.url.path)
+    return error_response(errors.BadRequest("The client disconnected before sending its whole body"))
+
+
 async def _unexpected(_request: Request, exc: Exception) -> Response:
     log.exception("unexpected failure", exc_info=exc)
     return error_response(errors.InternalError("The server failed unexpectedly"))
@@ -77,4 +85,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.ServiceError, _service_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)
