@@ -30,9 +30,11 @@ async def get_caller(request: Request, runtime: RuntimeDep) -> Caller:
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-async def get_scope(
-    request: Request, runtime: RuntimeDep, caller: CallerDep, service_code: str, environment_name: str
-) -> EnvironmentScope:
+async def get_scope(request: Request, service_code: str, environment_name: str) -> EnvironmentScope:
+    # Resolves the runtime and the caller itself rather than through sub-dependencies: every
+    # nested dependency costs FastAPI a resolution pass per request, on every environment route.
+    runtime: Runtime = request.app.state.runtime
+    caller = await get_caller(request, runtime)
     scope = await runtime.access.scope(
         runtime.database, caller, service_code, environment_name, request.query_params.get("org_id")
     )

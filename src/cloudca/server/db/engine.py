@@ -1,10 +1,11 @@
 """The engine, sessions and transactions.
 
-Reads use ``Database.session()``. Writes use ``Database.transaction()``: on SQLite it takes a
-process-wide lock and begins with ``BEGIN IMMEDIATE`` so two writers never deadlock on a lock
-upgrade (SQLite allows one writer at a time anyway); on PostgreSQL it is a plain transaction and
-concurrency is left to row locks and constraints. Helpers never commit: the request or the task
-that opened the transaction owns it.
+Reads use ``Database.session()``, or ``Database.read()`` for a bare connection on hot paths (no
+ORM session to set up and tear down: on SQLite that is most of a small read's cost). Writes use
+``Database.transaction()``: on SQLite it takes a process-wide lock and begins with ``BEGIN
+IMMEDIATE`` so two writers never deadlock on a lock upgrade (SQLite allows one writer at a time
+anyway); on PostgreSQL it is a plain transaction and concurrency is left to row locks and
+constraints. Helpers never commit: the request or the task that opened the transaction owns it.
 
 On PostgreSQL each process keeps at most ``2 * pool_size`` pooled connections plus one dedicated
 connection of the task runner (LISTEN/NOTIFY and its liveness lock, see ``tasks.runner``), so
@@ -19,7 +20,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from cloudca.server.db import sqlite
@@ -52,6 +59,12 @@ class Database:
         """A session for reads; rolled back at the end."""
         async with self.sessions() as session:
             yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for Core reads; its transaction is rolled back at the end."""
+        async with self.engine.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

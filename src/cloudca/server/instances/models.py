@@ -53,3 +53,16 @@ class RecoveryPoint(Base):
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = created_column()
+
+
+class InstanceCount(Base):
+    """How many instances an environment has (destroyed ones included): a list's ``recordCount``
+    without counting rows. Maintained only by the triggers of migration 0003, in the statement
+    that inserts or deletes the instance, so it is exact in every transaction that reads it."""
+
+    __tablename__ = "instance_counts"
+
+    environment_id: Mapped[str] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), primary_key=True
+    )
+    instance_count: Mapped[int] = mapped_column(Integer)

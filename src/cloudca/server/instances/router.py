@@ -37,16 +37,16 @@ async def list_instances(
         )
         if value is not None
     }
-    async with runtime.database.session() as session:
-        items, metadata = await service.list_instances(session, scope, params, filters)
+    async with runtime.database.read() as connection:
+        items, metadata = await service.list_instances(connection, scope, params, filters)
     return listing(items, metadata)
 
 
 @router.get(ITEM, response_model=Single[schemas.Instance])
 async def get_instance(instance_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve an instance."""
-    async with runtime.database.session() as session:
-        return single(await service.get_instance(session, scope, instance_id))
+    async with runtime.database.read() as connection:
+        return single(await service.get_instance(connection, scope, instance_id))
 
 
 @router.post(COLLECTION, response_model=TaskAccepted, openapi_extra=_body_doc(schemas.CreateInstance))

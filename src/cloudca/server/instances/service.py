@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
@@ -29,8 +29,15 @@ from cloudca.server.errors import (
     ValidationErrors,
 )
 from cloudca.server.instances import states
-from cloudca.server.instances.models import Instance
-from cloudca.server.instances.representation import SORT_COLUMNS, base_query, represent_one, represent_rows
+from cloudca.server.instances.models import Instance, InstanceCount
+from cloudca.server.instances.representation import (
+    PAGE,
+    SORT_COLUMNS,
+    Executor,
+    base_query,
+    represent_one,
+    represent_rows,
+)
 from cloudca.server.instances.schemas import (
     AssociateSshKey,
     ChangeComputeOffering,
@@ -54,9 +61,15 @@ ENTITY = "instances"
 
 
 async def list_instances(
-    session: AsyncSession, scope: EnvironmentScope, params: ListParams, filters: dict[str, str]
+    session: Executor, scope: EnvironmentScope, params: ListParams, filters: dict[str, str]
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     check_sort_field(params, SORT_COLUMNS)
+    if not filters and params.sort_by is None and params.page_size is not None:
+        # The common request, on statements built once (see ``representation``).
+        total = (await session.execute(_COUNT, {"environment_id": scope.id})).scalar_one_or_none() or 0
+        page = {"environment_id": scope.id, "limit": params.page_size, "offset": params.offset}
+        rows = (await session.execute(PAGE, page)).all()
+        return await represent_rows(session, rows, detailed=False), params.metadata(total)
     conditions = [Instance.environment_id == scope.id]
     for name, value in filters.items():
         conditions.append(_FILTERS[name] == value)
@@ -76,6 +89,11 @@ async def list_instances(
     return await represent_rows(session, rows, detailed=False), params.metadata(total)
 
 
+# The environment's count, kept by triggers (migration 0003): counting rows costs in proportion to them.
+_COUNT = select(InstanceCount.instance_count).where(
+    InstanceCount.environment_id == bindparam("environment_id")
+)
+
 _FILTERS: dict[str, Any] = {
     "state": Instance.state,
     "zone_id": Instance.zone_id,
@@ -92,10 +110,10 @@ async def find_instance(session: AsyncSession, scope: EnvironmentScope, instance
     return instance
 
 
-async def get_instance(session: AsyncSession, scope: EnvironmentScope, instance_id: str) -> dict[str, Any]:
-    instance = await find_instance(session, scope, instance_id)
-    item = await represent_one(session, instance.id)
-    assert item is not None
+async def get_instance(session: Executor, scope: EnvironmentScope, instance_id: str) -> dict[str, Any]:
+    item = await represent_one(session, instance_id.lower(), scope.id)
+    if item is None:
+        raise NotFound(ENTITY, instance_id, f"No instance with id {instance_id}")
     return item
 
 

@@ -28,12 +28,12 @@ async def get_task(
     ``data.{id,status,created,result}``."""
     seconds = _wait_seconds(wait)
     task_id = task_id.lower()
-    async with runtime.database.session() as session:
-        task = await service.get_task(session, task_id, caller.organization_id)
+    async with runtime.database.read() as connection:
+        task = await service.get_task(connection, task_id, caller.organization_id)
     if seconds and service.wire_status(task.status) == "PENDING":
         await runtime.tasks.wait(task_id, seconds)
-        async with runtime.database.session() as session:
-            task = await service.get_task(session, task_id, caller.organization_id)
+        async with runtime.database.read() as connection:
+            task = await service.get_task(connection, task_id, caller.organization_id)
     return JSONResponse(service.represent(task))
 
 

@@ -47,7 +47,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -83,6 +83,10 @@ _LIVE_OWNERS = """
         AND l.classid = CAST(:liveness_class AS oid) AND l.objid = CAST(w.lock_key AS oid)
         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 """
+
+
+# Built once: every ?wait= long-poll reads it at least twice.
+_STATUS = select(Task.status).where(Task.id == bindparam("task_id"))
 
 
 def _live_owners() -> Any:
@@ -185,10 +189,8 @@ class TaskRunner:
                     del self._waiters[task_id]
 
     async def _is_finished(self, task_id: str) -> bool:
-        async with self.database.session() as session:
-            status = (
-                await session.execute(select(Task.status).where(Task.id == task_id))
-            ).scalar_one_or_none()
+        async with self.database.read() as connection:
+            status = (await connection.execute(_STATUS, {"task_id": task_id})).scalar_one_or_none()
         return status is None or status in FINISHED
 
     def _notify(self, task_id: str) -> None:
@@ -349,8 +351,8 @@ class TaskRunner:
 
     async def _ensure_finished(self, task: Task) -> None:
         """A handler that returned without ``succeed`` has a bug; never leave its task pending."""
-        async with self.database.session() as session:
-            status = (await session.execute(select(Task.status).where(Task.id == task.id))).scalar_one()
+        async with self.database.read() as connection:
+            status = (await connection.execute(_STATUS, {"task_id": task.id})).scalar_one()
         if status == RUNNING:
             await self._mark_failed(task.id, InternalError("The task ended without a result"))
 

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cloudca.server.db.base import iso
 from cloudca.server.errors import NotFound
 from cloudca.server.tasks.models import FINISHED, Task
+
+# Built once: a GET of a task is a hot path, and building a select costs more than running it.
+_TASK = select(Task.id, Task.organization_id, Task.status, Task.created_at, Task.result).where(
+    Task.id == bindparam("task_id")
+)
 
 
 def wire_status(status: str) -> str:
     return status if status in FINISHED else "PENDING"
 
 
-def represent(task: Task) -> dict[str, Any]:
+def represent(task: Row[Any] | Task) -> dict[str, Any]:
     status = wire_status(task.status)
     data: dict[str, Any] = {"id": task.id, "status": status, "created": iso(task.created_at)}
     body: dict[str, Any] = {"taskId": task.id, "taskStatus": status}
@@ -27,9 +32,9 @@ def represent(task: Task) -> dict[str, Any]:
     return body
 
 
-async def get_task(session: AsyncSession, task_id: str, organization_id: str) -> Task:
+async def get_task(connection: AsyncConnection, task_id: str, organization_id: str) -> Row[Any]:
     """The task, if it belongs to the caller's organization; others' tasks do not exist (2.2)."""
-    task = (await session.execute(select(Task).where(Task.id == task_id))).scalar_one_or_none()
+    task = (await connection.execute(_TASK, {"task_id": task_id})).first()
     if task is None or task.organization_id != organization_id:
         raise NotFound("task", task_id, f"No task with id {task_id}")
     return task
