@@ -71,6 +71,22 @@ class AccessService:
         self._callers.clear()
         self._scopes.clear()
 
+    def cached_caller(self, api_key: str) -> Caller | None:
+        """The caller of ``api_key`` if this process resolved it within ``CACHE_SECONDS``."""
+        cached = self._callers.get(hash_api_key(api_key))
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        return None
+
+    def cached_scope(
+        self, user_id: str, service_code: str, environment_name: str, org_id: str | None
+    ) -> EnvironmentScope | None:
+        """The scope ``scope()`` resolved for this caller within ``CACHE_SECONDS``, if any."""
+        cached = self._scopes.get((user_id, service_code, environment_name, org_id))
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        return None
+
     async def authenticate(self, database: Database, api_key: str | None) -> Caller:
         if not api_key:
             raise Unauthorized("The MC-Api-Key header is missing")

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from cloudca.server.api import fastlane
 from cloudca.server.api.envelope import MEDIA_TYPE
 from cloudca.server.errors import BadRequest
 
@@ -54,6 +55,8 @@ class EdgeMiddleware:
                     await _refuse(send, self.max_body_bytes)
                     return
                 break
+        if scope["method"] == "GET" and await fastlane.answer(scope, send):
+            return
         limit = self.max_body_bytes
         received = 0
 

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from cloudca.server.db import sqlite
+from cloudca.server.db.inline_reads import InlineReads
 
 
 class Database:
@@ -53,6 +54,11 @@ class Database:
             event.listen(self.engine.sync_engine, "begin", _begin_sqlite)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write_lock = asyncio.Lock()
+        #: On a SQLite file: the lean lane's reads straight through sqlite3 (see ``inline_reads``).
+        self.inline_reads: InlineReads | None = None
+        path = self.engine.url.database
+        if self.is_sqlite and path and path != ":memory:" and "mode=memory" not in url:
+            self.inline_reads = InlineReads(path, self.engine.dialect)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -83,6 +89,8 @@ class Database:
                 yield session
 
     async def dispose(self) -> None:
+        if self.inline_reads is not None:
+            self.inline_reads.close()
         await self.engine.dispose()
 
     def driver_dsn(self) -> str:

@@ -18,12 +18,14 @@ from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from cloudca.server.catalog.models import ComputeOffering, Template, Zone
+from cloudca.server.db.inline_reads import InlineReads
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp, Vpc
 from cloudca.server.placement.models import AffinityMembership
 
-#: Where statements run: a session inside a transaction, or a bare connection for a read.
-Executor = AsyncSession | AsyncConnection
+#: Where statements run: a session inside a transaction, a bare connection for a read, or (the
+#: lean lane on SQLite) sqlite3 itself.
+Executor = AsyncSession | AsyncConnection | InlineReads
 
 # Scalar fields a list may be sorted on, and the column each one sorts by (7.2).
 SORT_COLUMNS: dict[str, Any] = {

@@ -8,6 +8,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cloudca.server.db.base import iso
+from cloudca.server.db.inline_reads import InlineReads
 from cloudca.server.errors import NotFound
 from cloudca.server.tasks.models import FINISHED, Task
 
@@ -32,7 +33,7 @@ def represent(task: Row[Any] | Task) -> dict[str, Any]:
     return body
 
 
-async def get_task(connection: AsyncConnection, task_id: str, organization_id: str) -> Row[Any]:
+async def get_task(connection: AsyncConnection | InlineReads, task_id: str, organization_id: str) -> Row[Any]:
     """The task, if it belongs to the caller's organization; others' tasks do not exist (2.2)."""
     task = (await connection.execute(_TASK, {"task_id": task_id})).first()
     if task is None or task.organization_id != organization_id:

@@ -1,0 +1,78 @@
+"""The lean lane for hot reads answers byte for byte what the routed endpoints answer, and only
+when it can: a first request, an error or a query it does not know goes to the routes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from cloudca.server.api import fastlane
+from tests.support import BASE, Api
+
+Answer = Callable[[Any, Any], Awaitable[bool]]
+
+
+async def _get(
+    api: Api, monkeypatch: pytest.MonkeyPatch, path: str, *, lane: bool
+) -> tuple[httpx.Response, list[bool]]:
+    """GET ``path`` with the lane on (recording whether it answered) or off."""
+    real: Answer = fastlane.answer
+    answered: list[bool] = []
+
+    async def spy(scope: Any, send: Any) -> bool:
+        answered.append(await real(scope, send))
+        return answered[-1]
+
+    async def off(_scope: Any, _send: Any) -> bool:
+        return False
+
+    with monkeypatch.context() as patch:
+        patch.setattr(fastlane, "answer", spy if lane else off)
+        response = await api.http.get(path)
+    return response, answered
+
+
+async def test_the_lane_answers_as_the_routes_do(
+    api: Api, catalog: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await api.create_instance(catalog, name="one")
+    await api.create_instance(catalog, name="two")
+    stop = await api.http.post(f"{BASE}/instances/{first['id']}?operation=stop")
+    task_id = (await api.finished(stop))["taskId"]
+    paths = [
+        f"{BASE}/instances/{first['id']}",
+        f"{BASE}/instances/{first['id'].upper()}",
+        f"/v1/tasks/{task_id}",
+        f"{BASE}/instances?page_size=1",
+        f"{BASE}/instances?page_size=1&page_number=2",
+        f"{BASE}/instances?page_size=5&page_number=9",
+    ]
+    for path in paths:
+        routed, _ = await _get(api, monkeypatch, path, lane=False)
+        laned, answered = await _get(api, monkeypatch, path, lane=True)
+        assert answered == [True], path
+        assert (laned.status_code, laned.content) == (routed.status_code, routed.content), path
+        assert dict(laned.headers) == dict(routed.headers), path
+
+
+async def test_errors_and_other_queries_go_to_the_routes(
+    api: Api, catalog: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instance = await api.create_instance(catalog)
+    await api.http.get(f"{BASE}/instances/{instance['id']}")  # the caller and scope are now cached
+    for path in (
+        f"{BASE}/instances/00000000-0000-4000-8000-000000000000",
+        "/v1/tasks/00000000-0000-4000-8000-000000000000",
+        f"{BASE}/instances?page_size=1&state=Running",
+        f"{BASE}/instances?page_size=0",
+        f"{BASE}/instances",
+        f"{BASE}/instances/{instance['id']}?org_id=x",
+    ):
+        _, answered = await _get(api, monkeypatch, path, lane=True)
+        assert answered == [False], path
+    unknown = httpx.Headers({"MC-Api-Key": "not-a-key"})
+    response = await api.http.get(f"{BASE}/instances/{instance['id']}", headers=unknown)
+    assert response.status_code == 401
