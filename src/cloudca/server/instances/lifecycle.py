@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.catalog.models import DiskOffering, Template
@@ -62,12 +62,17 @@ async def anti_affinity_hosts(
 
 
 async def mark_network_implemented(session: AsyncSession, network_id: str) -> None:
-    await session.execute(
-        update(Network)
-        .where(Network.id == network_id, Network.state != "Implemented")
-        .values(state="Implemented")
-        .execution_options(synchronize_session=False)
-    )
+    await session.execute(_IMPLEMENT_NETWORK, {"network_id": network_id})
+
+
+# Built once, like the other statements every create runs.
+_IMPLEMENT_NETWORK = (
+    update(Network)
+    .where(Network.id == bindparam("network_id"), Network.state != "Implemented")
+    .values(state="Implemented")
+    .execution_options(synchronize_session=False)
+)
+_DEFAULT_NIC = select(Nic).where(Nic.instance_id == bindparam("instance_id"), Nic.is_default.is_(True))
 
 
 async def provision(
@@ -123,9 +128,7 @@ async def provision(
             )
     for group_id in payload.get("affinityGroupIds") or []:
         session.add(AffinityMembership(affinity_group_id=group_id, instance_id=instance.id))
-    nic = (
-        await session.execute(select(Nic).where(Nic.instance_id == instance.id, Nic.is_default.is_(True)))
-    ).scalar_one()
+    nic = (await session.execute(_DEFAULT_NIC, {"instance_id": instance.id})).scalar_one()
     await mark_network_implemented(session, nic.network_id)
     ports = [int(port) for port in payload.get("portsToForward") or []]
     if ports:
@@ -241,6 +244,8 @@ async def held_public_ips(database: Database, instance_id: str) -> dict[str, str
 
 async def sync_public_ips(database: Database, driver: ComputeDriver, held: dict[str, str]) -> None:
     """Tell the driver the forwards the database now has for these IPs (none for released ones)."""
+    if not held:
+        return
     async with database.session() as session:
         existing = set(
             (await session.execute(select(PublicIp.id).where(PublicIp.id.in_(list(held))))).scalars()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import string
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.catalog.models import Template, Zone
@@ -18,20 +18,29 @@ from cloudca.server.storage.models import Volume
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
 
+# Built once: every create and every NIC or disk change runs them.
+_NICS = (
+    select(Nic, Network)
+    .join(Network, Network.id == Nic.network_id)
+    .where(Nic.instance_id == bindparam("instance_id"))
+    .order_by(Nic.is_default.desc(), Nic.created_at, Nic.id)
+    # NIC rows change by UPDATE statements; never trust a stale identity map here.
+    .execution_options(populate_existing=True)
+)
+_DISKS = (
+    select(Volume)
+    .where(Volume.instance_id == bindparam("instance_id"))
+    .order_by(Volume.type.desc(), Volume.created_at)
+)
+
+
 def generate_password(length: int = 14) -> str:
     """A new password for the default user; it leaves the server only in the task result."""
     return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
 
 
 async def nic_specs(session: AsyncSession, instance_id: str) -> tuple[NicSpec, ...]:
-    rows = await session.execute(
-        select(Nic, Network)
-        .join(Network, Network.id == Nic.network_id)
-        .where(Nic.instance_id == instance_id)
-        .order_by(Nic.is_default.desc(), Nic.created_at, Nic.id)
-        # NIC rows change by UPDATE statements; never trust a stale identity map here.
-        .execution_options(populate_existing=True)
-    )
+    rows = await session.execute(_NICS, {"instance_id": instance_id})
     return tuple(
         NicSpec(
             nic_id=nic.id,
@@ -47,11 +56,7 @@ async def nic_specs(session: AsyncSession, instance_id: str) -> tuple[NicSpec, .
 
 
 async def disk_specs(session: AsyncSession, instance_id: str, template: Template) -> tuple[DiskSpec, ...]:
-    rows = await session.execute(
-        select(Volume)
-        .where(Volume.instance_id == instance_id)
-        .order_by(Volume.type.desc(), Volume.created_at)
-    )
+    rows = await session.execute(_DISKS, {"instance_id": instance_id})
     return tuple(
         DiskSpec(
             volume_id=volume.id,

@@ -196,11 +196,12 @@ async def _load_checked(
 async def create_instance(runtime: Runtime, scope: EnvironmentScope, body: CreateInstance) -> str:
     """Validate everything, then record the instance (shown ``Starting``) with its default NIC and
     start the create task."""
-    async with runtime.database.session() as session:
-        plan = await check_create(session, scope, body)
     task_id = new_id()
     instance_id = new_id()
+    # Checked in the transaction that records it: one connection and one transaction per create
+    # instead of two (a refusal rolls back a transaction that has written nothing yet).
     async with runtime.database.transaction() as session:
+        plan = await check_create(session, scope, body)
         session.add(_new_instance(plan, scope, instance_id, task_id))
         await session.flush()
         await ipam.allocate_nic(

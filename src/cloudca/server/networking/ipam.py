@@ -11,7 +11,7 @@ import ipaddress
 import secrets
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,8 +25,15 @@ MAX_ATTEMPTS = 8
 def usable_addresses(network: Network) -> Iterator[str]:
     """Host addresses of the network's CIDR, without the network, gateway and broadcast addresses."""
     net = ipaddress.ip_network(network.cidr, strict=False)
-    for address in net.hosts():
-        text = str(address)
+    if not isinstance(net, ipaddress.IPv4Network) or net.prefixlen >= 31:
+        hosts: Iterator[str] = (str(address) for address in net.hosts())
+    else:
+        # Formatted from integers: every create walks the network's addresses, and building an
+        # IPv4Address object per address cost more than the rest of the allocation.
+        first = int(net.network_address) + 1
+        last = int(net.broadcast_address)
+        hosts = (f"{n >> 24}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}" for n in range(first, last))
+    for text in hosts:
         if text != network.gateway:
             yield text
 
@@ -67,9 +74,14 @@ async def _used(session: AsyncSession, network_id: str) -> set[str]:
     # Allocations in one network queue on its row until commit (PostgreSQL; SQLite has a single
     # writer anyway), so concurrent creates see each other's addresses instead of colliding on
     # the same first free one and running out of retries.
-    await session.execute(select(Network.id).where(Network.id == network_id).with_for_update())
-    rows = await session.execute(select(Nic.ip_address).where(Nic.network_id == network_id))
+    await session.execute(_LOCK_NETWORK, {"network_id": network_id})
+    rows = await session.execute(_USED_ADDRESSES, {"network_id": network_id})
     return set(rows.scalars())
+
+
+# Built once: every create runs them (building a statement costs more than running it on SQLite).
+_LOCK_NETWORK = select(Network.id).where(Network.id == bindparam("network_id")).with_for_update()
+_USED_ADDRESSES = select(Nic.ip_address).where(Nic.network_id == bindparam("network_id"))
 
 
 async def allocate_nic(

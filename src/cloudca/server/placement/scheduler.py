@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.errors import NoCapacity
@@ -26,29 +26,12 @@ async def reserve(
 ) -> Host:
     """Reserve capacity on the least-used host of the zone that fits, avoiding ``avoid_host_ids``
     (anti-affinity). Raises ``NoCapacity`` when no host can take the instance."""
-    candidates = await session.execute(
-        select(Host)
-        .where(
-            Host.zone_id == zone_id,
-            Host.state == "Up",
-            Host.cpu_total - Host.cpu_used >= cpu_count,
-            Host.memory_mb_total - Host.memory_mb_used >= memory_mb,
-        )
-        .order_by(Host.cpu_used, Host.memory_mb_used, Host.name)
-    )
+    need = {"cpu_count": cpu_count, "memory_mb": memory_mb}
+    candidates = await session.execute(_CANDIDATES, {"zone_id": zone_id, **need})
     for host in candidates.scalars():
         if host.id in avoid_host_ids:
             continue
-        result = await session.execute(
-            update(Host)
-            .where(
-                Host.id == host.id,
-                Host.cpu_used + cpu_count <= Host.cpu_total,
-                Host.memory_mb_used + memory_mb <= Host.memory_mb_total,
-            )
-            .values(cpu_used=Host.cpu_used + cpu_count, memory_mb_used=Host.memory_mb_used + memory_mb)
-            .execution_options(synchronize_session=False)
-        )
+        result = await session.execute(_RESERVE, {"host_id": host.id, **need})
         if getattr(result, "rowcount", 0):
             return host
     if avoid_host_ids:
@@ -56,6 +39,32 @@ async def reserve(
             "No host can run the instance apart from the other members of its anti-affinity group"
         )
     raise NoCapacity("No host can run the instance")
+
+
+# Built once: every create runs them.
+_CANDIDATES = (
+    select(Host)
+    .where(
+        Host.zone_id == bindparam("zone_id"),
+        Host.state == "Up",
+        Host.cpu_total - Host.cpu_used >= bindparam("cpu_count", type_=Integer),
+        Host.memory_mb_total - Host.memory_mb_used >= bindparam("memory_mb", type_=Integer),
+    )
+    .order_by(Host.cpu_used, Host.memory_mb_used, Host.name)
+)
+_RESERVE = (
+    update(Host)
+    .where(
+        Host.id == bindparam("host_id"),
+        Host.cpu_used + bindparam("cpu_count", type_=Integer) <= Host.cpu_total,
+        Host.memory_mb_used + bindparam("memory_mb", type_=Integer) <= Host.memory_mb_total,
+    )
+    .values(
+        cpu_used=Host.cpu_used + bindparam("cpu_count", type_=Integer),
+        memory_mb_used=Host.memory_mb_used + bindparam("memory_mb", type_=Integer),
+    )
+    .execution_options(synchronize_session=False)
+)
 
 
 async def reserve_on(session: AsyncSession, *, host_id: str, cpu_count: int, memory_mb: int) -> None:

@@ -6,7 +6,7 @@ import abc
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.config import Settings
@@ -38,14 +38,26 @@ class TaskContext:
 
         Only while this process still owns the task: otherwise ``TaskLeaseLost`` rolls the whole
         transaction back, so a task never ends twice, even when two processes both ran it."""
-        ended = await session.execute(
-            update(Task)
-            .where(Task.id == task.id, Task.status == RUNNING, Task.lease_owner == self.owner)
-            .values(status=SUCCESS, result=result, ended_at=utcnow(), lease_owner=None, lease_expires_at=None)
-            .execution_options(synchronize_session=False)
-        )
+        params = {"task_id": task.id, "owner": self.owner, "task_result": result, "task_ended_at": utcnow()}
+        ended = await session.execute(_SUCCEED, params)
         if not getattr(ended, "rowcount", 0):
             raise TaskLeaseLost(task.id)
+
+
+# Built once: every task ends with it. (Bound names differ from the columns', which SQLAlchemy
+# reserves for the SET clause.)
+_SUCCEED = (
+    update(Task)
+    .where(Task.id == bindparam("task_id"), Task.status == RUNNING, Task.lease_owner == bindparam("owner"))
+    .values(
+        status=SUCCESS,
+        result=bindparam("task_result", type_=Task.__table__.c.result.type),
+        ended_at=bindparam("task_ended_at", type_=Task.__table__.c.ended_at.type),
+        lease_owner=None,
+        lease_expires_at=None,
+    )
+    .execution_options(synchronize_session=False)
+)
 
 
 class TaskHandler(abc.ABC):
