@@ -25,7 +25,7 @@ def run(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = create_app(settings)
+    app = create_app(settings, freeze_after_start=True)
     uvicorn.run(
         app,
         host=settings.host,
