@@ -2,9 +2,9 @@
 
 Why: for these requests FastAPI's routing and dependency resolution cost more than the work
 itself. The lane answers only when it can give exactly the 200 the routed endpoint would give,
-from the same service functions: the caller and the environment must already be in the access
-service's cache, and the query string must be one the lane understands. Everything else (a first
-request, an unknown id, ``?wait=``, filters, any error) goes on to the FastAPI routes, which stay
+from the same functions: the caller and the environment resolved by the access service as the
+routes resolve them (with its cache), and a query string the lane understands. Everything else
+(an unknown key or id, ``?wait=``, filters, any error) goes on to the FastAPI routes, which stay
 the documented API and the only place errors are answered.
 """
 
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.access.service import Caller, EnvironmentScope
 from cloudca.server.api.envelope import MEDIA_TYPE
 from cloudca.server.api.paging import ListParams
 from cloudca.server.db.inline_reads import InlineReads
@@ -42,13 +43,17 @@ async def answer(scope: Scope, send: Send) -> bool:
     if runtime is None:
         return False
     api_key = _api_key(scope["headers"])
-    caller = runtime.access.cached_caller(api_key) if api_key else None
-    if caller is None:
+    if not api_key:
         return False
     path: str = scope["path"]
     query: bytes = scope["query_string"]
     try:
-        body = await _body(runtime, caller.user_id, caller.organization_id, path, query)
+        caller = runtime.access.cached_caller(api_key)
+        if caller is None:
+            # Resolved here rather than left to the routes: when the cache entry expires, every
+            # request in flight would otherwise take the slow path at once (the p99's spikes).
+            caller = await runtime.access.authenticate(runtime.database, api_key)
+        body = await _body(runtime, caller, path, query)
     except ServiceError:
         return False  # the routed endpoint answers it, with the contract's error envelope
     if body is None:
@@ -60,50 +65,68 @@ async def answer(scope: Scope, send: Send) -> bool:
     return True
 
 
-async def _body(
-    runtime: Runtime, user_id: str, organization_id: str, path: str, query: bytes
-) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class _Request:
+    """What the lane was asked for: a task, an instance, or a page (``params``) of instances."""
+
+    task_id: str | None = None
+    environment: EnvironmentScope | None = None
+    instance_id: str | None = None
+    params: ListParams | None = None
+
+
+async def _body(runtime: Runtime, caller: Caller, path: str, query: bytes) -> dict[str, Any] | None:
+    request = await _parse(runtime, caller, path, query)
+    if request is None:
+        return None
     inline = runtime.database.inline_reads
     if inline is not None:
         # On SQLite: the same service functions, over sqlite3 itself (``db.inline_reads``). None
         # of them suspends, so no other request runs between BEGIN and COMMIT.
         with inline.snapshot() as reader:
-            return await _read(reader, runtime, user_id, organization_id, path, query)
+            return await _read(reader, caller, request)
     async with runtime.database.read() as connection:
-        return await _read(connection, runtime, user_id, organization_id, path, query)
+        return await _read(connection, caller, request)
 
 
-async def _read(
-    reader: AsyncConnection | InlineReads,
-    runtime: Runtime,
-    user_id: str,
-    organization_id: str,
-    path: str,
-    query: bytes,
-) -> dict[str, Any] | None:
+async def _parse(runtime: Runtime, caller: Caller, path: str, query: bytes) -> _Request | None:
+    """The request, if the lane handles it, with its environment resolved (before any read opens:
+    resolving may suspend)."""
     task = _TASK.fullmatch(path)
     if task is not None:
-        if query:
-            return None
-        return tasks.represent(await tasks.get_task(reader, task.group(1).lower(), organization_id))
+        return None if query else _Request(task_id=task.group(1).lower())
     match = _INSTANCES.fullmatch(path)
     if match is None:
         return None
     service_code, environment_name, instance_id = match.groups()
-    environment: EnvironmentScope | None = runtime.access.cached_scope(
-        user_id, service_code, environment_name, None
-    )
-    if environment is None:
-        return None
-    if instance_id is not None:
-        if query:
+    page = None
+    if instance_id is None:
+        page = _PAGE.fullmatch(query)
+        if page is None:
             return None
-        return {"data": await instances.get_instance(reader, environment, instance_id)}
-    page = _PAGE.fullmatch(query)
-    if page is None:
+    elif query:
         return None
+    environment = runtime.access.cached_scope(caller.user_id, service_code, environment_name, None)
+    if environment is None:
+        environment = await runtime.access.scope(
+            runtime.database, caller, service_code, environment_name, None
+        )
+    if page is None:
+        return _Request(environment=environment, instance_id=instance_id)
     params = ListParams(page_number=int(page.group(2) or 1), page_size=int(page.group(1)))
-    items, metadata = await instances.list_instances(reader, environment, params, {})
+    return _Request(environment=environment, params=params)
+
+
+async def _read(
+    reader: AsyncConnection | InlineReads, caller: Caller, request: _Request
+) -> dict[str, Any] | None:
+    if request.task_id is not None:
+        return tasks.represent(await tasks.get_task(reader, request.task_id, caller.organization_id))
+    assert request.environment is not None
+    if request.instance_id is not None:
+        return {"data": await instances.get_instance(reader, request.environment, request.instance_id)}
+    assert request.params is not None
+    items, metadata = await instances.list_instances(reader, request.environment, request.params, {})
     return {"data": items, "metadata": metadata}
 
 
