@@ -17,10 +17,9 @@ This module is separate from the wrk-based harness (``python -m bench``): that o
 HTTP edge of one process; this one measures task throughput across processes, which needs
 task-aware clients rather than a fixed request script.
 
-Known artefact: the simulator keeps its machines in each process's memory, so a machine purged by
-one process is still in the other's books; when a later create there reuses its private IP, that
-simulator refuses it ("IP address ... already used") and the lifecycle counts as failed. The
-failures are reported with their reasons; they are the simulator's, not the control plane's.
+Failed operations are counted and reported with their reasons. (The simulator keeps its machines
+in each process's memory; on PostgreSQL it runs in shared mode and leaves the comparisons with
+other processes' machines to the database, so those partial books cause no failures.)
 """
 
 from __future__ import annotations
