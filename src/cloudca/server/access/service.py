@@ -66,11 +66,6 @@ class AccessService:
         self._callers: dict[str, tuple[float, Caller]] = {}
         self._scopes: dict[tuple[str, str, str, str | None], tuple[float, EnvironmentScope]] = {}
 
-    def forget(self) -> None:
-        """Drop every cached answer (after memberships or keys change in this process)."""
-        self._callers.clear()
-        self._scopes.clear()
-
     def cached_caller(self, api_key: str) -> Caller | None:
         """The caller of ``api_key`` if this process resolved it within ``CACHE_SECONDS``."""
         cached = self._callers.get(hash_api_key(api_key))

@@ -225,13 +225,3 @@ async def sync_forwards(database: Database, driver: ComputeDriver, ip_ids: Itera
     """Make the driver's forwards of these IPs match the database (after a change or a failure)."""
     for ip_id in dict.fromkeys(ip_ids):
         await push_forwards(database, driver, ip_id)
-
-
-async def forwarded_ip_ids(session: AsyncSession, instance_id: str) -> list[str]:
-    """Public IPs with a rule targeting the instance (whose driver forwards change with it)."""
-    rows = await session.execute(
-        select(PortForwardingRule.public_ip_id)
-        .where(PortForwardingRule.instance_id == instance_id)
-        .distinct()
-    )
-    return list(rows.scalars())
