@@ -19,10 +19,12 @@ from typing import Any
 import pytest
 
 from cloudca.server.drivers.base import (
+    AclRule,
     ComputeDriver,
     DiskSpec,
     DriverError,
     HostInfo,
+    LoadBalancer,
     MachineSpec,
     NicSpec,
     PortForward,
@@ -69,6 +71,13 @@ class DriverProbe:
     def port_forwards(self, public_ip: str) -> tuple[PortForward, ...]:
         return self._unobservable("port forwarding rules")
 
+    def network_acl(self, network_id: str) -> tuple[AclRule, ...] | None:
+        """The ACL rules the backend applies to the network, in evaluation order (``None``: no filtering)."""
+        return self._unobservable("network ACLs")
+
+    def load_balancers(self, public_ip: str) -> tuple[LoadBalancer, ...]:
+        return self._unobservable("load balancers")
+
     def snapshot(self, instance_id: str) -> object:
         """Everything observable about the machine, comparable with ``==``."""
         return self._unobservable("machine snapshots")
@@ -110,6 +119,12 @@ class SimulatorProbe(DriverProbe):
 
     def port_forwards(self, public_ip: str) -> tuple[PortForward, ...]:
         return self.driver.port_forwards(public_ip)
+
+    def network_acl(self, network_id: str) -> tuple[AclRule, ...] | None:
+        return self.driver.network_acl(network_id)
+
+    def load_balancers(self, public_ip: str) -> tuple[LoadBalancer, ...]:
+        return self.driver.load_balancers(public_ip)
 
     def snapshot(self, instance_id: str) -> object:
         return self.driver.machine(instance_id)

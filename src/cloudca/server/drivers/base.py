@@ -35,6 +35,13 @@ class Capabilities:
     forwards_ports: bool = False
     #: Boots real guests that read user data, keys and passwords.
     real_guests: bool = False
+    #: Really filters a network's traffic by its ACL rules (``set_network_acl``).
+    enforces_network_acls: bool = False
+    #: Really balances a public IP's ports over its backends (``set_load_balancing``).
+    balances_load: bool = False
+    #: Serves remote access VPNs on a VPC's source NAT IP. No driver method exists for them yet:
+    #: the control plane keeps their state; a driver declaring False only accepts that bookkeeping.
+    remote_access_vpn: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,47 @@ class PortForward:
     private_ip: str
     private_port_start: int
     private_port_end: int
+
+
+@dataclass(frozen=True)
+class AclRule:
+    """One rule of a network's ACL, as the control plane decided it (contract 6.9).
+
+    Values are normalised: ``action`` is ``allow``/``deny``, ``protocol`` ``tcp``/``udp``/``icmp``/``all``,
+    ``traffic_type`` ``ingress`` (towards the network's machines) or ``egress`` (from them). Ports
+    are set for tcp/udp only, ICMP type and code (-1 = any) for icmp only.
+    """
+
+    rule_id: str
+    rule_number: int
+    action: str
+    protocol: str
+    traffic_type: str
+    cidr: str
+    start_port: int | None = None
+    end_port: int | None = None
+    icmp_type: int | None = None
+    icmp_code: int | None = None
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    """One load balancer rule of a public IP: ``public_port`` spread over ``backends`` (contract 6.12).
+
+    ``protocol`` is ``tcp``, ``udp``, ``tcp-proxy`` or ``ssl``; ``algorithm`` ``roundrobin``,
+    ``leastconn`` or ``source``; ``backends`` are private IPs (possibly none: nothing answers).
+    ``stickiness_method`` is ``LbCookie``, ``AppCookie``, ``SourceBased`` or ``None``, with its
+    parameters as sorted (name, value) pairs.
+    """
+
+    rule_id: str
+    protocol: str
+    public_port: int
+    private_port: int
+    algorithm: str
+    backends: tuple[str, ...]
+    stickiness_method: str | None = None
+    stickiness_parameters: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,6 +244,29 @@ class ComputeDriver(abc.ABC):
     @abc.abstractmethod
     async def set_port_forwarding(self, public_ip: str, rules: Sequence[PortForward]) -> None:
         """Make the forwards of ``public_ip`` exactly ``rules`` (an empty list removes them all)."""
+
+    @abc.abstractmethod
+    async def set_network_acl(self, network_id: str, cidr: str, rules: Sequence[AclRule] | None) -> None:
+        """Make the filtering of the network ``network_id`` (addresses ``cidr``) exactly ``rules``.
+
+        Rules are evaluated in ascending ``rule_number``; the first that matches a packet decides.
+        A packet no rule matches is dropped when it enters the network (ingress) and accepted when
+        it leaves (egress). ``None`` removes the network's filtering altogether (the network is
+        going away). Idempotent: the same rules again change nothing. Raises ``DriverError`` on a
+        rule the backend cannot apply, leaving the previous filtering in place. Drivers that do
+        not enforce ACLs (``capabilities.enforces_network_acls`` false) record them only.
+        """
+
+    @abc.abstractmethod
+    async def set_load_balancing(self, public_ip: str, balancers: Sequence[LoadBalancer]) -> None:
+        """Make the load balancers of ``public_ip`` exactly ``balancers`` (an empty list removes them all).
+
+        After it returns, traffic to each ``public_port`` is spread over the rule's backends on
+        ``private_port`` with its algorithm and stickiness. Idempotent. Raises ``DriverError`` on
+        rules the backend cannot apply (two on one public port, unknown algorithm), leaving the
+        previous balancers in place. Drivers that do not balance (``capabilities.balances_load``
+        false) record them only.
+        """
 
     @abc.abstractmethod
     async def close(self) -> None:

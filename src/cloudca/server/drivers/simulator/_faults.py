@@ -22,6 +22,8 @@ Operation = Literal[
     "set_nics",
     "set_disks",
     "set_port_forwarding",
+    "set_network_acl",
+    "set_load_balancing",
 ]
 
 #: The operations a fault can be injected into (queries such as ``power_state`` never fail).

@@ -9,11 +9,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 
-from cloudca.server.drivers.base import DiskSpec, DriverError, NicSpec, PortForward
+from cloudca.server.drivers.base import AclRule, DiskSpec, DriverError, LoadBalancer, NicSpec, PortForward
 
 from ._state import SimulatedMachine
 
 _PROTOCOLS = frozenset({"tcp", "udp"})
+_ACL_PROTOCOLS = frozenset({"tcp", "udp", "icmp", "all"})
+_LB_PROTOCOLS = frozenset({"tcp", "udp", "tcp-proxy", "ssl"})
+_ALGORITHMS = frozenset({"roundrobin", "leastconn", "source"})
 
 
 def check_size(instance_id: str, cpu_count: int, memory_mb: int) -> None:
@@ -114,6 +117,60 @@ def check_port_forwards(public_ip: str, rules: Sequence[PortForward]) -> None:
                     f"public IP {public_ip}: rules {other.rule_id} and {rule.rule_id} overlap on {protocol}"
                 )
         taken.setdefault(protocol, []).append(rule)
+
+
+def check_acl_rules(network_id: str, cidr: str, rules: Sequence[AclRule]) -> None:
+    """Known actions, protocols and directions; ports only for tcp/udp, ICMP fields only for icmp;
+    valid CIDRs; a rule number used once."""
+    try:
+        ipaddress.ip_network(cidr, strict=False)
+    except ValueError as exc:
+        raise DriverError(f"network {network_id}: {exc}") from exc
+    _check_unique(network_id, "ACL rule", [rule.rule_id for rule in rules])
+    _check_unique(network_id, "ACL rule number", [str(rule.rule_number) for rule in rules])
+    for rule in rules:
+        subject = f"ACL rule {rule.rule_id}"
+        if rule.action not in ("allow", "deny") or rule.traffic_type not in ("ingress", "egress"):
+            raise DriverError(f"{subject}: unknown action or traffic type")
+        if rule.protocol not in _ACL_PROTOCOLS:
+            raise DriverError(f"{subject}: unknown protocol {rule.protocol!r}")
+        try:
+            ipaddress.ip_network(rule.cidr, strict=False)
+        except ValueError as exc:
+            raise DriverError(f"{subject}: {exc}") from exc
+        has_ports = rule.start_port is not None or rule.end_port is not None
+        has_icmp = rule.icmp_type is not None or rule.icmp_code is not None
+        if rule.protocol in _PROTOCOLS:
+            start, end = rule.start_port or 0, rule.end_port or 0
+            if not 1 <= start <= end <= 65535 or has_icmp:
+                raise DriverError(f"{subject}: invalid ports {start}-{end}")
+        elif rule.protocol == "icmp":
+            if has_ports or not has_icmp:
+                raise DriverError(f"{subject}: icmp takes a type and code, no ports")
+        elif has_ports or has_icmp:
+            raise DriverError(f"{subject}: protocol all takes no ports or ICMP fields")
+
+
+def check_load_balancers(public_ip: str, balancers: Sequence[LoadBalancer]) -> None:
+    """Known protocols and algorithms, valid ports and backends, one rule per public port."""
+    try:
+        ipaddress.ip_address(public_ip)
+    except ValueError as exc:
+        raise DriverError(f"public IP {public_ip!r}: {exc}") from exc
+    _check_unique(public_ip, "load balancer rule", [rule.rule_id for rule in balancers])
+    _check_unique(public_ip, "public port", [str(rule.public_port) for rule in balancers])
+    for rule in balancers:
+        subject = f"load balancer rule {rule.rule_id}"
+        if rule.protocol not in _LB_PROTOCOLS or rule.algorithm not in _ALGORITHMS:
+            raise DriverError(f"{subject}: unknown protocol {rule.protocol!r} or algorithm {rule.algorithm}")
+        if not (1 <= rule.public_port <= 65535 and 1 <= rule.private_port <= 65535):
+            raise DriverError(f"{subject}: invalid ports {rule.public_port} -> {rule.private_port}")
+        _check_unique(subject, "backend", list(rule.backends))
+        for backend in rule.backends:
+            try:
+                ipaddress.ip_address(backend)
+            except ValueError as exc:
+                raise DriverError(f"{subject}: {exc}") from exc
 
 
 def _check_unique(subject: str, what: str, values: Sequence[str]) -> None:

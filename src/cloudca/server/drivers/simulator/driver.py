@@ -1,10 +1,11 @@
 """The simulator driver: an in-memory hypervisor that keeps the books a real one would.
 
 It offers ``hosts_per_zone`` hosts per zone, keeps every machine's host, power state, size, NICs,
-disks, user data, default user's key and a SHA-256 of its password, and one port forwarding table
-per public IP. It refuses what a real backend would refuse (unknown machines, a host without room,
-a MAC or an IP used twice, a volume attached twice), takes the time a real one would under the
-``realistic`` latency profile, and fails on purpose when a fault plan or a test says so.
+disks, user data, default user's key and a SHA-256 of its password, one port forwarding table and
+one load balancer table per public IP, and one ACL per network. It refuses what a real backend
+would refuse (unknown machines, a host without room, a MAC or an IP used twice, a volume attached
+twice), takes the time a real one would under the ``realistic`` latency profile, and fails on
+purpose when a fault plan or a test says so.
 
 LIMITATIONS — what the simulator does NOT simulate:
 
@@ -13,8 +14,10 @@ LIMITATIONS — what the simulator does NOT simulate:
 - User data is stored, never executed; passwords (kept only as SHA-256) and SSH keys are recorded,
   never installed in a guest. ``set_password`` and ``set_ssh_key`` take effect at once, whether the
   machine runs or not.
-- No packets: NICs and port forwarding rules are recorded and checked for consistency, nothing is
-  forwarded (``capabilities.forwards_ports`` is false). Rules may name private IPs no NIC holds.
+- No packets: NICs, port forwarding rules, network ACLs and load balancers are recorded and
+  checked for consistency; nothing is forwarded, filtered or balanced (the capabilities
+  ``forwards_ports``, ``enforces_network_acls`` and ``balances_load`` are false). Rules may name
+  private IPs no NIC holds. Remote access VPNs are the control plane's bookkeeping only.
 - No disk I/O and no images: disks are sizes; ``image_location`` is recorded, never read; volumes
   only grow; a destroyed machine's data disks are simply detached.
 - Capacity is physical, as on a KVM host: only RUNNING machines use CPU and memory. ``start`` (and
@@ -53,12 +56,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from cloudca.server.drivers.base import (
+    AclRule,
     Capabilities,
     ComputeDriver,
     DiskSpec,
     DriverError,
     HostInfo,
     KnownMachine,
+    LoadBalancer,
     MachineNotFoundError,
     MachineSpec,
     NicSpec,
@@ -70,7 +75,14 @@ from cloudca.server.drivers.base import (
 from ._faults import FaultPlan, Faults
 from ._latency import Latency, LatencyProfile, Sleep
 from ._state import MachineView, SimulatedHost, SimulatedMachine, password_digest
-from ._validation import check_disks, check_nics, check_port_forwards, check_size
+from ._validation import (
+    check_acl_rules,
+    check_disks,
+    check_load_balancers,
+    check_nics,
+    check_port_forwards,
+    check_size,
+)
 
 
 def host_names(zone_name: str, count: int) -> list[str]:
@@ -125,6 +137,10 @@ class SimulatorDriver(ComputeDriver):
                 self._hosts[host_name] = SimulatedHost(info)
         self._machines: dict[str, SimulatedMachine] = {}
         self._port_forwards: dict[str, tuple[PortForward, ...]] = {}
+        # Keyed by network id and public address: each call carries a whole table, so these books
+        # are complete in each process even with ``shared`` (no cross-machine comparison is made).
+        self._network_acls: dict[str, tuple[AclRule, ...]] = {}
+        self._load_balancers: dict[str, tuple[LoadBalancer, ...]] = {}
         self._closed = False
         self._shared = shared
 
@@ -158,6 +174,14 @@ class SimulatorDriver(ComputeDriver):
     def port_forwards(self, public_ip: str) -> tuple[PortForward, ...]:
         """The forwarding rules of ``public_ip`` (empty when it has none)."""
         return self._port_forwards.get(public_ip, ())
+
+    def network_acl(self, network_id: str) -> tuple[AclRule, ...] | None:
+        """The ACL rules of ``network_id`` in evaluation order, or ``None`` when it has no filtering."""
+        return self._network_acls.get(network_id)
+
+    def load_balancers(self, public_ip: str) -> tuple[LoadBalancer, ...]:
+        """The load balancer rules of ``public_ip`` (empty when it has none)."""
+        return self._load_balancers.get(public_ip, ())
 
     # -- ComputeDriver ------------------------------------------------------------------------------
 
@@ -327,6 +351,22 @@ class SimulatorDriver(ComputeDriver):
             self._port_forwards[public_ip] = tuple(rules)
         else:
             self._port_forwards.pop(public_ip, None)
+
+    async def set_network_acl(self, network_id: str, cidr: str, rules: Sequence[AclRule] | None) -> None:
+        await self._begin("set_network_acl", network_id)
+        if rules is None:
+            self._network_acls.pop(network_id, None)
+            return
+        check_acl_rules(network_id, cidr, rules)
+        self._network_acls[network_id] = tuple(sorted(rules, key=lambda rule: rule.rule_number))
+
+    async def set_load_balancing(self, public_ip: str, balancers: Sequence[LoadBalancer]) -> None:
+        await self._begin("set_load_balancing", public_ip)
+        check_load_balancers(public_ip, balancers)
+        if balancers:
+            self._load_balancers[public_ip] = tuple(balancers)
+        else:
+            self._load_balancers.pop(public_ip, None)
 
     async def close(self) -> None:
         self._closed = True
