@@ -12,7 +12,7 @@ import pytest
 from cloudca.server.api import fastlane
 from tests.support import BASE, Api
 
-Answer = Callable[[Any, Any], Awaitable[bool]]
+Answer = Callable[..., Awaitable[bool]]
 
 
 async def _get(
@@ -22,11 +22,11 @@ async def _get(
     real: Answer = fastlane.answer
     answered: list[bool] = []
 
-    async def spy(scope: Any, send: Any) -> bool:
-        answered.append(await real(scope, send))
+    async def spy(*args: Any) -> bool:
+        answered.append(await real(*args))
         return answered[-1]
 
-    async def off(_scope: Any, _send: Any) -> bool:
+    async def off(*_args: Any) -> bool:
         return False
 
     with monkeypatch.context() as patch:
@@ -69,10 +69,15 @@ async def test_errors_and_other_queries_go_to_the_routes(
         f"{BASE}/instances?page_size=1&state=Running",
         f"{BASE}/instances?page_size=0",
         f"{BASE}/instances",
-        f"{BASE}/instances/{instance['id']}?org_id=x",
+        f"{BASE}/instances/{instance['id']}?org_id=cloudca",
     ):
         _, answered = await _get(api, monkeypatch, path, lane=True)
         assert answered == [False], path
+    # Refused at the edge, before the lane is asked: the lane never sees a request it may not answer.
+    response, answered = await _get(
+        api, monkeypatch, f"{BASE}/instances/{instance['id']}?org_id=x", lane=True
+    )
+    assert (response.status_code, answered) == (403, [])
     unknown = httpx.Headers({"MC-Api-Key": "not-a-key"})
     response = await api.http.get(f"{BASE}/instances/{instance['id']}", headers=unknown)
     assert response.status_code == 401

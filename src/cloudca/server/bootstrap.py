@@ -162,7 +162,11 @@ async def _seed(session: AsyncSession, settings: Settings) -> FirstStart:
     await session.flush()
     session.add(Membership(environment_id=environment.id, user_id=admin.id, role_id=roles[0].id))
     generated = None if settings.api_key else generate_api_key()
-    session.add(ApiKey(user_id=admin.id, key_hash=hash_api_key(settings.api_key or generated or "")))
+    session.add(
+        ApiKey(
+            user_id=admin.id, name="first start", key_hash=hash_api_key(settings.api_key or generated or "")
+        )
+    )
     zones = _zones(settings, connection.id)
     session.add_all(zones)
     session.add_all(_templates(connection.id, [zone.id for zone in zones]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloudca.server.db.base import Base, created_column, id_column
@@ -42,6 +42,9 @@ class Environment(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     membership: Mapped[str] = mapped_column(String(20), default="MANY_USERS")
     created_at: Mapped[datetime] = created_column()
+    #: Set when the environment is deleted: from then on it does not exist for the API, while a task
+    #: destroys what it held (migration ``12a_teams``).
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime())
 
 
 class Role(Base):
@@ -89,5 +92,18 @@ class ApiKey(Base):
     id: Mapped[str] = id_column()
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255), default="", server_default="")
     created_at: Mapped[datetime] = created_column()
+    #: Recorded at most once a minute per key and process: a write per request would cost more
+    #: than the request.
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class AccessRevision(Base):
+    """One row whose counter moves with every change to who may do what (see ``access.revision``)."""
+
+    __tablename__ = "access_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)

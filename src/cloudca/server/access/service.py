@@ -1,4 +1,9 @@
-"""Authentication and scoping: who is calling, and in which environment they act (1.8)."""
+"""Authentication and scoping: who is calling, and in which environment they act (1.8).
+
+Resolved once per request, at the edge (``api.authorization``), and kept per process between
+requests until the access revision moves (``access.revision``): exact in every process, and free
+of queries on the hot paths apart from reading that revision.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.access import revision
 from cloudca.server.access.models import (
     ApiKey,
     Environment,
@@ -19,16 +25,19 @@ from cloudca.server.access.models import (
     ServiceConnection,
     User,
 )
+from cloudca.server.db.base import utcnow
 from cloudca.server.db.engine import Database
 from cloudca.server.errors import Forbidden, NotFound, Unauthorized
 
-#: How long a resolved key or environment is reused without asking the database. Bounds how long a
-#: revoked key or a removed membership keeps working in a process that has seen it.
-CACHE_SECONDS = 5.0
-
+ENVIRONMENT_ADMIN_ROLE = "Environment Admin"
+USER_ROLE = "User"
 READ_ONLY_ROLE = "Read-only"
-STANDARD_ROLES = ("Environment Admin", "User", READ_ONLY_ROLE)
-DEFAULT_ROLE = "User"
+STANDARD_ROLES = (ENVIRONMENT_ADMIN_ROLE, USER_ROLE, READ_ONLY_ROLE)
+DEFAULT_ROLE = USER_ROLE
+#: How often a key's ``last_used_at`` is written, at most, per key and process.
+LAST_USE_SECONDS = 60.0
+#: Organizations nest shallowly; the bound guards the walk up the tree against a cycle.
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class Caller:
     user_name: str
     organization_id: str
     is_org_admin: bool
+    api_key_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ class EnvironmentScope:
 
 
 def hash_api_key(api_key: str) -> str:
+    """Keys are long and random (``generate_api_key``), so a fast digest is the right one."""
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
@@ -60,52 +71,48 @@ def generate_api_key() -> str:
 
 
 class AccessService:
-    """Resolves API keys and environments, with a short in-process cache for the hot path."""
+    """Resolves API keys and environments; keeps resolutions while the access revision stands."""
 
     def __init__(self) -> None:
-        self._callers: dict[str, tuple[float, Caller]] = {}
-        self._scopes: dict[tuple[str, str, str, str | None], tuple[float, EnvironmentScope]] = {}
-
-    def cached_caller(self, api_key: str) -> Caller | None:
-        """The caller of ``api_key`` if this process resolved it within ``CACHE_SECONDS``."""
-        cached = self._callers.get(hash_api_key(api_key))
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        return None
-
-    def cached_scope(
-        self, user_id: str, service_code: str, environment_name: str, org_id: str | None
-    ) -> EnvironmentScope | None:
-        """The scope ``scope()`` resolved for this caller within ``CACHE_SECONDS``, if any."""
-        cached = self._scopes.get((user_id, service_code, environment_name, org_id))
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        return None
+        self._revision: int | None = None
+        self._callers: dict[str, Caller] = {}
+        self._scopes: dict[tuple[str, str, str, str | None], EnvironmentScope] = {}
+        self._visible: dict[tuple[str, str | None, str], bool] = {}
+        self._used: dict[str, float] = {}
 
     async def authenticate(self, database: Database, api_key: str | None) -> Caller:
+        """The caller of ``api_key``; first forgets every resolution if the access revision moved,
+        so whatever a committed change revoked is refused here (call it once per request)."""
         if not api_key:
             raise Unauthorized("The MC-Api-Key header is missing")
+        current = await revision.current(database)
+        if current != self._revision:
+            self._callers.clear()
+            self._scopes.clear()
+            self._visible.clear()
+            self._revision = current
         digest = hash_api_key(api_key)
-        now = time.monotonic()
-        cached = self._callers.get(digest)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        async with database.session() as session:
-            caller = await self._load_caller(session, digest)
-        self._callers[digest] = (now + CACHE_SECONDS, caller)
+        caller = self._callers.get(digest)
+        if caller is None:
+            async with database.session() as session:
+                caller = await _load_caller(session, digest)
+            self._callers[digest] = caller
+        await self._record_use(database, caller.api_key_id)
         return caller
 
-    async def _load_caller(self, session: AsyncSession, digest: str) -> Caller:
-        row = (
+    async def _record_use(self, database: Database, api_key_id: str) -> None:
+        now = time.monotonic()
+        last = self._used.get(api_key_id)
+        if last is not None and now - last < LAST_USE_SECONDS:
+            return
+        self._used[api_key_id] = now
+        async with database.transaction() as session:
             await session.execute(
-                select(User)
-                .join(ApiKey, ApiKey.user_id == User.id)
-                .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+                update(ApiKey)
+                .where(ApiKey.id == api_key_id)
+                .values(last_used_at=utcnow())
+                .execution_options(synchronize_session=False)
             )
-        ).scalar_one_or_none()
-        if row is None or row.status != "ACTIVE":
-            raise Unauthorized("The API key is not recognised")
-        return Caller(row.id, row.user_name, row.organization_id, row.is_org_admin)
 
     async def scope(
         self,
@@ -115,14 +122,14 @@ class AccessService:
         environment_name: str,
         org_id: str | None,
     ) -> EnvironmentScope:
+        """The environment of a ``/v1/services/{code}/{env}`` path: 404 when it does not exist in
+        the acting organization, 403 when the caller is not a member (1.8)."""
         key = (caller.user_id, service_code, environment_name, org_id)
-        now = time.monotonic()
-        cached = self._scopes.get(key)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        async with database.session() as session:
-            scope = await self._load_scope(session, caller, service_code, environment_name, org_id)
-        self._scopes[key] = (now + CACHE_SECONDS, scope)
+        scope = self._scopes.get(key)
+        if scope is None:
+            async with database.session() as session:
+                scope = await self._load_scope(session, caller, service_code, environment_name, org_id)
+            self._scopes[key] = scope
         return scope
 
     async def _load_scope(
@@ -133,7 +140,7 @@ class AccessService:
         environment_name: str,
         org_id: str | None,
     ) -> EnvironmentScope:
-        organization_id = await self._acting_organization(session, caller, org_id)
+        organization_id = await self.acting_organization(session, caller, org_id)
         connection = (
             await session.execute(
                 select(ServiceConnection).where(ServiceConnection.service_code == service_code)
@@ -147,6 +154,7 @@ class AccessService:
                     Environment.organization_id == organization_id,
                     Environment.service_connection_id == connection.id,
                     Environment.name == environment_name,
+                    Environment.deleted_at.is_(None),
                 )
             )
         ).scalar_one_or_none()
@@ -161,11 +169,13 @@ class AccessService:
             organization_id=environment.organization_id,
             service_connection_id=connection.id,
             service_code=connection.service_code,
-            can_write=role_name != READ_ONLY_ROLE,
+            can_write=role_name.lower() != READ_ONLY_ROLE.lower(),
         )
 
     async def role_of(self, session: AsyncSession, caller: Caller, environment: Environment) -> str | None:
         """The caller's role name in the environment; organization admins act as Environment Admin."""
+        if environment.deleted_at is not None:
+            return None
         role = (
             await session.execute(
                 select(Role.name)
@@ -178,27 +188,35 @@ class AccessService:
         if caller.is_org_admin and await self.may_access_organization(
             session, caller, environment.organization_id
         ):
-            return STANDARD_ROLES[0]
+            return ENVIRONMENT_ADMIN_ROLE
         if (
             environment.membership == "ALL_ORG_USERS"
             and environment.organization_id == caller.organization_id
         ):
-            return DEFAULT_ROLE
+            default = (
+                await session.execute(
+                    select(Role.name).where(Role.environment_id == environment.id, Role.is_default.is_(True))
+                )
+            ).scalar_one_or_none()
+            return default or DEFAULT_ROLE
         return None
 
-    async def _acting_organization(self, session: AsyncSession, caller: Caller, org_id: str | None) -> str:
+    async def acting_organization(self, session: AsyncSession, caller: Caller, org_id: str | None) -> str:
+        """The organization a request acts in: the caller's, or the one ``org_id`` names (an id or
+        an entry point, 8.42) if the caller may act there. Unknown and unreachable ones alike are
+        403: whether another tenant's organization exists is not the caller's business."""
         if not org_id:
             return caller.organization_id
         organization = (
             await session.execute(
-                select(Organization).where(
+                select(Organization.id).where(
                     or_(Organization.id == org_id.lower(), Organization.entry_point == org_id)
                 )
             )
         ).scalar_one_or_none()
-        if organization is None or not await self.may_access_organization(session, caller, organization.id):
+        if organization is None or not await self.may_access_organization(session, caller, organization):
             raise Forbidden(f"You may not act in the organization '{org_id}'", permission="org_id")
-        return organization.id
+        return organization
 
     async def may_access_organization(
         self, session: AsyncSession, caller: Caller, organization_id: str
@@ -208,14 +226,55 @@ class AccessService:
             return True
         if not caller.is_org_admin:
             return False
-        current: str | None = organization_id
-        for _ in range(32):  # organizations nest shallowly; the bound guards against a cycle
-            if current is None:
-                return False
-            parent = (
-                await session.execute(select(Organization.parent_id).where(Organization.id == current))
-            ).scalar_one_or_none()
-            if parent == caller.organization_id:
-                return True
-            current = parent
-        return False
+        return await is_descendant(session, organization_id, caller.organization_id)
+
+    async def may_see_task(
+        self, database: Database, caller: Caller, organization_id: str, environment_id: str | None
+    ) -> bool:
+        """A task of an environment: whoever has a role there. A task of an organization (an
+        environment's deletion): that organization's admins (2.2: others get 404)."""
+        key = (caller.user_id, environment_id, organization_id)
+        visible = self._visible.get(key)
+        if visible is None:
+            async with database.session() as session:
+                if environment_id is None:
+                    visible = caller.is_org_admin and await self.may_access_organization(
+                        session, caller, organization_id
+                    )
+                else:
+                    environment = await session.get(Environment, environment_id)
+                    visible = (
+                        environment is not None
+                        and await self.role_of(session, caller, environment) is not None
+                    )
+            self._visible[key] = visible
+        return visible
+
+
+async def is_descendant(session: AsyncSession, organization_id: str, ancestor_id: str) -> bool:
+    """Whether ``organization_id`` lies below ``ancestor_id`` (strictly)."""
+    current: str | None = organization_id
+    for _ in range(MAX_DEPTH):
+        if current is None:
+            return False
+        parent = (
+            await session.execute(select(Organization.parent_id).where(Organization.id == current))
+        ).scalar_one_or_none()
+        if parent == ancestor_id:
+            return True
+        current = parent
+    return False
+
+
+async def _load_caller(session: AsyncSession, digest: str) -> Caller:
+    row = (
+        await session.execute(
+            select(User, ApiKey.id)
+            .join(ApiKey, ApiKey.user_id == User.id)
+            .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+        )
+    ).first()
+    if row is None or row[0].status != "ACTIVE":
+        raise Unauthorized("The API key is not recognised")
+    user, key_id = row
+    return Caller(user.id, user.user_name, user.organization_id, user.is_org_admin, key_id)

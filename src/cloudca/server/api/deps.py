@@ -1,4 +1,5 @@
-"""FastAPI dependencies of the edge: the runtime, the caller, the environment scope, list parameters."""
+"""FastAPI dependencies of the edge: the runtime, the caller and environment the edge resolved,
+list parameters."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from cloudca.server.access.service import Caller, EnvironmentScope
+from cloudca.server.api.authorization import SCOPE_KEY, RequestAccess
 from cloudca.server.api.paging import ListParams, list_params
-from cloudca.server.errors import Forbidden
+from cloudca.server.errors import InternalError, Unauthorized
 from cloudca.server.runtime import Runtime
 
 
@@ -22,25 +24,29 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_caller(request: Request, runtime: RuntimeDep) -> Caller:
-    # Header names are case-insensitive in Starlette's Headers.
-    return await runtime.access.authenticate(runtime.database, request.headers.get("mc-api-key"))
+def _access(request: Request) -> RequestAccess:
+    access: RequestAccess | None = request.scope.get(SCOPE_KEY)
+    if access is None:
+        # Only a route outside ``/v1/`` gets here: those are public and must not ask for a caller.
+        raise Unauthorized("The MC-Api-Key header is missing")
+    return access
+
+
+async def get_caller(request: Request) -> Caller:
+    """The caller the edge authenticated (``api.authorization``)."""
+    return _access(request).caller
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
 async def get_scope(request: Request, service_code: str, environment_name: str) -> EnvironmentScope:
-    # Resolves the runtime and the caller itself rather than through sub-dependencies: every
-    # nested dependency costs FastAPI a resolution pass per request, on every environment route.
-    runtime: Runtime = request.app.state.runtime
-    caller = await get_caller(request, runtime)
-    scope = await runtime.access.scope(
-        runtime.database, caller, service_code, environment_name, request.query_params.get("org_id")
-    )
-    if request.method != "GET" and not scope.can_write:
-        raise Forbidden("Your role in this environment is read-only", permission="write")
-    return scope
+    """The environment the edge resolved and authorized for this path (``api.authorization``);
+    the path parameters are declared here so that every environment route documents them."""
+    environment = _access(request).environment
+    if environment is None:
+        raise InternalError(f"No environment was resolved for {service_code}/{environment_name}")
+    return environment
 
 
 ScopeDep = Annotated[EnvironmentScope, Depends(get_scope)]

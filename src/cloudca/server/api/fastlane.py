@@ -2,8 +2,9 @@
 
 Why: for these requests FastAPI's routing and dependency resolution cost more than the work
 itself. The lane answers only when it can give exactly the 200 the routed endpoint would give,
-from the same functions: the caller and the environment resolved by the access service as the
-routes resolve them (with its cache), and a query string the lane understands. Everything else
+from the same functions: the caller and the environment the edge resolved for the routes
+(``api.authorization``), the same visibility rule for tasks, and a query string the lane
+understands. Everything else
 (an unknown key or id, ``?wait=``, filters, any error) goes on to the FastAPI routes, which stay
 the documented API and the only place errors are answered.
 """
@@ -18,7 +19,8 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cloudca.server.access.service import Caller, EnvironmentScope
+from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.api.authorization import RequestAccess
 from cloudca.server.api.envelope import MEDIA_TYPE
 from cloudca.server.api.paging import ListParams
 from cloudca.server.db.inline_reads import InlineReads
@@ -36,24 +38,15 @@ _PAGE = re.compile(rb"page_size=([1-9][0-9]{0,5})(?:&page_number=([1-9][0-9]{0,5
 _HEADERS = [(b"content-type", MEDIA_TYPE.encode())]
 
 
-async def answer(scope: Scope, send: Send) -> bool:
-    """Answer a GET the lane handles and return True; otherwise send nothing and return False."""
-    app = scope.get("app")
-    runtime: Runtime | None = getattr(getattr(app, "state", None), "runtime", None)
-    if runtime is None:
-        return False
-    api_key = _api_key(scope["headers"])
-    if not api_key:
-        return False
+async def answer(runtime: Runtime, access: RequestAccess, scope: Scope, send: Send) -> bool:
+    """Answer a GET the lane handles and return True; otherwise send nothing and return False.
+
+    ``access`` is the edge's resolution of the request (``api.authorization``): the lane answers
+    with the same caller and environment the routes would use, never a resolution of its own."""
     path: str = scope["path"]
     query: bytes = scope["query_string"]
     try:
-        caller = runtime.access.cached_caller(api_key)
-        if caller is None:
-            # Resolved here rather than left to the routes: when the cache entry expires, every
-            # request in flight would otherwise take the slow path at once (the p99's spikes).
-            caller = await runtime.access.authenticate(runtime.database, api_key)
-        body = await _body(runtime, caller, path, query)
+        body = await _body(runtime, access, path, query)
     except ServiceError:
         return False  # the routed endpoint answers it, with the contract's error envelope
     if body is None:
@@ -75,64 +68,55 @@ class _Request:
     params: ListParams | None = None
 
 
-async def _body(runtime: Runtime, caller: Caller, path: str, query: bytes) -> dict[str, Any] | None:
-    request = await _parse(runtime, caller, path, query)
+async def _body(runtime: Runtime, access: RequestAccess, path: str, query: bytes) -> dict[str, Any] | None:
+    request = _parse(access, path, query)
     if request is None:
         return None
     inline = runtime.database.inline_reads
+    if request.task_id is not None:
+        if inline is not None:
+            with inline.snapshot() as reader:
+                task = await tasks.get_task(reader, request.task_id)
+        else:
+            async with runtime.database.read() as connection:
+                task = await tasks.get_task(connection, request.task_id)
+        # Outside the snapshot: the check may query (once per caller and environment).
+        if not await runtime.access.may_see_task(
+            runtime.database, access.caller, task.organization_id, task.environment_id
+        ):
+            return None
+        return tasks.represent(task)
     if inline is not None:
         # On SQLite: the same service functions, over sqlite3 itself (``db.inline_reads``). None
         # of them suspends, so no other request runs between BEGIN and COMMIT.
         with inline.snapshot() as reader:
-            return await _read(reader, caller, request)
+            return await _read(reader, request)
     async with runtime.database.read() as connection:
-        return await _read(connection, caller, request)
+        return await _read(connection, request)
 
 
-async def _parse(runtime: Runtime, caller: Caller, path: str, query: bytes) -> _Request | None:
-    """The request, if the lane handles it, with its environment resolved (before any read opens:
-    resolving may suspend)."""
+def _parse(access: RequestAccess, path: str, query: bytes) -> _Request | None:
+    """The request, if the lane handles it."""
     task = _TASK.fullmatch(path)
     if task is not None:
         return None if query else _Request(task_id=task.group(1).lower())
     match = _INSTANCES.fullmatch(path)
-    if match is None:
+    if match is None or access.environment is None:
         return None
-    service_code, environment_name, instance_id = match.groups()
-    page = None
-    if instance_id is None:
-        page = _PAGE.fullmatch(query)
-        if page is None:
-            return None
-    elif query:
-        return None
-    environment = runtime.access.cached_scope(caller.user_id, service_code, environment_name, None)
-    if environment is None:
-        environment = await runtime.access.scope(
-            runtime.database, caller, service_code, environment_name, None
-        )
+    instance_id = match.group(3)
+    if instance_id is not None:
+        return None if query else _Request(environment=access.environment, instance_id=instance_id)
+    page = _PAGE.fullmatch(query)
     if page is None:
-        return _Request(environment=environment, instance_id=instance_id)
+        return None
     params = ListParams(page_number=int(page.group(2) or 1), page_size=int(page.group(1)))
-    return _Request(environment=environment, params=params)
+    return _Request(environment=access.environment, params=params)
 
 
-async def _read(
-    reader: AsyncConnection | InlineReads, caller: Caller, request: _Request
-) -> dict[str, Any] | None:
-    if request.task_id is not None:
-        return tasks.represent(await tasks.get_task(reader, request.task_id, caller.organization_id))
+async def _read(reader: AsyncConnection | InlineReads, request: _Request) -> dict[str, Any] | None:
     assert request.environment is not None
     if request.instance_id is not None:
         return {"data": await instances.get_instance(reader, request.environment, request.instance_id)}
     assert request.params is not None
     items, metadata = await instances.list_instances(reader, request.environment, request.params, {})
     return {"data": items, "metadata": metadata}
-
-
-def _api_key(headers: list[tuple[bytes, bytes]]) -> str | None:
-    for name, value in headers:
-        # ASGI servers lowercase header names.
-        if name == b"mc-api-key":
-            return value.decode("latin-1")
-    return None

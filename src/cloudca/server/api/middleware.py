@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: path normalisation and the request body limit.
+"""Pure ASGI middleware: path normalisation, the request body limit, and who is calling.
 
 Written against raw ASGI rather than Starlette's BaseHTTPMiddleware: it runs on every request,
 so it must cost next to nothing.
@@ -6,15 +6,20 @@ so it must cost next to nothing.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import orjson
 
-from cloudca.server.api import fastlane
+from cloudca.server.api import authorization, fastlane
 from cloudca.server.api.envelope import MEDIA_TYPE
-from cloudca.server.errors import BadRequest
+from cloudca.server.api.errors import status_of
+from cloudca.server.errors import BadRequest, InternalError, ServiceError
+from cloudca.server.runtime import Runtime
+
+log = logging.getLogger("cloudca.api")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -28,7 +33,8 @@ _SLASHES = re.compile(r"/{2,}")
 
 class EdgeMiddleware:
     """Collapses repeated slashes (G's base URL yields ``/v1//...``, 1.3), drops one trailing
-    slash, and refuses bodies over 1 MiB with the error envelope before reading them whole."""
+    slash, refuses bodies over 1 MiB with the error envelope before reading them whole, and
+    resolves who is calling and what they may do (``api.authorization``) before any route runs."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -52,11 +58,29 @@ class EdgeMiddleware:
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await _refuse(send, self.max_body_bytes)
+                    await _refuse(
+                        send,
+                        BadRequest(
+                            f"The request body exceeds {self.max_body_bytes} bytes", limit=self.max_body_bytes
+                        ),
+                    )
                     return
                 break
-        if scope["method"] == "GET" and await fastlane.answer(scope, send):
-            return
+        runtime: Runtime | None = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
+        if runtime is not None:
+            try:
+                access = await authorization.resolve(runtime, scope)
+            except ServiceError as error:
+                await _refuse(send, error)
+                return
+            except Exception:
+                log.exception("resolving the caller failed")
+                await _refuse(send, InternalError("The server failed unexpectedly"))
+                return
+            if access is not None:
+                scope[authorization.SCOPE_KEY] = access
+                if scope["method"] == "GET" and await fastlane.answer(runtime, access, scope, send):
+                    return
         limit = self.max_body_bytes
         received = 0
 
@@ -74,13 +98,13 @@ class EdgeMiddleware:
         await self.app(scope, limited_receive, send)
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    error = BadRequest(f"The request body exceeds {limit} bytes", limit=limit)
-    body = orjson.dumps({"errors": [error.to_dict()]})
+async def _refuse(send: Send, error: ServiceError) -> None:
+    """Answer with the error envelope before any route runs (the routes' handlers are not reached)."""
+    body = orjson.dumps({"errors": [item.to_dict() for item in error.errors()]})
     await send(
         {
             "type": "http.response.start",
-            "status": 400,
+            "status": status_of(error),
             "headers": [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())],
         }
     )

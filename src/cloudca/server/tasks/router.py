@@ -29,11 +29,15 @@ async def get_task(
     seconds = _wait_seconds(wait)
     task_id = task_id.lower()
     async with runtime.database.read() as connection:
-        task = await service.get_task(connection, task_id, caller.organization_id)
+        task = await service.get_task(connection, task_id)
+    if not await runtime.access.may_see_task(
+        runtime.database, caller, task.organization_id, task.environment_id
+    ):
+        raise service.not_found(task_id)
     if seconds and service.wire_status(task.status) == "PENDING":
         await runtime.tasks.wait(task_id, seconds)
         async with runtime.database.read() as connection:
-            task = await service.get_task(connection, task_id, caller.organization_id)
+            task = await service.get_task(connection, task_id)
     return JSONResponse(service.represent(task))
 
 

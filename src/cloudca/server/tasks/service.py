@@ -13,9 +13,9 @@ from cloudca.server.errors import NotFound
 from cloudca.server.tasks.models import FINISHED, Task
 
 # Built once: a GET of a task is a hot path, and building a select costs more than running it.
-_TASK = select(Task.id, Task.organization_id, Task.status, Task.created_at, Task.result).where(
-    Task.id == bindparam("task_id")
-)
+_TASK = select(
+    Task.id, Task.organization_id, Task.environment_id, Task.status, Task.created_at, Task.result
+).where(Task.id == bindparam("task_id"))
 
 
 def wire_status(status: str) -> str:
@@ -33,9 +33,14 @@ def represent(task: Row[Any] | Task) -> dict[str, Any]:
     return body
 
 
-async def get_task(connection: AsyncConnection | InlineReads, task_id: str, organization_id: str) -> Row[Any]:
-    """The task, if it belongs to the caller's organization; others' tasks do not exist (2.2)."""
+async def get_task(connection: AsyncConnection | InlineReads, task_id: str) -> Row[Any]:
+    """The task; whether the caller may see it is ``AccessService.may_see_task``'s to say."""
     task = (await connection.execute(_TASK, {"task_id": task_id})).first()
-    if task is None or task.organization_id != organization_id:
-        raise NotFound("task", task_id, f"No task with id {task_id}")
+    if task is None:
+        raise not_found(task_id)
     return task
+
+
+def not_found(task_id: str) -> NotFound:
+    """Unknown, expired and invisible tasks get the same answer (2.2)."""
+    return NotFound("task", task_id, f"No task with id {task_id}")
