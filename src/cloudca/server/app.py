@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from sqlalchemy import select
 
 from cloudca import __version__
 from cloudca.server import bootstrap
@@ -20,29 +19,26 @@ from cloudca.server.access.router import router as access_router
 from cloudca.server.access.service import AccessService
 from cloudca.server.api import errors
 from cloudca.server.api.middleware import EdgeMiddleware
+from cloudca.server.api.state import EdgeRuntime
 from cloudca.server.catalog.router import router as catalog_router
 from cloudca.server.config import Settings
 from cloudca.server.db import migrate
 from cloudca.server.db.engine import Database
-from cloudca.server.drivers.base import ComputeDriver, KnownMachine, PowerState
+from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.drivers.registry import create_driver
-from cloudca.server.instances import states
+from cloudca.server.instances import adoption
 from cloudca.server.instances.handlers import HANDLERS
-from cloudca.server.instances.models import Instance
 from cloudca.server.instances.router import router as instances_router
 from cloudca.server.networking import handlers as networking_handlers
 from cloudca.server.networking import topology as topology_handlers
 from cloudca.server.networking.ip_router import router as ip_router
 from cloudca.server.networking.router import router as networking_router
 from cloudca.server.placement import handlers as placement_handlers
-from cloudca.server.placement.models import Host
 from cloudca.server.placement.router import router as placement_router
-from cloudca.server.runtime import Runtime
 from cloudca.server.sshkeys import handlers as sshkeys_handlers
 from cloudca.server.sshkeys.router import router as sshkeys_router
 from cloudca.server.storage import handlers as storage_handlers
 from cloudca.server.storage.router import router as storage_router
-from cloudca.server.tasks.models import Task
 from cloudca.server.tasks.router import router as tasks_router
 from cloudca.server.tasks.runner import TaskRunner
 
@@ -106,7 +102,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
-async def start(settings: Settings, driver: ComputeDriver | None = None, *, role: str = "serve") -> Runtime:
+async def start(
+    settings: Settings, driver: ComputeDriver | None = None, *, role: str = "serve"
+) -> EdgeRuntime:
     """Migrate, seed on first start, adopt known machines, recover interrupted tasks, start workers.
 
     ``role`` is ``serve`` or ``worker`` (``cloudca worker``: tasks only, no HTTP)."""
@@ -125,9 +123,9 @@ async def start(settings: Settings, driver: ComputeDriver | None = None, *, role
             file=sys.stderr,
             flush=True,
         )
-    await driver.adopt(await known_machines(database))
+    await driver.adopt(await adoption.known_machines(database))
     runner = TaskRunner(
-        database, driver, settings, role=role, prepare=partial(adopt_task_entity, database, driver)
+        database, driver, settings, role=role, prepare=partial(adoption.adopt_task_entity, database, driver)
     )
     runner.register(HANDLERS)
     runner.register(sshkeys_handlers.HANDLERS)
@@ -135,56 +133,14 @@ async def start(settings: Settings, driver: ComputeDriver | None = None, *, role
     runner.register(storage_handlers.HANDLERS)
     runner.register(networking_handlers.HANDLERS)
     runner.register(topology_handlers.HANDLERS)
-    runtime = Runtime(
-        settings=settings, database=database, driver=driver, access=AccessService(), tasks=runner
+    runtime = EdgeRuntime(
+        settings=settings, database=database, driver=driver, tasks=runner, access=AccessService()
     )
     await runner.start()
     return runtime
 
 
-async def stop(runtime: Runtime) -> None:
+async def stop(runtime: EdgeRuntime) -> None:
     await runtime.tasks.stop()
     await runtime.driver.close()
     await runtime.database.dispose()
-
-
-async def adopt_task_entity(database: Database, driver: ComputeDriver, task: Task) -> None:
-    """Before a task on an instance runs (or is repaired), make sure the driver knows its machine.
-
-    With several processes on one database, a machine may have been created by another process.
-    A driver over a shared backend (libvirt) already knows it, and this costs one ``power_state``
-    call; the simulator keeps its books in its process, so it adopts the machine as the database
-    describes it (see the simulator's LIMITATIONS: books of different processes may disagree).
-    """
-    if task.entity_type != "instances":
-        return
-    if task.kind == "instances.create" and task.attempts <= 1:
-        # A create's first run, in the process that accepted it: its machine does not exist yet
-        # anywhere (placement comes later), so there is nothing to adopt and no query to make.
-        return
-    if await driver.power_state(task.entity_id) is not None:
-        return
-    machines = await known_machines(database, task.entity_id)
-    if machines:
-        await driver.adopt(machines)
-
-
-async def known_machines(database: Database, instance_id: str | None = None) -> list[KnownMachine]:
-    """Every machine the database says exists (or just ``instance_id``'s), for the driver to adopt."""
-    async with database.session() as session:
-        query = select(
-            Instance.id, Host.name, Instance.stable_state, Instance.cpu_count, Instance.memory_mb
-        ).join(Host, Host.id == Instance.host_id)
-        if instance_id is not None:
-            query = query.where(Instance.id == instance_id)
-        rows = await session.execute(query)
-        return [
-            KnownMachine(
-                instance_id=instance_id,
-                host_name=host_name,
-                power_state=PowerState.RUNNING if stable_state == states.RUNNING else PowerState.STOPPED,
-                cpu_count=cpu_count,
-                memory_mb=memory_mb,
-            )
-            for instance_id, host_name, stable_state, cpu_count, memory_mb in rows
-        ]

@@ -1,11 +1,13 @@
-"""The long-lived objects of one server process, shared by the HTTP edge and the task runner."""
+"""The long-lived objects of one server process, shared by the HTTP edge and the task runner.
+
+The access service is not here: only the edge uses it (``api.state.EdgeRuntime``); what a service
+needs of it arrives as an argument (the caller's ``EnvironmentScope``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cloudca.server.access.service import AccessService
 from cloudca.server.config import Settings
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
@@ -19,5 +21,4 @@ class Runtime:
     settings: Settings
     database: Database
     driver: ComputeDriver
-    access: AccessService
     tasks: TaskRunner

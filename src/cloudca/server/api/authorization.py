@@ -23,8 +23,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from cloudca.server.access.service import Caller, EnvironmentScope
+from cloudca.server.api.state import EdgeRuntime
 from cloudca.server.errors import Forbidden
-from cloudca.server.runtime import Runtime
 
 #: The ASGI scope key the resolution is kept under for the routes.
 SCOPE_KEY = "cloudca.access"
@@ -46,7 +46,7 @@ def api_key_of(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
-async def resolve(runtime: Runtime, scope: MutableMapping[str, Any]) -> RequestAccess | None:
+async def resolve(runtime: EdgeRuntime, scope: MutableMapping[str, Any]) -> RequestAccess | None:
     """The request's access, or None for paths outside the API (``/v1`` itself, docs, probes).
     Raises ``Unauthorized``, ``Forbidden`` or ``NotFound`` as the rules above say."""
     path: str = scope["path"]

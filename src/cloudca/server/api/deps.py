@@ -10,18 +10,18 @@ from fastapi import Depends, Request
 from cloudca.server.access.service import Caller, EnvironmentScope
 from cloudca.server.api.authorization import SCOPE_KEY, RequestAccess
 from cloudca.server.api.paging import ListParams, list_params
+from cloudca.server.api.state import EdgeRuntime
 from cloudca.server.errors import InternalError, Unauthorized
-from cloudca.server.runtime import Runtime
 
 
 # Dependencies are ``async`` even when they do not await: FastAPI runs plain functions in a thread
 # pool, a hand-off that costs more than the work.
-async def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+async def get_runtime(request: Request) -> EdgeRuntime:
+    runtime: EdgeRuntime = request.app.state.runtime
     return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+RuntimeDep = Annotated[EdgeRuntime, Depends(get_runtime)]
 
 
 def _access(request: Request) -> RequestAccess:

@@ -23,10 +23,10 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.api.authorization import RequestAccess
 from cloudca.server.api.envelope import MEDIA_TYPE
 from cloudca.server.api.paging import ListParams
+from cloudca.server.api.state import EdgeRuntime
 from cloudca.server.db.inline_reads import InlineReads
 from cloudca.server.errors import ServiceError
 from cloudca.server.instances import service as instances
-from cloudca.server.runtime import Runtime
 from cloudca.server.tasks import service as tasks
 
 Scope = MutableMapping[str, Any]
@@ -38,7 +38,7 @@ _PAGE = re.compile(rb"page_size=([1-9][0-9]{0,5})(?:&page_number=([1-9][0-9]{0,5
 _HEADERS = [(b"content-type", MEDIA_TYPE.encode())]
 
 
-async def answer(runtime: Runtime, access: RequestAccess, scope: Scope, send: Send) -> bool:
+async def answer(runtime: EdgeRuntime, access: RequestAccess, scope: Scope, send: Send) -> bool:
     """Answer a GET the lane handles and return True; otherwise send nothing and return False.
 
     ``access`` is the edge's resolution of the request (``api.authorization``): the lane answers
@@ -68,7 +68,9 @@ class _Request:
     params: ListParams | None = None
 
 
-async def _body(runtime: Runtime, access: RequestAccess, path: str, query: bytes) -> dict[str, Any] | None:
+async def _body(
+    runtime: EdgeRuntime, access: RequestAccess, path: str, query: bytes
+) -> dict[str, Any] | None:
     request = _parse(access, path, query)
     if request is None:
         return None

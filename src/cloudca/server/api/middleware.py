@@ -16,8 +16,8 @@ import orjson
 from cloudca.server.api import authorization, fastlane
 from cloudca.server.api.envelope import MEDIA_TYPE
 from cloudca.server.api.errors import status_of
+from cloudca.server.api.state import EdgeRuntime
 from cloudca.server.errors import BadRequest, InternalError, ServiceError
-from cloudca.server.runtime import Runtime
 
 log = logging.getLogger("cloudca.api")
 
@@ -66,7 +66,7 @@ class EdgeMiddleware:
                     )
                     return
                 break
-        runtime: Runtime | None = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
+        runtime: EdgeRuntime | None = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
         if runtime is not None:
             try:
                 access = await authorization.resolve(runtime, scope)

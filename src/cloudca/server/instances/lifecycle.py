@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.catalog.models import DiskOffering, Template
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
-from cloudca.server.errors import InvalidField, InvalidState
-from cloudca.server.instances import states
+from cloudca.server.errors import InvalidField
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking import forwarding
 from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp
@@ -204,30 +203,6 @@ async def delete_records(session: AsyncSession, instance_id: str) -> None:
     await session.execute(delete(AffinityMembership).where(AffinityMembership.instance_id == instance_id))
     await session.execute(delete(Nic).where(Nic.instance_id == instance_id))
     await session.execute(delete(Instance).where(Instance.id == instance_id))
-
-
-async def lock_usable_instance(session: AsyncSession, instance_id: str) -> Instance:
-    """The instance, row-locked, provided it is still Running or Stopped with no task of its own:
-    what a volume, NIC or rule task re-checks in the transaction that records its change."""
-    instance = (
-        await session.execute(
-            select(Instance)
-            .where(Instance.id == instance_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one_or_none()
-    if instance is None:
-        raise InvalidField("instanceId", instance_id, "the instance no longer exists")
-    if instance.task_id is not None or instance.state not in (states.RUNNING, states.STOPPED):
-        raise InvalidState(
-            "The instance changed state while the task waited",
-            entity_id=instance.id,
-            entity_type="instances",
-            current_state=instance.state,
-            expected_states=[states.RUNNING, states.STOPPED],
-        )
-    return instance
 
 
 async def held_public_ips(database: Database, instance_id: str) -> dict[str, str]:

@@ -9,15 +9,15 @@ from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import choice_filter, uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
-from cloudca.server.errors import UnknownOperation
-from cloudca.server.instances import schemas, service, states
+from cloudca.server.core.fields import Body
+from cloudca.server.instances import operations, schemas, service, states
 
 router = APIRouter(tags=["instances"], responses=ERROR_RESPONSES)
 COLLECTION = "/v1/services/{service_code}/{environment_name}/instances"
 ITEM = COLLECTION + "/{instance_id}"
 
 
-def _body_doc(model: type[schemas.Body]) -> dict[str, object]:
+def _body_doc(model: type[Body]) -> dict[str, object]:
     return {"requestBody": {"content": {"application/json": {"schema": model.model_json_schema()}}}}
 
 
@@ -85,12 +85,11 @@ async def destroy_instance(
 async def _post_item(
     instance_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
-    operation = request.query_params.get("operation")
+    name = request.query_params.get("operation")
     raw = await read_object(request)
-    if not operation:
+    if not name:
         update = validate(schemas.UpdateInstance, raw)
         return task_accepted(await service.update_instance(runtime, scope, instance_id, update))
-    transition = states.OPERATIONS.get(operation.lower())
-    if transition is None:
-        raise UnknownOperation(operation, "instances")
-    return task_accepted(await service.run_operation(runtime, scope, instance_id, transition, raw))
+    operation = operations.find(name)
+    body = validate(operation.body, raw) if operation.body is not None else None
+    return task_accepted(await service.run_operation(runtime, scope, instance_id, operation, body))

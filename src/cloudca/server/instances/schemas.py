@@ -1,6 +1,6 @@
 """Request bodies of the Instances API (API-CONTRACT 4.2-4.5), and the documented representation.
 
-Field names are the wire names. Types are lenient where the contract says so (see ``api.fields``);
+Field names are the wire names. Types are lenient where the contract says so (see ``core.fields``);
 rules that need the database (does the template exist?) live in ``instances.service``.
 """
 
@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
-from cloudca.server.api.fields import FlexBool, FlexInt, Port, Str, Uuid, UuidList
+from cloudca.server.core.fields import Body, FlexBool, FlexInt, Port, Str, Uuid, UuidList
 
 MAX_USER_DATA = 32768
 HOSTNAME_PATTERN = r"^[A-Za-z0-9_-]{1,63}$"
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
 
 def _ports(value: Any) -> Any:

@@ -14,21 +14,21 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.api.body import validate
-from cloudca.server.api.paging import ListParams, check_sort_field
 from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import ComputeOffering, Template
+from cloudca.server.core.claims import check_transition
+from cloudca.server.core.fields import Body
+from cloudca.server.core.listing import ListParams, check_sort_field
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import (
     EntityBusy,
     InvalidField,
-    InvalidState,
     MissingField,
     NotFound,
     ServiceError,
     ValidationErrors,
 )
-from cloudca.server.instances import states
+from cloudca.server.instances import operations, states
 from cloudca.server.instances.models import Instance, InstanceCount
 from cloudca.server.instances.representation import (
     PAGE,
@@ -118,28 +118,6 @@ async def get_instance(session: Executor, scope: EnvironmentScope, instance_id: 
 
 
 # -- claiming ------------------------------------------------------------------------------------
-
-
-def check_transition(instance: Instance, transition: states.Transition) -> None:
-    """Raise the contract's refusal when ``transition`` cannot start from the instance's state."""
-    if instance.task_id is not None:
-        if instance.state in states.TRANSITIONAL:
-            raise InvalidState(
-                transition.refusal(),
-                entity_id=instance.id,
-                entity_type=ENTITY,
-                current_state=instance.state,
-                expected_states=transition.allowed,
-            )
-        raise EntityBusy(ENTITY, instance.id, instance.task_id)
-    if instance.state not in transition.allowed:
-        raise InvalidState(
-            transition.refusal(),
-            entity_id=instance.id,
-            entity_type=ENTITY,
-            current_state=instance.state,
-            expected_states=transition.allowed,
-        )
 
 
 async def claim(
@@ -346,27 +324,23 @@ async def run_operation(
     runtime: Runtime,
     scope: EnvironmentScope,
     instance_id: str,
-    transition: states.Transition,
-    raw: dict[str, Any],
+    operation: operations.Operation,
+    body: Body | None,
 ) -> str:
-    """Check the body of an operation against the database, then claim the instance for it."""
+    """Check an operation's body against the database, then claim the instance for it."""
     async with runtime.database.session() as session:
         instance = await find_instance(session, scope, instance_id)
-        if transition is states.CHANGE_COMPUTE_OFFERING:
-            change = validate(ChangeComputeOffering, raw)
-            if change.computeOfferingId is None and change.newComputeOfferingId is None:
-                # The Go client's ChangeNetwork sends this operation with only a networkId (4.5.7).
-                if change.networkId is not None and change.networkId != await _default_network_id(
-                    session, instance
-                ):
-                    transition = states.CHANGE_NETWORK
-                    raw = {"networkId": change.networkId}
-                else:
-                    raise MissingField("computeOfferingId")
-        check_transition(instance, transition)
-        payload = await _operation_payload(session, scope, instance, transition, raw)
-    kind = f"instances.{transition.operation}"
-    return await claim(runtime, scope, instance, transition, kind, payload)
+        if isinstance(body, ChangeComputeOffering) and not (
+            body.computeOfferingId or body.newComputeOfferingId
+        ):
+            # The Go client's ChangeNetwork sends this operation with only a networkId (4.5.7).
+            if body.networkId is None or body.networkId == await _default_network_id(session, instance):
+                raise MissingField("computeOfferingId")
+            operation = operations.CHANGE_NETWORK
+            body = ChangeNetwork(networkId=body.networkId)
+        check_transition(instance, operation.transition)
+        payload = await _operation_payload(session, scope, instance, operation, body)
+    return await claim(runtime, scope, instance, operation.transition, operation.kind, payload)
 
 
 async def _default_network_id(session: AsyncSession, instance: Instance) -> str | None:
@@ -380,47 +354,43 @@ async def _operation_payload(
     session: AsyncSession,
     scope: EnvironmentScope,
     instance: Instance,
-    transition: states.Transition,
-    raw: dict[str, Any],
+    operation: operations.Operation,
+    body: Body | None,
 ) -> dict[str, Any]:
-    if transition is states.CHANGE_COMPUTE_OFFERING:
-        change = validate(ChangeComputeOffering, raw)
-        offering_id = change.computeOfferingId or change.newComputeOfferingId
+    if isinstance(body, ChangeComputeOffering):
+        offering_id = body.computeOfferingId or body.newComputeOfferingId
         assert offering_id is not None
-        field_name = "computeOfferingId" if change.computeOfferingId else "newComputeOfferingId"
+        field_name = "computeOfferingId" if body.computeOfferingId else "newComputeOfferingId"
         offering = await catalog.find_shared(session, ComputeOffering, scope, offering_id)
         if offering is None:
             raise InvalidField(field_name, offering_id, "no such compute offering")
         problems: list[ServiceError] = []
-        cpu_count, memory_mb = resolve_size(offering, change.cpuCount, change.memoryInMB, problems)
+        cpu_count, memory_mb = resolve_size(offering, body.cpuCount, body.memoryInMB, problems)
         if problems:
             raise ValidationErrors(problems)
         return {"computeOfferingId": offering.id, "cpuCount": cpu_count, "memoryInMB": memory_mb}
-    if transition is states.CHANGE_NETWORK:
-        change_network = validate(ChangeNetwork, raw)
-        network = await networking.find_network(session, scope, change_network.networkId)
+    if isinstance(body, ChangeNetwork):
+        network = await networking.find_network(session, scope, body.networkId)
         if network is None:
-            raise InvalidField("networkId", change_network.networkId, "no such network in this environment")
+            raise InvalidField("networkId", body.networkId, "no such network in this environment")
         if network.id == await _default_network_id(session, instance):
             raise InvalidField("networkId", network.id, "the instance is already on this network")
         if network.zone_id != instance.zone_id:
             raise InvalidField("networkId", network.id, "the network is in another zone")
         return {"networkId": network.id}
-    if transition is states.ASSOCIATE_SSH_KEY:
-        associate = validate(AssociateSshKey, raw)
+    if isinstance(body, AssociateSshKey):
         template = await session.get(Template, instance.template_id)
         if template is not None and not template.ssh_key_enabled:
-            raise InvalidField("sshKeyName", associate.sshKeyName, "the template does not take SSH keys")
-        key = await find_ssh_key(session, scope, associate.sshKeyName)
+            raise InvalidField("sshKeyName", body.sshKeyName, "the template does not take SSH keys")
+        key = await find_ssh_key(session, scope, body.sshKeyName)
         if key is None:
-            raise InvalidField("sshKeyName", associate.sshKeyName, "no SSH key with that name")
+            raise InvalidField("sshKeyName", body.sshKeyName, "no SSH key with that name")
         return {"sshKeyName": key.name, "publicKey": key.public_key}
-    if transition is states.RESET_PASSWORD:
+    if operation is operations.RESET_PASSWORD:
         template = await session.get(Template, instance.template_id)
         if template is not None and not template.password_enabled:
             raise InvalidField("id", instance.id, "template is not password enabled")
         return {}
-    if transition is states.CREATE_RECOVERY_POINT:
-        point = validate(CreateRecoveryPoint, raw)
-        return {"name": point.recoveryPoint.name, "description": point.recoveryPoint.description}
+    if isinstance(body, CreateRecoveryPoint):
+        return {"name": body.recoveryPoint.name, "description": body.recoveryPoint.description}
     return {}

@@ -63,19 +63,3 @@ DESTROY = Transition("destroy", "destroy", (RUNNING, STOPPED, ERROR), _destroy_s
 DESTROY_AND_PURGE = Transition(
     "destroy", "destroy", (RUNNING, STOPPED, ERROR, DESTROYED), lambda _: EXPUNGING
 )
-
-OPERATIONS: dict[str, Transition] = {
-    transition.operation.lower(): transition
-    for transition in (
-        START,
-        STOP,
-        REBOOT,
-        PURGE,
-        RECOVER,
-        CHANGE_COMPUTE_OFFERING,
-        CHANGE_NETWORK,
-        ASSOCIATE_SSH_KEY,
-        RESET_PASSWORD,
-        CREATE_RECOVERY_POINT,
-    )
-}

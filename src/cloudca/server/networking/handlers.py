@@ -13,10 +13,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.claims import lock_usable_instance
 from cloudca.server.drivers.base import PortForward
 from cloudca.server.errors import Duplicate, InvalidField
-from cloudca.server.instances.lifecycle import lock_usable_instance
 from cloudca.server.networking import forwarding
+from cloudca.server.networking import forwarding_rules as rules
 from cloudca.server.networking import public_ips as service
 from cloudca.server.networking.models import Nic, PortForwardingRule, PublicIp
 from cloudca.server.tasks.entity import EntityTask
@@ -146,7 +147,7 @@ class CreatePortForwardingRule(EntityTask):
             ).scalars()
         )
         start, end = payload["publicPortStart"], payload["publicPortEnd"]
-        if service.overlaps(existing, payload["protocolKey"], start, end) is not None:
+        if rules.overlaps(existing, payload["protocolKey"], start, end) is not None:
             raise Duplicate("publicPortStart", start, f"{ip.ip_address} already forwards port {start}")
         assert task.environment_id is not None
         rule = PortForwardingRule(
@@ -172,7 +173,7 @@ class CreatePortForwardingRule(EntityTask):
             raise Duplicate(
                 "publicPortStart", start, f"{ip.ip_address} already forwards port {start}"
             ) from exc
-        return await service.represent_rule(session, rule.id)
+        return await rules.represent_rule(session, rule.id)
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
         await forwarding.sync_forwards(ctx.database, ctx.driver, [task.payload["publicIpId"]])
@@ -191,7 +192,7 @@ class DeletePortForwardingRule(EntityTask):
         )
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        last = await service.represent_rule(session, task.entity_id)
+        last = await rules.represent_rule(session, task.entity_id)
         await session.execute(delete(PortForwardingRule).where(PortForwardingRule.id == task.entity_id))
         await forwarding.unbind_unused(session)
         return last or task.payload.get("last")

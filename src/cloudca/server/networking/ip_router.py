@@ -11,7 +11,8 @@ from cloudca.server.api.paging import page_in_memory, uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
-from cloudca.server.networking import nics
+from cloudca.server.networking import forwarding_rules as rules
+from cloudca.server.networking import nics, schemas
 from cloudca.server.networking import public_ips as service
 from cloudca.server.tasks.entity import submit
 
@@ -49,7 +50,7 @@ async def get_public_ip(ip_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSO
 @router.post(IPS)
 async def acquire_public_ip(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Acquire a public IP for a VPC from its zone's pool (``QUOTA_EXCEEDED`` when exhausted)."""
-    body = await read_model(request, service.AcquirePublicIp)
+    body = await read_model(request, schemas.AcquirePublicIp)
     async with runtime.database.session() as session:
         payload = await service.check_acquire(session, scope, body)
     task_id = await submit(
@@ -75,7 +76,7 @@ async def public_ip_operation(
         ip = await service.get_ip(session, scope, ip_id)
         if operation.lower() == "enablestaticnat":
             kind = "publicipaddresses.enableStaticNat"
-            body = validate(service.EnableStaticNat, raw)
+            body = validate(schemas.EnableStaticNat, raw)
             payload = await service.check_enable_static_nat(session, scope, ip, body)
         elif operation.lower() == "disablestaticnat":
             kind, payload = "publicipaddresses.disableStaticNat", {}
@@ -114,7 +115,7 @@ async def list_rules(
     instance_id = uuid_filter(request, "instance_id")
     public_ip_id = uuid_filter(request, "public_ip_id")
     async with runtime.database.session() as session:
-        rows = await service.list_rules(session, scope, instance_id=instance_id, public_ip_id=public_ip_id)
+        rows = await rules.list_rules(session, scope, instance_id=instance_id, public_ip_id=public_ip_id)
     page, metadata = page_in_memory(rows, params)
     return listing(page, metadata)
 
@@ -123,21 +124,21 @@ async def list_rules(
 async def get_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a port forwarding rule (ports as strings)."""
     async with runtime.database.session() as session:
-        rule = await service.get_rule(session, scope, rule_id)
-        return single(await service.represent_rule(session, rule.id))
+        rule = await rules.get_rule(session, scope, rule_id)
+        return single(await rules.represent_rule(session, rule.id))
 
 
 @router.post(RULES)
 async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Forward a public IP's port range to an instance's private IP (``DUPLICATE`` when taken)."""
-    body = await read_model(request, service.CreatePortForwardingRule)
+    body = await read_model(request, schemas.CreatePortForwardingRule)
     async with runtime.database.session() as session:
-        payload = await service.check_create_rule(session, scope, body)
+        payload = await rules.check_create_rule(session, scope, body)
     task_id = await submit(
         runtime,
         scope,
         kind="portforwardingrules.create",
-        entity_type=service.RULES,
+        entity_type=rules.RULES,
         entity_id=new_id(),
         payload=payload,
     )
@@ -148,14 +149,14 @@ async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) ->
 async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete a port forwarding rule."""
     async with runtime.database.session() as session:
-        rule = await service.get_rule(session, scope, rule_id)
-        last = await service.represent_rule(session, rule.id)
+        rule = await rules.get_rule(session, scope, rule_id)
+        last = await rules.represent_rule(session, rule.id)
     payload = {"publicIpId": rule.public_ip_id, "last": last}
     task_id = await submit(
         runtime,
         scope,
         kind="portforwardingrules.delete",
-        entity_type=service.RULES,
+        entity_type=rules.RULES,
         entity_id=rule.id,
         payload=payload,
     )

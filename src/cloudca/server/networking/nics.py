@@ -12,12 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.api.fields import Uuid
+from cloudca.server.core.claims import check_transition
+from cloudca.server.core.fields import Body, Uuid
 from cloudca.server.errors import Duplicate, EntityInUse, InvalidField, NotFound
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
-from cloudca.server.instances.schemas import Body
-from cloudca.server.instances.service import check_transition
 from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp, Vpc
 

@@ -1,28 +1,25 @@
-"""Public IPs and port forwarding rules (API-CONTRACT 6.10, 6.11): representations, reads, and the
-checks of every mutation, made before its task exists so a refused request changes nothing.
+"""Public IPs (API-CONTRACT 6.10): representations, reads, the zone's pool, and the checks of every
+mutation, made before its task exists so a refused request changes nothing.
 
 An IP is bound to one network of its VPC by its first rule (port forwarding or static NAT) and
-unbound when the last goes. A (public IP, protocol, first port) is forwarded once by a unique
-constraint; overlapping ranges are refused under the public IP's row lock (``networking.handlers``).
+unbound when the last goes (``networking.forwarding_rules`` holds the rules).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.api.fields import Port, Str, Uuid
 from cloudca.server.catalog.models import NetworkOffering, Zone
+from cloudca.server.core.claims import check_transition
 from cloudca.server.errors import (
     Duplicate,
     InvalidField,
-    MissingField,
     NotFound,
     QuotaExceeded,
     ServiceError,
@@ -30,40 +27,19 @@ from cloudca.server.errors import (
 )
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
-from cloudca.server.instances.schemas import Body
-from cloudca.server.instances.service import check_transition
 from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp, Vpc
+from cloudca.server.networking.schemas import AcquirePublicIp, EnableStaticNat
 
 PUBLIC_IPS = "publicipaddresses"
-RULES = "portforwardingrules"
 PROTOCOLS = ("TCP", "UDP")
 TARGET = states.Transition("forward", "forward a public IP to", (states.RUNNING, states.STOPPED))
-
-
-class AcquirePublicIp(Body):
-    vpcId: Uuid
-
-
-class EnableStaticNat(Body):
-    privateIpId: Uuid
-
-
-class CreatePortForwardingRule(Body):
-    ipAddressId: Uuid
-    protocol: Annotated[Str, Field(min_length=1)]
-    publicPortStart: Port
-    publicPortEnd: Port | None = None
-    privatePortStart: Port
-    privatePortEnd: Port | None = None
-    instanceId: Uuid | None = None
-    privateIpId: Uuid | None = None
 
 
 # -- representations -----------------------------------------------------------------------------
 
 
-def _port_range(start: int, end: int) -> str:
+def port_range(start: int, end: int) -> str:
     return str(start) if start == end else f"{start}-{end}"
 
 
@@ -98,7 +74,7 @@ async def represent_ips(session: AsyncSession, ips: list[PublicIp]) -> list[dict
     )
     for ip_id, start, end, instance_id, name in rule_rows:
         targets[ip_id][instance_id] = name
-        ports[ip_id].append(_port_range(start, end))
+        ports[ip_id].append(port_range(start, end))
     nat_rows = await session.execute(
         select(PublicIp.id, Nic.id, Instance.id, Instance.name)
         .join(Nic, Nic.id == PublicIp.static_nat_nic_id)
@@ -161,55 +137,6 @@ async def list_ips(
     return await represent_ips(session, list(rows.scalars()))
 
 
-def _rule_query() -> Any:
-    return (
-        select(PortForwardingRule, PublicIp.ip_address, Instance.name, Nic.ip_address, Network.vpc_id)
-        .join(PublicIp, PublicIp.id == PortForwardingRule.public_ip_id)
-        .join(Instance, Instance.id == PortForwardingRule.instance_id)
-        .join(Nic, Nic.id == PortForwardingRule.nic_id)
-        .join(Network, Network.id == PortForwardingRule.network_id)
-    )
-
-
-def _rule(
-    rule: PortForwardingRule, public_address: str, instance_name: str, private_ip: str, vpc_id: str
-) -> dict[str, Any]:
-    return {
-        "id": rule.id,
-        "ipAddress": public_address,
-        "ipAddressId": rule.public_ip_id,
-        "publicPortStart": str(rule.public_port_start),
-        "publicPortEnd": str(rule.public_port_end),
-        "privatePortStart": str(rule.private_port_start),
-        "privatePortEnd": str(rule.private_port_end),
-        "protocol": rule.protocol,
-        "instanceId": rule.instance_id,
-        "instanceName": instance_name,
-        "networkId": rule.network_id,
-        "vpcId": vpc_id,
-        "privateIp": private_ip,
-        "privateIpId": rule.nic_id,
-        "state": rule.state,
-    }
-
-
-async def represent_rule(session: AsyncSession, rule_id: str) -> dict[str, Any] | None:
-    row = (await session.execute(_rule_query().where(PortForwardingRule.id == rule_id))).first()
-    return _rule(*row) if row is not None else None
-
-
-async def list_rules(
-    session: AsyncSession, scope: EnvironmentScope, *, instance_id: str | None, public_ip_id: str | None
-) -> list[dict[str, Any]]:
-    query = _rule_query().where(PortForwardingRule.environment_id == scope.id)
-    if instance_id is not None:
-        query = query.where(PortForwardingRule.instance_id == instance_id)
-    if public_ip_id is not None:
-        query = query.where(PortForwardingRule.public_ip_id == public_ip_id)
-    rows = await session.execute(query.order_by(PortForwardingRule.created_at, PortForwardingRule.id))
-    return [_rule(*row) for row in rows]
-
-
 # -- lookups -------------------------------------------------------------------------------------
 
 
@@ -220,13 +147,6 @@ async def get_ip(session: AsyncSession, scope: EnvironmentScope, ip_id: str) -> 
     return ip
 
 
-async def get_rule(session: AsyncSession, scope: EnvironmentScope, rule_id: str) -> PortForwardingRule:
-    rule = await session.get(PortForwardingRule, rule_id.lower(), populate_existing=True)
-    if rule is None or rule.environment_id != scope.id:
-        raise NotFound(RULES, rule_id, f"No port forwarding rule with id {rule_id}")
-    return rule
-
-
 async def _has_rules(session: AsyncSession, ip_id: str) -> bool:
     hit = await session.execute(
         select(PortForwardingRule.id).where(PortForwardingRule.public_ip_id == ip_id).limit(1)
@@ -234,7 +154,7 @@ async def _has_rules(session: AsyncSession, ip_id: str) -> bool:
     return hit.first() is not None
 
 
-async def _offers(session: AsyncSession, network: Network, service_name: str) -> bool:
+async def offers(session: AsyncSession, network: Network, service_name: str) -> bool:
     offering = await session.get(NetworkOffering, network.network_offering_id)
     return offering is not None and service_name in offering.services
 
@@ -278,7 +198,7 @@ def check_release(ip: PublicIp) -> None:
         raise InvalidField("id", ip.id, "the VPC's source NAT IP cannot be released")
 
 
-async def _private_ip(
+async def private_ip(
     session: AsyncSession, scope: EnvironmentScope, field_name: str, nic_id: str
 ) -> tuple[Nic, Instance]:
     nic = await session.get(Nic, nic_id)
@@ -291,7 +211,7 @@ async def _private_ip(
 async def check_enable_static_nat(
     session: AsyncSession, scope: EnvironmentScope, ip: PublicIp, body: EnableStaticNat
 ) -> dict[str, Any]:
-    nic, instance = await _private_ip(session, scope, "privateIpId", body.privateIpId)
+    nic, instance = await private_ip(session, scope, "privateIpId", body.privateIpId)
     check_transition(instance, TARGET)
     network = await session.get(Network, nic.network_id)
     assert network is not None
@@ -304,7 +224,7 @@ async def check_enable_static_nat(
         problems.append(InvalidField("id", ip.id, "the IP has port forwarding rules"))
     if network.vpc_id != ip.vpc_id:
         problems.append(InvalidField("privateIpId", nic.id, "the private IP is in another VPC"))
-    elif not await _offers(session, network, "StaticNat"):
+    elif not await offers(session, network, "StaticNat"):
         problems.append(InvalidField("privateIpId", nic.id, "the network's offering has no static NAT"))
     taken = await session.execute(select(PublicIp.id).where(PublicIp.static_nat_nic_id == nic.id))
     if taken.first() is not None:
@@ -317,91 +237,3 @@ async def check_enable_static_nat(
 def check_disable_static_nat(ip: PublicIp) -> None:
     if ip.static_nat_nic_id is None:
         raise InvalidField("id", ip.id, "static NAT is not enabled on this IP")
-
-
-def overlaps(
-    rules: list[PortForwardingRule], protocol_key: str, start: int, end: int
-) -> PortForwardingRule | None:
-    """The first rule of the same protocol whose public range meets ``start``-``end``."""
-    for rule in rules:
-        if (
-            rule.protocol_key == protocol_key
-            and rule.public_port_start <= end
-            and start <= rule.public_port_end
-        ):
-            return rule
-    return None
-
-
-async def check_create_rule(
-    session: AsyncSession, scope: EnvironmentScope, body: CreatePortForwardingRule
-) -> dict[str, Any]:
-    problems: list[ServiceError] = []
-    protocol_key = body.protocol.upper()
-    if protocol_key not in PROTOCOLS:
-        problems.append(InvalidField("protocol", body.protocol, "must be TCP or UDP"))
-    public_end = body.publicPortEnd or body.publicPortStart
-    private_end = body.privatePortEnd or body.privatePortStart + (public_end - body.publicPortStart)
-    if public_end < body.publicPortStart:
-        problems.append(InvalidField("publicPortEnd", public_end, "must not be below publicPortStart"))
-    elif private_end - body.privatePortStart != public_end - body.publicPortStart or private_end > 65535:
-        problems.append(
-            InvalidField("privatePortEnd", private_end, "the two port ranges must have the same length")
-        )
-    if body.instanceId is None and body.privateIpId is None:
-        raise ValidationErrors([*problems, MissingField("privateIpId")])
-    if problems:
-        raise ValidationErrors(problems)
-    ip = await session.get(PublicIp, body.ipAddressId)
-    if ip is None or ip.environment_id != scope.id:
-        raise InvalidField("ipAddressId", body.ipAddressId, "no such public IP in this environment")
-    if body.privateIpId is not None:
-        nic, instance = await _private_ip(session, scope, "privateIpId", body.privateIpId)
-        if body.instanceId is not None and body.instanceId != instance.id:
-            raise InvalidField("instanceId", body.instanceId, "does not own privateIpId")
-    else:
-        assert body.instanceId is not None
-        instance_row = await session.get(Instance, body.instanceId)
-        if instance_row is None or instance_row.environment_id != scope.id:
-            raise InvalidField("instanceId", body.instanceId, "no such instance in this environment")
-        instance = instance_row
-        default = await session.execute(
-            select(Nic).where(Nic.instance_id == instance.id, Nic.is_default.is_(True))
-        )
-        nic = default.scalar_one()
-    check_transition(instance, TARGET)
-    network = await session.get(Network, nic.network_id)
-    assert network is not None
-    if ip.is_source_nat:
-        problems.append(InvalidField("ipAddressId", ip.id, "the source NAT IP cannot forward ports"))
-    if ip.static_nat_nic_id is not None:
-        problems.append(InvalidField("ipAddressId", ip.id, "the IP does static NAT"))
-    if network.vpc_id != ip.vpc_id:
-        problems.append(InvalidField("ipAddressId", ip.id, "the IP is in another VPC than the target"))
-    elif ip.network_id is not None and ip.network_id != network.id:
-        problems.append(InvalidField("ipAddressId", ip.id, "the IP is bound to another network"))
-    elif not await _offers(session, network, "PortForwarding"):
-        problems.append(InvalidField("privateIpId", nic.id, "the network's offering has no port forwarding"))
-    existing = list(
-        (
-            await session.execute(select(PortForwardingRule).where(PortForwardingRule.public_ip_id == ip.id))
-        ).scalars()
-    )
-    if overlaps(existing, protocol_key, body.publicPortStart, public_end) is not None:
-        ports = _port_range(body.publicPortStart, public_end)
-        message = f"{ip.ip_address} already forwards {protocol_key} port {ports}"
-        problems.append(Duplicate("publicPortStart", ports, message))
-    if problems:
-        raise ValidationErrors(problems)
-    return {
-        "publicIpId": ip.id,
-        "protocol": body.protocol,
-        "protocolKey": protocol_key,
-        "publicPortStart": body.publicPortStart,
-        "publicPortEnd": public_end,
-        "privatePortStart": body.privatePortStart,
-        "privatePortEnd": private_end,
-        "instanceId": instance.id,
-        "nicId": nic.id,
-        "networkId": network.id,
-    }

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.claims import lock_usable_instance
 from cloudca.server.drivers.base import DriverError, NicSpec
 from cloudca.server.errors import InternalError, InvalidField
-from cloudca.server.instances.lifecycle import lock_usable_instance, mark_network_implemented
+from cloudca.server.instances.lifecycle import mark_network_implemented
 from cloudca.server.instances.machines import nic_specs
 from cloudca.server.networking import forwarding, ipam, nics
 from cloudca.server.networking import service as networking

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.api.fields import Str, Uuid
 from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import NetworkOffering, VpcOffering, Zone
+from cloudca.server.core.fields import Body, Str, Uuid
 from cloudca.server.errors import (
     EntityInUse,
     InvalidField,
@@ -27,7 +27,6 @@ from cloudca.server.errors import (
     ValidationErrors,
 )
 from cloudca.server.instances.models import Instance
-from cloudca.server.instances.schemas import Body
 from cloudca.server.networking.models import Network, NetworkAcl, Nic, Vpc
 from cloudca.server.networking.public_ips import pool_exhausted, pool_free
 

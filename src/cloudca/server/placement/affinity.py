@@ -16,11 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.api.fields import Str, UuidList
+from cloudca.server.core.fields import Body, Str, UuidList
 from cloudca.server.errors import Duplicate, InvalidField, NotFound, ServiceError, ValidationErrors
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
-from cloudca.server.instances.schemas import Body
 from cloudca.server.placement.models import AffinityGroup, AffinityMembership
 
 ENTITY = "affinitygroups"

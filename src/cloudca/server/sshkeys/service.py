@@ -13,9 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.api.fields import Str
+from cloudca.server.core.fields import Body, Str
 from cloudca.server.errors import Duplicate, InvalidField, NotFound
-from cloudca.server.instances.schemas import Body
 from cloudca.server.sshkeys.keys import InvalidPublicKey, fingerprint
 from cloudca.server.sshkeys.models import SshKey
 

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.claims import lock_usable_instance
 from cloudca.server.drivers.base import DiskSpec
 from cloudca.server.errors import InvalidField
-from cloudca.server.instances.lifecycle import lock_usable_instance
 from cloudca.server.storage import service
 from cloudca.server.storage.disks import push_disks, resync_disks
 from cloudca.server.storage.models import Snapshot, Volume

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.api.fields import FlexInt, Str, Uuid
 from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import DiskOffering, Zone
+from cloudca.server.core.claims import check_transition
+from cloudca.server.core.fields import Body, FlexInt, Str, Uuid
 from cloudca.server.db.base import iso
 from cloudca.server.errors import (
     InvalidField,
@@ -29,8 +30,6 @@ from cloudca.server.errors import (
 )
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
-from cloudca.server.instances.schemas import Body
-from cloudca.server.instances.service import check_transition
 from cloudca.server.storage.models import Snapshot, Volume
 
 VOLUMES = "volumes"

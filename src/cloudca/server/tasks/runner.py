@@ -72,7 +72,7 @@ RECOVERY_INTERVAL_SECONDS = 1.0
 WAIT_SAFETY_NET_SECONDS = 5.0
 
 #: Called before a task runs or is repaired: lets a driver whose state lives in its process (the
-#: simulator) learn an entity another process created. See ``app.adopt_task_entity``.
+#: simulator) learn an entity another process created. See ``instances.adoption.adopt_task_entity``.
 Prepare = Callable[[Task], Awaitable[None]]
 
 # Owners holding their liveness lock right now, in this database. pg_locks is not transactional:

@@ -1,4 +1,5 @@
-"""Field types of request bodies, lenient exactly where the contract says so (1.9).
+"""Field types of request bodies, lenient exactly where the contract says so (1.9), and ``Body``,
+the base class of every domain's request models.
 
 Integers arrive as JSON numbers or decimal strings (the Go client sends strings), ids in any case
 (emitted lowercase), booleans also as ``"true"``/``"false"``.
@@ -10,7 +11,7 @@ import re
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 
@@ -62,3 +63,9 @@ FlexBool = Annotated[bool, BeforeValidator(_to_bool)]
 Str = Annotated[str, BeforeValidator(_to_str)]
 UuidList = Annotated[list[Uuid], BeforeValidator(_to_list)]
 Port = Annotated[FlexInt, Field(ge=1, le=65535)]
+
+
+class Body(BaseModel):
+    """A request body: unknown keys are ignored (1.9), strings are kept as sent."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
