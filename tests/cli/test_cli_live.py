@@ -338,8 +338,6 @@ class TestNextIssueResources:
         cli("instances", "destroy", "cli-aff", "--purge")
 
     def test_nics_and_network_acls(self, cli: Any, live_server: Any) -> None:
-        if not served(live_server, "network_acls"):
-            pytest.skip("server does not serve networkacls yet")
         acl = as_json(cli("network-acls", "create", "cli-acl", "--vpc", "prod-VPC"))
         assert acl["name"] == "cli-acl"
         assert "default_allow" in {a["name"] for a in as_json(cli("network-acls", "list"))}

@@ -264,12 +264,8 @@ class TestNextIssueResources:
         env.affinity_groups.delete(group.id, wait=True)
 
     def test_vpc_and_network_mutations(self, env: EnvironmentClient) -> None:
-        require(env.network_acls)
         offering = env.vpc_offerings.list()[0]
-        try:
-            vpc = env.vpcs.create("sdk-vpc", "d", offering.id, wait=True)
-        except EndpointNotFoundError:
-            pytest.skip("server does not create VPCs yet")
+        vpc = env.vpcs.create("sdk-vpc", "d", offering.id, wait=True)
         acl = next(a for a in env.network_acls.list(vpc_id=vpc.id) if a.name == "default_allow")
         network_offering = env.network_offerings.list()[0]
         network = env.networks.create("sdk-net", "d", vpc.id, network_offering.id, acl.id, wait=True)
@@ -277,6 +273,34 @@ class TestNextIssueResources:
         assert env.vpcs.update(vpc.id, description="d2", wait=True).description == "d2"
         env.networks.delete(network.id, wait=True)
         env.vpcs.delete(vpc.id, wait=True)
+
+    def test_network_acls_and_rules(self, env: EnvironmentClient) -> None:
+        vpc = env.vpcs.list()[0]
+        acl = env.network_acls.create("sdk-acl", "d", vpc.id, wait=True)
+        assert acl.vpc_id == vpc.id and acl.id in {a.id for a in env.network_acls.list(vpc_id=vpc.id)}
+        rule = env.network_acl_rules.create(
+            acl.id,
+            rule_number=1,
+            cidr="0.0.0.0/0",
+            action="Allow",
+            protocol="TCP",
+            traffic_type="Ingress",
+            start_port=22,
+            end_port=22,
+            wait=True,
+        )
+        assert (rule.rule_number, rule.start_port, rule.state) == ("1", "22", "Active")
+        assert env.network_acl_rules.update(rule.id, action="Deny", wait=True).action == "Deny"
+        assert [r.id for r in env.network_acl_rules.list(network_acl_id=acl.id)] == [rule.id]
+        network = env.networks.list()[0]
+        env.networks.replace_acl(network.id, acl.id, wait=True)
+        assert env.networks.get(network.id).network_acl_id == acl.id
+        default = next(a for a in env.network_acls.list() if a.name == "default_allow")
+        env.networks.replace_acl(network.id, default.id, wait=True)
+        env.network_acl_rules.delete(rule.id, wait=True)
+        env.network_acls.delete(acl.id, wait=True)
+        with pytest.raises(NotFoundError):
+            env.network_acls.get(acl.id)
 
     def test_nics(self, env: EnvironmentClient, instance: Instance) -> None:
         require(env.nics)

@@ -19,7 +19,19 @@ from cloudca.server.catalog.models import (
 )
 from cloudca.server.db.base import Base
 from cloudca.server.instances.models import Instance, RecoveryPoint
-from cloudca.server.networking.models import Network, NetworkAcl, Nic, PortForwardingRule, PublicIp, Vpc
+from cloudca.server.networking.models import (
+    LoadBalancerMember,
+    LoadBalancerRule,
+    Network,
+    NetworkAcl,
+    NetworkAclRule,
+    Nic,
+    PortForwardingRule,
+    PublicIp,
+    SiteToSiteVpn,
+    Vpc,
+    VpnUser,
+)
 from cloudca.server.placement.models import AffinityGroup, AffinityMembership, Host
 from cloudca.server.sshkeys.models import SshKey
 from cloudca.server.storage.models import Snapshot, Volume
@@ -35,9 +47,12 @@ __all__ = [
     "Environment",
     "Host",
     "Instance",
+    "LoadBalancerMember",
+    "LoadBalancerRule",
     "Membership",
     "Network",
     "NetworkAcl",
+    "NetworkAclRule",
     "NetworkOffering",
     "Nic",
     "Organization",
@@ -46,6 +61,7 @@ __all__ = [
     "RecoveryPoint",
     "Role",
     "ServiceConnection",
+    "SiteToSiteVpn",
     "Snapshot",
     "SshKey",
     "Task",
@@ -55,5 +71,6 @@ __all__ = [
     "Volume",
     "Vpc",
     "VpcOffering",
+    "VpnUser",
     "Zone",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,6 +24,8 @@ class Vpc(Base):
     network_domain: Mapped[str] = mapped_column(String(255), default="")
     state: Mapped[str] = mapped_column(String(20), default="Enabled")
     vpn_status: Mapped[str] = mapped_column(String(20), default="Disabled")
+    #: The remote access VPN's preshared key while it is enabled (contract 6.19: clients read it back).
+    vpn_preshared_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_column()
 
 
@@ -122,4 +125,108 @@ class PortForwardingRule(Base):
     nic_id: Mapped[str] = mapped_column(ForeignKey("nics.id", ondelete="CASCADE"))
     network_id: Mapped[str] = mapped_column(ForeignKey("networks.id"))
     state: Mapped[str] = mapped_column(String(20), default="Active")
+    created_at: Mapped[datetime] = created_column()
+
+
+class NetworkAclRule(Base):
+    """A rule of a VPC's ACL. The two built-in ACLs' rules are not stored (``networking.acls``)."""
+
+    __tablename__ = "network_acl_rules"
+    # One rule per position: the position is the evaluation order (contract 6.9).
+    __table_args__ = (UniqueConstraint("network_acl_id", "rule_number"),)
+
+    id: Mapped[str] = id_column()
+    environment_id: Mapped[str] = mapped_column(ForeignKey("environments.id"), index=True)
+    network_acl_id: Mapped[str] = mapped_column(ForeignKey("network_acls.id", ondelete="CASCADE"))
+    rule_number: Mapped[int] = mapped_column(Integer)
+    cidr: Mapped[str] = mapped_column(String(50))
+    #: As supplied (echoed verbatim, 1.9); compared case-insensitively.
+    action: Mapped[str] = mapped_column(String(20))
+    protocol: Mapped[str] = mapped_column(String(20))
+    traffic_type: Mapped[str] = mapped_column(String(20))
+    start_port: Mapped[int | None] = mapped_column(Integer)
+    end_port: Mapped[int | None] = mapped_column(Integer)
+    icmp_type: Mapped[int | None] = mapped_column(Integer)
+    icmp_code: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default="Active")
+    created_at: Mapped[datetime] = created_column()
+
+
+class LoadBalancerRule(Base):
+    __tablename__ = "load_balancer_rules"
+    # One rule per public port of an IP (contract 6.12); port forwarding ranges are checked against
+    # it under the public IP's row lock.
+    __table_args__ = (UniqueConstraint("public_ip_id", "public_port"),)
+
+    id: Mapped[str] = id_column()
+    environment_id: Mapped[str] = mapped_column(ForeignKey("environments.id"), index=True)
+    public_ip_id: Mapped[str] = mapped_column(ForeignKey("public_ips.id", ondelete="CASCADE"))
+    network_id: Mapped[str] = mapped_column(ForeignKey("networks.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    public_port: Mapped[int] = mapped_column(Integer)
+    private_port: Mapped[int] = mapped_column(Integer)
+    #: As supplied (echoed verbatim: T compares ``protocol`` byte for byte).
+    protocol: Mapped[str] = mapped_column(String(20))
+    algorithm: Mapped[str] = mapped_column(String(20))
+    stickiness_method: Mapped[str | None] = mapped_column(String(20))
+    stickiness_policy_id: Mapped[str | None] = mapped_column(String(36))
+    stickiness_parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ssl_certificate_id: Mapped[str | None] = mapped_column(String(36))
+    state: Mapped[str] = mapped_column(String(20), default="Active")
+    created_at: Mapped[datetime] = created_column()
+
+
+class LoadBalancerMember(Base):
+    """An instance balanced by a rule; ``position`` keeps ``instanceIds`` in the order given."""
+
+    __tablename__ = "load_balancer_members"
+
+    rule_id: Mapped[str] = mapped_column(
+        ForeignKey("load_balancer_rules.id", ondelete="CASCADE"), primary_key=True
+    )
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VpnUser(Base):
+    """An account of the environment's remote access VPNs; only a digest of its password is kept."""
+
+    __tablename__ = "vpn_users"
+    __table_args__ = (UniqueConstraint("environment_id", "username"),)
+
+    id: Mapped[str] = id_column()
+    environment_id: Mapped[str] = mapped_column(ForeignKey("environments.id"))
+    username: Mapped[str] = mapped_column(String(255))
+    password_digest: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = created_column()
+
+
+class SiteToSiteVpn(Base):
+    __tablename__ = "site_to_site_vpns"
+    # D: the name is unique in the environment, and so is the remote gateway.
+    __table_args__ = (
+        UniqueConstraint("environment_id", "name"),
+        UniqueConstraint("environment_id", "gateway"),
+    )
+
+    id: Mapped[str] = id_column()
+    environment_id: Mapped[str] = mapped_column(ForeignKey("environments.id"))
+    vpc_id: Mapped[str] = mapped_column(ForeignKey("vpcs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    gateway: Mapped[str] = mapped_column(String(50))
+    cidr: Mapped[str] = mapped_column(String(50))
+    ipsec_psk: Mapped[str] = mapped_column(String(255))
+    ike_encryption_algorithm: Mapped[str] = mapped_column(String(20))
+    ike_hash_algorithm: Mapped[str] = mapped_column(String(20))
+    ike_dh_group: Mapped[str | None] = mapped_column(String(20))
+    ike_lifetime: Mapped[int] = mapped_column(Integer)
+    esp_encryption_algorithm: Mapped[str] = mapped_column(String(20))
+    esp_hash_algorithm: Mapped[str] = mapped_column(String(20))
+    esp_perfect_forward_secrecy: Mapped[str | None] = mapped_column(String(20))
+    esp_lifetime: Mapped[int] = mapped_column(Integer)
+    dpd: Mapped[bool] = mapped_column(Boolean, default=False)
+    force_encap: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default="Connected")
     created_at: Mapped[datetime] = created_column()

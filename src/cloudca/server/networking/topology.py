@@ -21,7 +21,7 @@ from cloudca.server.drivers.base import DriverError, NicSpec
 from cloudca.server.errors import InternalError, InvalidField
 from cloudca.server.instances.lifecycle import mark_network_implemented
 from cloudca.server.instances.machines import nic_specs
-from cloudca.server.networking import forwarding, ipam, nics
+from cloudca.server.networking import acls, filtering, forwarding, ipam, nics
 from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import Network, NetworkAcl, Nic, PublicIp, Vpc
 from cloudca.server.tasks.entity import EntityTask
@@ -206,7 +206,20 @@ class DeleteVpc(EntityTask):
 
 
 class CreateNetwork(EntityTask):
+    """The new network's filtering (its ACL's rules) reaches the driver before it is recorded."""
+
     kind = "networks.create"
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        async with ctx.database.session() as session:
+            acl = await session.get(NetworkAcl, task.payload["networkAclId"])
+            if acl is None:
+                raise InvalidField("networkAclId", task.payload["networkAclId"], "the ACL no longer exists")
+            rules = [acls.driver_rule(rule) for rule in await acls.rules_of(session, acl)]
+        await filtering.apply(ctx.driver, task.entity_id, task.payload["cidr"], rules)
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await filtering.sync_networks(ctx.database, ctx.driver, [task.entity_id], task.payload["cidr"])
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = task.payload
@@ -231,7 +244,20 @@ class CreateNetwork(EntityTask):
 
 
 class UpdateNetwork(EntityTask):
+    """Also ``?operation=replace``: the payload's ``network_acl_id`` is the network's new ACL, whose
+    rules reach the driver before the switch is recorded."""
+
     kind = "networks.update"
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        if task.payload.get("network_acl_id"):
+            await filtering.push_network_acl(
+                ctx.database, ctx.driver, task.entity_id, acl_id=task.payload["network_acl_id"]
+            )
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        if task.payload.get("network_acl_id"):
+            await filtering.sync_networks(ctx.database, ctx.driver, [task.entity_id])
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         changes = {key: value for key, value in task.payload.items() if value is not None}
@@ -246,6 +272,13 @@ class UpdateNetwork(EntityTask):
 
 class DeleteNetwork(EntityTask):
     kind = "networks.delete"
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        cidr = (task.payload.get("last") or {}).get("cidr", "")
+        await filtering.apply(ctx.driver, task.entity_id, cidr, None)
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await filtering.sync_networks(ctx.database, ctx.driver, [task.entity_id])
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         last = await networking.represent_network(session, task.entity_id)

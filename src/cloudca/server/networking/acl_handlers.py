@@ -1,0 +1,166 @@
+"""The network ACL and ACL rule tasks.
+
+A rule change reaches the driver first, for every network using the ACL (its rules with the change
+applied), then one transaction records it; the rule-number constraint refuses a race there. After
+any failure each of those networks gets the database's rules again (``filtering.sync_networks``).
+ACL create and delete are database only: a new ACL has no network yet, a deleted one had none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.drivers.base import AclRule
+from cloudca.server.errors import InvalidField
+from cloudca.server.networking import acls, filtering
+from cloudca.server.networking.models import Network, NetworkAcl, NetworkAclRule
+from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.handlers import TaskContext, TaskHandler
+from cloudca.server.tasks.models import Task
+
+
+class CreateAcl(EntityTask):
+    kind = "networkacls.create"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        payload = task.payload
+        acl = NetworkAcl(
+            id=task.entity_id,
+            environment_id=task.environment_id,
+            vpc_id=payload["vpcId"],
+            name=payload["name"],
+            description=payload["description"],
+        )
+        session.add(acl)
+        await session.flush()  # the VPC's foreign key refuses a VPC deleted meanwhile
+        return acls.represent_acl(acl)
+
+
+class DeleteAcl(EntityTask):
+    kind = "networkacls.delete"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        acl = await session.get(NetworkAcl, task.entity_id)
+        last = acls.represent_acl(acl) if acl is not None else task.payload.get("last")
+        used = await session.execute(
+            select(Network.id).where(Network.network_acl_id == task.entity_id).limit(1)
+        )
+        if used.first() is not None:
+            raise InvalidField("id", task.entity_id, "a network started using the ACL meanwhile")
+        await session.execute(delete(NetworkAclRule).where(NetworkAclRule.network_acl_id == task.entity_id))
+        await session.execute(
+            delete(NetworkAcl).where(NetworkAcl.id == task.entity_id, NetworkAcl.builtin.is_(False))
+        )
+        return last
+
+
+def _stored(payload: dict[str, Any]) -> dict[str, Any]:
+    """A rule's columns from a task payload (``acls.check_rule_fields``)."""
+    return {
+        "rule_number": payload["ruleNumber"],
+        "cidr": payload["cidr"],
+        "action": payload["action"],
+        "protocol": payload["protocol"],
+        "traffic_type": payload["trafficType"],
+        "start_port": payload["startPort"],
+        "end_port": payload["endPort"],
+        "icmp_type": payload["icmpType"],
+        "icmp_code": payload["icmpCode"],
+    }
+
+
+def _as_driver_rule(rule_id: str, acl_id: str, payload: dict[str, Any]) -> AclRule:
+    return acls.driver_rule(NetworkAclRule(id=rule_id, network_acl_id=acl_id, **_stored(payload)))
+
+
+class RuleTask(EntityTask):
+    """A change to one rule of an ACL whose networks' filtering follows it."""
+
+    def acl_id(self, task: Task) -> str:
+        return str(task.payload["networkAclId"])
+
+    def edit(self, task: Task, rules: list[AclRule]) -> list[AclRule]:
+        raise NotImplementedError
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        async with ctx.database.session() as session:
+            networks = await acls.networks_using(session, self.acl_id(task))
+        for network_id in networks:
+            await filtering.push_network_acl(
+                ctx.database, ctx.driver, network_id, edit=lambda rules: self.edit(task, rules)
+            )
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        async with ctx.database.session() as session:
+            networks = await acls.networks_using(session, self.acl_id(task))
+        await filtering.sync_networks(ctx.database, ctx.driver, networks)
+
+
+class CreateAclRule(RuleTask):
+    kind = "networkaclrules.create"
+
+    def edit(self, task: Task, rules: list[AclRule]) -> list[AclRule]:
+        return [*rules, _as_driver_rule(task.entity_id, self.acl_id(task), task.payload)]
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        rule = NetworkAclRule(
+            id=task.entity_id,
+            environment_id=task.environment_id,
+            network_acl_id=self.acl_id(task),
+            **_stored(task.payload),
+        )
+        try:
+            async with session.begin_nested():
+                session.add(rule)
+                await session.flush()
+        except IntegrityError as exc:
+            raise acls.number_taken(task.payload["ruleNumber"]) from exc
+        return acls.represent_rule(rule)
+
+
+class UpdateAclRule(RuleTask):
+    kind = "networkaclrules.update"
+
+    def edit(self, task: Task, rules: list[AclRule]) -> list[AclRule]:
+        changed = _as_driver_rule(task.entity_id, self.acl_id(task), task.payload)
+        return [changed if rule.rule_id == task.entity_id else rule for rule in rules]
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        try:
+            async with session.begin_nested():
+                changed = await session.execute(
+                    update(NetworkAclRule)
+                    .where(NetworkAclRule.id == task.entity_id)
+                    .values(**_stored(task.payload))
+                    .execution_options(synchronize_session=False)
+                )
+        except IntegrityError as exc:
+            raise acls.number_taken(task.payload["ruleNumber"]) from exc
+        if not getattr(changed, "rowcount", 0):
+            raise InvalidField("id", task.entity_id, "the rule was deleted meanwhile")
+        return await acls.represent_rule_by_id(session, task.entity_id)
+
+
+class DeleteAclRule(RuleTask):
+    kind = "networkaclrules.delete"
+
+    def edit(self, task: Task, rules: list[AclRule]) -> list[AclRule]:
+        return [rule for rule in rules if rule.rule_id != task.entity_id]
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        last = await acls.represent_rule_by_id(session, task.entity_id)
+        await session.execute(delete(NetworkAclRule).where(NetworkAclRule.id == task.entity_id))
+        return last or task.payload.get("last")
+
+
+HANDLERS: tuple[TaskHandler, ...] = (
+    CreateAcl(),
+    DeleteAcl(),
+    CreateAclRule(),
+    UpdateAclRule(),
+    DeleteAclRule(),
+)

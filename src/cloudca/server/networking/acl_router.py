@@ -1,0 +1,147 @@
+"""Network ACL and ACL rule endpoints (API-CONTRACT 6.9)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from cloudca.server.api.body import read_model, read_object, validate
+from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
+from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
+from cloudca.server.api.paging import page_in_memory, uuid_filter
+from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.db.base import new_id
+from cloudca.server.errors import UnknownOperation
+from cloudca.server.networking import acls
+from cloudca.server.tasks.entity import submit
+
+router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
+BASE = "/v1/services/{service_code}/{environment_name}"
+ACL = f"{BASE}/networkacls/{{acl_id}}"
+RULE = f"{BASE}/networkaclrules/{{rule_id}}"
+
+
+@router.get(f"{BASE}/networkacls")
+async def list_acls(
+    request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
+) -> JSONResponse:
+    """List the environment's ACLs and the built-ins; filter ``vpc_id`` (the built-ins always show)."""
+    vpc_id = uuid_filter(request, "vpc_id")
+    async with runtime.database.session() as session:
+        rows = await acls.list_acls(session, scope, vpc_id=vpc_id)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(ACL)
+async def get_acl(acl_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve a network ACL."""
+    async with runtime.database.session() as session:
+        return single(acls.represent_acl(await acls.get_acl(session, scope, acl_id)))
+
+
+@router.post(f"{BASE}/networkacls")
+async def create_acl(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Create an ACL in a VPC (with no rules: its networks let no traffic in, 6.9)."""
+    body = await read_model(request, acls.CreateAcl)
+    async with runtime.database.session() as session:
+        payload = await acls.check_create_acl(session, scope, body)
+    task_id = await submit(
+        runtime, scope, kind="networkacls.create", entity_type=acls.ACLS, entity_id=new_id(), payload=payload
+    )
+    return task_accepted(task_id)
+
+
+@router.delete(ACL)
+async def delete_acl(acl_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete an ACL and its rules; refused for the built-ins and while a network uses it."""
+    async with runtime.database.session() as session:
+        acl = await acls.get_acl(session, scope, acl_id)
+        await acls.check_delete_acl(session, acl)
+        last = acls.represent_acl(acl)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="networkacls.delete",
+        entity_type=acls.ACLS,
+        entity_id=acl.id,
+        payload={"last": last},
+    )
+    return task_accepted(task_id)
+
+
+@router.get(f"{BASE}/networkaclrules")
+async def list_rules(
+    request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
+) -> JSONResponse:
+    """List ACL rules, in rule number order per ACL; filter ``network_acl_id``."""
+    network_acl_id = uuid_filter(request, "network_acl_id")
+    async with runtime.database.session() as session:
+        rows = await acls.list_rules(session, scope, network_acl_id=network_acl_id)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(RULE)
+async def get_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve an ACL rule."""
+    async with runtime.database.session() as session:
+        return single(acls.represent_rule(await acls.find_rule(session, scope, rule_id)))
+
+
+@router.post(f"{BASE}/networkaclrules")
+async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Add a rule to an ACL; its networks' filtering follows."""
+    body = await read_model(request, acls.CreateAclRule)
+    async with runtime.database.session() as session:
+        payload = await acls.check_create_rule(session, scope, body)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="networkaclrules.create",
+        entity_type=acls.RULES,
+        entity_id=new_id(),
+        payload=payload,
+    )
+    return task_accepted(task_id)
+
+
+@router.put(RULE)
+@router.post(RULE)
+async def update_rule(rule_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Change a rule (any field but its ACL; the protocol only between TCP and UDP)."""
+    operation = request.query_params.get("operation")
+    if operation:
+        raise UnknownOperation(operation, acls.RULES)
+    body = validate(acls.UpdateAclRule, await read_object(request))
+    async with runtime.database.session() as session:
+        rule = await acls.find_rule(session, scope, rule_id)
+        fields = await acls.check_update_rule(session, rule, body)
+    payload = {"networkAclId": rule.network_acl_id, **fields}
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="networkaclrules.update",
+        entity_type=acls.RULES,
+        entity_id=rule.id,
+        payload=payload,
+    )
+    return task_accepted(task_id)
+
+
+@router.delete(RULE)
+async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete a rule of an ACL; refused for the built-ins' rules."""
+    async with runtime.database.session() as session:
+        rule = await acls.find_rule(session, scope, rule_id)
+        acls.check_delete_rule(rule)
+        last = acls.represent_rule(rule)
+    payload = {"networkAclId": rule.network_acl_id, "last": last}
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="networkaclrules.delete",
+        entity_type=acls.RULES,
+        entity_id=rule.id,
+        payload=payload,
+    )
+    return task_accepted(task_id)
