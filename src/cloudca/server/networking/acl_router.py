@@ -11,7 +11,7 @@ from cloudca.server.api.paging import page_in_memory, uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
-from cloudca.server.networking import acls
+from cloudca.server.networking import acls, schemas
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
@@ -42,7 +42,7 @@ async def get_acl(acl_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResp
 @router.post(f"{BASE}/networkacls")
 async def create_acl(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Create an ACL in a VPC (with no rules: its networks let no traffic in, 6.9)."""
-    body = await read_model(request, acls.CreateAcl)
+    body = await read_model(request, schemas.CreateAcl)
     async with runtime.database.session() as session:
         payload = await acls.check_create_acl(session, scope, body)
     task_id = await submit(
@@ -91,7 +91,7 @@ async def get_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONRe
 @router.post(f"{BASE}/networkaclrules")
 async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Add a rule to an ACL; its networks' filtering follows."""
-    body = await read_model(request, acls.CreateAclRule)
+    body = await read_model(request, schemas.CreateAclRule)
     async with runtime.database.session() as session:
         payload = await acls.check_create_rule(session, scope, body)
     task_id = await submit(
@@ -112,7 +112,7 @@ async def update_rule(rule_id: str, request: Request, runtime: RuntimeDep, scope
     operation = request.query_params.get("operation")
     if operation:
         raise UnknownOperation(operation, acls.RULES)
-    body = validate(acls.UpdateAclRule, await read_object(request))
+    body = validate(schemas.UpdateAclRule, await read_object(request))
     async with runtime.database.session() as session:
         rule = await acls.find_rule(session, scope, rule_id)
         fields = await acls.check_update_rule(session, rule, body)

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.api.fields import FlexInt, Port, Str, Uuid
 from cloudca.server.drivers.base import AclRule
 from cloudca.server.errors import (
     Duplicate,
@@ -29,9 +27,9 @@ from cloudca.server.errors import (
     ServiceError,
     ValidationErrors,
 )
-from cloudca.server.instances.schemas import Body
 from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import Network, NetworkAcl, NetworkAclRule
+from cloudca.server.networking.schemas import CreateAcl, CreateAclRule, UpdateAclRule
 
 ACLS = "networkacls"
 RULES = "networkaclrules"
@@ -39,39 +37,6 @@ ACTIONS = ("allow", "deny")
 PROTOCOLS = ("tcp", "udp", "icmp", "all")
 TRAFFIC_TYPES = ("ingress", "egress")
 _BUILTIN_RULES = uuid.UUID("5b0e1f3c-2d8a-4f57-9c61-0a7d3e9b4c21")
-
-Name = Annotated[Str, Field(min_length=1, max_length=255)]
-RuleNumber = Annotated[FlexInt, Field(ge=1, le=99999)]
-# -1 is CloudStack's "any type/code".
-IcmpValue = Annotated[FlexInt, Field(ge=-1, le=255)]
-
-
-class CreateAcl(Body):
-    name: Name
-    description: Str
-    vpcId: Uuid
-
-
-class UpdateAclRule(Body):
-    ruleNumber: RuleNumber | None = None
-    cidr: Str | None = None
-    action: Str | None = None
-    protocol: Str | None = None
-    trafficType: Str | None = None
-    startPort: Port | None = None
-    endPort: Port | None = None
-    icmpType: IcmpValue | None = None
-    icmpCode: IcmpValue | None = None
-
-
-class CreateAclRule(UpdateAclRule):
-    networkAclId: Uuid
-    ruleNumber: RuleNumber
-    cidr: Str
-    action: Str
-    protocol: Str
-    trafficType: Str
-
 
 # -- representations -----------------------------------------------------------------------------
 
