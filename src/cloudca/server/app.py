@@ -15,8 +15,11 @@ from fastapi.openapi.utils import get_openapi
 
 from cloudca import __version__
 from cloudca.server import bootstrap
+from cloudca.server.access import teardown
+from cloudca.server.access.environment_router import router as environment_router
 from cloudca.server.access.router import router as access_router
 from cloudca.server.access.service import AccessService
+from cloudca.server.access.user_router import router as user_router
 from cloudca.server.api import errors
 from cloudca.server.api.middleware import EdgeMiddleware
 from cloudca.server.api.state import EdgeRuntime
@@ -79,7 +82,15 @@ def create_app(
         redoc_url=None,
     )
     errors.install(app)
-    for router in (access_router, tasks_router, instances_router, catalog_router, networking_router):
+    for router in (
+        access_router,
+        environment_router,
+        user_router,
+        tasks_router,
+        instances_router,
+        catalog_router,
+        networking_router,
+    ):
         app.include_router(router)
     for router in (sshkeys_router, placement_router, storage_router, ip_router, acl_router):
         app.include_router(router)
@@ -136,6 +147,7 @@ async def start(
     runner.register(networking_handlers.HANDLERS)
     runner.register(topology_handlers.HANDLERS)
     runner.register(acl_handlers.HANDLERS)
+    runner.register(teardown.HANDLERS)
     runtime = EdgeRuntime(
         settings=settings, database=database, driver=driver, tasks=runner, access=AccessService()
     )

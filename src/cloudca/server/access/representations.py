@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.models import Environment, Membership, Organization, Role, ServiceConnection, User
+from cloudca.server.access.roles import SYSTEM_ROLES, system_role_id, system_role_of
 from cloudca.server.db.base import iso
 
 
@@ -23,13 +24,15 @@ def service_connection(row: ServiceConnection) -> dict[str, Any]:
 
 
 async def organization(session: AsyncSession, row: Organization) -> dict[str, Any]:
-    environments = await session.execute(select(Environment.id).where(Environment.organization_id == row.id))
+    environments = await session.execute(
+        select(Environment.id).where(Environment.organization_id == row.id, Environment.deleted_at.is_(None))
+    )
     users = await session.execute(select(User.id, User.user_name).where(User.organization_id == row.id))
     connections = await session.execute(select(ServiceConnection.id, ServiceConnection.service_code))
     roles = await session.execute(
         select(Role.id)
         .join(Environment, Environment.id == Role.environment_id)
-        .where(Environment.organization_id == row.id)
+        .where(Environment.organization_id == row.id, Environment.deleted_at.is_(None))
     )
     body: dict[str, Any] = {
         "id": row.id,
@@ -39,7 +42,10 @@ async def organization(session: AsyncSession, row: Organization) -> dict[str, An
         "isBillable": row.is_billable,
         "tags": [],
         "environments": [{"id": env_id} for env_id in environments.scalars()],
-        "roles": [{"id": role_id} for role_id in roles.scalars()],
+        "roles": [
+            *({"id": system_role_id(row.id, name)} for name in SYSTEM_ROLES),
+            *({"id": role_id} for role_id in roles.scalars()),
+        ],
         "serviceConnections": [{"id": sc_id, "serviceCode": code} for sc_id, code in connections],
         "users": [{"id": user_id, "userName": name} for user_id, name in users],
     }
@@ -113,13 +119,17 @@ async def user(session: AsyncSession, row: User, *, detailed: bool) -> dict[str,
         select(Environment.id, Environment.name, Role.id, Role.name)
         .join(Membership, Membership.environment_id == Environment.id)
         .join(Role, Role.id == Membership.role_id)
-        .where(Membership.user_id == row.id)
+        .where(Membership.user_id == row.id, Environment.deleted_at.is_(None))
         .order_by(Environment.name)
     )
     rows = list(memberships)
+    system_id, system_name = system_role_of(row)
     body["roles"] = [
-        {"id": role_id, "name": role_name, "environment": {"id": env_id}}
-        for env_id, _, role_id, role_name in rows
+        {"id": system_id, "name": system_name},
+        *(
+            {"id": role_id, "name": role_name, "environment": {"id": env_id}}
+            for env_id, _, role_id, role_name in rows
+        ),
     ]
     if detailed:
         body["environments"] = [{"id": env_id, "name": env_name} for env_id, env_name, _, _ in rows]

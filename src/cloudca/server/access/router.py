@@ -1,18 +1,23 @@
-"""Administration reads: service connections, organizations, environments, users (API-CONTRACT 3)."""
+"""Administration: service connections and organizations (API-CONTRACT 3.1, 3.2).
+
+Synchronous: the ``data`` envelope, never tasks; DELETE answers 204 with an empty body.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
 
+from cloudca.server.access import organizations
 from cloudca.server.access import representations as rep
 from cloudca.server.access import schemas as docs
-from cloudca.server.access.models import Environment, Organization, ServiceConnection, User
-from cloudca.server.access.service import Caller
+from cloudca.server.access.bodies import OrganizationBody
+from cloudca.server.access.models import Organization, ServiceConnection
+from cloudca.server.api.body import read_model
 from cloudca.server.api.deps import CallerDep, ListParamsDep, RuntimeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single
-from cloudca.server.api.paging import page_in_memory, uuid_filter
+from cloudca.server.api.paging import page_in_memory
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single
 from cloudca.server.errors import NotFound
 
@@ -43,20 +48,15 @@ async def get_service_connection(connection_id: str, runtime: RuntimeDep, _calle
         return single(rep.service_connection(row))
 
 
-async def _visible_organizations(
-    session: AsyncSession, runtime: RuntimeDep, caller: Caller
-) -> list[Organization]:
-    rows = (await session.execute(select(Organization).order_by(Organization.created_at))).scalars()
-    return [row for row in rows if await runtime.access.may_access_organization(session, caller, row.id)]
-
-
 @router.get("/v1/organizations", response_model=Listing[docs.Organization])
 async def list_organizations(runtime: RuntimeDep, caller: CallerDep, params: ListParamsDep) -> JSONResponse:
-    """The caller's organization, and its sub-organizations for organization admins."""
+    """The caller's organization, and the organizations below it for organization admins."""
     async with runtime.database.session() as session:
+        rows = (await session.execute(select(Organization).order_by(Organization.created_at))).scalars()
         items = [
             await rep.organization(session, row)
-            for row in await _visible_organizations(session, runtime, caller)
+            for row in rows
+            if await runtime.access.may_access_organization(session, caller, row.id)
         ]
     page, metadata = page_in_memory(items, params)
     return listing(page, metadata)
@@ -66,75 +66,35 @@ async def list_organizations(runtime: RuntimeDep, caller: CallerDep, params: Lis
 async def get_organization(organization_id: str, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
     """Retrieve an organization."""
     async with runtime.database.session() as session:
-        row = await session.get(Organization, organization_id.lower())
-        if row is None or not await runtime.access.may_access_organization(session, caller, row.id):
-            raise NotFound("organizations", organization_id)
+        row = await organizations.visible(session, runtime.access, caller, organization_id)
         return single(await rep.organization(session, row))
 
 
-async def _visible_environments(
-    session: AsyncSession, runtime: RuntimeDep, caller: Caller
-) -> list[Environment]:
-    rows = (await session.execute(select(Environment).order_by(Environment.created_at))).scalars()
-    visible = []
-    for row in rows:
-        if await runtime.access.role_of(session, caller, row) is not None:
-            visible.append(row)
-    return visible
+@router.post("/v1/organizations", response_model=Single[docs.Organization])
+async def create_organization(request: Request, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
+    """Create a sub-organization (of the caller's, or of ``parent.id`` below it)."""
+    body = await read_model(request, OrganizationBody)
+    async with runtime.database.transaction() as session:
+        row = await organizations.create(session, runtime.access, caller, body)
+        return single(await rep.organization(session, row))
 
 
-@router.get("/v1/environments", response_model=Listing[docs.Environment])
-async def list_environments(runtime: RuntimeDep, caller: CallerDep, params: ListParamsDep) -> JSONResponse:
-    """Environments the caller is a member of (all of the organization's for its admins)."""
-    async with runtime.database.session() as session:
-        items = [
-            await rep.environment(session, row)
-            for row in await _visible_environments(session, runtime, caller)
-        ]
-    page, metadata = page_in_memory(items, params)
-    return listing(page, metadata)
-
-
-@router.get("/v1/environments/{environment_id}", response_model=Single[docs.Environment])
-async def get_environment(environment_id: str, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
-    """Retrieve an environment, including ``serviceConnection.serviceCode`` (what Terraform needs)."""
-    async with runtime.database.session() as session:
-        row = await session.get(Environment, environment_id.lower())
-        if row is None or await runtime.access.role_of(session, caller, row) is None:
-            raise NotFound("environments", environment_id)
-        return single(await rep.environment(session, row))
-
-
-@router.get("/v1/users", response_model=Listing[docs.User])
-async def list_users(
-    request: Request, runtime: RuntimeDep, caller: CallerDep, params: ListParamsDep
+@router.put("/v1/organizations/{organization_id}", response_model=Single[docs.Organization])
+async def update_organization(
+    organization_id: str, request: Request, runtime: RuntimeDep, caller: CallerDep
 ) -> JSONResponse:
-    """Users the caller may see; filter ``organizationId`` (Terraform's)."""
-    organization_id = uuid_filter(request, "organizationId")
-    async with runtime.database.session() as session:
-        query = select(User).order_by(User.user_name)
-        if organization_id is not None:
-            query = query.where(User.organization_id == organization_id)
-        rows = list((await session.execute(query)).scalars())
-        visible = [row for row in rows if await _may_see_user(session, runtime, caller, row)]
-        items = [await rep.user(session, row, detailed=False) for row in visible]
-    page, metadata = page_in_memory(items, params)
-    return listing(page, metadata)
+    """Update an organization's name and entry point (its parent cannot change)."""
+    body = await read_model(request, OrganizationBody)
+    async with runtime.database.transaction() as session:
+        row = await organizations.administered(session, runtime.access, caller, organization_id)
+        await organizations.update(session, row, body)
+        return single(await rep.organization(session, row))
 
 
-@router.get("/v1/users/{user_id}", response_model=Single[docs.User])
-async def get_user(user_id: str, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
-    """Retrieve a user."""
-    async with runtime.database.session() as session:
-        row = await session.get(User, user_id.lower())
-        if row is None or not await _may_see_user(session, runtime, caller, row):
-            raise NotFound("users", user_id)
-        return single(await rep.user(session, row, detailed=True))
-
-
-async def _may_see_user(session: AsyncSession, runtime: RuntimeDep, caller: Caller, row: User) -> bool:
-    if row.id == caller.user_id:
-        return True
-    return caller.is_org_admin and await runtime.access.may_access_organization(
-        session, caller, row.organization_id
-    )
+@router.delete("/v1/organizations/{organization_id}", status_code=204, response_class=Response)
+async def delete_organization(organization_id: str, runtime: RuntimeDep, caller: CallerDep) -> Response:
+    """Delete an organization without sub-organizations or environments (not the caller's own)."""
+    async with runtime.database.transaction() as session:
+        row = await organizations.administered(session, runtime.access, caller, organization_id)
+        await organizations.delete_organization(session, caller, row)
+    return Response(status_code=204)

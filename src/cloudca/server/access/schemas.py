@@ -92,3 +92,17 @@ class User(BaseModel):
     organization: Reference
     roles: list[UserRole]
     environments: list[Reference] | None = None
+
+
+class ApiKey(BaseModel):
+    """A cloudca extension: one of a user's API keys, without its secret."""
+
+    id: str
+    name: str
+    userId: str
+    creationDate: str
+    lastUsed: str | None = None
+
+
+class NewApiKey(ApiKey):
+    apiKey: str
