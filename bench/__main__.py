@@ -12,6 +12,8 @@ from bench import runner
 from bench.scenarios import ALL, BY_KEY
 
 RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+QUICK_LARGE = 10_000
 
 
 def _connections(text: str) -> tuple[int, ...]:
@@ -49,8 +51,8 @@ def parse(argv: list[str]) -> runner.Settings:
     parser.add_argument(
         "--large-instances",
         type=int,
-        default=100_000,
-        help="instances in the database for list_100_of_100k [100000]",
+        default=None,
+        help="instances in the database for list_100_of_100k [100000; --quick: 10000]",
     )
     parser.add_argument(
         "--create-addresses",
@@ -58,7 +60,20 @@ def parse(argv: list[str]) -> runner.Settings:
         default=120_000,
         help="private addresses (in /24 networks) added for the create scenarios [120000]",
     )
-    parser.add_argument("--quick", action="store_true", help="1 s warm-up, 3 s measured: to try the harness")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("CLOUDCA_BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="a PostgreSQL server on which throw-away databases may be created, for the PostgreSQL "
+        f"columns [$CLOUDCA_BENCH_POSTGRES_URL or {DEFAULT_POSTGRES}]",
+    )
+    parser.add_argument("--no-postgres", action="store_true", help="leave out the PostgreSQL columns")
+    parser.add_argument("--no-peer", action="store_true", help="leave out the peer (moto's EC2 server)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"1 s warm-up, 2 s measured in 1 slice, {QUICK_LARGE:,} instances for the large list: "
+        "to try the harness",
+    )
     parser.add_argument(
         "--stand-in",
         action="store_true",
@@ -70,7 +85,9 @@ def parse(argv: list[str]) -> runner.Settings:
     parser.add_argument("--keep-work-dir", action="store_true", help="keep server logs and data dirs")
     args = parser.parse_args(argv)
     if args.quick:
-        args.duration, args.warmup = 3.0, 1.0
+        args.duration, args.warmup, args.rounds = 2.0, 1.0, 1
+    if args.large_instances is None:
+        args.large_instances = QUICK_LARGE if args.quick else 100_000
     cpus = os.cpu_count() or 1
     if cpus < 2 or args.server_cpu == args.load_cpu:
         parser.error("needs two CPUs: one for the server, one for wrk")
@@ -92,6 +109,9 @@ def parse(argv: list[str]) -> runner.Settings:
         stand_in=args.stand_in,
         results_dir=args.results_dir,
         keep_work_dir=args.keep_work_dir,
+        postgres_url=None if args.no_postgres else args.postgres_url,
+        peer=not args.no_peer,
+        quick=args.quick,
     )
 
 

@@ -167,26 +167,59 @@ def _open(database: Path) -> sqlite3.Connection:
     return sqlite3.connect(database)
 
 
-def add_networks(database: Path, addresses: int) -> int:
+async def add_networks(database_url: str, addresses: int) -> int:
     """Add enough /24 networks to the seeded VPC for ``addresses`` more instances; returns how many.
 
     The create scenarios spread their creates over these, so no network outgrows the size cloudca
-    gives its own networks and address allocation costs what it costs in real use.
+    gives its own networks and address allocation costs what it costs in real use. Runs on either
+    database cloudca supports (``database_url`` is its SQLAlchemy URL), through cloudca's own table
+    definition, while the server is stopped.
     """
+    from sqlalchemy import insert, select
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from cloudca.server.networking.models import Network
+
     per_network = (1 << (32 - CREATE_NETWORK_PREFIX)) - 3
     count = math.ceil(addresses / per_network)
-    conn = _open(database)
+    engine = create_async_engine(database_url)
     try:
-        context = _context(conn)
-        created = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-        subnets = CREATE_SPACE.subnets(new_prefix=CREATE_NETWORK_PREFIX)
-        with conn:
-            for index, cidr in zip(range(count), subnets, strict=False):
-                name = f"bench-{index:04d}"
-                _insert_network(conn, context, str(uuid.uuid4()), name, cidr, "Allocated", created)
+        async with engine.begin() as connection:
+            seeded = (
+                await connection.execute(
+                    select(Network)
+                    .where(Network.name.not_like("bench-%"))
+                    .order_by(Network.created_at)
+                    .limit(1)
+                )
+            ).first()
+            if seeded is None:
+                raise BulkSeedError("no seeded network: start cloudca once on this database first")
+            created = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+            subnets = CREATE_SPACE.subnets(new_prefix=CREATE_NETWORK_PREFIX)
+            rows = [
+                {
+                    "id": str(uuid.uuid4()),
+                    "environment_id": seeded.environment_id,
+                    "vpc_id": seeded.vpc_id,
+                    "zone_id": seeded.zone_id,
+                    "network_offering_id": seeded.network_offering_id,
+                    "network_acl_id": seeded.network_acl_id,
+                    "name": f"bench-{index:04d}",
+                    "description": "Added directly by the benchmark",
+                    "cidr": str(cidr),
+                    "gateway": str(next(cidr.hosts())),
+                    "netmask": str(cidr.netmask),
+                    "state": "Allocated",
+                    "created_at": created,
+                }
+                for index, cidr in zip(range(count), subnets, strict=False)
+            ]
+            if rows:
+                await connection.execute(insert(Network), rows)
         return count
     finally:
-        conn.close()
+        await engine.dispose()
 
 
 def _insert_sql(conn: sqlite3.Connection, table: str, row: dict[str, object]) -> str:

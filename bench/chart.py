@@ -1,4 +1,4 @@
-"""The PNG chart: throughput and p99 latency of cloudca beside the reference, per scenario."""
+"""The PNG chart: throughput and p99 latency of cloudca beside the reference, PostgreSQL and the peer."""
 
 from __future__ import annotations
 
@@ -12,16 +12,27 @@ SHORT = {
     "post_create": "POST create",
     "create_to_success": "create→SUCCESS",
     "list_100_of_100k": "list 100 of 100k",
+    "lifecycle": "lifecycle",
 }
-COLOURS = {"reference": "#9e9e9e", "cloudca": "#1f77b4"}
+COLOURS = {
+    "reference": "#9e9e9e",
+    "cloudca": "#1f77b4",
+    "cloudca-pg1": "#2ca02c",
+    "cloudca-pg2": "#98df8a",
+    "moto": "#ff7f0e",
+}
+LABELS = {"cloudca": "cloudca (SQLite)", "cloudca-pg1": "PostgreSQL, 1 process", "cloudca-pg2": "2 processes"}
 
 
 def _bars(axis: Any, rows: list[dict[str, Any]], field: str, ylabel: str, annotate: str | None) -> None:
-    width = 0.38
+    shown = [side for side in COLOURS if any(row.get(side) for row in rows)]
+    width = 0.8 / max(len(shown), 1)
     positions = list(range(len(rows)))
-    for offset, side in ((-width / 2, "reference"), (width / 2, "cloudca")):
-        values = [(row[side] or {}).get(field) or 0 for row in rows]
-        bars = axis.bar([p + offset for p in positions], values, width, label=side, color=COLOURS[side])
+    for index, side in enumerate(shown):
+        offset = (index - (len(shown) - 1) / 2) * width
+        values = [(row.get(side) or {}).get(field) or 0 for row in rows]
+        label = LABELS.get(side, side)
+        bars = axis.bar([p + offset for p in positions], values, width, label=label, color=COLOURS[side])
         if side == "cloudca" and annotate:
             for bar, row in zip(bars, rows, strict=True):
                 ratio = row.get(annotate)
@@ -63,7 +74,7 @@ def draw(record: dict[str, Any], path: Path) -> None:
     throughput.set_title("Throughput; label = cloudca / reference")
     _bars(latency, rows, "p99_ms", "p99 latency, ms, log", "p99_ratio")
     latency.set_title("p99 latency; label = cloudca / reference")
-    title = f"cloudca vs bare uvicorn reference — {record['date']}"
+    title = f"cloudca vs bare uvicorn reference and moto's EC2 server — {record['date']}"
     if record["settings"]["stand_in"]:
         title += " (stand-in run)"
     figure.suptitle(title)

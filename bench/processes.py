@@ -42,6 +42,17 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process tree has used so far, from /proc/<pid>/stat."""
+    ticks = 0
+    for each in process_tree(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            # The fields after the command name (which may hold spaces) start at its closing ")".
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _status_kib(pid: int, field: str) -> int:
     with contextlib.suppress(OSError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -128,6 +139,23 @@ class ServerProcess:
         self.stop()
         tail = self.log_path.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"{self.name} did not become ready ({last_error}); log tail:\n{tail}")
+
+    def settle(self, bound_s: float, interval_s: float = 0.25, idle_share: float = 0.05) -> float:
+        """Wait until the server stops using the CPU (less than ``idle_share`` of an interval), at most
+        ``bound_s``; returns the seconds waited.
+
+        A server that goes on working on requests whose clients have left (a thread per request, as
+        moto's) would otherwise spend the next measurement on the last one's backlog.
+        """
+        started = time.monotonic()
+        before = cpu_seconds(self.pid)
+        while time.monotonic() - started < bound_s:
+            time.sleep(interval_s)
+            now = cpu_seconds(self.pid)
+            if now - before < idle_share * interval_s:
+                break
+            before = now
+        return time.monotonic() - started
 
     def check_alive(self) -> None:
         """Raise with the exit status and the log's tail if the server has exited."""

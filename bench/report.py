@@ -15,13 +15,16 @@ from typing import TYPE_CHECKING, Any
 from bench import chart
 from bench.measurement import Measurement
 from bench.scenarios import BY_KEY
-from bench.targets import Lookup, Target, evaluate
+from bench.targets import OTHER_SIDES, Lookup, Target, evaluate
 
 if TYPE_CHECKING:
     from bench.runner import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-_PACKAGES = ("cloudca", "uvicorn", "uvloop", "httptools", "starlette", "fastapi", "sqlalchemy", "aiosqlite")
+_PACKAGES = (
+    "cloudca", "uvicorn", "uvloop", "httptools", "starlette", "fastapi", "sqlalchemy", "aiosqlite", "asyncpg",
+    "moto", "werkzeug", "flask",
+)  # fmt: skip
 
 
 def _command_output(command: list[str]) -> str:
@@ -60,42 +63,45 @@ def machine() -> dict[str, Any]:
     }
 
 
+def _figures(m: Measurement | None, *, rss: bool = False) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    figures: dict[str, Any] = {"throughput": m.throughput, "p50_ms": m.p50_ms, "p99_ms": m.p99_ms}
+    figures["rss_peak_mb"] = m.rss_peak_mb
+    if rss:
+        figures["rss_lifetime_peak_mb"] = m.rss_lifetime_peak_mb
+    return figures
+
+
 def _row(lookup: Lookup, scenario: str, connections: int) -> dict[str, Any] | None:
     ours, theirs = (
         lookup.get("cloudca", scenario, connections),
         lookup.get("reference", scenario, connections),
     )
-    if ours is None and theirs is None:
+    others = {side: lookup.get(side, scenario, connections) for side in OTHER_SIDES}
+    if ours is None and theirs is None and not any(others.values()):
         return None
     ratio, p99_ratio = lookup.ratio(scenario, connections), lookup.p99_ratio(scenario, connections)
-    return {
+    peer_ratio = lookup.peer_ratio(scenario, connections)
+    row: dict[str, Any] = {
         "scenario": scenario,
         "title": BY_KEY[scenario].title,
         "connections": connections,
-        "unit": "SUCCESS/s" if BY_KEY[scenario].counts_successes else "req/s",
-        "cloudca": ours
-        and {
-            "throughput": ours.throughput,
-            "p50_ms": ours.p50_ms,
-            "p99_ms": ours.p99_ms,
-            "rss_peak_mb": ours.rss_peak_mb,
-            "rss_lifetime_peak_mb": ours.rss_lifetime_peak_mb,
-        },
-        "reference": theirs
-        and {
-            "throughput": theirs.throughput,
-            "p50_ms": theirs.p50_ms,
-            "p99_ms": theirs.p99_ms,
-            "rss_peak_mb": theirs.rss_peak_mb,
-        },
+        "unit": BY_KEY[scenario].unit,
+        "cloudca": _figures(ours, rss=True),
+        "reference": _figures(theirs),
         "ratio": None if ratio is None else round(ratio, 4),
         # JSON has no infinity: cloudca completing no response at all shows as null here.
         "p99_ratio": None if p99_ratio is None or math.isinf(p99_ratio) else round(p99_ratio, 2),
+        "peer_ratio": None if peer_ratio is None else round(peer_ratio, 2),
     }
+    for side, measurement in others.items():
+        row[side] = _figures(measurement)
+    return row
 
 
 def summarise(measurements: list[Measurement], connections: tuple[int, ...]) -> list[dict[str, Any]]:
-    """One row per scenario and connection count, cloudca beside the reference."""
+    """One row per scenario and connection count: cloudca beside the reference, PostgreSQL, the peer."""
     lookup = Lookup(measurements)
     rows = [_row(lookup, scenario, count) for scenario in BY_KEY for count in connections]
     return [row for row in rows if row is not None]
@@ -103,6 +109,10 @@ def summarise(measurements: list[Measurement], connections: tuple[int, ...]) -> 
 
 def _number(value: float | None, pattern: str) -> str:
     return "-" if value is None else pattern.format(value)
+
+
+def _latency(figures: dict[str, Any]) -> str:
+    return f"{_number(figures.get('p50_ms'), '{:.2f}')} / {_number(figures.get('p99_ms'), '{:.2f}')}"
 
 
 def markdown(record: dict[str, Any]) -> str:
@@ -116,25 +126,49 @@ def markdown(record: dict[str, Any]) -> str:
         f"in {record['settings']['rounds']} slices alternating with the reference"
         + (" — **stand-in run: the reference played cloudca**" if record["settings"]["stand_in"] else ""),
         "",
-        "| scenario | conns | cloudca | reference | ratio | cloudca p50 / p99 ms | reference p50 / p99 ms "
-        "| p99 ratio | cloudca peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "Throughput (the unit is in the cloudca column). **ratio**: cloudca on SQLite over the reference; "
+        "**vs moto**: cloudca on SQLite over the peer, moto's EC2 server, driven with the equivalent EC2 "
+        "calls (DescribeInstances of 1 id, of 100; RunInstances). PostgreSQL: the same cloudca on a "
+        "PostgreSQL database, 1 process, and 2 processes behind one port (`cloudca serve --workers 2`), "
+        "on the same server CPU.",
+        "",
+        "| scenario | conns | cloudca (SQLite) | PG 1 proc | PG 2 procs | reference | moto | ratio "
+        "| vs moto | cloudca p50 / p99 ms | reference p50 / p99 ms | p99 ratio | cloudca peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in record["summary"]:
         ours, theirs = row["cloudca"] or {}, row["reference"] or {}
+        pg1, pg2, peer = (row.get(side) or {} for side in OTHER_SIDES)
         lines.append(
             f"| {row['title']} | {row['connections']} "
             f"| {_number(ours.get('throughput'), '{:,.0f}')} {row['unit']} "
+            f"| {_number(pg1.get('throughput'), '{:,.0f}')} "
+            f"| {_number(pg2.get('throughput'), '{:,.0f}')} "
             f"| {_number(theirs.get('throughput'), '{:,.0f}')} "
+            f"| {_number(peer.get('throughput'), '{:,.0f}')} "
             f"| {_number(row['ratio'], '{:.1%}')} "
-            f"| {_number(ours.get('p50_ms'), '{:.2f}')} / {_number(ours.get('p99_ms'), '{:.2f}')} "
-            f"| {_number(theirs.get('p50_ms'), '{:.2f}')} / {_number(theirs.get('p99_ms'), '{:.2f}')} "
+            f"| {_number(row.get('peer_ratio'), '{:.1f}x')} "
+            f"| {_latency(ours)} | {_latency(theirs)} "
             f"| {_number(row['p99_ratio'], '{:.1f}x')} "
             f"| {_number(ours.get('rss_peak_mb'), '{:.0f}')} |"
         )
     lines += [
         "",
-        "## Targets (issue 6; at 16 connections unless said otherwise)",
+        "Latency, p50 / p99 ms, of the other sides:",
+        "",
+        "| scenario | conns | PG 1 proc | PG 2 procs | moto |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in record["summary"]:
+        pg1, pg2, peer = (row.get(side) or {} for side in OTHER_SIDES)
+        if pg1 or pg2 or peer:
+            lines.append(
+                f"| {row['title']} | {row['connections']} | {_latency(pg1)} | {_latency(pg2)} "
+                f"| {_latency(peer)} |"
+            )
+    lines += [
+        "",
+        "## Targets (issue 14; at 16 connections unless said otherwise)",
         "",
         "| target | measured | met |",
         "|---|---|---|",
@@ -146,8 +180,8 @@ def markdown(record: dict[str, Any]) -> str:
         "",
         "## Response sizes (bytes, headers included, at the lowest connection count)",
         "",
-        "| scenario | cloudca | reference |",
-        "|---|---:|---:|",
+        "| scenario | cloudca | reference | moto |",
+        "|---|---:|---:|---:|",
     ]
     low = min(record["settings"]["connections"])
     sizes: dict[str, dict[str, float]] = {}
@@ -157,7 +191,7 @@ def markdown(record: dict[str, Any]) -> str:
     for scenario, by_side in sizes.items():
         lines.append(
             f"| {scenario} | {_number(by_side.get('cloudca'), '{:,.0f}')} "
-            f"| {_number(by_side.get('reference'), '{:,.0f}')} |"
+            f"| {_number(by_side.get('reference'), '{:,.0f}')} | {_number(by_side.get('moto'), '{:,.0f}')} |"
         )
     notes = [f"- {note}" for note in record["notes"]]
     notes += [
@@ -175,7 +209,8 @@ def markdown(record: dict[str, Any]) -> str:
 def write(settings: Settings, measurements: list[Measurement], problems: list[str], notes: list[str]) -> Path:
     """Write the JSON, markdown and PNG files; returns the JSON file's path."""
     today = datetime.date.today().isoformat()
-    stem = today + ("-stand-in" if settings.stand_in else "")
+    # Only a full run is named by its date alone: a quick or stand-in run never overwrites it.
+    stem = today + ("-stand-in" if settings.stand_in else "") + ("-quick" if settings.quick else "")
     settings.results_dir.mkdir(parents=True, exist_ok=True)
     scenarios = [s.key for s in settings.scenarios]
     targets: list[Target] = evaluate(
@@ -195,6 +230,9 @@ def write(settings: Settings, measurements: list[Measurement], problems: list[st
             "server_cpu": settings.server_cpu,
             "load_cpu": settings.load_cpu,
             "stand_in": settings.stand_in,
+            "quick": settings.quick,
+            "postgres": settings.postgres_url is not None,
+            "peer": settings.peer,
         },
         "summary": summarise(measurements, settings.connections),
         "targets": [target.__dict__ for target in targets],

@@ -1,9 +1,11 @@
-"""The run: the reference, cloudca and cloudca with 100,000 instances, all started at once and measured
-in turn, scenario by scenario, so that drift of the machine's speed hits both sides of each ratio."""
+"""The run: the reference, cloudca (on SQLite; on PostgreSQL with 1 and 2 processes), the peer (moto's
+EC2 server) and cloudca with 100,000 instances, all started at once and measured in turn, scenario by
+scenario, so that drift of the machine's speed hits every side of each ratio alike."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import shutil
 import tempfile
 import time
@@ -20,7 +22,12 @@ from bench.scenarios import LIST_100_OF_100K, Scenario
 from bench.sides import Side
 
 API_KEY = "bench-0123456789abcdef0123456789abcdef"
+#: The longest wait for a side to finish the requests its clients left behind (the peer only).
+SETTLE_BOUND_S = 30.0
 REFERENCE, CLOUDCA, LARGE = "reference", "cloudca", "cloudca-large"
+PG1, PG2, PEER = "cloudca-pg1", "cloudca-pg2", "moto"
+#: Every side of a scenario's row, in the order they are measured (LARGE has a row of its own).
+ROW_SIDES = (REFERENCE, CLOUDCA, PG1, PG2, PEER)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,11 @@ class Settings:
     stand_in: bool
     results_dir: Path
     keep_work_dir: bool
+    #: A PostgreSQL server on which throw-away databases may be created; None: no PostgreSQL sides.
+    postgres_url: str | None = None
+    #: Start moto's EC2 server as the peer.
+    peer: bool = True
+    quick: bool = False
 
 
 def _load_average() -> str:
@@ -59,7 +71,7 @@ def _drain(side: Side, task_id: str) -> float | None:
 def _wrk(side: Side, scenario: Scenario, connections: int, duration_s: float, load_cpu: int) -> wrk.WrkResult:
     return wrk.run(
         scenario.url(side),
-        scenario.script,
+        scenario.script_for(side),
         scenario.script_args(side),
         api_key=side.api_key,
         connections=connections,
@@ -74,6 +86,12 @@ class _Slice:
     result: wrk.WrkResult
     rss_peak_mb: float
     drain_s: float | None
+    settle_s: float | None = None
+
+
+def _settle(side: Side) -> float | None:
+    """moto serves each request on a thread that goes on after wrk has left: wait for the backlog."""
+    return side.server.settle(SETTLE_BOUND_S) if side.api == "ec2" else None
 
 
 def warm_up(side: Side, scenario: Scenario, connections: int, settings: Settings) -> None:
@@ -83,6 +101,7 @@ def warm_up(side: Side, scenario: Scenario, connections: int, settings: Settings
         result = _wrk(side, scenario, connections, settings.warmup_s, settings.load_cpu)
         if scenario.creates:
             _drain(side, result.last_task_id)
+        _settle(side)
 
 
 def measure_slice(
@@ -97,7 +116,7 @@ def measure_slice(
     with RssSampler(side.server.pid) as sampler:
         result = _wrk(side, scenario, connections, seconds, settings.load_cpu)
     drain_s = _drain(side, result.last_task_id) if scenario.creates else None
-    return _Slice(result, sampler.peak_mb, drain_s)
+    return _Slice(result, sampler.peak_mb, drain_s, _settle(side))
 
 
 def _weighted(slices: list[_Slice], value: Callable[[wrk.WrkResult], float]) -> float | None:
@@ -131,6 +150,14 @@ def combine(side: Side, scenario: Scenario, connections: int, slices: list[_Slic
             "in flight when a slice ends are not counted, so latencies are a lower bound"
         )
     drains = [s.drain_s for s in slices if s.drain_s is not None]
+    settles = [s.settle_s for s in slices if s.settle_s is not None]
+    if settles and max(settles) >= SETTLE_BOUND_S:
+        notes.append(
+            f"still busy with requests its clients had left {SETTLE_BOUND_S:.0f} s after a slice: "
+            "the next slice shared the CPU with that backlog"
+        )
+    elif settles and max(settles) > 1:
+        notes.append(f"took up to {max(settles):.1f} s after a slice to finish requests its clients had left")
     return Measurement(
         side=side.name,
         scenario=scenario.key,
@@ -172,7 +199,7 @@ def measure_interleaved(
     The machine's speed drifts (other work on it, frequency, neighbours); alternating short slices
     lets the drift hit both sides of a ratio alike instead of whichever side ran second.
     """
-    present = [running[key] for key in keys if key in running]
+    present = [running[key] for key in keys if key in running and scenario.applies_to(running[key])]
     for side in present:
         with _alone(running, side):
             warm_up(side, scenario, connections, settings)
@@ -217,10 +244,24 @@ def _start_all(
         starters[CLOUDCA] = lambda: sides.start_cloudca(
             work_dir, API_KEY, cpu, create_addresses=settings.create_addresses
         )
+        postgres_url = settings.postgres_url
+        if postgres_url:
+            for key, processes in ((PG1, 1), (PG2, 2)):
+                starters[key] = functools.partial(
+                    sides.start_postgres_cloudca,
+                    work_dir,
+                    API_KEY,
+                    cpu,
+                    postgres_url=postgres_url,
+                    processes=processes,
+                    create_addresses=settings.create_addresses,
+                )
         if large:
             starters[LARGE] = lambda: sides.start_large_cloudca(
                 work_dir, API_KEY, cpu, instances=settings.large_instances
             )
+    if settings.peer and any(scenario.peer for scenario in settings.scenarios):
+        starters[PEER] = lambda: sides.start_peer(work_dir, API_KEY, cpu)
     running: dict[str, Side] = {}
     for key, start in starters.items():
         log(f"starting {key}")
@@ -248,7 +289,9 @@ def run(settings: Settings) -> Path:
         with ExitStack() as stack:
             running = _start_all(settings, work_dir, stack, problems, notes)
             for scenario in settings.scenarios:
-                keys = (LARGE,) if scenario is LIST_100_OF_100K else (REFERENCE, CLOUDCA)
+                keys: tuple[str, ...] = (LARGE,) if scenario is LIST_100_OF_100K else ROW_SIDES
+                if not scenario.reference:
+                    keys = tuple(key for key in keys if key != REFERENCE)
                 for connections in settings.connections:
                     try:
                         measurements += measure_interleaved(running, keys, scenario, connections, settings)

@@ -1,4 +1,4 @@
-"""Issue 6's targets, checked against a run's measurements."""
+"""Issue 14's targets (issue 6's, with the lifecycle and the peer), checked against a run's measurements."""
 
 from __future__ import annotations
 
@@ -10,6 +10,11 @@ from bench.measurement import Measurement
 # The reference has no large database: its list answer is the same bytes whatever cloudca holds.
 REFERENCE_SCENARIO = {"list_100_of_100k": "list_100"}
 RSS_LIMIT_MB = 300.0
+#: The sides beside cloudca on SQLite and the reference: PostgreSQL with 1 and 2 processes, the peer.
+OTHER_SIDES = ("cloudca-pg1", "cloudca-pg2", "moto")
+PEER = "moto"
+PEER_FACTOR = 20.0
+LIFECYCLES_PER_SECOND = 100.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,13 @@ class Lookup:
             return None
         return ours.throughput / theirs.throughput
 
+    def peer_ratio(self, scenario: str, connections: int) -> float | None:
+        """cloudca's throughput over the peer's (moto's EC2 server on the equivalent call)."""
+        ours, theirs = self.get("cloudca", scenario, connections), self.get(PEER, scenario, connections)
+        if ours is None or theirs is None or not theirs.throughput:
+            return None
+        return ours.throughput / theirs.throughput
+
     def p99_ratio(self, scenario: str, connections: int) -> float | None:
         """cloudca's p99 over the reference's; infinite when cloudca completed no response at all."""
         ours, theirs = (
@@ -65,7 +77,7 @@ def _at_least(text: str, value: float | None, bound: float, unit: str = "") -> T
 def evaluate(
     measurements: list[Measurement], scenarios: list[str], base: int = 16, high: int = 64
 ) -> list[Target]:
-    """Every target of issue 6 that this run's measurements can answer."""
+    """Every target of issue 14 that this run's measurements can answer."""
     lookup = Lookup(measurements)
     targets = [
         _at_least(
@@ -81,7 +93,18 @@ def evaluate(
             "sustained create-to-SUCCESS ≥ 500/s", sustained.throughput if sustained else None, 500, "/s"
         )
     )
+    lifecycle = lookup.get("cloudca", "lifecycle", base)
+    targets.append(
+        _at_least(
+            f"whole lifecycle (create, stop, start, destroy+purge) ≥ {LIFECYCLES_PER_SECOND:.0f}/s",
+            lifecycle.throughput if lifecycle else None,
+            LIFECYCLES_PER_SECOND,
+            "/s",
+        )
+    )
     for scenario in scenarios:
+        if scenario == "lifecycle":
+            continue  # the reference has no lifecycle: there is no p99 to compare with
         ratio = lookup.p99_ratio(scenario, high)
         if ratio is None:
             measured = "not measured"
@@ -91,6 +114,18 @@ def evaluate(
             measured = f"{ratio:.1f}x"
         met = None if ratio is None else ratio <= 5.0
         targets.append(Target(f"p99 at {high} connections ≤ 5x the reference's: {scenario}", measured, met))
+    for scenario in ("get_instance", "list_100", "post_create"):
+        if scenario not in scenarios:
+            continue
+        text = f"≥ {PEER_FACTOR:.0f}x moto's req/s: {scenario}"
+        ours, theirs = lookup.get("cloudca", scenario, base), lookup.get(PEER, scenario, base)
+        factor = lookup.peer_ratio(scenario, base)
+        if ours is not None and theirs is not None and not theirs.requests and ours.throughput:
+            # moto finished no call in the measured time: its rate is below one per measured period.
+            targets.append(Target(text, "moto completed no response in the measured time", True))
+        else:
+            measured = "not measured" if factor is None else f"{factor:.1f}x"
+            targets.append(Target(text, measured, None if factor is None else factor >= PEER_FACTOR))
     small, large = lookup.get("cloudca", "list_100", base), lookup.get("cloudca", "list_100_of_100k", base)
     if small and large and small.p50_ms and large.p50_ms:
         ratio = large.p50_ms / small.p50_ms

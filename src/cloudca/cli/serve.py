@@ -21,8 +21,15 @@ def serve(
     driver: Annotated[
         str | None, typer.Option(help="Compute driver: simulator [env: CLOUDCA_DRIVER]")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes on the one port (SO_REUSEPORT); more than 1 needs PostgreSQL",
+        ),
+    ] = 1,
 ) -> None:
     """Start the HTTP API (default: SQLite and the simulator driver on 127.0.0.1:8080)."""
     from cloudca.server.main import run
 
-    run(host=host, port=port, data_dir=data_dir, database_url=database_url, driver=driver)
+    run(host=host, port=port, data_dir=data_dir, database_url=database_url, driver=driver, workers=workers)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import logging
+import socket
 from pathlib import Path
 
 import uvicorn
 
 from cloudca.server.app import create_app
 from cloudca.server.config import Settings
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 def run(
@@ -18,15 +25,26 @@ def run(
     data_dir: Path | None = None,
     database_url: str | None = None,
     driver: str | None = None,
+    workers: int = 1,
 ) -> None:
     settings = Settings.from_env(
         host=host, port=port, data_dir=data_dir, database_url=database_url, driver=driver
     )
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    if workers != 1:
+        from cloudca.server import workers as multiprocess
+
+        multiprocess.check(settings, workers)
+        configure_logging(settings)
+        multiprocess.serve(settings, workers)
+        return
+    configure_logging(settings)
+    serve_on(settings)
+
+
+def serve_on(settings: Settings, sockets: list[socket.socket] | None = None) -> None:
+    """Serve the API in this process: on ``settings.host:port``, or on ``sockets`` already bound."""
     app = create_app(settings, freeze_after_start=True)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -36,3 +54,4 @@ def run(
         http="auto",
         server_header=False,
     )
+    uvicorn.Server(config).run(sockets=sockets)
