@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloudca.server.db.base import Base, created_column, id_column, utcnow
@@ -66,3 +66,15 @@ class InstanceCount(Base):
         ForeignKey("environments.id", ondelete="CASCADE"), primary_key=True
     )
     instance_count: Mapped[int] = mapped_column(Integer)
+
+
+class CatalogueVersion(Base):
+    """A counter per table whose names an instance list shows (zones, templates, compute offerings,
+    networks, VPCs). Bumped only by the triggers of migration 14a, in the statement that inserts,
+    deletes or renames a row, so each process's cache of those names (``instances.read_model``)
+    knows at its next read that it is stale."""
+
+    __tablename__ = "catalogue_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -31,10 +31,10 @@ from cloudca.server.errors import (
 from cloudca.server.instances import operations, states
 from cloudca.server.instances.models import Instance, InstanceCount
 from cloudca.server.instances.representation import (
-    PAGE,
     SORT_COLUMNS,
     Executor,
     base_query,
+    page,
     represent_one,
     represent_rows,
 )
@@ -65,11 +65,10 @@ async def list_instances(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     check_sort_field(params, SORT_COLUMNS)
     if not filters and params.sort_by is None and params.page_size is not None:
-        # The common request, on statements built once (see ``representation``).
+        # The common request: statements built once, names from the process's copy (``representation``).
         total = (await session.execute(_COUNT, {"environment_id": scope.id})).scalar_one_or_none() or 0
-        page = {"environment_id": scope.id, "limit": params.page_size, "offset": params.offset}
-        rows = (await session.execute(PAGE, page)).all()
-        return await represent_rows(session, rows, detailed=False), params.metadata(total)
+        items = await page(session, scope.id, params.page_size, params.offset)
+        return items, params.metadata(total)
     conditions = [Instance.environment_id == scope.id]
     for name, value in filters.items():
         conditions.append(_FILTERS[name] == value)
