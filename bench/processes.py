@@ -103,6 +103,7 @@ class ServerProcess:
         self, name: str, command: list[str], *, cpu: int, env: dict[str, str], log_path: Path, cwd: Path
     ) -> None:
         self.name = name
+        self.cpu = cpu
         self.log_path = log_path
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = log_path.open("ab")

@@ -214,7 +214,11 @@ def write(settings: Settings, measurements: list[Measurement], problems: list[st
     settings.results_dir.mkdir(parents=True, exist_ok=True)
     scenarios = [s.key for s in settings.scenarios]
     targets: list[Target] = evaluate(
-        measurements, scenarios, base=min(settings.connections), high=max(settings.connections)
+        measurements,
+        scenarios,
+        base=min(settings.connections),
+        high=max(settings.connections),
+        large_instances=settings.large_instances,
     )
     record: dict[str, Any] = {
         "date": today,

@@ -273,6 +273,14 @@ def start_peer(work_dir: Path, api_key: str, cpu: int) -> Side:
     )
 
 
+def restart_peer(side: Side) -> None:
+    """Stop moto (and whatever it was still working on) and start it afresh, seeded as at the start."""
+    work_dir = side.server.log_path.parent
+    cpu = side.server.cpu
+    side.server.stop()
+    side.server, side.base_url, side.ec2_instance_id = ec2.start_moto(work_dir, cpu)
+
+
 def _version(package: str) -> str:
     from importlib import metadata
 
