@@ -302,6 +302,39 @@ class TestNextIssueResources:
         with pytest.raises(NotFoundError):
             env.network_acls.get(acl.id)
 
+    def test_load_balancer_rules(self, env: EnvironmentClient) -> None:
+        vpc = env.vpcs.list()[0]
+        balanced = next(o for o in env.network_offerings.list() if o.name == "Load Balanced Network")
+        default = next(a for a in env.network_acls.list() if a.name == "default_allow")
+        network = env.networks.create("sdk-lb", "d", vpc.id, balanced.id, default.id, wait=True)
+        web = env.instances.create(**{**create_params(env, "sdk-web"), "network_id": network.id}, wait=True)
+        ip = env.public_ips.acquire(vpc.id, wait=True)
+        rule = env.load_balancer_rules.create(
+            "sdk-lb",
+            ip.id,
+            public_port=80,
+            private_port=8080,
+            algorithm="roundrobin",
+            protocol="tcp",
+            network_id=network.id,
+            instance_ids=[web.id],
+            wait=True,
+        )
+        assert (rule.public_port, rule.instance_ids, rule.public_ip) == ("80", [web.id], ip.ip_address)
+        assert "LOAD_BALANCING" in env.public_ips.get(ip.id).purposes
+        assert env.load_balancer_rules.update(rule.id, algorithm="source", wait=True).algorithm == "source"
+        sticky = env.load_balancer_rules.update_stickiness(
+            rule.id, "SourceBased", parameters={"expires": "3m"}, wait=True
+        )
+        assert sticky.stickiness_policy_parameters == {"expires": "3m"}
+        assert env.load_balancer_rules.update_stickiness(rule.id, "none", wait=True).stickiness_method is None
+        assert env.load_balancer_rules.update_instances(rule.id, [], wait=True).instance_ids == []
+        assert [r.id for r in env.load_balancer_rules.list(public_ip_id=ip.id)] == [rule.id]
+        env.load_balancer_rules.delete(rule.id, wait=True)
+        env.public_ips.release(ip.id, wait=True)
+        env.instances.destroy(web.id, purge_immediately=True, wait=True)
+        env.networks.delete(network.id, wait=True)
+
     def test_nics(self, env: EnvironmentClient, instance: Instance) -> None:
         require(env.nics)
         other = next(n for n in env.networks.list() if n.id != instance.network_id)

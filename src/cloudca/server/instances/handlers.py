@@ -288,6 +288,8 @@ class ChangeNetwork(InstanceTask):
             nics = await nic_specs(session, task.entity_id)
         with contextlib.suppress(DriverError):
             await ctx.driver.set_nics(task.entity_id, nics)
+        with contextlib.suppress(ServiceError):
+            await lifecycle.resync_public_ips(ctx.database, ctx.driver, task.entity_id, [])
         await super().undo(ctx, task)
 
 
@@ -331,6 +333,14 @@ class Destroy(InstanceTask):
                     .execution_options(synchronize_session=False)
                 )
         await purge_instance(ctx, task)
+
+    async def undo(self, ctx: TaskContext, task: Task) -> None:
+        # The rules the instance held are still recorded unless the destroy committed: put the
+        # driver's forwards and balancers back in line with them.
+        released = list(task.payload.get("publicIpIdsToRelease") or [])
+        with contextlib.suppress(ServiceError):
+            await lifecycle.resync_public_ips(ctx.database, ctx.driver, task.entity_id, released)
+        await super().undo(ctx, task)
 
 
 class Purge(InstanceTask):

@@ -18,7 +18,7 @@ from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.errors import InvalidField
 from cloudca.server.instances.models import Instance
-from cloudca.server.networking import forwarding
+from cloudca.server.networking import balancing, forwarding
 from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp
 from cloudca.server.placement import scheduler
 from cloudca.server.placement.models import AffinityGroup, AffinityMembership
@@ -214,7 +214,8 @@ async def held_public_ips(database: Database, instance_id: str) -> dict[str, str
             .join(PortForwardingRule, PortForwardingRule.public_ip_id == PublicIp.id)
             .where(PortForwardingRule.instance_id == instance_id)
         )
-        return {ip_id: address for ip_id, address in rows}
+        held = {ip_id: address for ip_id, address in rows}
+        return held | await balancing.balanced_ips(session, instance_id)
 
 
 async def sync_public_ips(database: Database, driver: ComputeDriver, held: dict[str, str]) -> None:
@@ -228,15 +229,18 @@ async def sync_public_ips(database: Database, driver: ComputeDriver, held: dict[
     for ip_id, address in held.items():
         if ip_id in existing:
             await forwarding.push_forwards(database, driver, ip_id)
+            await balancing.push_balancers(database, driver, ip_id)
         else:
             await forwarding.clear_forwards(driver, address)
+            await balancing.apply(driver, address, [])
 
 
 async def unforward_instance(
     database: Database, driver: ComputeDriver, instance_id: str, released_ip_ids: list[str]
 ) -> None:
-    """Before destroy or changeNetwork removes the instance's rules: the driver stops forwarding to
-    it first (released IPs lose every forward), so a failure leaves the database unchanged."""
+    """Before destroy or changeNetwork removes the instance's rules: the driver stops forwarding and
+    balancing to it first (released IPs lose every forward and balancer), so a failure leaves the
+    database unchanged."""
     held = await held_public_ips(database, instance_id)
     async with database.session() as session:
         rule_ids = set(
@@ -253,10 +257,26 @@ async def unforward_instance(
     for ip_id, address in held.items():
         if ip_id in released_ip_ids:
             await forwarding.clear_forwards(driver, address)
+            await balancing.apply(driver, address, [])
         else:
             await forwarding.push_forwards(
                 database, driver, ip_id, lambda rules: [r for r in rules if r.rule_id not in rule_ids]
             )
+            await balancing.push_balancers(database, driver, ip_id, without_instance=instance_id)
+
+
+async def resync_public_ips(
+    database: Database, driver: ComputeDriver, instance_id: str, ip_ids: list[str]
+) -> None:
+    """After a failed destroy or changeNetwork: the driver forwards and balances again what the
+    database still holds for the instance's public IPs (and ``ip_ids``, those it was to release)."""
+    held = await held_public_ips(database, instance_id)
+    async with database.session() as session:
+        for ip_id in ip_ids:
+            ip = await session.get(PublicIp, ip_id)
+            if ip is not None:
+                held[ip.id] = ip.ip_address
+    await sync_public_ips(database, driver, held)
 
 
 async def push_disks_without(ctx: TaskContext, instance_id: str, volume_ids: list[str]) -> None:

@@ -23,7 +23,15 @@ from cloudca.server.catalog.models import ComputeOffering, Template, Zone
 from cloudca.server.db.inline_reads import InlineReads
 from cloudca.server.instances import read_model
 from cloudca.server.instances.models import Instance
-from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp, Vpc
+from cloudca.server.networking.models import (
+    LoadBalancerMember,
+    LoadBalancerRule,
+    Network,
+    Nic,
+    PortForwardingRule,
+    PublicIp,
+    Vpc,
+)
 from cloudca.server.placement.models import AffinityMembership
 
 #: Where statements run: a session inside a transaction, a bare connection for a read, or (the
@@ -155,6 +163,13 @@ _RULES = (
     .where(PortForwardingRule.instance_id.in_(bindparam("ids", expanding=True)))
     .order_by(PortForwardingRule.created_at, PortForwardingRule.id)
 )
+_BALANCED = (
+    select(LoadBalancerMember.instance_id, PublicIp.id, PublicIp.ip_address, LoadBalancerRule.public_port)
+    .join(LoadBalancerRule, LoadBalancerRule.id == LoadBalancerMember.rule_id)
+    .join(PublicIp, PublicIp.id == LoadBalancerRule.public_ip_id)
+    .where(LoadBalancerMember.instance_id.in_(bindparam("ids", expanding=True)))
+    .order_by(LoadBalancerRule.created_at, LoadBalancerRule.id)
+)
 _STATIC_NAT = (
     select(Nic.instance_id, PublicIp.id, PublicIp.ip_address)
     .join(PublicIp, PublicIp.static_nat_nic_id == Nic.id)
@@ -284,6 +299,14 @@ async def _add_details(session: Executor, items: list[dict[str, Any]], user_data
         public[instance_id].setdefault(
             ip_id, {"id": ip_id, "ipAddress": address, "purposes": ["STATIC_NAT"], "ports": []}
         )
+    balanced_rows = await session.execute(_BALANCED, {"ids": ids})
+    for instance_id, ip_id, address, port in balanced_rows:
+        entry = public[instance_id].setdefault(
+            ip_id, {"id": ip_id, "ipAddress": address, "purposes": [], "ports": []}
+        )
+        if "LOAD_BALANCING" not in entry["purposes"]:
+            entry["purposes"].append("LOAD_BALANCING")
+        entry["ports"].append(str(port))
     for item in items:
         item["userData"] = user_data.get(item["id"]) or ""
         item["publicIps"] = list(public.get(item["id"], {}).values())

@@ -20,7 +20,14 @@ from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver, DriverError, PortForward
 from cloudca.server.errors import Duplicate, InternalError, QuotaExceeded
 from cloudca.server.instances.models import Instance
-from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp
+from cloudca.server.networking.models import (
+    LoadBalancerMember,
+    LoadBalancerRule,
+    Network,
+    Nic,
+    PortForwardingRule,
+    PublicIp,
+)
 
 MAX_ATTEMPTS = 8
 
@@ -117,6 +124,7 @@ async def _reusable_ip(session: AsyncSession, network: Network, ports: list[int]
             PublicIp.vpc_id == network.vpc_id,
             PublicIp.is_source_nat.is_(False),
             PublicIp.static_nat_nic_id.is_(None),
+            ~exists().where(LoadBalancerRule.public_ip_id == PublicIp.id),
             (PublicIp.network_id.is_(None)) | (PublicIp.network_id == network.id),
         )
         .order_by(PublicIp.created_at, PublicIp.id)
@@ -145,16 +153,20 @@ async def _overlaps(session: AsyncSession, public_ip_id: str, ports: list[int]) 
 async def unbind_unused(session: AsyncSession) -> None:
     """An IP is bound to a network by its rules; when the last goes, it is unbound (6.10)."""
     has_rules = exists().where(PortForwardingRule.public_ip_id == PublicIp.id)
+    balances = exists().where(LoadBalancerRule.public_ip_id == PublicIp.id)
     await session.execute(
         update(PublicIp)
-        .where(PublicIp.network_id.is_not(None), PublicIp.static_nat_nic_id.is_(None), ~has_rules)
+        .where(PublicIp.network_id.is_not(None), PublicIp.static_nat_nic_id.is_(None), ~has_rules, ~balances)
         .values(network_id=None)
         .execution_options(synchronize_session=False)
     )
 
 
 async def remove_instance_rules(session: AsyncSession, instance_id: str) -> None:
+    """The instance leaves every rule: its port forwarding rules go, static NAT to it is disabled, and
+    it stops being a member of load balancer rules (the rules stay, 6.12)."""
     await session.execute(delete(PortForwardingRule).where(PortForwardingRule.instance_id == instance_id))
+    await session.execute(delete(LoadBalancerMember).where(LoadBalancerMember.instance_id == instance_id))
     nic_ids = select(Nic.id).where(Nic.instance_id == instance_id)
     await session.execute(
         update(PublicIp)
@@ -167,6 +179,9 @@ async def remove_instance_rules(session: AsyncSession, instance_id: str) -> None
 
 async def release_public_ip(session: AsyncSession, ip_id: str) -> None:
     await session.execute(delete(PortForwardingRule).where(PortForwardingRule.public_ip_id == ip_id))
+    balanced = select(LoadBalancerRule.id).where(LoadBalancerRule.public_ip_id == ip_id)
+    await session.execute(delete(LoadBalancerMember).where(LoadBalancerMember.rule_id.in_(balanced)))
+    await session.execute(delete(LoadBalancerRule).where(LoadBalancerRule.public_ip_id == ip_id))
     await session.execute(delete(PublicIp).where(PublicIp.id == ip_id, PublicIp.is_source_nat.is_(False)))
 
 

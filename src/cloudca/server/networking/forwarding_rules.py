@@ -23,7 +23,7 @@ from cloudca.server.errors import (
     ValidationErrors,
 )
 from cloudca.server.instances.models import Instance
-from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp
+from cloudca.server.networking.models import LoadBalancerRule, Network, Nic, PortForwardingRule, PublicIp
 from cloudca.server.networking.public_ips import PROTOCOLS, TARGET, offers, port_range, private_ip
 from cloudca.server.networking.schemas import CreatePortForwardingRule
 
@@ -84,6 +84,21 @@ async def get_rule(session: AsyncSession, scope: EnvironmentScope, rule_id: str)
     if rule is None or rule.environment_id != scope.id:
         raise NotFound(RULES, rule_id, f"No port forwarding rule with id {rule_id}")
     return rule
+
+
+async def balances_in(session: AsyncSession, ip_id: str, start: int, end: int) -> bool:
+    """Whether a load balancer rule of the IP uses a public port in ``start``-``end``: a port is
+    either balanced or forwarded (``networking.load_balancers``)."""
+    hit = await session.execute(
+        select(LoadBalancerRule.id)
+        .where(
+            LoadBalancerRule.public_ip_id == ip_id,
+            LoadBalancerRule.public_port >= start,
+            LoadBalancerRule.public_port <= end,
+        )
+        .limit(1)
+    )
+    return hit.first() is not None
 
 
 def overlaps(
@@ -154,7 +169,9 @@ async def check_create_rule(
             await session.execute(select(PortForwardingRule).where(PortForwardingRule.public_ip_id == ip.id))
         ).scalars()
     )
-    if overlaps(existing, protocol_key, body.publicPortStart, public_end) is not None:
+    if overlaps(existing, protocol_key, body.publicPortStart, public_end) is not None or await balances_in(
+        session, ip.id, body.publicPortStart, public_end
+    ):
         ports = port_range(body.publicPortStart, public_end)
         message = f"{ip.ip_address} already forwards {protocol_key} port {ports}"
         problems.append(Duplicate("publicPortStart", ports, message))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.core.claims import lock_usable_instance
 from cloudca.server.drivers.base import PortForward
 from cloudca.server.errors import Duplicate, InvalidField
-from cloudca.server.networking import forwarding
+from cloudca.server.networking import balancing, forwarding
 from cloudca.server.networking import forwarding_rules as rules
 from cloudca.server.networking import public_ips as service
 from cloudca.server.networking.models import Nic, PortForwardingRule, PublicIp
@@ -60,6 +60,7 @@ class ReleasePublicIp(EntityTask):
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
         await forwarding.push_forwards(ctx.database, ctx.driver, task.entity_id, lambda _rules: [])
+        await balancing.push_balancers(ctx.database, ctx.driver, task.entity_id, lambda _rules: [])
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         last = await service.represent_ip(session, task.entity_id)
@@ -68,6 +69,7 @@ class ReleasePublicIp(EntityTask):
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
         await forwarding.sync_forwards(ctx.database, ctx.driver, [task.entity_id])
+        await balancing.sync_balancers(ctx.database, ctx.driver, [task.entity_id])
 
 
 class EnableStaticNat(EntityTask):
@@ -79,10 +81,11 @@ class EnableStaticNat(EntityTask):
             raise InvalidField("privateIpId", task.payload["nicId"], "the private IP no longer exists")
         await lock_usable_instance(session, nic.instance_id)
         ip = await _lock_ip(session, task.entity_id)
-        rules = await session.execute(
+        forwarded = await session.execute(
             select(PortForwardingRule.id).where(PortForwardingRule.public_ip_id == ip.id)
         )
-        if ip.static_nat_nic_id is not None or rules.first() is not None:
+        balanced = await rules.balances_in(session, ip.id, 1, 65535)
+        if ip.static_nat_nic_id is not None or forwarded.first() is not None or balanced:
             raise InvalidField("id", ip.id, "the IP gained rules or static NAT meanwhile")
         try:
             async with session.begin_nested():
@@ -147,7 +150,8 @@ class CreatePortForwardingRule(EntityTask):
             ).scalars()
         )
         start, end = payload["publicPortStart"], payload["publicPortEnd"]
-        if rules.overlaps(existing, payload["protocolKey"], start, end) is not None:
+        overlapping = rules.overlaps(existing, payload["protocolKey"], start, end) is not None
+        if overlapping or await rules.balances_in(session, ip.id, start, end):
             raise Duplicate("publicPortStart", start, f"{ip.ip_address} already forwards port {start}")
         assert task.environment_id is not None
         rule = PortForwardingRule(

@@ -28,7 +28,15 @@ from cloudca.server.errors import (
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking import service as networking
-from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp, Vpc
+from cloudca.server.networking.models import (
+    LoadBalancerMember,
+    LoadBalancerRule,
+    Network,
+    Nic,
+    PortForwardingRule,
+    PublicIp,
+    Vpc,
+)
 from cloudca.server.networking.schemas import AcquirePublicIp, EnableStaticNat
 
 PUBLIC_IPS = "publicipaddresses"
@@ -85,6 +93,18 @@ async def represent_ips(session: AsyncSession, ips: list[PublicIp]) -> list[dict
     for ip_id, nic_id, instance_id, name in nat_rows:
         targets[ip_id][instance_id] = name
         nat[ip_id] = (nic_id, instance_id)
+    balanced: set[str] = set()
+    lb_rows = await session.execute(
+        select(LoadBalancerRule.public_ip_id, Instance.id, Instance.name)
+        .outerjoin(LoadBalancerMember, LoadBalancerMember.rule_id == LoadBalancerRule.id)
+        .outerjoin(Instance, Instance.id == LoadBalancerMember.instance_id)
+        .where(LoadBalancerRule.public_ip_id.in_(ids))
+        .order_by(LoadBalancerRule.created_at, LoadBalancerMember.position)
+    )
+    for ip_id, instance_id, name in lb_rows:
+        balanced.add(ip_id)
+        if instance_id is not None:
+            targets[ip_id][instance_id] = name
     items = []
     for ip in ips:
         purposes = []
@@ -94,6 +114,8 @@ async def represent_ips(session: AsyncSession, ips: list[PublicIp]) -> list[dict
             purposes.append("STATIC_NAT")
         if ports.get(ip.id):
             purposes.append("PORT_FORWARDING")
+        if ip.id in balanced:
+            purposes.append("LOAD_BALANCING")
         vpc = vpcs.get(ip.vpc_id)
         body: dict[str, Any] = {
             "id": ip.id,
@@ -132,7 +154,18 @@ async def list_ips(
             PortForwardingRule.instance_id == instance_id
         )
         natted = select(Nic.id).where(Nic.instance_id == instance_id)
-        query = query.where(or_(PublicIp.id.in_(forwarded), PublicIp.static_nat_nic_id.in_(natted)))
+        balanced = (
+            select(LoadBalancerRule.public_ip_id)
+            .join(LoadBalancerMember, LoadBalancerMember.rule_id == LoadBalancerRule.id)
+            .where(LoadBalancerMember.instance_id == instance_id)
+        )
+        query = query.where(
+            or_(
+                PublicIp.id.in_(forwarded),
+                PublicIp.static_nat_nic_id.in_(natted),
+                PublicIp.id.in_(balanced),
+            )
+        )
     rows = await session.execute(query.order_by(PublicIp.created_at, PublicIp.id))
     return await represent_ips(session, list(rows.scalars()))
 
@@ -148,10 +181,14 @@ async def get_ip(session: AsyncSession, scope: EnvironmentScope, ip_id: str) -> 
 
 
 async def _has_rules(session: AsyncSession, ip_id: str) -> bool:
-    hit = await session.execute(
-        select(PortForwardingRule.id).where(PortForwardingRule.public_ip_id == ip_id).limit(1)
-    )
-    return hit.first() is not None
+    """Whether port forwarding or load balancer rules use the IP."""
+    for query in (
+        select(PortForwardingRule.id).where(PortForwardingRule.public_ip_id == ip_id),
+        select(LoadBalancerRule.id).where(LoadBalancerRule.public_ip_id == ip_id),
+    ):
+        if (await session.execute(query.limit(1))).first() is not None:
+            return True
+    return False
 
 
 async def offers(session: AsyncSession, network: Network, service_name: str) -> bool:
@@ -221,7 +258,7 @@ async def check_enable_static_nat(
     elif ip.static_nat_nic_id is not None:
         problems.append(InvalidField("id", ip.id, "static NAT is already enabled on this IP"))
     elif await _has_rules(session, ip.id):
-        problems.append(InvalidField("id", ip.id, "the IP has port forwarding rules"))
+        problems.append(InvalidField("id", ip.id, "the IP has port forwarding or load balancer rules"))
     if network.vpc_id != ip.vpc_id:
         problems.append(InvalidField("privateIpId", nic.id, "the private IP is in another VPC"))
     elif not await offers(session, network, "StaticNat"):

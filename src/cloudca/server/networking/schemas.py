@@ -1,12 +1,12 @@
-"""Request bodies of the public IP, port forwarding and network ACL APIs (API-CONTRACT 6.9-6.11)."""
+"""Request bodies of the public IP, port forwarding, network ACL and load balancer APIs (6.9-6.12)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from cloudca.server.core.fields import Body, FlexInt, Port, Str, Uuid
+from cloudca.server.core.fields import Body, FlexInt, Port, Str, Uuid, UuidList
 
 
 class AcquirePublicIp(Body):
@@ -59,3 +59,51 @@ class CreateAclRule(UpdateAclRule):
     action: Str
     protocol: Str
     trafficType: Str
+
+
+def _scalars_as_strings(value: Any) -> Any:
+    """Stickiness parameters: any JSON scalar, stored as a string (G decodes ``map[string]string``)."""
+    if not isinstance(value, dict):
+        raise ValueError("must be an object of parameter names to values")
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        if isinstance(item, bool):
+            out[key] = "true" if item else "false"
+        elif isinstance(item, (str, int, float)):
+            out[key] = str(item)
+        else:
+            raise ValueError(f"the value of {key} must be a string, number or boolean")
+    return out
+
+
+StickinessParameters = Annotated[dict[str, str], BeforeValidator(_scalars_as_strings)]
+LbName = Annotated[Str, Field(min_length=1, max_length=255)]
+
+
+class CreateLoadBalancerRule(Body):
+    name: LbName
+    publicIpId: Uuid
+    networkId: Uuid | None = None
+    publicPort: Port
+    privatePort: Port
+    algorithm: Str
+    protocol: Str
+    stickinessMethod: Str | None = None
+    stickinessPolicyParameters: StickinessParameters | None = None
+    instanceIds: UuidList | None = None
+    sslCertificateId: Uuid | None = None
+
+
+class UpdateLoadBalancerRule(Body):
+    name: LbName | None = None
+    algorithm: Str | None = None
+
+
+class UpdateLoadBalancerInstances(Body):
+    #: Absent means the empty list: the Go client omits an empty list (contract 8.26).
+    instanceIds: UuidList | None = None
+
+
+class UpdateLoadBalancerStickiness(Body):
+    stickinessMethod: Str
+    stickinessPolicyParameters: StickinessParameters | None = None

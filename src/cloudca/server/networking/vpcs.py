@@ -27,7 +27,7 @@ from cloudca.server.errors import (
     ValidationErrors,
 )
 from cloudca.server.instances.models import Instance
-from cloudca.server.networking.models import Network, NetworkAcl, Nic, Vpc
+from cloudca.server.networking.models import LoadBalancerRule, Network, NetworkAcl, Nic, Vpc
 from cloudca.server.networking.public_ips import pool_exhausted, pool_free
 
 VPC_SPACE = ipaddress.IPv4Network("10.0.0.0/8")
@@ -168,9 +168,14 @@ async def check_delete_network(session: AsyncSession, network: Network) -> None:
         select(Instance.id).join(Nic, Nic.instance_id == Instance.id).where(Nic.network_id == network.id)
     )
     users = list(dict.fromkeys(rows.scalars()))
+    # Load balancer rules name their network (6.12): they go first, like the instances.
+    balanced = await session.execute(
+        select(LoadBalancerRule.id).where(LoadBalancerRule.network_id == network.id)
+    )
+    users += list(balanced.scalars())
     if users:
         raise EntityInUse(
-            "The network still has instances; delete them first",
+            "The network still has instances or load balancer rules; delete them first",
             entity_type="networks",
             entity_id=network.id,
             dependants=users,

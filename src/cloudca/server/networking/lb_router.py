@@ -1,0 +1,107 @@
+"""Load balancer rule endpoints (API-CONTRACT 6.12): reads, create, update, the two operations
+(``updateInstances``, ``updateStickiness``; POST as the Go client sends them, PUT as D documents
+them), delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.api.body import read_model, read_object, validate
+from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
+from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
+from cloudca.server.api.paging import page_in_memory, uuid_filter
+from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.db.base import new_id
+from cloudca.server.errors import UnknownOperation
+from cloudca.server.networking import load_balancers as service
+from cloudca.server.networking import schemas
+from cloudca.server.networking.models import LoadBalancerRule
+from cloudca.server.runtime import Runtime
+from cloudca.server.tasks.entity import submit
+
+router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
+BASE = "/v1/services/{service_code}/{environment_name}"
+RULE = f"{BASE}/loadbalancerrules/{{rule_id}}"
+
+
+@router.get(f"{BASE}/loadbalancerrules")
+async def list_rules(
+    request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
+) -> JSONResponse:
+    """List load balancer rules; filter ``public_ip_id``."""
+    public_ip_id = uuid_filter(request, "public_ip_id")
+    async with runtime.database.session() as session:
+        rows = await service.list_rules(session, scope, public_ip_id=public_ip_id)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(RULE)
+async def get_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve a load balancer rule."""
+    async with runtime.database.session() as session:
+        rule = await service.get_rule(session, scope, rule_id)
+        return single(await service.represent_rule(session, rule.id))
+
+
+@router.post(f"{BASE}/loadbalancerrules")
+async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Balance a public port of a public IP over instances of one network."""
+    body = await read_model(request, schemas.CreateLoadBalancerRule)
+    async with runtime.database.session() as session:
+        payload = await service.check_create(session, scope, body)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="loadbalancerrules.create",
+        entity_type=service.RULES,
+        entity_id=new_id(),
+        payload=payload,
+    )
+    return task_accepted(task_id)
+
+
+async def _submit(
+    runtime: Runtime, scope: EnvironmentScope, kind: str, rule: LoadBalancerRule, payload: dict[str, Any]
+) -> str:
+    payload = {"publicIpId": rule.public_ip_id, "networkId": rule.network_id, **payload}
+    return await submit(
+        runtime, scope, kind=kind, entity_type=service.RULES, entity_id=rule.id, payload=payload
+    )
+
+
+@router.put(RULE)
+@router.post(RULE)
+async def update_rule(rule_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Update the name and algorithm; ``?operation=updateInstances`` replaces the balanced instances
+    (an absent list is the empty one), ``?operation=updateStickiness`` the stickiness policy."""
+    operation = (request.query_params.get("operation") or "").lower()
+    raw = await read_object(request)
+    async with runtime.database.session() as session:
+        rule = await service.get_rule(session, scope, rule_id)
+        if operation == "updateinstances":
+            body = validate(schemas.UpdateLoadBalancerInstances, raw)
+            kind, payload = (
+                "updateInstances",
+                await service.check_update_instances(session, scope, rule, body),
+            )
+        elif operation == "updatestickiness":
+            sticky = validate(schemas.UpdateLoadBalancerStickiness, raw)
+            kind, payload = "updateStickiness", service.check_update_stickiness(sticky)
+        elif operation:
+            raise UnknownOperation(request.query_params["operation"], service.RULES)
+        else:
+            kind, payload = "update", service.check_update(validate(schemas.UpdateLoadBalancerRule, raw))
+    return task_accepted(await _submit(runtime, scope, f"loadbalancerrules.{kind}", rule, payload))
+
+
+@router.delete(RULE)
+async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete a load balancer rule; the public IP loses ``LOAD_BALANCING`` with its last one."""
+    async with runtime.database.session() as session:
+        rule = await service.get_rule(session, scope, rule_id)
+        last = await service.represent_rule(session, rule.id)
+    return task_accepted(await _submit(runtime, scope, "loadbalancerrules.delete", rule, {"last": last}))

@@ -1,0 +1,254 @@
+"""Load balancer rules (API-CONTRACT 6.12): representations, reads, and the checks of every mutation,
+made before its task exists so that a refused request changes nothing.
+
+A rule spreads one public port of a public IP over instances of one network. Like a port forwarding
+rule it binds the IP to that network until the IP's last rule goes; an IP doing source or static NAT
+balances nothing, and a public port is either balanced or forwarded, never both (Decision: the
+contract's "no other rule on the same IP and public port" read over both kinds of rules).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.claims import check_transition
+from cloudca.server.db.base import new_id
+from cloudca.server.errors import (
+    Duplicate,
+    InvalidField,
+    MissingField,
+    NotFound,
+    ServiceError,
+    ValidationErrors,
+)
+from cloudca.server.instances import states
+from cloudca.server.instances.models import Instance
+from cloudca.server.networking.models import (
+    LoadBalancerMember,
+    LoadBalancerRule,
+    Network,
+    Nic,
+    PortForwardingRule,
+    PublicIp,
+)
+from cloudca.server.networking.public_ips import offers
+from cloudca.server.networking.schemas import (
+    CreateLoadBalancerRule,
+    UpdateLoadBalancerInstances,
+    UpdateLoadBalancerRule,
+    UpdateLoadBalancerStickiness,
+)
+
+RULES = "loadbalancerrules"
+PROTOCOLS = ("tcp", "udp", "tcp-proxy", "ssl")
+ALGORITHMS = ("roundrobin", "leastconn", "source")
+STICKINESS_METHODS = ("LbCookie", "AppCookie", "SourceBased")
+BALANCE = states.Transition("balance", "balance load to", (states.RUNNING, states.STOPPED))
+
+
+# -- representations -----------------------------------------------------------------------------
+
+
+async def represent_rules(session: AsyncSession, rules: list[LoadBalancerRule]) -> list[dict[str, Any]]:
+    if not rules:
+        return []
+    ips = {
+        ip.id: ip.ip_address
+        for ip in (
+            await session.execute(select(PublicIp).where(PublicIp.id.in_({r.public_ip_id for r in rules})))
+        ).scalars()
+    }
+    members: dict[str, list[str]] = defaultdict(list)
+    rows = await session.execute(
+        select(LoadBalancerMember.rule_id, LoadBalancerMember.instance_id)
+        .where(LoadBalancerMember.rule_id.in_([r.id for r in rules]))
+        .order_by(LoadBalancerMember.position)
+    )
+    for rule_id, instance_id in rows:
+        members[rule_id].append(instance_id)
+    items = []
+    for rule in rules:
+        body: dict[str, Any] = {
+            "id": rule.id,
+            "name": rule.name,
+            "networkId": rule.network_id,
+            "publicIp": ips.get(rule.public_ip_id),
+            "publicIpId": rule.public_ip_id,
+            "publicPort": str(rule.public_port),
+            "privatePort": str(rule.private_port),
+            "algorithm": rule.algorithm,
+            "protocol": rule.protocol,
+            "stickinessPolicyParameters": dict(rule.stickiness_parameters or {}),
+            "instanceIds": members.get(rule.id, []),
+        }
+        if rule.stickiness_method:
+            body.update(stickinessMethod=rule.stickiness_method, stickinessPolicyId=rule.stickiness_policy_id)
+        if rule.ssl_certificate_id:
+            body["sslCertificateId"] = rule.ssl_certificate_id
+        items.append(body)
+    return items
+
+
+async def represent_rule(session: AsyncSession, rule_id: str) -> dict[str, Any] | None:
+    rule = await session.get(LoadBalancerRule, rule_id, populate_existing=True)
+    return (await represent_rules(session, [rule]))[0] if rule is not None else None
+
+
+async def list_rules(
+    session: AsyncSession, scope: EnvironmentScope, *, public_ip_id: str | None
+) -> list[dict[str, Any]]:
+    query = select(LoadBalancerRule).where(LoadBalancerRule.environment_id == scope.id)
+    if public_ip_id is not None:
+        query = query.where(LoadBalancerRule.public_ip_id == public_ip_id)
+    rows = await session.execute(query.order_by(LoadBalancerRule.created_at, LoadBalancerRule.id))
+    return await represent_rules(session, list(rows.scalars()))
+
+
+async def get_rule(session: AsyncSession, scope: EnvironmentScope, rule_id: str) -> LoadBalancerRule:
+    """The rule named in the path, or 404."""
+    rule = await session.get(LoadBalancerRule, rule_id.lower(), populate_existing=True)
+    if rule is None or rule.environment_id != scope.id:
+        raise NotFound(RULES, rule_id, f"No load balancer rule with id {rule_id}")
+    return rule
+
+
+# -- checks --------------------------------------------------------------------------------------
+
+
+def _choice(field: str, value: str, allowed: tuple[str, ...]) -> ServiceError | None:
+    if value.lower() in allowed:
+        return None
+    return InvalidField(field, value, f"must be one of {', '.join(allowed)}")
+
+
+def check_stickiness(method: str | None, parameters: dict[str, str] | None) -> dict[str, Any]:
+    """The stored policy: ``none`` (any case, what the Go client sends to remove it) means no policy."""
+    if method is None or method.lower() == "none":
+        if method is None and parameters:
+            raise InvalidField("stickinessPolicyParameters", parameters, "needs a stickinessMethod")
+        return {"stickinessMethod": None, "stickinessPolicyParameters": {}}
+    canonical = next((m for m in STICKINESS_METHODS if m.lower() == method.lower()), None)
+    if canonical is None:
+        raise InvalidField(
+            "stickinessMethod", method, f"must be one of {', '.join(STICKINESS_METHODS)} or none"
+        )
+    return {"stickinessMethod": method, "stickinessPolicyParameters": dict(parameters or {})}
+
+
+async def port_taken(
+    session: AsyncSession, ip_id: str, port: int, rule_id: str | None = None
+) -> ServiceError | None:
+    """A refusal when another rule (load balancer or port forwarding) already uses the IP's ``port``."""
+    balanced = select(LoadBalancerRule.id).where(
+        LoadBalancerRule.public_ip_id == ip_id, LoadBalancerRule.public_port == port
+    )
+    if rule_id is not None:
+        balanced = balanced.where(LoadBalancerRule.id != rule_id)
+    forwarded = select(PortForwardingRule.id).where(
+        PortForwardingRule.public_ip_id == ip_id,
+        PortForwardingRule.public_port_start <= port,
+        PortForwardingRule.public_port_end >= port,
+    )
+    for query in (balanced, forwarded):
+        if (await session.execute(query.limit(1))).first() is not None:
+            return Duplicate("publicPort", str(port), f"Port {port} of the public IP already has a rule")
+    return None
+
+
+async def check_members(
+    session: AsyncSession, scope: EnvironmentScope, network_id: str, instance_ids: list[str]
+) -> list[str]:
+    """The instances, each of this environment, Running or Stopped, with a NIC on the network."""
+    problems: list[ServiceError] = []
+    for instance_id in dict.fromkeys(instance_ids):
+        instance = await session.get(Instance, instance_id)
+        if instance is None or instance.environment_id != scope.id:
+            problems.append(InvalidField("instanceIds", instance_id, "no such instance in this environment"))
+            continue
+        check_transition(instance, BALANCE)
+        on_network = await session.execute(
+            select(Nic.id).where(Nic.instance_id == instance_id, Nic.network_id == network_id).limit(1)
+        )
+        if on_network.first() is None:
+            problems.append(
+                InvalidField("instanceIds", instance_id, "the instance is not in the rule's network")
+            )
+    if problems:
+        raise ValidationErrors(problems)
+    return list(dict.fromkeys(instance_ids))
+
+
+async def check_create(
+    session: AsyncSession, scope: EnvironmentScope, body: CreateLoadBalancerRule
+) -> dict[str, Any]:
+    problems = [
+        problem
+        for problem in (
+            _choice("protocol", body.protocol, PROTOCOLS),
+            _choice("algorithm", body.algorithm, ALGORITHMS),
+        )
+        if problem is not None
+    ]
+    if body.sslCertificateId is not None and body.protocol.lower() != "ssl":
+        problems.append(InvalidField("sslCertificateId", body.sslCertificateId, "only with protocol ssl"))
+    if problems:
+        raise ValidationErrors(problems)
+    stickiness = check_stickiness(body.stickinessMethod, body.stickinessPolicyParameters)
+    ip = await session.get(PublicIp, body.publicIpId)
+    if ip is None or ip.environment_id != scope.id:
+        raise InvalidField("publicIpId", body.publicIpId, "no such public IP in this environment")
+    if ip.is_source_nat or ip.static_nat_nic_id is not None:
+        raise InvalidField("publicIpId", ip.id, "an IP doing source or static NAT cannot balance load")
+    network_id = body.networkId or ip.network_id
+    if network_id is None:
+        raise MissingField("networkId", "networkId is required while the public IP is bound to no network")
+    if ip.network_id is not None and network_id != ip.network_id:
+        raise InvalidField("networkId", network_id, "the public IP is bound to another network")
+    network = await session.get(Network, network_id)
+    if network is None or network.environment_id != scope.id or network.vpc_id != ip.vpc_id:
+        raise InvalidField("networkId", network_id, "no such network in the public IP's VPC")
+    if not await offers(session, network, "Lb"):
+        raise InvalidField("networkId", network.id, "the network's offering has no load balancing (Lb)")
+    taken = await port_taken(session, ip.id, body.publicPort)
+    if taken is not None:
+        raise taken
+    members = await check_members(session, scope, network.id, body.instanceIds or [])
+    return {
+        "name": body.name,
+        "publicIpId": ip.id,
+        "networkId": network.id,
+        "publicPort": body.publicPort,
+        "privatePort": body.privatePort,
+        "protocol": body.protocol,
+        "algorithm": body.algorithm,
+        "instanceIds": members,
+        "sslCertificateId": body.sslCertificateId,
+        "stickinessPolicyId": new_id() if stickiness["stickinessMethod"] else None,
+        **stickiness,
+    }
+
+
+def check_update(body: UpdateLoadBalancerRule) -> dict[str, Any]:
+    if body.name is None and body.algorithm is None:
+        raise ValidationErrors([MissingField("name"), MissingField("algorithm")])
+    if body.algorithm is not None:
+        problem = _choice("algorithm", body.algorithm, ALGORITHMS)
+        if problem is not None:
+            raise problem
+    return {"name": body.name, "algorithm": body.algorithm}
+
+
+async def check_update_instances(
+    session: AsyncSession, scope: EnvironmentScope, rule: LoadBalancerRule, body: UpdateLoadBalancerInstances
+) -> dict[str, Any]:
+    return {"instanceIds": await check_members(session, scope, rule.network_id, body.instanceIds or [])}
+
+
+def check_update_stickiness(body: UpdateLoadBalancerStickiness) -> dict[str, Any]:
+    stickiness = check_stickiness(body.stickinessMethod, body.stickinessPolicyParameters)
+    return {**stickiness, "stickinessPolicyId": new_id() if stickiness["stickinessMethod"] else None}
