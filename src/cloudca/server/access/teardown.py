@@ -4,7 +4,8 @@ resources in your environment").
 The environment already answers 404 (``environments.mark_deleted``). This task:
 
 1. destroys every machine on the backend and frees the host capacity it held;
-2. removes every public IP's forwards on the backend;
+2. removes every public IP's forwards and load balancers, and every network's filtering, on the
+   backend;
 3. deletes every row the environment owns, found from the schema itself: a table with an
    ``environment_id``, or a foreign key into such a table, transitively (so tables other domains
    add later are covered), children before parents; then the environment, its roles and members.
@@ -24,8 +25,9 @@ from cloudca.server.drivers.base import DriverError
 from cloudca.server.errors import InternalError
 from cloudca.server.instances import lifecycle
 from cloudca.server.instances.models import Instance
+from cloudca.server.networking import balancing, filtering
 from cloudca.server.networking.forwarding import clear_forwards
-from cloudca.server.networking.models import PublicIp
+from cloudca.server.networking.models import Network, PublicIp
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
@@ -72,6 +74,11 @@ class DeleteEnvironment(TaskHandler):
                     )
                 ).scalars()
             )
+            networks = list(
+                await session.execute(
+                    select(Network.id, Network.cidr).where(Network.environment_id == environment_id)
+                )
+            )
         for instance_id in instance_ids:
             try:
                 await ctx.driver.destroy(instance_id)
@@ -81,6 +88,9 @@ class DeleteEnvironment(TaskHandler):
                 await lifecycle.delete_records(session, instance_id)
         for address in addresses:
             await clear_forwards(ctx.driver, address)
+            await balancing.apply(ctx.driver, address, [])
+        for network_id, cidr in networks:
+            await filtering.apply(ctx.driver, network_id, cidr, None)
         async with ctx.database.transaction() as session:
             for statement in owned_rows(environment_id):
                 await session.execute(statement.execution_options(synchronize_session=False))
