@@ -69,9 +69,13 @@ class Furnished:
     task_ids: list[str] = field(default_factory=list)
 
 
-async def furnish(api: Api, environment: dict[str, Any], template: str, offering: str) -> Furnished:
-    """A VPC, a network, an instance with a data volume and port 22 forwarded, an SSH key, an IP."""
+async def furnish(
+    api: Api, environment: dict[str, Any], template: str, offering: str, prefix: str | None = None
+) -> Furnished:
+    """A VPC, a network, an instance with a data volume and port 22 forwarded, an SSH key, an IP;
+    their names start with ``prefix`` (the environment's name by default)."""
     base = f"/v1/services/compute-qc/{environment['name']}"
+    prefix = prefix or environment["name"]
     if environment["organization"]["entryPoint"] != "cloudca":
         base_query = {"org_id": environment["organization"]["id"]}
     else:
@@ -89,13 +93,13 @@ async def furnish(api: Api, environment: dict[str, Any], template: str, offering
     vpc = await run(
         "POST",
         "vpcs",
-        {"name": f"{environment['name']}-vpc", "description": "v", "vpcOfferingId": VPC_OFFERING},
+        {"name": f"{prefix}-vpc", "description": "v", "vpcOfferingId": VPC_OFFERING},
     )
     network = await run(
         "POST",
         "networks",
         {
-            "name": f"{environment['name']}-net",
+            "name": f"{prefix}-net",
             "description": "n",
             "vpcId": vpc["id"],
             "networkOfferingId": NETWORK_OFFERING,
@@ -105,13 +109,13 @@ async def furnish(api: Api, environment: dict[str, Any], template: str, offering
     key = await run(
         "POST",
         "sshkeys",
-        {"name": f"{environment['name']}-key", "publicKey": _public_key(environment["name"])},
+        {"name": f"{prefix}-key", "publicKey": _public_key(prefix)},
     )
     instance = await run(
         "POST",
         "instances",
         {
-            "name": f"{environment['name']}-vm",
+            "name": f"{prefix}-vm",
             "templateId": template,
             "computeOfferingId": offering,
             "networkId": network["id"],
@@ -122,7 +126,7 @@ async def furnish(api: Api, environment: dict[str, Any], template: str, offering
         "POST",
         "volumes",
         {
-            "name": f"{environment['name']}-vol",
+            "name": f"{prefix}-vol",
             "diskOfferingId": seeded_id("diskOffering", "20GB - 20 IOPS Min."),
             "instanceId": instance["id"],
         },
