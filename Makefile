@@ -27,6 +27,7 @@ lint: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/python scripts/generate_sync_sdk.py --check
 
 bench: install-dev
 	$(BIN)/python -m bench

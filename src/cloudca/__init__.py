@@ -3,6 +3,7 @@
 The package's top level is the Python SDK (``from cloudca import Client``); see ``cloudca.client``.
 """
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -10,158 +11,23 @@ __version__ = "0.1.0"
 # The SDK is imported on first use (PEP 562), so that running the server (``import cloudca.server``)
 # does not pay for loading the client; type checkers see the names through the block below.
 if TYPE_CHECKING:
-    from cloudca.client import (
-        AffinityGroup,
-        AmbiguousNameError,
-        APIConnectionError,
-        APIError,
-        APITimeoutError,
-        AsyncClient,
-        AsyncEnvironmentClient,
-        AsyncTask,
-        AuthenticationError,
-        BadRequestError,
-        Client,
-        ClientConfig,
-        CloudcaError,
-        ComputeOffering,
-        ConfigurationError,
-        DiskOffering,
-        DuplicateError,
-        EndpointNotFoundError,
-        EntityBusyError,
-        EntityInUseError,
-        Environment,
-        EnvironmentClient,
-        EnvironmentRole,
-        ErrorDetail,
-        Instance,
-        InstanceCreate,
-        InstanceNic,
-        InstancePublicIp,
-        InternalServerError,
-        InvalidFieldError,
-        InvalidQueryParameterError,
-        InvalidStateError,
-        LoadBalancerRule,
-        MethodNotAllowedError,
-        MissingFieldError,
-        NameNotFoundError,
-        Network,
-        NetworkAcl,
-        NetworkAclRule,
-        NetworkOffering,
-        Nic,
-        NotFoundError,
-        Organization,
-        PermissionDeniedError,
-        PortForwardingRule,
-        PublicIp,
-        QuotaExceededError,
-        Reference,
-        RemoteAccessVpn,
-        ResolutionError,
-        ServiceConnection,
-        SiteToSiteVpn,
-        Snapshot,
-        SshKey,
-        Task,
-        TaskError,
-        TaskFailedError,
-        TaskStatus,
-        TaskTimeoutError,
-        Template,
-        TransportError,
-        UnknownOperationError,
-        User,
-        Volume,
-        Vpc,
-        VpcOffering,
-        VpnUser,
-        Zone,
-    )
+    from cloudca.client import *  # noqa: F403
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from cloudca import client
-
+    if name != "__all__" and not name[:1].isupper():
+        # The SDK's public names are all classes: a submodule being imported (``cloudca.server``)
+        # or a dunder must not load the client.
+        raise AttributeError(f"module 'cloudca' has no attribute {name!r}")
+    # ``import_module``, not ``from cloudca import client``: the latter would ask for ``__all__``.
+    client = importlib.import_module("cloudca.client")
+    if name == "__all__":
+        # One list of public names: the SDK's (``cloudca.client.__all__``), and the version.
+        return sorted([*client.__all__, "__version__"])
+    if name in client.__all__:
         return getattr(client, name)
     raise AttributeError(f"module 'cloudca' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(__all__)
-
-
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AffinityGroup",
-    "AmbiguousNameError",
-    "AsyncClient",
-    "AsyncEnvironmentClient",
-    "AsyncTask",
-    "AuthenticationError",
-    "BadRequestError",
-    "Client",
-    "ClientConfig",
-    "CloudcaError",
-    "ComputeOffering",
-    "ConfigurationError",
-    "DiskOffering",
-    "DuplicateError",
-    "EndpointNotFoundError",
-    "EntityBusyError",
-    "EntityInUseError",
-    "Environment",
-    "EnvironmentClient",
-    "EnvironmentRole",
-    "ErrorDetail",
-    "Instance",
-    "InstanceCreate",
-    "InstanceNic",
-    "InstancePublicIp",
-    "InternalServerError",
-    "InvalidFieldError",
-    "InvalidQueryParameterError",
-    "InvalidStateError",
-    "LoadBalancerRule",
-    "MethodNotAllowedError",
-    "MissingFieldError",
-    "NameNotFoundError",
-    "Network",
-    "NetworkAcl",
-    "NetworkAclRule",
-    "NetworkOffering",
-    "Nic",
-    "NotFoundError",
-    "Organization",
-    "PermissionDeniedError",
-    "PortForwardingRule",
-    "PublicIp",
-    "QuotaExceededError",
-    "Reference",
-    "RemoteAccessVpn",
-    "ResolutionError",
-    "ServiceConnection",
-    "SiteToSiteVpn",
-    "Snapshot",
-    "SshKey",
-    "Task",
-    "TaskError",
-    "TaskFailedError",
-    "TaskStatus",
-    "TaskTimeoutError",
-    "Template",
-    "TransportError",
-    "UnknownOperationError",
-    "User",
-    "Volume",
-    "Vpc",
-    "VpcOffering",
-    "VpnUser",
-    "Zone",
-    "__version__",
-]
+    return sorted([*globals(), *__getattr__("__all__")])

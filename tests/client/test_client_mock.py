@@ -116,6 +116,7 @@ class TestPublicSurface:
             "MethodNotAllowedError",
             "MissingFieldError",
             "NameNotFoundError",
+            "NoCapacityError",
             "Network",
             "NetworkAcl",
             "NetworkAclRule",

@@ -24,6 +24,7 @@ from cloudca.client._exceptions import (
     MethodNotAllowedError,
     MissingFieldError,
     NameNotFoundError,
+    NoCapacityError,
     NotFoundError,
     PermissionDeniedError,
     QuotaExceededError,
@@ -68,7 +69,7 @@ from cloudca.client._models import (
     VpnUser,
     Zone,
 )
-from cloudca.client._resources.instances import InstanceCreate
+from cloudca.client._resources._instance_bodies import InstanceCreate
 from cloudca.client._task import AsyncTask, Task
 
 __all__ = [
@@ -113,6 +114,7 @@ __all__ = [
     "NetworkAclRule",
     "NetworkOffering",
     "Nic",
+    "NoCapacityError",
     "NotFoundError",
     "Organization",
     "PermissionDeniedError",

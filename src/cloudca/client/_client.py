@@ -1,5 +1,7 @@
 """The synchronous client."""
 
+# Generated from _async_client.py by scripts/generate_sync_sdk.py: edit the source, then run it.
+
 from __future__ import annotations
 
 import time

@@ -23,7 +23,8 @@ The tree::
         │   ├── EntityBusyError              ENTITY_BUSY
         │   ├── EntityInUseError             ENTITY_IN_USE
         │   ├── DuplicateError               DUPLICATE
-        │   └── QuotaExceededError           QUOTA_EXCEEDED
+        │   ├── QuotaExceededError           QUOTA_EXCEEDED
+        │   └── NoCapacityError              NO_CAPACITY
         ├── AuthenticationError      401 UNAUTHORIZED
         ├── PermissionDeniedError    403 FORBIDDEN
         ├── NotFoundError            404 NOT_FOUND
@@ -39,6 +40,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from cloudca import error_codes as codes
 
 __all__ = [
     "APIConnectionError",
@@ -60,6 +63,7 @@ __all__ = [
     "MethodNotAllowedError",
     "MissingFieldError",
     "NameNotFoundError",
+    "NoCapacityError",
     "NotFoundError",
     "PermissionDeniedError",
     "QuotaExceededError",
@@ -184,6 +188,10 @@ class QuotaExceededError(BadRequestError):
     """A limit would be exceeded."""
 
 
+class NoCapacityError(BadRequestError):
+    """NO_CAPACITY: the backend could not place or start the machine (normally inside a FAILED task)."""
+
+
 class AuthenticationError(APIError):
     """401: the API key is missing or unknown."""
 
@@ -235,23 +243,25 @@ class TaskTimeoutError(TaskError):
     """The task had not ended when the wait's ``timeout`` ran out (it may still finish later)."""
 
 
-_BY_ERROR_CODE: dict[str, type[APIError]] = {
-    "BAD_REQUEST": BadRequestError,
-    "MISSING_FIELD": MissingFieldError,
-    "INVALID_FIELD": InvalidFieldError,
-    "UNKNOWN_OPERATION": UnknownOperationError,
-    "INVALID_QUERY_PARAMETER": InvalidQueryParameterError,
-    "INVALID_STATE": InvalidStateError,
-    "ENTITY_BUSY": EntityBusyError,
-    "ENTITY_IN_USE": EntityInUseError,
-    "DUPLICATE": DuplicateError,
-    "QUOTA_EXCEEDED": QuotaExceededError,
-    "UNAUTHORIZED": AuthenticationError,
-    "FORBIDDEN": PermissionDeniedError,
-    "NOT_FOUND": NotFoundError,
-    "ENDPOINT_NOT_FOUND": EndpointNotFoundError,
-    "METHOD_NOT_ALLOWED": MethodNotAllowedError,
-    "INTERNAL_ERROR": InternalServerError,
+#: The exception of every code of ``cloudca.error_codes`` (a test checks that none is missing).
+BY_ERROR_CODE: dict[str, type[APIError]] = {
+    codes.BAD_REQUEST.error_code: BadRequestError,
+    codes.MISSING_FIELD.error_code: MissingFieldError,
+    codes.INVALID_FIELD.error_code: InvalidFieldError,
+    codes.UNKNOWN_OPERATION.error_code: UnknownOperationError,
+    codes.INVALID_QUERY_PARAMETER.error_code: InvalidQueryParameterError,
+    codes.INVALID_STATE.error_code: InvalidStateError,
+    codes.ENTITY_BUSY.error_code: EntityBusyError,
+    codes.ENTITY_IN_USE.error_code: EntityInUseError,
+    codes.DUPLICATE.error_code: DuplicateError,
+    codes.QUOTA_EXCEEDED.error_code: QuotaExceededError,
+    codes.NO_CAPACITY.error_code: NoCapacityError,
+    codes.UNAUTHORIZED.error_code: AuthenticationError,
+    codes.FORBIDDEN.error_code: PermissionDeniedError,
+    codes.NOT_FOUND.error_code: NotFoundError,
+    codes.ENDPOINT_NOT_FOUND.error_code: EndpointNotFoundError,
+    codes.METHOD_NOT_ALLOWED.error_code: MethodNotAllowedError,
+    codes.INTERNAL_ERROR.error_code: InternalServerError,
 }
 
 _BY_STATUS: dict[int, type[APIError]] = {
@@ -266,7 +276,7 @@ _BY_STATUS: dict[int, type[APIError]] = {
 def api_error_for(status_code: int, errors: Sequence[Mapping[str, Any]]) -> APIError:
     """Build the most specific :class:`APIError` for an error response."""
     error_code = str(errors[0].get("errorCode") or "") if errors else ""
-    cls = _BY_ERROR_CODE.get(error_code)
+    cls = BY_ERROR_CODE.get(error_code)
     if cls is None:
         cls = InternalServerError if status_code >= 500 else _BY_STATUS.get(status_code, APIError)
     return cls(status_code, errors)

@@ -20,8 +20,9 @@
     ├── InternalError                 5000  INTERNAL_ERROR
     └── ValidationErrors              (several of the above, reported together)
 
-Services raise these; only the HTTP edge (``cloudca.server.api.errors``) turns them into status
-codes and the error envelope, and the task runner turns them into a FAILED task's result.
+The codes come from ``cloudca.error_codes``, the table the SDK shares. Services raise these; only
+the HTTP edge (``cloudca.server.api.errors``) turns them into status codes and the error envelope,
+and the task runner turns them into a FAILED task's result.
 """
 
 from __future__ import annotations
@@ -29,12 +30,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from cloudca import error_codes as codes
+
 
 class ServiceError(Exception):
     """A failure the contract names: a numeric ``code``, a symbolic ``error_code`` and a context."""
 
-    code: ClassVar[int] = 5000
-    error_code: ClassVar[str] = "INTERNAL_ERROR"
+    code: ClassVar[int] = codes.INTERNAL_ERROR.code
+    error_code: ClassVar[str] = codes.INTERNAL_ERROR.error_code
+
+    def __init_subclass__(cls, error: codes.ErrorCode | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if error is not None:
+            cls.code, cls.error_code = error.code, error.error_code
 
     def __init__(self, message: str, **context: Any) -> None:
         super().__init__(message)
@@ -54,20 +62,16 @@ class ServiceError(Exception):
         return [self]
 
 
-class BadRequest(ServiceError):
-    code, error_code = 1000, "BAD_REQUEST"
+class BadRequest(ServiceError, error=codes.BAD_REQUEST):
+    """The body is not valid JSON, or not a JSON object."""
 
 
-class MissingField(ServiceError):
-    code, error_code = 1001, "MISSING_FIELD"
-
+class MissingField(ServiceError, error=codes.MISSING_FIELD):
     def __init__(self, field: str, message: str | None = None) -> None:
         super().__init__(message or f"The field '{field}' is required", field=field)
 
 
-class InvalidField(ServiceError):
-    code, error_code = 1002, "INVALID_FIELD"
-
+class InvalidField(ServiceError, error=codes.INVALID_FIELD):
     def __init__(self, field: str, value: Any, reason: str, message: str | None = None) -> None:
         super().__init__(
             message or f"Invalid value for field '{field}': {reason}",
@@ -77,18 +81,14 @@ class InvalidField(ServiceError):
         )
 
 
-class UnknownOperation(ServiceError):
-    code, error_code = 1003, "UNKNOWN_OPERATION"
-
+class UnknownOperation(ServiceError, error=codes.UNKNOWN_OPERATION):
     def __init__(self, operation: str, entity_type: str) -> None:
         super().__init__(
             f"Unknown operation '{operation}' for {entity_type}", operation=operation, type=entity_type
         )
 
 
-class InvalidQueryParameter(ServiceError):
-    code, error_code = 1004, "INVALID_QUERY_PARAMETER"
-
+class InvalidQueryParameter(ServiceError, error=codes.INVALID_QUERY_PARAMETER):
     def __init__(self, parameter: str, value: Any, reason: str) -> None:
         super().__init__(
             f"Invalid value for query parameter '{parameter}': {reason}",
@@ -97,38 +97,30 @@ class InvalidQueryParameter(ServiceError):
         )
 
 
-class Unauthorized(ServiceError):
-    code, error_code = 1100, "UNAUTHORIZED"
+class Unauthorized(ServiceError, error=codes.UNAUTHORIZED):
+    """A missing or unknown API key."""
 
 
-class Forbidden(ServiceError):
-    code, error_code = 1101, "FORBIDDEN"
+class Forbidden(ServiceError, error=codes.FORBIDDEN):
+    """The caller may not do this."""
 
 
-class NotFound(ServiceError):
-    code, error_code = 1200, "NOT_FOUND"
-
+class NotFound(ServiceError, error=codes.NOT_FOUND):
     def __init__(self, entity_type: str, entity_id: str, message: str | None = None) -> None:
         super().__init__(message or f"No {entity_type} with id {entity_id}", type=entity_type, id=entity_id)
 
 
-class EndpointNotFound(ServiceError):
-    code, error_code = 1201, "ENDPOINT_NOT_FOUND"
-
+class EndpointNotFound(ServiceError, error=codes.ENDPOINT_NOT_FOUND):
     def __init__(self, path: str) -> None:
         super().__init__(f"No endpoint at {path}", path=path)
 
 
-class MethodNotAllowed(ServiceError):
-    code, error_code = 1300, "METHOD_NOT_ALLOWED"
-
+class MethodNotAllowed(ServiceError, error=codes.METHOD_NOT_ALLOWED):
     def __init__(self, method: str) -> None:
         super().__init__(f"Method {method} is not allowed here", method=method)
 
 
-class InvalidState(ServiceError):
-    code, error_code = 2012, "INVALID_STATE"
-
+class InvalidState(ServiceError, error=codes.INVALID_STATE):
     def __init__(
         self,
         message: str,
@@ -147,9 +139,7 @@ class InvalidState(ServiceError):
         )
 
 
-class EntityBusy(ServiceError):
-    code, error_code = 2013, "ENTITY_BUSY"
-
+class EntityBusy(ServiceError, error=codes.ENTITY_BUSY):
     def __init__(self, entity_type: str, entity_id: str, task_id: str | None) -> None:
         super().__init__(
             f"Another task is still running on this {entity_type.rstrip('s')}",
@@ -159,41 +149,33 @@ class EntityBusy(ServiceError):
         )
 
 
-class EntityInUse(ServiceError):
-    code, error_code = 2014, "ENTITY_IN_USE"
-
+class EntityInUse(ServiceError, error=codes.ENTITY_IN_USE):
     def __init__(self, message: str, *, entity_type: str, entity_id: str, dependants: Sequence[str]) -> None:
         super().__init__(message, id=entity_id, type=entity_type, dependants=list(dependants))
 
 
-class Duplicate(ServiceError):
-    code, error_code = 2015, "DUPLICATE"
-
+class Duplicate(ServiceError, error=codes.DUPLICATE):
     def __init__(self, field: str, value: Any, message: str | None = None) -> None:
         super().__init__(
             message or f"The {field} '{value}' is already taken", field=field, value=_printable(value)
         )
 
 
-class QuotaExceeded(ServiceError):
-    code, error_code = 2016, "QUOTA_EXCEEDED"
-
+class QuotaExceeded(ServiceError, error=codes.QUOTA_EXCEEDED):
     def __init__(self, message: str, *, resource: str, limit: int) -> None:
         super().__init__(message, resource=resource, limit=limit)
 
 
-class NoCapacity(ServiceError):
-    code, error_code = 2017, "NO_CAPACITY"
+class NoCapacity(ServiceError, error=codes.NO_CAPACITY):
+    """The backend cannot place or start the machine (inside a FAILED task)."""
 
 
-class InternalError(ServiceError):
-    code, error_code = 5000, "INTERNAL_ERROR"
+class InternalError(ServiceError, error=codes.INTERNAL_ERROR):
+    """An unexpected failure."""
 
 
-class ValidationErrors(ServiceError):
+class ValidationErrors(ServiceError, error=codes.INVALID_FIELD):
     """Several validation problems of one request, reported together."""
-
-    code, error_code = 1002, "INVALID_FIELD"
 
     def __init__(self, problems: Sequence[ServiceError]) -> None:
         super().__init__("; ".join(p.message for p in problems))

@@ -1,5 +1,7 @@
 """SSH keys, affinity groups and remote access VPNs."""
 
+# Generated from async_access.py by scripts/generate_sync_sdk.py: edit the source, then run it.
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal, Unpack, overload
 
 from cloudca.client._models import Instance
 from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
-from cloudca.client._resources.instances import InstanceCreate, destroy_body
+from cloudca.client._resources._instance_bodies import InstanceCreate, destroy_body
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient

@@ -1,63 +1,21 @@
 """Instances (contract section 4): create, update, destroy and every operation."""
 
+# Generated from async_instances.py by scripts/generate_sync_sdk.py: edit the source, then run it.
+
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, Required, TypedDict, Unpack, overload
+from typing import TYPE_CHECKING, Literal, Unpack, overload
 
 from cloudca.client._models import Instance
-from cloudca.client._resources._base import (
-    DEFAULT_TASK_TIMEOUT,
-    Requests,
-    Resource,
-    wire_body,
-)
+from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, Requests, Resource, wire_body
+from cloudca.client._resources._instance_bodies import InstanceCreate, destroy_body
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
     from cloudca.client._task import Task
 
-__all__ = ["InstanceCreate", "Instances", "destroy_body"]
-
-
-class InstanceCreate(TypedDict, total=False):
-    """Arguments of ``instances.create`` (contract 4.2), snake_case for the wire's camelCase."""
-
-    name: Required[str]
-    template_id: Required[str]
-    compute_offering_id: Required[str]
-    network_id: Required[str]
-    cpu_count: int
-    memory_in_mb: int
-    root_volume_size_in_gb: int
-    disk_offering_id: str
-    additional_disk_size_in_gb: int
-    additional_disk_iops: int
-    volume_id_to_attach: str
-    ssh_key_name: str
-    public_key: str
-    affinity_group_id: str
-    affinity_group_ids: list[str]
-    dedicated_group_id: str
-    ports_to_forward: list[str]
-    user_data: str
-    ip_address: str
-    hostname: str
-
-
-def destroy_body(
-    purge_immediately: bool,
-    delete_snapshots: bool,
-    public_ip_ids_to_release: Sequence[str],
-    volume_ids_to_delete: Sequence[str],
-) -> dict[str, Any]:
-    """Body of ``DELETE .../instances/{id}`` (contract 4.4)."""
-    return {
-        "purgeImmediately": purge_immediately,
-        "deleteSnapshots": delete_snapshots,
-        "publicIpIdsToRelease": list(public_ip_ids_to_release),
-        "volumeIdsToDelete": list(volume_ids_to_delete),
-    }
+__all__ = ["Instances"]
 
 
 class Instances(Resource[Instance]):

@@ -1,5 +1,7 @@
 """VPCs, networks, network ACLs and their rules."""
 
+# Generated from async_networking.py by scripts/generate_sync_sdk.py: edit the source, then run it.
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, overload

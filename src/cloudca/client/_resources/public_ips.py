@@ -1,5 +1,7 @@
 """Public IPs, port forwarding rules and load balancer rules."""
 
+# Generated from async_public_ips.py by scripts/generate_sync_sdk.py: edit the source, then run it.
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

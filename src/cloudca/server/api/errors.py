@@ -14,26 +14,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
+from cloudca import error_codes
 from cloudca.server import errors
 from cloudca.server.api.envelope import JSONResponse, error_body
 
 log = logging.getLogger("cloudca.api")
 
-STATUS: dict[type[errors.ServiceError], int] = {
-    errors.Unauthorized: 401,
-    errors.Forbidden: 403,
-    errors.NotFound: 404,
-    errors.EndpointNotFound: 404,
-    errors.MethodNotAllowed: 405,
-    errors.InternalError: 500,
-}
-
 
 def status_of(error: errors.ServiceError) -> int:
-    for cls in type(error).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 400
+    """The HTTP status the contract gives the error's code (``cloudca.error_codes``)."""
+    return error_codes.BY_ERROR_CODE[error.error_code].status
 
 
 def error_response(error: errors.ServiceError) -> JSONResponse:
