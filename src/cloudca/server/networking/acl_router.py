@@ -8,7 +8,7 @@ from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import page_in_memory, uuid_filter
-from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
 from cloudca.server.networking import acls, schemas
@@ -20,7 +20,7 @@ ACL = f"{BASE}/networkacls/{{acl_id}}"
 RULE = f"{BASE}/networkaclrules/{{rule_id}}"
 
 
-@router.get(f"{BASE}/networkacls")
+@router.get(f"{BASE}/networkacls", response_model=Listing[schemas.NetworkAcl])
 async def list_acls(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -32,14 +32,14 @@ async def list_acls(
     return listing(page, metadata)
 
 
-@router.get(ACL)
+@router.get(ACL, response_model=Single[schemas.NetworkAcl])
 async def get_acl(acl_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a network ACL."""
     async with runtime.database.session() as session:
         return single(acls.represent_acl(await acls.get_acl(session, scope, acl_id)))
 
 
-@router.post(f"{BASE}/networkacls")
+@router.post(f"{BASE}/networkacls", response_model=TaskAccepted)
 async def create_acl(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Create an ACL in a VPC (with no rules: its networks let no traffic in, 6.9)."""
     body = await read_model(request, schemas.CreateAcl)
@@ -51,7 +51,7 @@ async def create_acl(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> 
     return task_accepted(task_id)
 
 
-@router.delete(ACL)
+@router.delete(ACL, response_model=TaskAccepted)
 async def delete_acl(acl_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete an ACL and its rules; refused for the built-ins and while a network uses it."""
     async with runtime.database.session() as session:
@@ -69,7 +69,7 @@ async def delete_acl(acl_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONR
     return task_accepted(task_id)
 
 
-@router.get(f"{BASE}/networkaclrules")
+@router.get(f"{BASE}/networkaclrules", response_model=Listing[schemas.NetworkAclRule])
 async def list_rules(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -81,14 +81,14 @@ async def list_rules(
     return listing(page, metadata)
 
 
-@router.get(RULE)
+@router.get(RULE, response_model=Single[schemas.NetworkAclRule])
 async def get_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve an ACL rule."""
     async with runtime.database.session() as session:
         return single(acls.represent_rule(await acls.find_rule(session, scope, rule_id)))
 
 
-@router.post(f"{BASE}/networkaclrules")
+@router.post(f"{BASE}/networkaclrules", response_model=TaskAccepted)
 async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Add a rule to an ACL; its networks' filtering follows."""
     body = await read_model(request, schemas.CreateAclRule)
@@ -105,8 +105,8 @@ async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) ->
     return task_accepted(task_id)
 
 
-@router.put(RULE)
-@router.post(RULE)
+@router.put(RULE, response_model=TaskAccepted)
+@router.post(RULE, response_model=TaskAccepted)
 async def update_rule(rule_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Change a rule (any field but its ACL; the protocol only between TCP and UDP)."""
     operation = request.query_params.get("operation")
@@ -128,7 +128,7 @@ async def update_rule(rule_id: str, request: Request, runtime: RuntimeDep, scope
     return task_accepted(task_id)
 
 
-@router.delete(RULE)
+@router.delete(RULE, response_model=TaskAccepted)
 async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete a rule of an ACL; refused for the built-ins' rules."""
     async with runtime.database.session() as session:

@@ -8,7 +8,7 @@ from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import page_in_memory, uuid_filter
-from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
 from cloudca.server.networking import forwarding_rules as rules
@@ -26,7 +26,7 @@ NICS = f"{BASE}/nics"
 NIC = NICS + "/{nic_id}"
 
 
-@router.get(IPS)
+@router.get(IPS, response_model=Listing[schemas.PublicIp])
 async def list_public_ips(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -39,7 +39,7 @@ async def list_public_ips(
     return listing(page, metadata)
 
 
-@router.get(IP)
+@router.get(IP, response_model=Single[schemas.PublicIp])
 async def get_public_ip(ip_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a public IP with its purposes and targets."""
     async with runtime.database.session() as session:
@@ -47,7 +47,7 @@ async def get_public_ip(ip_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSO
         return single(await service.represent_ip(session, ip.id))
 
 
-@router.post(IPS)
+@router.post(IPS, response_model=TaskAccepted)
 async def acquire_public_ip(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Acquire a public IP for a VPC from its zone's pool (``QUOTA_EXCEEDED`` when exhausted)."""
     body = await read_model(request, schemas.AcquirePublicIp)
@@ -64,8 +64,8 @@ async def acquire_public_ip(request: Request, runtime: RuntimeDep, scope: ScopeD
     return task_accepted(task_id)
 
 
-@router.post(IP)
-@router.put(IP)
+@router.post(IP, response_model=TaskAccepted)
+@router.put(IP, response_model=TaskAccepted)
 async def public_ip_operation(
     ip_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
@@ -89,7 +89,7 @@ async def public_ip_operation(
     return task_accepted(task_id)
 
 
-@router.delete(IP)
+@router.delete(IP, response_model=TaskAccepted)
 async def release_public_ip(ip_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Release a public IP with its rules and static NAT (not the VPC's source NAT IP)."""
     async with runtime.database.session() as session:
@@ -107,7 +107,7 @@ async def release_public_ip(ip_id: str, runtime: RuntimeDep, scope: ScopeDep) ->
     return task_accepted(task_id)
 
 
-@router.get(RULES)
+@router.get(RULES, response_model=Listing[schemas.PortForwardingRule])
 async def list_rules(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -120,7 +120,7 @@ async def list_rules(
     return listing(page, metadata)
 
 
-@router.get(RULE)
+@router.get(RULE, response_model=Single[schemas.PortForwardingRule])
 async def get_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a port forwarding rule (ports as strings)."""
     async with runtime.database.session() as session:
@@ -128,7 +128,7 @@ async def get_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONRe
         return single(await rules.represent_rule(session, rule.id))
 
 
-@router.post(RULES)
+@router.post(RULES, response_model=TaskAccepted)
 async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Forward a public IP's port range to an instance's private IP (``DUPLICATE`` when taken)."""
     body = await read_model(request, schemas.CreatePortForwardingRule)
@@ -145,7 +145,7 @@ async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) ->
     return task_accepted(task_id)
 
 
-@router.delete(RULE)
+@router.delete(RULE, response_model=TaskAccepted)
 async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete a port forwarding rule."""
     async with runtime.database.session() as session:
@@ -163,7 +163,7 @@ async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSO
     return task_accepted(task_id)
 
 
-@router.get(NICS)
+@router.get(NICS, response_model=Listing[schemas.Nic])
 async def list_nics(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -176,7 +176,7 @@ async def list_nics(
     return listing(page, metadata)
 
 
-@router.get(NIC)
+@router.get(NIC, response_model=Single[schemas.Nic])
 async def get_nic(nic_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a NIC."""
     async with runtime.database.session() as session:
@@ -184,7 +184,7 @@ async def get_nic(nic_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResp
         return single(await nics.represent(session, nic.id))
 
 
-@router.post(NICS)
+@router.post(NICS, response_model=TaskAccepted)
 async def create_nic(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Add a NIC to an instance on another network of its zone."""
     body = await read_model(request, nics.CreateNic)
@@ -196,8 +196,8 @@ async def create_nic(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> 
     return task_accepted(task_id)
 
 
-@router.post(NIC)
-@router.put(NIC)
+@router.post(NIC, response_model=TaskAccepted)
+@router.put(NIC, response_model=TaskAccepted)
 async def nic_operation(nic_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Run ``?operation=setDefault``: the instance's address fields follow this NIC."""
     operation = request.query_params.get("operation") or ""
@@ -212,7 +212,7 @@ async def nic_operation(nic_id: str, request: Request, runtime: RuntimeDep, scop
     return task_accepted(task_id)
 
 
-@router.delete(NIC)
+@router.delete(NIC, response_model=TaskAccepted)
 async def delete_nic(nic_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete a NIC other than the default one."""
     async with runtime.database.session() as session:

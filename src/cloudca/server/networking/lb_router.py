@@ -13,7 +13,7 @@ from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import page_in_memory, uuid_filter
-from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
 from cloudca.server.networking import load_balancers as service
@@ -27,7 +27,7 @@ BASE = "/v1/services/{service_code}/{environment_name}"
 RULE = f"{BASE}/loadbalancerrules/{{rule_id}}"
 
 
-@router.get(f"{BASE}/loadbalancerrules")
+@router.get(f"{BASE}/loadbalancerrules", response_model=Listing[schemas.LoadBalancerRule])
 async def list_rules(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -39,7 +39,7 @@ async def list_rules(
     return listing(page, metadata)
 
 
-@router.get(RULE)
+@router.get(RULE, response_model=Single[schemas.LoadBalancerRule])
 async def get_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a load balancer rule."""
     async with runtime.database.session() as session:
@@ -47,7 +47,7 @@ async def get_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONRe
         return single(await service.represent_rule(session, rule.id))
 
 
-@router.post(f"{BASE}/loadbalancerrules")
+@router.post(f"{BASE}/loadbalancerrules", response_model=TaskAccepted)
 async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Balance a public port of a public IP over instances of one network."""
     body = await read_model(request, schemas.CreateLoadBalancerRule)
@@ -73,8 +73,8 @@ async def _submit(
     )
 
 
-@router.put(RULE)
-@router.post(RULE)
+@router.put(RULE, response_model=TaskAccepted)
+@router.post(RULE, response_model=TaskAccepted)
 async def update_rule(rule_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Update the name and algorithm; ``?operation=updateInstances`` replaces the balanced instances
     (an absent list is the empty one), ``?operation=updateStickiness`` the stickiness policy."""
@@ -98,7 +98,7 @@ async def update_rule(rule_id: str, request: Request, runtime: RuntimeDep, scope
     return task_accepted(await _submit(runtime, scope, f"loadbalancerrules.{kind}", rule, payload))
 
 
-@router.delete(RULE)
+@router.delete(RULE, response_model=TaskAccepted)
 async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete a load balancer rule; the public IP loses ``LOAD_BALANCING`` with its last one."""
     async with runtime.database.session() as session:

@@ -8,10 +8,10 @@ from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import page_in_memory, uuid_filter
-from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import NotFound, UnknownOperation
-from cloudca.server.networking import service, vpcs
+from cloudca.server.networking import schemas, service, vpcs
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
@@ -20,7 +20,7 @@ VPC = f"{BASE}/vpcs/{{vpc_id}}"
 NETWORK = f"{BASE}/networks/{{network_id}}"
 
 
-@router.get(f"{BASE}/vpcs")
+@router.get(f"{BASE}/vpcs", response_model=Listing[schemas.Vpc])
 async def list_vpcs(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep) -> JSONResponse:
     """List the environment's VPCs."""
     async with runtime.database.session() as session:
@@ -29,14 +29,14 @@ async def list_vpcs(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep)
     return listing(page, metadata)
 
 
-@router.get(VPC)
+@router.get(VPC, response_model=Single[schemas.Vpc])
 async def get_vpc(vpc_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a VPC."""
     async with runtime.database.session() as session:
         return single(await service.get_vpc(session, scope, vpc_id))
 
 
-@router.post(f"{BASE}/vpcs")
+@router.post(f"{BASE}/vpcs", response_model=TaskAccepted)
 async def create_vpc(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Create a VPC; it gets a /20 CIDR and acquires its source NAT public IP."""
     body = await read_model(request, vpcs.CreateVpc)
@@ -48,8 +48,8 @@ async def create_vpc(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> 
     return task_accepted(task_id)
 
 
-@router.put(VPC)
-@router.post(VPC)
+@router.put(VPC, response_model=TaskAccepted)
+@router.post(VPC, response_model=TaskAccepted)
 async def update_or_restart_vpc(
     vpc_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
@@ -68,7 +68,7 @@ async def update_or_restart_vpc(
     return task_accepted(task_id)
 
 
-@router.delete(VPC)
+@router.delete(VPC, response_model=TaskAccepted)
 async def delete_vpc(vpc_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete a VPC without networks, releasing its public IPs."""
     async with runtime.database.session() as session:
@@ -81,7 +81,7 @@ async def delete_vpc(vpc_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONR
     return task_accepted(task_id)
 
 
-@router.get(f"{BASE}/networks")
+@router.get(f"{BASE}/networks", response_model=Listing[schemas.Network])
 async def list_networks(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -94,14 +94,14 @@ async def list_networks(
     return listing(page, metadata)
 
 
-@router.get(NETWORK)
+@router.get(NETWORK, response_model=Single[schemas.Network])
 async def get_network(network_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a network."""
     async with runtime.database.session() as session:
         return single(await service.get_network(session, scope, network_id))
 
 
-@router.post(f"{BASE}/networks")
+@router.post(f"{BASE}/networks", response_model=TaskAccepted)
 async def create_network(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Create a network in a VPC; it gets the VPC's next free /24."""
     body = await read_model(request, vpcs.CreateNetwork)
@@ -113,8 +113,8 @@ async def create_network(request: Request, runtime: RuntimeDep, scope: ScopeDep)
     return task_accepted(task_id)
 
 
-@router.put(NETWORK)
-@router.post(NETWORK)
+@router.put(NETWORK, response_model=TaskAccepted)
+@router.post(NETWORK, response_model=TaskAccepted)
 async def update_network(
     network_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
@@ -138,7 +138,7 @@ async def update_network(
     return task_accepted(task_id)
 
 
-@router.delete(NETWORK)
+@router.delete(NETWORK, response_model=TaskAccepted)
 async def delete_network(network_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete a network no instance uses."""
     async with runtime.database.session() as session:

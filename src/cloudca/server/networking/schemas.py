@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from cloudca.server.core.fields import Body, FlexInt, Port, Str, Uuid, UuidList
 
@@ -107,3 +107,149 @@ class UpdateLoadBalancerInstances(Body):
 class UpdateLoadBalancerStickiness(Body):
     stickinessMethod: Str
     stickinessPolicyParameters: StickinessParameters | None = None
+
+
+# -- documentation of the representations (6.7, 6.8, 6.10, 6.11, 6.13) --------------------------
+
+
+class Vpc(BaseModel):
+    id: str
+    name: str
+    description: str
+    cidr: str
+    zoneId: str
+    zoneName: str
+    state: str
+    networkDomain: str
+    vpcOfferingId: str
+    requiresUpgrade: bool
+    vpnStatus: str
+    type: str
+    sourceNatIp: str | None = None
+
+
+class Network(BaseModel):
+    id: str
+    name: str
+    description: str
+    vpcId: str
+    vpcName: str
+    zoneId: str
+    zoneName: str
+    cidr: str
+    gateway: str
+    netmask: str
+    networkAclId: str
+    networkAclName: str
+    networkOfferingId: str
+    networkOfferingName: str
+    networkOfferingDescription: str
+    state: str
+
+
+class PublicIpInstance(BaseModel):
+    id: str
+    name: str
+
+
+class PublicIp(BaseModel):
+    """A public IP; ``networkId``/``networkName`` once bound, ``privateIpId``/``instanceId`` with
+    static NAT."""
+
+    id: str
+    ipAddress: str
+    state: str
+    purposes: list[str]
+    vpcId: str
+    vpcName: str | None = None
+    zoneId: str
+    zoneName: str | None = None
+    instances: list[PublicIpInstance]
+    instanceNames: list[str]
+    ports: list[str]
+    networkId: str | None = None
+    networkName: str | None = None
+    privateIpId: str | None = None
+    instanceId: str | None = None
+
+
+class PortForwardingRule(BaseModel):
+    """A port forwarding rule; ports are strings, as cloud.ca sends them."""
+
+    id: str
+    ipAddress: str
+    ipAddressId: str
+    publicPortStart: str
+    publicPortEnd: str
+    privatePortStart: str
+    privatePortEnd: str
+    protocol: str
+    instanceId: str
+    instanceName: str
+    networkId: str
+    vpcId: str
+    privateIp: str
+    privateIpId: str
+    state: str
+
+
+class Nic(BaseModel):
+    id: str
+    name: str
+    ipAddress: str | None = None
+    macAddress: str | None = None
+    isDefault: bool
+    networkId: str
+    networkName: str
+    gateway: str
+    netmask: str
+    instanceId: str
+    vpcId: str
+    vpcName: str
+    secondaryIps: list[str]
+
+
+class NetworkAcl(BaseModel):
+    """A network ACL; the built-ins (``default_allow``, ``default_deny``) have no ``vpcId``."""
+
+    id: str
+    name: str
+    description: str
+    vpcId: str | None = None
+
+
+class NetworkAclRule(BaseModel):
+    """An ACL rule; numbers are strings, as cloud.ca sends them, and ports/ICMP appear when set."""
+
+    id: str
+    networkAclId: str
+    ruleNumber: str
+    cidr: str
+    action: str
+    protocol: str
+    trafficType: str
+    state: str
+    startPort: str | None = None
+    endPort: str | None = None
+    icmpType: str | None = None
+    icmpCode: str | None = None
+
+
+class LoadBalancerRule(BaseModel):
+    """A load balancer rule; ports are strings, as cloud.ca sends them; stickiness and the SSL
+    certificate appear when set."""
+
+    id: str
+    name: str
+    networkId: str
+    publicIp: str | None = None
+    publicIpId: str
+    publicPort: str
+    privatePort: str
+    algorithm: str
+    protocol: str
+    stickinessPolicyParameters: dict[str, str]
+    instanceIds: list[str]
+    stickinessMethod: str | None = None
+    stickinessPolicyId: str | None = None
+    sslCertificateId: str | None = None

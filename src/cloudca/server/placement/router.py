@@ -8,9 +8,9 @@ from cloudca.server.api.body import read_model
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import choice_filter, page_in_memory
-from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
-from cloudca.server.placement import affinity
+from cloudca.server.placement import affinity, schemas
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["affinitygroups"], responses=ERROR_RESPONSES)
@@ -18,7 +18,7 @@ COLLECTION = "/v1/services/{service_code}/{environment_name}/affinitygroups"
 ITEM = COLLECTION + "/{group_id}"
 
 
-@router.get(COLLECTION)
+@router.get(COLLECTION, response_model=Listing[schemas.AffinityGroup])
 async def list_affinity_groups(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -30,7 +30,7 @@ async def list_affinity_groups(
     return listing(page, metadata)
 
 
-@router.get(ITEM)
+@router.get(ITEM, response_model=Single[schemas.AffinityGroup])
 async def get_affinity_group(group_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve an affinity group with its members."""
     async with runtime.database.session() as session:
@@ -38,7 +38,7 @@ async def get_affinity_group(group_id: str, runtime: RuntimeDep, scope: ScopeDep
         return single(await affinity.represent(session, group))
 
 
-@router.post(COLLECTION)
+@router.post(COLLECTION, response_model=TaskAccepted)
 async def create_affinity_group(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Create a ``host anti-affinity`` group, optionally with members (``instanceIds``)."""
     body = await read_model(request, affinity.CreateAffinityGroup)
@@ -55,8 +55,8 @@ async def create_affinity_group(request: Request, runtime: RuntimeDep, scope: Sc
     return task_accepted(task_id)
 
 
-@router.put(ITEM)
-@router.post(ITEM)
+@router.put(ITEM, response_model=TaskAccepted)
+@router.post(ITEM, response_model=TaskAccepted)
 async def update_affinity_group(
     group_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
@@ -76,7 +76,7 @@ async def update_affinity_group(
     return task_accepted(task_id)
 
 
-@router.delete(ITEM)
+@router.delete(ITEM, response_model=TaskAccepted)
 async def delete_affinity_group(group_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete an anti-affinity group; its members leave it."""
     async with runtime.database.session() as session:

@@ -8,9 +8,9 @@ from cloudca.server.api.body import read_model
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import page_in_memory
-from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
-from cloudca.server.sshkeys import service
+from cloudca.server.sshkeys import schemas, service
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["sshkeys"], responses=ERROR_RESPONSES)
@@ -18,7 +18,7 @@ COLLECTION = "/v1/services/{service_code}/{environment_name}/sshkeys"
 ITEM = COLLECTION + "/{name_or_id}"
 
 
-@router.get(COLLECTION)
+@router.get(COLLECTION, response_model=Listing[schemas.SshKey])
 async def list_ssh_keys(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep) -> JSONResponse:
     """List the environment's SSH keys."""
     async with runtime.database.session() as session:
@@ -27,14 +27,14 @@ async def list_ssh_keys(runtime: RuntimeDep, scope: ScopeDep, params: ListParams
     return listing(page, metadata)
 
 
-@router.get(ITEM)
+@router.get(ITEM, response_model=Single[schemas.SshKey])
 async def get_ssh_key(name_or_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve an SSH key by its name (or its id), with its MD5 fingerprint."""
     async with runtime.database.session() as session:
         return single(service.represent(await service.get_key(session, scope, name_or_id)))
 
 
-@router.post(COLLECTION)
+@router.post(COLLECTION, response_model=TaskAccepted)
 async def register_ssh_key(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Register an OpenSSH public key under a name (``{name, publicKey}``)."""
     body = await read_model(request, service.RegisterSshKey)
@@ -46,7 +46,7 @@ async def register_ssh_key(request: Request, runtime: RuntimeDep, scope: ScopeDe
     return task_accepted(task_id)
 
 
-@router.delete(ITEM)
+@router.delete(ITEM, response_model=TaskAccepted)
 async def delete_ssh_key(name_or_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete an SSH key; instances that use it keep it installed."""
     async with runtime.database.session() as session:

@@ -12,10 +12,10 @@ from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import choice_filter, page_in_memory, uuid_filter
-from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
-from cloudca.server.storage import service
+from cloudca.server.storage import schemas, service
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["storage"], responses=ERROR_RESPONSES)
@@ -26,7 +26,7 @@ SNAPSHOTS = f"{BASE}/snapshots"
 SNAPSHOT = SNAPSHOTS + "/{snapshot_id}"
 
 
-@router.get(VOLUMES)
+@router.get(VOLUMES, response_model=Listing[schemas.Volume])
 async def list_volumes(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -39,7 +39,7 @@ async def list_volumes(
     return listing(page, metadata)
 
 
-@router.get(VOLUME)
+@router.get(VOLUME, response_model=Single[schemas.Volume])
 async def get_volume(volume_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a volume."""
     async with runtime.database.session() as session:
@@ -47,7 +47,7 @@ async def get_volume(volume_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JS
         return single(await service.represent_volume(session, volume.id))
 
 
-@router.post(VOLUMES)
+@router.post(VOLUMES, response_model=TaskAccepted)
 async def create_volume(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Create a data volume from a disk offering, attached to ``instanceId`` when given."""
     body = await read_model(request, service.CreateVolume)
@@ -64,8 +64,8 @@ async def create_volume(request: Request, runtime: RuntimeDep, scope: ScopeDep) 
     return task_accepted(task_id)
 
 
-@router.post(VOLUME)
-@router.put(VOLUME)
+@router.post(VOLUME, response_model=TaskAccepted)
+@router.put(VOLUME, response_model=TaskAccepted)
 async def volume_operation(
     volume_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
@@ -105,7 +105,7 @@ async def volume_operation(
     return task_accepted(task_id)
 
 
-@router.delete(VOLUME)
+@router.delete(VOLUME, response_model=TaskAccepted)
 async def delete_volume(volume_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete a detached data volume (its snapshots are kept)."""
     async with runtime.database.session() as session:
@@ -123,7 +123,7 @@ async def delete_volume(volume_id: str, runtime: RuntimeDep, scope: ScopeDep) ->
     return task_accepted(task_id)
 
 
-@router.get(SNAPSHOTS)
+@router.get(SNAPSHOTS, response_model=Listing[schemas.Snapshot])
 async def list_snapshots(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -135,14 +135,14 @@ async def list_snapshots(
     return listing(page, metadata)
 
 
-@router.get(SNAPSHOT)
+@router.get(SNAPSHOT, response_model=Single[schemas.Snapshot])
 async def get_snapshot(snapshot_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a snapshot."""
     async with runtime.database.session() as session:
         return single(service.represent_snapshot(await service.get_snapshot(session, scope, snapshot_id)))
 
 
-@router.delete(SNAPSHOT)
+@router.delete(SNAPSHOT, response_model=TaskAccepted)
 async def delete_snapshot(snapshot_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete a snapshot (extension)."""
     async with runtime.database.session() as session:
