@@ -21,7 +21,11 @@ COLOURS = {
     "cloudca-pg2": "#98df8a",
     "moto": "#ff7f0e",
 }
-LABELS = {"cloudca": "cloudca (SQLite)", "cloudca-pg1": "PostgreSQL, 1 process", "cloudca-pg2": "2 processes"}
+LABELS = {
+    "cloudca": "cloudca (SQLite)",
+    "cloudca-pg1": "PostgreSQL, 1 process",
+    "cloudca-pg2": "PostgreSQL, 2 processes",
+}
 
 
 def _bars(axis: Any, rows: list[dict[str, Any]], field: str, ylabel: str, annotate: str | None) -> None:

@@ -25,6 +25,7 @@ API_KEY = "bench-0123456789abcdef0123456789abcdef"
 #: The longest wait for the peer to finish the requests its clients left behind; past it, the peer is
 #: started afresh (its backlog of DescribeInstances of 100 at 64 connections lasts minutes).
 SETTLE_BOUND_S = 10.0
+QUICK_SETTLE_BOUND_S = 3.0
 REFERENCE, CLOUDCA, LARGE = "reference", "cloudca", "cloudca-large"
 PG1, PG2, PEER = "cloudca-pg1", "cloudca-pg2", "moto"
 #: Every side of a scenario's row, in the order they are measured (LARGE has a row of its own).
@@ -87,20 +88,28 @@ class _Slice:
     result: wrk.WrkResult
     rss_peak_mb: float
     drain_s: float | None
-    settle_s: float | None = None
+    settle: _Settled | None = None
 
 
-def _settle(side: Side) -> float | None:
+@dataclass(frozen=True)
+class _Settled:
+    seconds: float
+    restarted: bool
+
+
+def _settle(side: Side, settings: Settings) -> _Settled | None:
     """moto serves each request on a thread that goes on after wrk has left: wait for that backlog,
-    or, when it outlasts ``SETTLE_BOUND_S``, start moto afresh (with its 100 instances) so that the
-    next run does not share the CPU with it. Returns the seconds it took (None for other sides)."""
+    or, when it outlasts the bound, start moto afresh (with its 100 instances) so that the next run
+    does not share the CPU with it. None for the other sides."""
     if side.api != "ec2":
         return None
     started = time.monotonic()
-    if side.server.settle(SETTLE_BOUND_S) >= SETTLE_BOUND_S:
+    bound = QUICK_SETTLE_BOUND_S if settings.quick else SETTLE_BOUND_S
+    restarted = side.server.settle(bound) >= bound
+    if restarted:
         sides.restart_peer(side)
-        log(f"{side.name} was still busy {SETTLE_BOUND_S:.0f} s after a run: started afresh")
-    return time.monotonic() - started
+        log(f"{side.name} was still busy {bound:.0f} s after a run: started afresh")
+    return _Settled(time.monotonic() - started, restarted)
 
 
 def warm_up(side: Side, scenario: Scenario, connections: int, settings: Settings) -> None:
@@ -110,7 +119,7 @@ def warm_up(side: Side, scenario: Scenario, connections: int, settings: Settings
         result = _wrk(side, scenario, connections, settings.warmup_s, settings.load_cpu)
         if scenario.creates:
             _drain(side, result.last_task_id)
-        _settle(side)
+        _settle(side, settings)
 
 
 def measure_slice(
@@ -125,7 +134,7 @@ def measure_slice(
     with RssSampler(side.server.pid) as sampler:
         result = _wrk(side, scenario, connections, seconds, settings.load_cpu)
     drain_s = _drain(side, result.last_task_id) if scenario.creates else None
-    return _Slice(result, sampler.peak_mb, drain_s, _settle(side))
+    return _Slice(result, sampler.peak_mb, drain_s, _settle(side, settings))
 
 
 def _weighted(slices: list[_Slice], value: Callable[[wrk.WrkResult], float]) -> float | None:
@@ -159,14 +168,15 @@ def combine(side: Side, scenario: Scenario, connections: int, slices: list[_Slic
             "in flight when a slice ends are not counted, so latencies are a lower bound"
         )
     drains = [s.drain_s for s in slices if s.drain_s is not None]
-    settles = [s.settle_s for s in slices if s.settle_s is not None]
-    if settles and max(settles) >= SETTLE_BOUND_S:
+    settles = [s.settle for s in slices if s.settle is not None]
+    if any(settled.restarted for settled in settles):
         notes.append(
-            f"still busy with requests its clients had left {SETTLE_BOUND_S:.0f} s after a run: "
+            "still busy with requests its clients had left after a measured run: "
             "started afresh (100 instances) before the next run"
         )
-    elif settles and max(settles) > 1:
-        notes.append(f"took up to {max(settles):.1f} s after a slice to finish requests its clients had left")
+    elif settles and max(settled.seconds for settled in settles) > 1:
+        longest = max(settled.seconds for settled in settles)
+        notes.append(f"took up to {longest:.1f} s after a slice to finish requests its clients had left")
     return Measurement(
         side=side.name,
         scenario=scenario.key,
