@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from cloudca import Client, EndpointNotFoundError
 from cloudca.cli import app
 from cloudca.cli.exit_codes import ExitCode
 
@@ -73,16 +72,6 @@ def assert_golden(name: str, payload: Any) -> None:
         path.write_text(actual, encoding="utf-8")
     assert path.exists(), f"missing golden {path.name}: run with CLOUDCA_UPDATE_GOLDEN=1"
     assert actual == path.read_text(encoding="utf-8")
-
-
-def served(live_server: Any, attribute: str) -> bool:
-    """Whether the server serves an entity type yet (404 ENDPOINT_NOT_FOUND says it does not)."""
-    with Client(api_url=live_server.url, api_key=live_server.api_key) as client:
-        try:
-            getattr(client.environment("compute-qc", "prod"), attribute).list()
-        except EndpointNotFoundError:
-            return False
-    return True
 
 
 CREATE = ["--template", "Ubuntu 24.04 LTS", "--offering", "1vCPU.1GB", "--network", "Web-prod"]
@@ -263,10 +252,8 @@ class TestConnectionErrors:
         assert cli("-s", "compute-qc", "-e", "nowhere", "zones", "list", expect=ExitCode.NOT_FOUND)
 
 
-class TestNextIssueResources:
+class TestResourcesAroundInstances:
     def test_ssh_keys(self, cli: Any, live_server: Any, tmp_path: Path) -> None:
-        if not served(live_server, "ssh_keys"):
-            pytest.skip("server does not serve sshkeys yet")
         key_file = tmp_path / "id.pub"
         key_file.write_text(SSH_PUBLIC_KEY)
         key = as_json(cli("ssh-keys", "register", "cli-key", str(key_file)))
@@ -281,8 +268,6 @@ class TestNextIssueResources:
         cli("ssh-keys", "get", "cli-key", expect=ExitCode.NOT_FOUND)
 
     def test_volumes_snapshots(self, cli: Any, live_server: Any) -> None:
-        if not served(live_server, "volumes"):
-            pytest.skip("server does not serve volumes yet")
         instance = as_json(cli("instances", "create", "cli-vol", *CREATE))
         offering = next(o for o in as_json(cli("disk-offerings", "list")) if not o.get("customSize"))
         volume = as_json(
@@ -295,12 +280,9 @@ class TestNextIssueResources:
         cli("volumes", "detach", "cli-data")
         cli("volumes", "delete", "cli-data")
         cli("instances", "destroy", "cli-vol", "--purge")
-        if served(live_server, "snapshots"):
-            assert isinstance(as_json(cli("snapshots", "list")), list)
+        assert isinstance(as_json(cli("snapshots", "list")), list)
 
     def test_public_ips_and_port_forwarding(self, cli: Any, live_server: Any) -> None:
-        if not served(live_server, "public_ips"):
-            pytest.skip("server does not serve publicipaddresses yet")
         instance = as_json(cli("instances", "create", "cli-ip", *CREATE))
         public_ip = as_json(cli("public-ips", "acquire", "--vpc", "prod-VPC"))
         rule = as_json(
@@ -325,8 +307,6 @@ class TestNextIssueResources:
         cli("instances", "destroy", "cli-ip", "--purge")
 
     def test_affinity_groups(self, cli: Any, live_server: Any) -> None:
-        if not served(live_server, "affinity_groups"):
-            pytest.skip("server does not serve affinitygroups yet")
         as_json(cli("instances", "create", "cli-aff", *CREATE))
         group = as_json(cli("affinity-groups", "create", "cli-group", "--instance", "cli-aff"))
         assert group["type"] == "host anti-affinity" and len(group["instanceIds"]) == 1
@@ -342,8 +322,6 @@ class TestNextIssueResources:
         assert acl["name"] == "cli-acl"
         assert "default_allow" in {a["name"] for a in as_json(cli("network-acls", "list"))}
         cli("network-acls", "delete", "cli-acl")
-        if not served(live_server, "nics"):
-            pytest.skip("server does not serve nics yet")
         instance = as_json(cli("instances", "create", "cli-nic", *CREATE))
         nic = as_json(cli("nics", "create", "--instance", "cli-nic", "--network", "DB-prod"))
         assert nic["isDefault"] is False and nic["instanceId"] == instance["id"]

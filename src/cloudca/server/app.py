@@ -32,13 +32,14 @@ from cloudca.server.drivers.registry import create_driver
 from cloudca.server.instances import adoption
 from cloudca.server.instances.handlers import HANDLERS
 from cloudca.server.instances.router import router as instances_router
-from cloudca.server.networking import acl_handlers, lb_handlers
+from cloudca.server.networking import acl_handlers, lb_handlers, vpn_handlers
 from cloudca.server.networking import handlers as networking_handlers
 from cloudca.server.networking import topology as topology_handlers
 from cloudca.server.networking.acl_router import router as acl_router
 from cloudca.server.networking.ip_router import router as ip_router
 from cloudca.server.networking.lb_router import router as lb_router
 from cloudca.server.networking.router import router as networking_router
+from cloudca.server.networking.vpn_router import router as vpn_router
 from cloudca.server.placement import handlers as placement_handlers
 from cloudca.server.placement.router import router as placement_router
 from cloudca.server.sshkeys import handlers as sshkeys_handlers
@@ -93,7 +94,15 @@ def create_app(
         networking_router,
     ):
         app.include_router(router)
-    for router in (sshkeys_router, placement_router, storage_router, ip_router, acl_router, lb_router):
+    for router in (
+        sshkeys_router,
+        placement_router,
+        storage_router,
+        ip_router,
+        acl_router,
+        lb_router,
+        vpn_router,
+    ):
         app.include_router(router)
     app.add_middleware(EdgeMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -150,6 +159,7 @@ async def start(
     runner.register(acl_handlers.HANDLERS)
     runner.register(teardown.HANDLERS)
     runner.register(lb_handlers.HANDLERS)
+    runner.register(vpn_handlers.HANDLERS)
     runtime = EdgeRuntime(
         settings=settings, database=database, driver=driver, tasks=runner, access=AccessService()
     )

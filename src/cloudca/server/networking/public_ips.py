@@ -110,6 +110,8 @@ async def represent_ips(session: AsyncSession, ips: list[PublicIp]) -> list[dict
         purposes = []
         if ip.is_source_nat:
             purposes.append("SOURCE_NAT")
+            if (vpc := vpcs.get(ip.vpc_id)) is not None and vpc.vpn_status == "Enabled":
+                purposes.append("VPN")
         if ip.id in nat:
             purposes.append("STATIC_NAT")
         if ports.get(ip.id):

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from cloudca.server.core.fields import Body, FlexInt, Port, Str, Uuid, UuidList
+from cloudca.server.core.fields import Body, FlexBool, FlexInt, Port, Str, Uuid, UuidList
 
 
 class AcquirePublicIp(Body):
@@ -109,7 +109,33 @@ class UpdateLoadBalancerStickiness(Body):
     stickinessPolicyParameters: StickinessParameters | None = None
 
 
-# -- documentation of the representations (6.7, 6.8, 6.10, 6.11, 6.13) --------------------------
+class CreateVpnUser(Body):
+    username: Annotated[Str, Field(min_length=1, max_length=255)]
+    password: Annotated[Str, Field(min_length=1, max_length=255)]
+
+
+Lifetime = Annotated[FlexInt, Field(ge=1, le=2147483647)]
+
+
+class CreateSiteToSiteVpn(Body):
+    name: Annotated[Str, Field(min_length=1, max_length=255)]
+    vpcId: Uuid
+    gateway: Str
+    cidr: Str
+    ipSecPsk: Annotated[Str, Field(max_length=255)]
+    ikeEncryptionAlgorithm: Str
+    ikeHashAlgorithm: Str
+    ikeDhGroup: Str | None = None
+    ikeLifetime: Lifetime
+    espEncryptionAlgorithm: Str
+    espHashAlgorithm: Str
+    espPerfectForwardSecrecy: Str | None = None
+    espLifetime: Lifetime
+    dpd: FlexBool = False
+    forceEncap: FlexBool = False
+
+
+# -- documentation of the representations (6.7-6.13, 6.19) ------------------------------------------
 
 
 class Vpc(BaseModel):
@@ -253,3 +279,41 @@ class LoadBalancerRule(BaseModel):
     stickinessMethod: str | None = None
     stickinessPolicyId: str | None = None
     sslCertificateId: str | None = None
+
+
+class RemoteAccessVpn(BaseModel):
+    """A VPC's remote access VPN; its id is the source NAT IP's; ``presharedKey`` while enabled."""
+
+    id: str
+    publicIpAddress: str
+    publicIpAddressId: str
+    state: str
+    type: str
+    presharedKey: str | None = None
+
+
+class VpnUser(BaseModel):
+    id: str
+    username: str
+
+
+class SiteToSiteVpn(BaseModel):
+    """A site-to-site VPN, fields as in the cloud.ca docs (lifetimes are integers there)."""
+
+    id: str
+    name: str
+    state: str
+    vpcId: str
+    gateway: str
+    cidr: str
+    ipSecPsk: str
+    ikeEncryptionAlgorithm: str
+    ikeHashAlgorithm: str
+    ikeLifetime: int
+    espEncryptionAlgorithm: str
+    espHashAlgorithm: str
+    espLifetime: int
+    dpd: bool
+    forceEncap: bool
+    ikeDhGroup: str | None = None
+    espPerfectForwardSecrecy: str | None = None

@@ -1,0 +1,141 @@
+"""The remote access VPN, VPN user and site-to-site VPN tasks: database changes only (no driver
+serves VPNs yet; ``Capabilities.remote_access_vpn`` says so), each in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.errors import Duplicate, InvalidField
+from cloudca.server.networking import vpns
+from cloudca.server.networking.models import PublicIp, SiteToSiteVpn, Vpc, VpnUser
+from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.handlers import TaskContext, TaskHandler
+from cloudca.server.tasks.models import Task
+
+
+class SetRemoteAccessVpn(EntityTask):
+    """Enable or disable; doing it again changes nothing (a new key only on a real enable)."""
+
+    enabled: bool
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        ip = await session.get(PublicIp, task.entity_id)
+        vpc = await session.get(Vpc, ip.vpc_id, populate_existing=True) if ip is not None else None
+        if ip is None or vpc is None:
+            raise InvalidField("id", task.entity_id, "the VPC was deleted meanwhile")
+        if self.enabled and vpc.vpn_status != vpns.ENABLED:
+            vpc.vpn_status, vpc.vpn_preshared_key = vpns.ENABLED, vpns.preshared_key()
+        elif not self.enabled:
+            vpc.vpn_status, vpc.vpn_preshared_key = vpns.DISABLED, None
+        await session.flush()
+        return vpns.represent_remote_access_vpn(ip, vpc)
+
+
+class EnableRemoteAccessVpn(SetRemoteAccessVpn):
+    kind = "remoteaccessvpns.enable"
+    enabled = True
+
+
+class DisableRemoteAccessVpn(SetRemoteAccessVpn):
+    kind = "remoteaccessvpns.disable"
+    enabled = False
+
+
+class CreateVpnUser(EntityTask):
+    kind = "vpnusers.create"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        user = VpnUser(
+            id=task.entity_id,
+            environment_id=task.environment_id,
+            username=task.payload["username"],
+            password_digest=task.payload["passwordDigest"],
+        )
+        try:
+            async with session.begin_nested():
+                session.add(user)
+                await session.flush()
+        except IntegrityError as exc:
+            raise vpns.username_taken(user.username) from exc
+        return vpns.represent_user(user)
+
+
+class DeleteVpnUser(EntityTask):
+    kind = "vpnusers.delete"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        await session.execute(delete(VpnUser).where(VpnUser.id == task.entity_id))
+        return task.payload.get("last")
+
+
+class CreateSiteToSiteVpn(EntityTask):
+    kind = "sitetositevpns.create"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        p = task.payload
+        vpn = SiteToSiteVpn(
+            id=task.entity_id,
+            environment_id=task.environment_id,
+            vpc_id=p["vpcId"],
+            name=p["name"],
+            gateway=p["gateway"],
+            cidr=p["cidr"],
+            ipsec_psk=p["ipSecPsk"],
+            ike_encryption_algorithm=p["ikeEncryptionAlgorithm"],
+            ike_hash_algorithm=p["ikeHashAlgorithm"],
+            ike_dh_group=p["ikeDhGroup"],
+            ike_lifetime=p["ikeLifetime"],
+            esp_encryption_algorithm=p["espEncryptionAlgorithm"],
+            esp_hash_algorithm=p["espHashAlgorithm"],
+            esp_perfect_forward_secrecy=p["espPerfectForwardSecrecy"],
+            esp_lifetime=p["espLifetime"],
+            dpd=p["dpd"],
+            force_encap=p["forceEncap"],
+            state="Connected",
+        )
+        try:
+            async with session.begin_nested():
+                session.add(vpn)
+                await session.flush()
+        except IntegrityError as exc:
+            raise Duplicate("name", p["name"], "The name or gateway was taken meanwhile") from exc
+        return vpns.represent_site_to_site_vpn(vpn)
+
+
+class ResetSiteToSiteVpn(EntityTask):
+    kind = "sitetositevpns.reset"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        await session.execute(
+            update(SiteToSiteVpn)
+            .where(SiteToSiteVpn.id == task.entity_id)
+            .values(state="Connected")
+            .execution_options(synchronize_session=False)
+        )
+        vpn = await session.get(SiteToSiteVpn, task.entity_id, populate_existing=True)
+        if vpn is None:
+            raise InvalidField("id", task.entity_id, "the VPN was deleted meanwhile")
+        return vpns.represent_site_to_site_vpn(vpn)
+
+
+class DeleteSiteToSiteVpn(EntityTask):
+    kind = "sitetositevpns.delete"
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        await session.execute(delete(SiteToSiteVpn).where(SiteToSiteVpn.id == task.entity_id))
+        return task.payload.get("last")
+
+
+HANDLERS: tuple[TaskHandler, ...] = (
+    EnableRemoteAccessVpn(),
+    DisableRemoteAccessVpn(),
+    CreateVpnUser(),
+    DeleteVpnUser(),
+    CreateSiteToSiteVpn(),
+    ResetSiteToSiteVpn(),
+    DeleteSiteToSiteVpn(),
+)

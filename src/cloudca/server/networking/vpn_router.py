@@ -1,0 +1,181 @@
+"""Remote access VPN, VPN user and site-to-site VPN endpoints (API-CONTRACT 6.19)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from cloudca.server.api.body import read_model, read_object
+from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
+from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
+from cloudca.server.api.paging import page_in_memory, uuid_filter
+from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.db.base import new_id
+from cloudca.server.errors import UnknownOperation
+from cloudca.server.networking import schemas, vpns
+from cloudca.server.tasks.entity import submit
+
+router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
+BASE = "/v1/services/{service_code}/{environment_name}"
+REMOTE_ACCESS_VPN = f"{BASE}/remoteaccessvpns/{{vpn_id}}"
+VPN_USER = f"{BASE}/vpnusers/{{user_id}}"
+SITE_TO_SITE_VPN = f"{BASE}/sitetositevpns/{{vpn_id}}"
+
+
+@router.get(f"{BASE}/remoteaccessvpns")
+async def list_remote_access_vpns(
+    request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
+) -> JSONResponse:
+    """One per VPC (its id is the VPC's source NAT IP's); filter ``vpc_id``."""
+    vpc_id = uuid_filter(request, "vpc_id")
+    async with runtime.database.session() as session:
+        rows = await vpns.list_remote_access_vpns(session, scope, vpc_id=vpc_id)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(REMOTE_ACCESS_VPN)
+async def get_remote_access_vpn(vpn_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve a remote access VPN."""
+    async with runtime.database.session() as session:
+        return single(
+            vpns.represent_remote_access_vpn(*await vpns.get_remote_access_vpn(session, scope, vpn_id))
+        )
+
+
+@router.post(REMOTE_ACCESS_VPN)
+@router.put(REMOTE_ACCESS_VPN)
+async def operate_remote_access_vpn(
+    vpn_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
+) -> JSONResponse:
+    """``?operation=enable`` or ``?operation=disable`` (what the Go client and Terraform call)."""
+    operation = (request.query_params.get("operation") or "").lower()
+    await read_object(request)  # the Go client may send a body; nothing in it is read
+    if operation not in ("enable", "disable"):
+        raise UnknownOperation(request.query_params.get("operation") or "", vpns.REMOTE_ACCESS_VPNS)
+    async with runtime.database.session() as session:
+        ip, _vpc = await vpns.get_remote_access_vpn(session, scope, vpn_id)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind=f"remoteaccessvpns.{operation}",
+        entity_type=vpns.REMOTE_ACCESS_VPNS,
+        entity_id=ip.id,
+    )
+    return task_accepted(task_id)
+
+
+@router.get(f"{BASE}/vpnusers")
+async def list_vpn_users(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep) -> JSONResponse:
+    """List the environment's VPN users."""
+    async with runtime.database.session() as session:
+        rows = await vpns.list_users(session, scope)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(VPN_USER)
+async def get_vpn_user(user_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve a VPN user."""
+    async with runtime.database.session() as session:
+        return single(vpns.represent_user(await vpns.get_user(session, scope, user_id)))
+
+
+@router.post(f"{BASE}/vpnusers")
+async def create_vpn_user(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Add a VPN user (``username`` unique in the environment); the password is kept as a digest."""
+    body = await read_model(request, schemas.CreateVpnUser)
+    async with runtime.database.session() as session:
+        payload = await vpns.check_create_user(session, scope, body)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="vpnusers.create",
+        entity_type=vpns.VPN_USERS,
+        entity_id=new_id(),
+        payload=payload,
+    )
+    return task_accepted(task_id)
+
+
+@router.delete(VPN_USER)
+async def delete_vpn_user(user_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete a VPN user (the body the Go client sends is ignored)."""
+    async with runtime.database.session() as session:
+        user = await vpns.get_user(session, scope, user_id)
+    payload = {"last": vpns.represent_user(user)}
+    task_id = await submit(
+        runtime, scope, kind="vpnusers.delete", entity_type=vpns.VPN_USERS, entity_id=user.id, payload=payload
+    )
+    return task_accepted(task_id)
+
+
+@router.get(f"{BASE}/sitetositevpns")
+async def list_site_to_site_vpns(
+    request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
+) -> JSONResponse:
+    """List site-to-site VPNs; filter ``vpc_id``."""
+    vpc_id = uuid_filter(request, "vpc_id")
+    async with runtime.database.session() as session:
+        rows = await vpns.list_site_to_site_vpns(session, scope, vpc_id=vpc_id)
+    page, metadata = page_in_memory(rows, params)
+    return listing(page, metadata)
+
+
+@router.get(SITE_TO_SITE_VPN)
+async def get_site_to_site_vpn(vpn_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Retrieve a site-to-site VPN."""
+    async with runtime.database.session() as session:
+        return single(
+            vpns.represent_site_to_site_vpn(await vpns.get_site_to_site_vpn(session, scope, vpn_id))
+        )
+
+
+@router.post(f"{BASE}/sitetositevpns")
+async def create_site_to_site_vpn(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Connect a VPC to another network over IPsec (name and remote gateway unique in the environment)."""
+    body = await read_model(request, schemas.CreateSiteToSiteVpn)
+    async with runtime.database.session() as session:
+        payload = await vpns.check_create_site_to_site_vpn(session, scope, body)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="sitetositevpns.create",
+        entity_type=vpns.SITE_TO_SITE_VPNS,
+        entity_id=new_id(),
+        payload=payload,
+    )
+    return task_accepted(task_id)
+
+
+@router.post(SITE_TO_SITE_VPN)
+async def reset_site_to_site_vpn(
+    vpn_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
+) -> JSONResponse:
+    """``?operation=reset``: reset the connection."""
+    operation = request.query_params.get("operation") or ""
+    await read_object(request)
+    if operation.lower() != "reset":
+        raise UnknownOperation(operation, vpns.SITE_TO_SITE_VPNS)
+    async with runtime.database.session() as session:
+        vpn = await vpns.get_site_to_site_vpn(session, scope, vpn_id)
+    task_id = await submit(
+        runtime, scope, kind="sitetositevpns.reset", entity_type=vpns.SITE_TO_SITE_VPNS, entity_id=vpn.id
+    )
+    return task_accepted(task_id)
+
+
+@router.delete(SITE_TO_SITE_VPN)
+async def delete_site_to_site_vpn(vpn_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
+    """Delete a site-to-site VPN."""
+    async with runtime.database.session() as session:
+        vpn = await vpns.get_site_to_site_vpn(session, scope, vpn_id)
+        payload = {"last": vpns.represent_site_to_site_vpn(vpn)}
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="sitetositevpns.delete",
+        entity_type=vpns.SITE_TO_SITE_VPNS,
+        entity_id=vpn.id,
+        payload=payload,
+    )
+    return task_accepted(task_id)

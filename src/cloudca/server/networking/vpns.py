@@ -1,0 +1,229 @@
+"""Remote access VPNs, VPN users and site-to-site VPNs (API-CONTRACT 6.19): representations, reads
+and the checks of every mutation.
+
+A VPC's remote access VPN is its source NAT public IP seen as a VPN (same id, Decision 8.50): it
+exists, ``Disabled``, from the VPC's creation; enabling it gives it a preshared key, adds ``VPN`` to
+the IP's purposes and sets the VPC's ``vpnStatus``. VPN users belong to the environment; only a
+scrypt digest of their password is kept (made here, so the password never reaches a task's
+payload). These are bookkeeping only unless the driver declares ``remote_access_vpn``; the
+simulator and today's drivers connect nothing (a site-to-site VPN is shown ``Connected``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.errors import Duplicate, InvalidField, NotFound, ServiceError, ValidationErrors
+from cloudca.server.networking import service as networking
+from cloudca.server.networking.models import PublicIp, SiteToSiteVpn, Vpc, VpnUser
+from cloudca.server.networking.schemas import CreateSiteToSiteVpn, CreateVpnUser
+
+REMOTE_ACCESS_VPNS = "remoteaccessvpns"
+VPN_USERS = "vpnusers"
+SITE_TO_SITE_VPNS = "sitetositevpns"
+ENABLED, DISABLED = "Enabled", "Disabled"
+ENCRYPTION = ("aes128", "aes192", "aes256", "3des")
+HASHES = ("sha1", "md5")
+DH_GROUPS = ("none", "modp1024", "modp1536", "group2", "group5", "group-2", "group-5")
+_PSK = re.compile(r"^[A-Za-z0-9]{10,}$")
+
+
+def preshared_key() -> str:
+    """24 letters and digits, like the keys in D's examples."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(secrets.choice(alphabet) for _ in range(24))
+
+
+def password_digest(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+# -- remote access VPNs ----------------------------------------------------------------------------
+
+
+def represent_remote_access_vpn(ip: PublicIp, vpc: Vpc) -> dict[str, Any]:
+    body = {
+        "id": ip.id,
+        "publicIpAddress": ip.ip_address,
+        "publicIpAddressId": ip.id,
+        "state": vpc.vpn_status,
+        "type": "L2TP",
+    }
+    if vpc.vpn_status == ENABLED and vpc.vpn_preshared_key:
+        body["presharedKey"] = vpc.vpn_preshared_key
+    return body
+
+
+def _source_nat(scope: EnvironmentScope) -> Any:
+    return (
+        select(PublicIp, Vpc)
+        .join(Vpc, Vpc.id == PublicIp.vpc_id)
+        .where(PublicIp.environment_id == scope.id, PublicIp.is_source_nat.is_(True))
+        .execution_options(populate_existing=True)
+    )
+
+
+async def list_remote_access_vpns(
+    session: AsyncSession, scope: EnvironmentScope, *, vpc_id: str | None
+) -> list[dict[str, Any]]:
+    query = _source_nat(scope)
+    if vpc_id is not None:
+        query = query.where(Vpc.id == vpc_id)
+    rows = await session.execute(query.order_by(Vpc.created_at, Vpc.id))
+    return [represent_remote_access_vpn(ip, vpc) for ip, vpc in rows]
+
+
+async def get_remote_access_vpn(
+    session: AsyncSession, scope: EnvironmentScope, vpn_id: str
+) -> tuple[PublicIp, Vpc]:
+    """The VPN named in the path (its source NAT IP and VPC), or 404."""
+    row = (await session.execute(_source_nat(scope).where(PublicIp.id == vpn_id.lower()))).first()
+    if row is None:
+        raise NotFound(REMOTE_ACCESS_VPNS, vpn_id, f"No remote access VPN with id {vpn_id}")
+    return row[0], row[1]
+
+
+async def represent_remote_access_vpn_by_id(session: AsyncSession, vpn_id: str) -> dict[str, Any] | None:
+    ip = await session.get(PublicIp, vpn_id, populate_existing=True)
+    vpc = await session.get(Vpc, ip.vpc_id, populate_existing=True) if ip is not None else None
+    return represent_remote_access_vpn(ip, vpc) if ip is not None and vpc is not None else None
+
+
+# -- VPN users -------------------------------------------------------------------------------------
+
+
+def represent_user(user: VpnUser) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username}
+
+
+async def list_users(session: AsyncSession, scope: EnvironmentScope) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(VpnUser).where(VpnUser.environment_id == scope.id).order_by(VpnUser.created_at, VpnUser.id)
+    )
+    return [represent_user(user) for user in rows.scalars()]
+
+
+async def get_user(session: AsyncSession, scope: EnvironmentScope, user_id: str) -> VpnUser:
+    user = await session.get(VpnUser, user_id.lower(), populate_existing=True)
+    if user is None or user.environment_id != scope.id:
+        raise NotFound(VPN_USERS, user_id, f"No VPN user with id {user_id}")
+    return user
+
+
+def username_taken(username: str) -> Duplicate:
+    return Duplicate("username", username, f"The VPN user {username} already exists")
+
+
+async def check_create_user(
+    session: AsyncSession, scope: EnvironmentScope, body: CreateVpnUser
+) -> dict[str, Any]:
+    taken = await session.execute(
+        select(VpnUser.id).where(VpnUser.environment_id == scope.id, VpnUser.username == body.username)
+    )
+    if taken.first() is not None:
+        raise username_taken(body.username)
+    return {"username": body.username, "passwordDigest": password_digest(body.password)}
+
+
+# -- site-to-site VPNs -----------------------------------------------------------------------------
+
+
+def represent_site_to_site_vpn(vpn: SiteToSiteVpn) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": vpn.id,
+        "name": vpn.name,
+        "state": vpn.state,
+        "vpcId": vpn.vpc_id,
+        "gateway": vpn.gateway,
+        "cidr": vpn.cidr,
+        "ipSecPsk": vpn.ipsec_psk,
+        "ikeEncryptionAlgorithm": vpn.ike_encryption_algorithm,
+        "ikeHashAlgorithm": vpn.ike_hash_algorithm,
+        "ikeLifetime": vpn.ike_lifetime,
+        "espEncryptionAlgorithm": vpn.esp_encryption_algorithm,
+        "espHashAlgorithm": vpn.esp_hash_algorithm,
+        "espLifetime": vpn.esp_lifetime,
+        "dpd": vpn.dpd,
+        "forceEncap": vpn.force_encap,
+    }
+    if vpn.ike_dh_group:
+        body["ikeDhGroup"] = vpn.ike_dh_group
+    if vpn.esp_perfect_forward_secrecy:
+        body["espPerfectForwardSecrecy"] = vpn.esp_perfect_forward_secrecy
+    return body
+
+
+async def list_site_to_site_vpns(
+    session: AsyncSession, scope: EnvironmentScope, *, vpc_id: str | None
+) -> list[dict[str, Any]]:
+    query = select(SiteToSiteVpn).where(SiteToSiteVpn.environment_id == scope.id)
+    if vpc_id is not None:
+        query = query.where(SiteToSiteVpn.vpc_id == vpc_id)
+    rows = await session.execute(query.order_by(SiteToSiteVpn.created_at, SiteToSiteVpn.id))
+    return [represent_site_to_site_vpn(vpn) for vpn in rows.scalars()]
+
+
+async def get_site_to_site_vpn(session: AsyncSession, scope: EnvironmentScope, vpn_id: str) -> SiteToSiteVpn:
+    vpn = await session.get(SiteToSiteVpn, vpn_id.lower(), populate_existing=True)
+    if vpn is None or vpn.environment_id != scope.id:
+        raise NotFound(SITE_TO_SITE_VPNS, vpn_id, f"No site-to-site VPN with id {vpn_id}")
+    return vpn
+
+
+def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> ServiceError | None:
+    if value is None or value.lower() in allowed:
+        return None
+    return InvalidField(field, value, f"must be one of {', '.join(allowed)}")
+
+
+async def check_create_site_to_site_vpn(
+    session: AsyncSession, scope: EnvironmentScope, body: CreateSiteToSiteVpn
+) -> dict[str, Any]:
+    problems = [
+        problem
+        for problem in (
+            _choice("ikeEncryptionAlgorithm", body.ikeEncryptionAlgorithm, ENCRYPTION),
+            _choice("espEncryptionAlgorithm", body.espEncryptionAlgorithm, ENCRYPTION),
+            _choice("ikeHashAlgorithm", body.ikeHashAlgorithm, HASHES),
+            _choice("espHashAlgorithm", body.espHashAlgorithm, HASHES),
+            _choice("ikeDhGroup", body.ikeDhGroup, DH_GROUPS),
+            _choice("espPerfectForwardSecrecy", body.espPerfectForwardSecrecy, DH_GROUPS),
+        )
+        if problem is not None
+    ]
+    try:
+        ipaddress.IPv4Address(body.gateway)
+    except ValueError:
+        problems.append(InvalidField("gateway", body.gateway, "must be an IPv4 address"))
+    try:
+        ipaddress.IPv4Network(body.cidr, strict=False)
+    except ValueError:
+        problems.append(InvalidField("cidr", body.cidr, "must be an IPv4 CIDR"))
+    if not _PSK.match(body.ipSecPsk):
+        problems.append(InvalidField("ipSecPsk", "<hidden>", "must be at least 10 letters or digits"))
+    if await networking.find_vpc(session, scope, body.vpcId) is None:
+        problems.append(InvalidField("vpcId", body.vpcId, "no such VPC in this environment"))
+    for field, column, value in (
+        ("name", SiteToSiteVpn.name, body.name),
+        ("gateway", SiteToSiteVpn.gateway, body.gateway),
+    ):
+        taken = await session.execute(
+            select(SiteToSiteVpn.id).where(SiteToSiteVpn.environment_id == scope.id, column == value).limit(1)
+        )
+        if taken.first() is not None:
+            problems.append(
+                Duplicate(field, value, f"A site-to-site VPN of this environment already uses {value}")
+            )
+    if problems:
+        raise ValidationErrors(problems)
+    return body.model_dump() | {"vpcId": body.vpcId.lower()}
