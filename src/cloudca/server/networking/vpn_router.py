@@ -8,7 +8,7 @@ from cloudca.server.api.body import read_model, read_object
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import page_in_memory, uuid_filter
-from cloudca.server.api.schemas import ERROR_RESPONSES
+from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
 from cloudca.server.networking import schemas, vpns
@@ -21,7 +21,7 @@ VPN_USER = f"{BASE}/vpnusers/{{user_id}}"
 SITE_TO_SITE_VPN = f"{BASE}/sitetositevpns/{{vpn_id}}"
 
 
-@router.get(f"{BASE}/remoteaccessvpns")
+@router.get(f"{BASE}/remoteaccessvpns", response_model=Listing[schemas.RemoteAccessVpn])
 async def list_remote_access_vpns(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -33,7 +33,7 @@ async def list_remote_access_vpns(
     return listing(page, metadata)
 
 
-@router.get(REMOTE_ACCESS_VPN)
+@router.get(REMOTE_ACCESS_VPN, response_model=Single[schemas.RemoteAccessVpn])
 async def get_remote_access_vpn(vpn_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a remote access VPN."""
     async with runtime.database.session() as session:
@@ -42,8 +42,8 @@ async def get_remote_access_vpn(vpn_id: str, runtime: RuntimeDep, scope: ScopeDe
         )
 
 
-@router.post(REMOTE_ACCESS_VPN)
-@router.put(REMOTE_ACCESS_VPN)
+@router.post(REMOTE_ACCESS_VPN, response_model=TaskAccepted)
+@router.put(REMOTE_ACCESS_VPN, response_model=TaskAccepted)
 async def operate_remote_access_vpn(
     vpn_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
@@ -64,7 +64,7 @@ async def operate_remote_access_vpn(
     return task_accepted(task_id)
 
 
-@router.get(f"{BASE}/vpnusers")
+@router.get(f"{BASE}/vpnusers", response_model=Listing[schemas.VpnUser])
 async def list_vpn_users(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep) -> JSONResponse:
     """List the environment's VPN users."""
     async with runtime.database.session() as session:
@@ -73,14 +73,14 @@ async def list_vpn_users(runtime: RuntimeDep, scope: ScopeDep, params: ListParam
     return listing(page, metadata)
 
 
-@router.get(VPN_USER)
+@router.get(VPN_USER, response_model=Single[schemas.VpnUser])
 async def get_vpn_user(user_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a VPN user."""
     async with runtime.database.session() as session:
         return single(vpns.represent_user(await vpns.get_user(session, scope, user_id)))
 
 
-@router.post(f"{BASE}/vpnusers")
+@router.post(f"{BASE}/vpnusers", response_model=TaskAccepted)
 async def create_vpn_user(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Add a VPN user (``username`` unique in the environment); the password is kept as a digest."""
     body = await read_model(request, schemas.CreateVpnUser)
@@ -97,7 +97,7 @@ async def create_vpn_user(request: Request, runtime: RuntimeDep, scope: ScopeDep
     return task_accepted(task_id)
 
 
-@router.delete(VPN_USER)
+@router.delete(VPN_USER, response_model=TaskAccepted)
 async def delete_vpn_user(user_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete a VPN user (the body the Go client sends is ignored)."""
     async with runtime.database.session() as session:
@@ -109,7 +109,7 @@ async def delete_vpn_user(user_id: str, runtime: RuntimeDep, scope: ScopeDep) ->
     return task_accepted(task_id)
 
 
-@router.get(f"{BASE}/sitetositevpns")
+@router.get(f"{BASE}/sitetositevpns", response_model=Listing[schemas.SiteToSiteVpn])
 async def list_site_to_site_vpns(
     request: Request, runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep
 ) -> JSONResponse:
@@ -121,7 +121,7 @@ async def list_site_to_site_vpns(
     return listing(page, metadata)
 
 
-@router.get(SITE_TO_SITE_VPN)
+@router.get(SITE_TO_SITE_VPN, response_model=Single[schemas.SiteToSiteVpn])
 async def get_site_to_site_vpn(vpn_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Retrieve a site-to-site VPN."""
     async with runtime.database.session() as session:
@@ -130,7 +130,7 @@ async def get_site_to_site_vpn(vpn_id: str, runtime: RuntimeDep, scope: ScopeDep
         )
 
 
-@router.post(f"{BASE}/sitetositevpns")
+@router.post(f"{BASE}/sitetositevpns", response_model=TaskAccepted)
 async def create_site_to_site_vpn(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Connect a VPC to another network over IPsec (name and remote gateway unique in the environment)."""
     body = await read_model(request, schemas.CreateSiteToSiteVpn)
@@ -147,7 +147,7 @@ async def create_site_to_site_vpn(request: Request, runtime: RuntimeDep, scope: 
     return task_accepted(task_id)
 
 
-@router.post(SITE_TO_SITE_VPN)
+@router.post(SITE_TO_SITE_VPN, response_model=TaskAccepted)
 async def reset_site_to_site_vpn(
     vpn_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
@@ -164,7 +164,7 @@ async def reset_site_to_site_vpn(
     return task_accepted(task_id)
 
 
-@router.delete(SITE_TO_SITE_VPN)
+@router.delete(SITE_TO_SITE_VPN, response_model=TaskAccepted)
 async def delete_site_to_site_vpn(vpn_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Delete a site-to-site VPN."""
     async with runtime.database.session() as session:
