@@ -215,43 +215,57 @@ async def page(session: Executor, environment_id: str, limit: int, offset: int) 
     rows = (await session.execute(_NARROW_PAGE, params)).all()
     # The names are read after the rows: whatever the rows refer to was committed by then.
     names = await read_model.current(session)
-    wide = _widen(rows, names)
-    if wide is None:
+    items = _list_items(rows, names)
+    if items is None:
         # An entry created after the names were checked (PostgreSQL: each statement its snapshot).
         await names.refresh(session, force=True)
-        wide = _widen(rows, names)
-    if wide is None:  # not expected: the database's foreign keys guarantee every name exists
+        items = _list_items(rows, names)
+    if items is None:  # not expected: the database's foreign keys guarantee every name exists
         return await represent_rows(session, (await session.execute(PAGE, params)).all(), detailed=False)
-    return await represent_rows(session, wide, detailed=False)
+    await _add_groups(session, items)
+    return items
 
 
-def _widen(rows: Sequence[Sequence[Any]], names: read_model.CatalogueNames) -> list[tuple[Any, ...]] | None:
-    """Rows of ``_NARROW_PAGE`` in the shape of ``base_query()``'s, or None if a name is missing."""
+def _list_items(
+    rows: Sequence[Sequence[Any]], names: read_model.CatalogueNames
+) -> list[dict[str, Any]] | None:
+    """The list form of rows of ``_NARROW_PAGE`` (as ``_scalars`` builds it from ``base_query()``'s
+    rows, keys in the same order), or None if a name is missing. Built field by field: only the
+    default NIC's fields and the SSH key name can be empty (outer join, nullable column)."""
     zones, templates, networks, vpcs = (names.rows(t) for t in ("zones", "templates", "networks", "vpcs"))
     offerings = names.rows("compute_offerings")
-    wide = []
+    items = []
     for row in rows:
         (instance_id, name, state, zone_id, template_id, offering_id, cpus, memory) = row[:8]
         (network_id, address, nic_id, mac, ssh_key_name, hostname) = row[8:]
         zone, template, offering = zones.get(zone_id), templates.get(template_id), offerings.get(offering_id)
         if zone is None or template is None or offering is None:
             return None
-        network_name = vpc_id = vpc_name = None
+        template_name, password_enabled, ssh_key_enabled, username = template
+        item = {
+            "id": instance_id, "name": name, "state": state, "zoneId": zone_id, "zoneName": zone[0],
+            "templateId": template_id, "templateName": template_name, "computeOfferingId": offering_id,
+            "computeOfferingName": offering[0], "cpuCount": cpus, "memoryInMB": memory,
+        }  # fmt: skip
         if network_id is not None:
             network = networks.get(network_id)
             vpc = None if network is None else vpcs.get(network[1])
             if network is None or vpc is None:
                 return None
-            (network_name, vpc_id), vpc_name = network, vpc[0]
-        template_name, password_enabled, ssh_key_enabled, username = template
-        wide.append(
-            (
-                instance_id, name, state, zone_id, zone[0], template_id, template_name, offering_id,
-                offering[0], cpus, memory, network_id, network_name, vpc_id, vpc_name, address, nic_id,
-                mac, password_enabled, ssh_key_enabled, ssh_key_name, hostname, username, None,
-            )
-        )  # fmt: skip
-    return wide
+            item["networkId"], item["networkName"] = network_id, network[0]
+            item["vpcId"], item["vpcName"] = network[1], vpc[0]
+        if address is not None:
+            item["ipAddress"] = address
+        if nic_id is not None:
+            item["ipAddressId"] = nic_id
+        if mac is not None:
+            item["macAddress"] = mac
+        item["isPasswordEnabled"], item["isSshKeyEnabled"] = password_enabled, ssh_key_enabled
+        if ssh_key_name is not None:
+            item["sshKeyName"] = ssh_key_name
+        item["hostname"], item["username"] = hostname, username
+        items.append(item)
+    return items
 
 
 async def represent_rows(
@@ -259,18 +273,22 @@ async def represent_rows(
 ) -> list[dict[str, Any]]:
     """Representations of rows of ``base_query()``, in order."""
     items = [_scalars(row) for row in rows]
+    await _add_groups(session, items)
+    if detailed and items:
+        await _add_details(session, items, {row[0]: row[-1] for row in rows})
+    return items
+
+
+async def _add_groups(session: Executor, items: list[dict[str, Any]]) -> None:
     ids = [item["id"] for item in items]
     if not ids:
-        return items
+        return
     groups: dict[str, list[str]] = defaultdict(list)
     memberships = await session.execute(_MEMBERSHIPS, {"ids": ids})
     for instance_id, group_id in memberships:
         groups[instance_id].append(group_id)
     for item in items:
         item["affinityGroupIds"] = groups.get(item["id"], [])
-    if detailed:
-        await _add_details(session, items, {row[0]: row[-1] for row in rows})
-    return items
 
 
 async def _add_details(session: Executor, items: list[dict[str, Any]], user_data: dict[str, str]) -> None:
