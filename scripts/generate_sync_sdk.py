@@ -38,6 +38,10 @@ MODULES = {
         "Public IPs, port forwarding rules and load balancer rules.",
     ),
     "_resources/async_storage.py": ("_resources/storage.py", "Volumes and NICs."),
+    "_resources/async_teams.py": (
+        "_resources/teams.py",
+        "Organizations, users and API keys (contract 3.2, 3.4 and the API-key extension).",
+    ),
 }
 
 #: (pattern, replacement), applied in order to every line that is not an async-only comment.

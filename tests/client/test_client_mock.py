@@ -85,6 +85,7 @@ class TestPublicSurface:
             "APITimeoutError",
             "AffinityGroup",
             "AmbiguousNameError",
+            "ApiKey",
             "AsyncClient",
             "AsyncEnvironmentClient",
             "AsyncTask",
@@ -426,10 +427,12 @@ class TestParity:
             async_networking,
             async_public_ips,
             async_storage,
+            async_teams,
             instances,
             networking,
             public_ips,
             storage,
+            teams,
         )
 
         pairs = [
@@ -438,6 +441,7 @@ class TestParity:
             (public_ips, async_public_ips),
             (storage, async_storage),
             (access, async_access),
+            (teams, async_teams),
         ]
         checked = 0
         for sync_module, async_module in pairs:

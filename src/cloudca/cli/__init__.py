@@ -11,7 +11,7 @@ from typer._click.core import Context as ClickContext  # typer vendors click; it
 from typer.core import TyperGroup
 
 from cloudca import __version__
-from cloudca.cli import access, admin, catalog, instances, networking, public_ips, storage
+from cloudca.cli import access, admin, catalog, instances, networking, public_ips, storage, teams
 from cloudca.cli._output import OutputFormat, resolve_format, stderr
 from cloudca.cli._session import Session
 from cloudca.cli.exit_codes import ExitCode, exit_code_for
@@ -158,7 +158,15 @@ def root(
 
 for module in (instances,):
     app.add_typer(module.app)
-for group in (*catalog.APPS, *networking.APPS, *storage.APPS, *public_ips.APPS, *access.APPS, *admin.APPS):
+for group in (
+    *catalog.APPS,
+    *networking.APPS,
+    *storage.APPS,
+    *public_ips.APPS,
+    *access.APPS,
+    *admin.APPS,
+    *teams.APPS,
+):
     app.add_typer(group)
 app.command(name="serve")(serve)
 app.command(name="worker")(worker)

@@ -37,6 +37,7 @@ from cloudca.client._exceptions import (
 )
 from cloudca.client._models import (
     AffinityGroup,
+    ApiKey,
     ComputeOffering,
     DiskOffering,
     Environment,
@@ -78,6 +79,7 @@ __all__ = [
     "APITimeoutError",
     "AffinityGroup",
     "AmbiguousNameError",
+    "ApiKey",
     "AsyncClient",
     "AsyncEnvironmentClient",
     "AsyncTask",

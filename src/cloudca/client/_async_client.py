@@ -12,8 +12,9 @@ import httpx
 from cloudca.client._base import BaseClient, Call, snapshot_from_envelope
 from cloudca.client._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from cloudca.client._environment import AsyncEnvironmentClient
-from cloudca.client._models import Organization, ServiceConnection, User
+from cloudca.client._models import ServiceConnection
 from cloudca.client._resources.admin import AdminRequests, AsyncEnvironments, AsyncReadOnly, AsyncTasks
+from cloudca.client._resources.async_teams import AsyncOrganizations, AsyncUsers
 from cloudca.client._task import AsyncTask
 
 __all__ = ["AsyncClient"]
@@ -60,8 +61,8 @@ class AsyncClient(BaseClient):
         self.service_connections = AsyncReadOnly(
             self, AdminRequests("services/connections", ServiceConnection)
         )
-        self.organizations = AsyncReadOnly(self, AdminRequests("organizations", Organization))
-        self.users = AsyncReadOnly(self, AdminRequests("users", User))
+        self.organizations = AsyncOrganizations(self)
+        self.users = AsyncUsers(self)
 
     def environment(
         self, service: str | None = None, environment: str | None = None

@@ -14,8 +14,9 @@ import httpx
 from cloudca.client._base import BaseClient, Call, snapshot_from_envelope
 from cloudca.client._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from cloudca.client._environment import EnvironmentClient
-from cloudca.client._models import Organization, ServiceConnection, User
+from cloudca.client._models import ServiceConnection
 from cloudca.client._resources.admin import AdminRequests, Environments, ReadOnly, Tasks
+from cloudca.client._resources.teams import Organizations, Users
 from cloudca.client._task import Task
 
 __all__ = ["Client"]
@@ -60,8 +61,8 @@ class Client(BaseClient):
         self.tasks = Tasks(self)
         self.environments = Environments(self)
         self.service_connections = ReadOnly(self, AdminRequests("services/connections", ServiceConnection))
-        self.organizations = ReadOnly(self, AdminRequests("organizations", Organization))
-        self.users = ReadOnly(self, AdminRequests("users", User))
+        self.organizations = Organizations(self)
+        self.users = Users(self)
 
     def environment(self, service: str | None = None, environment: str | None = None) -> EnvironmentClient:
         """The compute resources of ``/v1/services/{service}/{environment}``.

@@ -16,6 +16,7 @@ from pydantic.alias_generators import to_camel
 
 __all__ = [
     "AffinityGroup",
+    "ApiKey",
     "ComputeOffering",
     "DiskOffering",
     "Environment",
@@ -527,3 +528,15 @@ class User(Model):
     organization: Reference | None = None
     environments: list[Reference] = Field(default_factory=list)
     roles: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ApiKey(Model):
+    """One of a user's API keys (a cloudca extension). ``api_key``, the secret, is set only in the
+    answer to its creation: the server keeps a digest and never shows it again."""
+
+    id: str
+    name: str = ""
+    user_id: str | None = None
+    creation_date: Timestamp | None = None
+    last_used: Timestamp | None = None
+    api_key: str | None = None

@@ -63,13 +63,15 @@ def wire_query(params: Mapping[str, Any]) -> dict[str, str]:
     return query
 
 
-def pick_reference(entity_type: str, reference: str, entities: Sequence[Model]) -> str:
+def pick_reference(
+    entity_type: str, reference: str, entities: Sequence[Model], name_field: str = "name"
+) -> str:
     """Resolve ``reference`` the way the Terraform provider does: id, else unique name.
 
     An exact-case name match wins over a case-insensitive one; several matches, or none, raise a
     :class:`~cloudca.ResolutionError` that lists the candidates.
     """
-    pairs = [(str(getattr(e, "id", "") or ""), str(getattr(e, "name", "") or "")) for e in entities]
+    pairs = [(str(getattr(e, "id", "") or ""), str(getattr(e, name_field, "") or "")) for e in entities]
     lowered = reference.lower()
     for entity_id, _ in pairs:
         if entity_id and entity_id.lower() == lowered:

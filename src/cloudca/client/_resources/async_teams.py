@@ -1,0 +1,182 @@
+"""Organizations, users and API keys (contract 3.2, 3.4 and the API-key extension), asynchronously.
+
+The source of the synchronous :mod:`.teams` (``scripts/generate_sync_sdk.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from cloudca.client._base import Call, model_parser
+from cloudca.client._models import ApiKey, Organization, User
+from cloudca.client._resources._base import pick_reference, wire_body
+from cloudca.client._resources.admin import AdminRequests, AsyncReadOnly
+
+if TYPE_CHECKING:
+    from cloudca.client._async_client import AsyncClient
+
+__all__ = [
+    "AsyncApiKeys",
+    "AsyncOrganizations",
+    "AsyncUsers",
+    "api_key_requests",
+    "environment_role",
+    "organization_body",
+    "pick_user",
+    "unlock_call",
+    "user_body",
+]
+
+
+def environment_role(environment_id: str, role: str) -> dict[str, Any]:
+    """A role to give a user: ``Environment Admin``, ``User`` or ``Read-only`` in an environment."""
+    return {"name": role, "environment": {"id": environment_id}}
+
+
+def organization_body(
+    *, name: str | None, entry_point: str | None, parent_id: str | None = None
+) -> dict[str, Any]:
+    body = wire_body({"name": name, "entry_point": entry_point})
+    if parent_id:
+        body["parent"] = {"id": parent_id}
+    return body
+
+
+def user_body(
+    *,
+    user_name: str | None,
+    first_name: str | None,
+    last_name: str | None,
+    email: str | None,
+    organization_id: str | None = None,
+    roles: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    body = wire_body(
+        {"user_name": user_name, "first_name": first_name, "last_name": last_name, "email": email}
+    )
+    if organization_id:
+        body["organization"] = {"id": organization_id}
+    if roles is not None:
+        body["roles"] = [dict(role) for role in roles]
+    return body
+
+
+def unlock_call(user_id: str) -> Call[User]:
+    return Call("POST", f"users/{user_id}/unlock", model_parser(User))
+
+
+def api_key_requests(user_id: str) -> AdminRequests[ApiKey]:
+    return AdminRequests(f"users/{user_id}/apikeys", ApiKey)
+
+
+def pick_user(reference: str, users: Sequence[User]) -> str:
+    """A user's id from its id or user name (unique, exact case first)."""
+    return pick_reference("users", reference, users, name_field="user_name")
+
+
+class AsyncOrganizations(AsyncReadOnly[Organization]):
+    """Organizations and sub-organizations (contract 3.2)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        super().__init__(client, AdminRequests("organizations", Organization))
+
+    async def create(self, name: str, entry_point: str, *, parent_id: str | None = None) -> Organization:
+        """Create a sub-organization (of the caller's organization unless ``parent_id``)."""
+        body = organization_body(name=name, entry_point=entry_point, parent_id=parent_id)
+        return await self._client._fetch(self._requests.create(body))
+
+    async def update(
+        self, organization_id: str, *, name: str | None = None, entry_point: str | None = None
+    ) -> Organization:
+        """Rename an organization or change its entry point."""
+        body = organization_body(name=name, entry_point=entry_point)
+        return await self._client._fetch(self._requests.update(organization_id, body))
+
+    async def delete(self, organization_id: str) -> None:
+        """Delete an organization without sub-organizations or environments."""
+        await self._client._fetch(self._requests.delete(organization_id))
+
+
+class AsyncUsers(AsyncReadOnly[User]):
+    """Users (contract 3.4); their API keys through :meth:`api_keys`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        super().__init__(client, AdminRequests("users", User))
+
+    async def resolve(self, reference: str) -> str:
+        """The id of the user whose id or user name is ``reference``."""
+        return pick_user(reference, await self.list())
+
+    async def create(
+        self,
+        user_name: str,
+        *,
+        email: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        organization_id: str | None = None,
+        roles: Sequence[Mapping[str, Any]] | None = None,
+    ) -> User:
+        """Create a user; ``roles`` are ``{"name": "Administrator"}`` or :func:`environment_role` ones."""
+        body = user_body(
+            user_name=user_name,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            organization_id=organization_id,
+            roles=roles,
+        )
+        return await self._client._fetch(self._requests.create(body))
+
+    async def update(
+        self,
+        user_id: str,
+        *,
+        user_name: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        email: str | None = None,
+        roles: Sequence[Mapping[str, Any]] | None = None,
+    ) -> User:
+        """Change a user; ``roles`` given replaces all of their roles."""
+        body = user_body(
+            user_name=user_name, first_name=first_name, last_name=last_name, email=email, roles=roles
+        )
+        return await self._client._fetch(self._requests.update(user_id, body))
+
+    async def delete(self, user_id: str) -> None:
+        """Delete a user and their API keys."""
+        await self._client._fetch(self._requests.delete(user_id))
+
+    async def unlock(self, user_id: str) -> User:
+        """Make a user active again."""
+        return await self._client._fetch(unlock_call(user_id))
+
+    def api_keys(self, user_id: str) -> AsyncApiKeys:
+        """The API keys of a user."""
+        return AsyncApiKeys(self._client, user_id)
+
+
+class AsyncApiKeys:
+    """A user's API keys (a cloudca extension): the secret is in :meth:`create`'s answer only."""
+
+    def __init__(self, client: AsyncClient, user_id: str) -> None:
+        self._client = client
+        self._requests = api_key_requests(user_id)
+
+    async def list(self) -> list[ApiKey]:
+        """The user's keys, without their secrets."""
+        return await self._client._fetch(self._requests.list({}))
+
+    async def get(self, key_id: str) -> ApiKey:
+        """One key, without its secret."""
+        return await self._client._fetch(self._requests.get(key_id))
+
+    async def create(self, name: str | None = None) -> ApiKey:
+        """A new key; its secret is ``api_key`` of the answer, shown this once."""
+        return await self._client._fetch(self._requests.create(wire_body({"name": name})))
+
+    async def revoke(self, key_id: str) -> None:
+        """Revoke a key; the server refuses it from the moment this returns."""
+        await self._client._fetch(self._requests.delete(key_id))
