@@ -31,8 +31,9 @@ MODULES = {
     ),
     "_resources/async_networking.py": (
         "_resources/networking.py",
-        "VPCs, networks, network ACLs and their rules.",
+        "VPCs and networks.",
     ),
+    "_resources/async_acls.py": ("_resources/acls.py", "Network ACLs and their rules."),
     "_resources/async_public_ips.py": (
         "_resources/public_ips.py",
         "Public IPs, port forwarding rules and load balancer rules.",

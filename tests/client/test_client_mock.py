@@ -417,12 +417,15 @@ class TestAsync:
 
 class TestParity:
     def test_async_resources_mirror_sync_ones(self) -> None:
-        """Every sync resource method exists on the async twin with the same parameters."""
+        """Every sync resource method exists on the async twin with the same parameters (the sync
+        modules are generated from the async ones: this guards the generator)."""
         import inspect
 
         from cloudca.client._resources import (
             access,
+            acls,
             async_access,
+            async_acls,
             async_instances,
             async_networking,
             async_public_ips,
@@ -442,6 +445,7 @@ class TestParity:
             (storage, async_storage),
             (access, async_access),
             (teams, async_teams),
+            (acls, async_acls),
         ]
         checked = 0
         for sync_module, async_module in pairs:

@@ -16,16 +16,16 @@ from cloudca.client._models import (
 )
 from cloudca.client._resources._base import AsyncResource, Requests, Resource
 from cloudca.client._resources.access import AffinityGroups, RemoteAccessVpns, SshKeys, VpnUsers
+from cloudca.client._resources.acls import NetworkAclRules, NetworkAcls
 from cloudca.client._resources.async_access import (
     AsyncAffinityGroups,
     AsyncRemoteAccessVpns,
     AsyncSshKeys,
     AsyncVpnUsers,
 )
+from cloudca.client._resources.async_acls import AsyncNetworkAclRules, AsyncNetworkAcls
 from cloudca.client._resources.async_instances import AsyncInstances
 from cloudca.client._resources.async_networking import (
-    AsyncNetworkAclRules,
-    AsyncNetworkAcls,
     AsyncNetworks,
     AsyncVpcs,
 )
@@ -36,7 +36,7 @@ from cloudca.client._resources.async_public_ips import (
 )
 from cloudca.client._resources.async_storage import AsyncNics, AsyncVolumes
 from cloudca.client._resources.instances import Instances
-from cloudca.client._resources.networking import NetworkAclRules, NetworkAcls, Networks, Vpcs
+from cloudca.client._resources.networking import Networks, Vpcs
 from cloudca.client._resources.public_ips import LoadBalancerRules, PortForwardingRules, PublicIps
 from cloudca.client._resources.storage import Nics, Volumes
 

@@ -1,57 +1,11 @@
 """The simulator driver: an in-memory hypervisor that keeps the books a real one would.
 
-It offers ``hosts_per_zone`` hosts per zone, keeps every machine's host, power state, size, NICs,
-disks, user data, default user's key and a SHA-256 of its password, one port forwarding table and
-one load balancer table per public IP, and one ACL per network. It refuses what a real backend
-would refuse (unknown machines, a host without room, a MAC or an IP used twice, a volume attached
-twice), takes the time a real one would under the ``realistic`` latency profile, and fails on
-purpose when a fault plan or a test says so.
-
-LIMITATIONS — what the simulator does NOT simulate:
-
-- No guest operating system: nothing boots, nothing runs, nothing answers on the network. A machine
-  is a record whose power state flips when asked.
-- User data is stored, never executed; passwords (kept only as SHA-256) and SSH keys are recorded,
-  never installed in a guest. ``set_password`` and ``set_ssh_key`` take effect at once, whether the
-  machine runs or not.
-- No packets: NICs, port forwarding rules, network ACLs and load balancers are recorded and
-  checked for consistency; nothing is forwarded, filtered or balanced (the capabilities
-  ``forwards_ports``, ``enforces_network_acls`` and ``balances_load`` are false). Rules may name
-  private IPs no NIC holds. Remote access VPNs are the control plane's bookkeeping only.
-- No disk I/O and no images: disks are sizes; ``image_location`` is recorded, never read; volumes
-  only grow; a destroyed machine's data disks are simply detached.
-- Capacity is physical, as on a KVM host: only RUNNING machines use CPU and memory. ``start`` (and
-  ``reboot`` of a stopped machine) takes the machine's size from its host's free capacity or raises
-  ``NoCapacityError`` and changes nothing; ``stop``, and ``destroy`` of a running machine, give it
-  back. ``create`` defines a stopped machine that uses nothing, but refuses with ``NoCapacityError``
-  a size larger than the whole host (it could never run); so does ``resize``. Why: the control
-  plane keeps its own reservation books in the database (capacity held by every non-destroyed
-  instance), which always cover at least the running set, so this check never refuses what the
-  control plane allowed; and destroyed-but-recoverable machines still exist on the backend but use
-  no CPU or memory. Nothing is overcommitted except by ``adopt``, which records what the control
-  plane says runs without checking. CPU and memory are the only resources; there is no CPU
-  pinning, NUMA, bandwidth or IOPS.
-- A resize of a running machine changes the definition and its host usage at once and reaches the
-  guest at its next boot (``MachineView.pending_resize``); there is no live resize.
-- State lives in memory only. After a restart ``adopt`` rebuilds machines from what the control
-  plane remembers (``KnownMachine``: id, host, power state, size); those adopted as running count
-  toward their host's usage. NICs, disks, user data and credentials of adopted machines are unknown
-  (``MachineView.details_known`` is false) until a retried ``create`` or the ``set_*`` methods
-  supply them, so duplicate checks cannot see them.
-- No transitional states (Starting, Stopping): an operation takes its latency, then its effect
-  appears at once. Concurrent operations on one machine are not serialised; the last to finish wins.
-- With ``shared=True`` (several server processes on one PostgreSQL database, each with its own
-  simulator) the comparisons with other machines (duplicate MAC, IP or volume; free capacity) are
-  not made: each process's books hold only the machines it has seen. The database's constraints and
-  reservations, which see every process, remain the guard.
-- No crashes on its own: a machine never stops unless asked, hosts never fail; only the fault
-  plan and ``inject_fault`` make operations fail, always before changing anything.
+What it keeps and its LIMITATIONS are in the package's docstring (``cloudca.server.drivers.simulator``).
 """
 
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -67,11 +21,11 @@ from cloudca.server.drivers.base import (
     MachineNotFoundError,
     MachineSpec,
     NicSpec,
-    NoCapacityError,
     PortForward,
     PowerState,
 )
 
+from ._capacity import check_could_ever_fit, check_username, host_names, reserve
 from ._faults import FaultPlan, Faults
 from ._latency import Latency, LatencyProfile, Sleep
 from ._state import MachineView, SimulatedHost, SimulatedMachine, password_digest
@@ -85,16 +39,8 @@ from ._validation import (
 )
 
 
-def host_names(zone_name: str, count: int) -> list[str]:
-    """The simulator's host names of a zone: ``QC-1`` gives ``sim-qc-1-host-1``, ``sim-qc-1-host-2``..."""
-    slug = re.sub(r"[^a-z0-9]+", "-", zone_name.lower()).strip("-")
-    if not slug:
-        raise ValueError(f"zone name {zone_name!r} has no letters or digits")
-    return [f"sim-{slug}-host-{index}" for index in range(1, count + 1)]
-
-
 class SimulatorDriver(ComputeDriver):
-    """An in-memory compute driver; see the module docstring for its LIMITATIONS."""
+    """An in-memory compute driver; see the package docstring for its LIMITATIONS."""
 
     name = "simulator"
     capabilities = Capabilities(live_resize=False, forwards_ports=False, real_guests=False)
@@ -247,17 +193,18 @@ class SimulatorDriver(ComputeDriver):
                 f"not {spec.host_name}"
             )
         check_size(spec.instance_id, spec.cpu_count, spec.memory_mb)
-        self._check_could_ever_fit(host, spec.instance_id, spec.cpu_count, spec.memory_mb)
+        check_could_ever_fit(host, spec.instance_id, spec.cpu_count, spec.memory_mb)
         others = self._others(spec.instance_id)
         check_nics(spec.instance_id, spec.nics, others)
         check_disks(spec.instance_id, spec.disks, (), others)
         if existing is not None and existing.power_state is PowerState.RUNNING:
             # An adopted machine that runs: its usage follows the size the retried create brings.
-            self._reserve(
+            reserve(
                 host,
                 spec.instance_id,
                 spec.cpu_count - existing.cpu_count,
                 spec.memory_mb - existing.memory_mb,
+                shared=self._shared,
             )
         # Nothing below can fail: the machine appears whole or not at all.
         digest = password_digest(spec.password) if spec.password is not None else None
@@ -315,21 +262,27 @@ class SimulatorDriver(ComputeDriver):
         machine = self._machine(instance_id)
         check_size(instance_id, cpu_count, memory_mb)
         host = self._hosts[machine.host_name]
-        self._check_could_ever_fit(host, instance_id, cpu_count, memory_mb)
+        check_could_ever_fit(host, instance_id, cpu_count, memory_mb)
         if machine.power_state is PowerState.RUNNING:
-            self._reserve(host, instance_id, cpu_count - machine.cpu_count, memory_mb - machine.memory_mb)
+            reserve(
+                host,
+                instance_id,
+                cpu_count - machine.cpu_count,
+                memory_mb - machine.memory_mb,
+                shared=self._shared,
+            )
         machine.cpu_count, machine.memory_mb = cpu_count, memory_mb
 
     async def set_password(self, instance_id: str, username: str, password: str) -> None:
         await self._begin("set_password", instance_id)
         machine = self._machine(instance_id)
-        self._check_username(machine, username)
+        check_username(machine, username)
         machine.username, machine.password_sha256 = username, password_digest(password)
 
     async def set_ssh_key(self, instance_id: str, username: str, public_key: str) -> None:
         await self._begin("set_ssh_key", instance_id)
         machine = self._machine(instance_id)
-        self._check_username(machine, username)
+        check_username(machine, username)
         machine.username, machine.ssh_public_key = username, public_key
 
     async def set_nics(self, instance_id: str, nics: Sequence[NicSpec]) -> None:
@@ -411,38 +364,10 @@ class SimulatorDriver(ComputeDriver):
     def _power_on(self, machine: SimulatedMachine) -> None:
         """Boot a stopped machine, taking its size from its host (``NoCapacityError`` changes nothing)."""
         host = self._hosts[machine.host_name]
-        self._reserve(host, machine.instance_id, machine.cpu_count, machine.memory_mb)
+        reserve(host, machine.instance_id, machine.cpu_count, machine.memory_mb, shared=self._shared)
         machine.boot()
 
     def _power_off(self, machine: SimulatedMachine) -> None:
         """Halt a running machine, giving its size back to its host."""
         self._hosts[machine.host_name].release(machine.cpu_count, machine.memory_mb)
         machine.halt()
-
-    @staticmethod
-    def _check_could_ever_fit(host: SimulatedHost, instance_id: str, cpu_count: int, memory_mb: int) -> None:
-        """Refuse a size larger than the whole host: such a machine could never run there."""
-        if not host.could_ever_fit(cpu_count, memory_mb):
-            raise NoCapacityError(
-                f"instance {instance_id}: host {host.info.name} has {host.info.cpu_count} CPUs and "
-                f"{host.info.memory_mb} MB in all, {cpu_count} CPUs and {memory_mb} MB can never run there"
-            )
-
-    def _reserve(self, host: SimulatedHost, instance_id: str, cpu_delta: int, memory_mb_delta: int) -> None:
-        """Take (or give back, when negative) capacity, refusing what the host does not have free
-        (unless ``shared``: another process's machines are missing from these books)."""
-        if not self._shared and not host.fits(max(cpu_delta, 0), max(memory_mb_delta, 0)):
-            free_cpus = host.info.cpu_count - host.cpus_used
-            free_memory_mb = host.info.memory_mb - host.memory_mb_used
-            raise NoCapacityError(
-                f"instance {instance_id}: host {host.info.name} has {free_cpus} CPUs and "
-                f"{free_memory_mb} MB free, {cpu_delta} CPUs and {memory_mb_delta} MB more are needed"
-            )
-        host.reserve(cpu_delta, memory_mb_delta)
-
-    @staticmethod
-    def _check_username(machine: SimulatedMachine, username: str) -> None:
-        if machine.username and username != machine.username:
-            raise DriverError(
-                f"instance {machine.instance_id}: the default user is {machine.username}, not {username}"
-            )

@@ -1,0 +1,238 @@
+"""Network ACLs and their rules, asynchronously."""
+
+# The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
+# ruff: noqa: ASYNC109
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, overload
+
+from cloudca.client._models import NetworkAcl, NetworkAclRule
+from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
+
+if TYPE_CHECKING:
+    from cloudca.client._async_client import AsyncClient
+    from cloudca.client._task import AsyncTask
+
+__all__ = ["AsyncNetworkAclRules", "AsyncNetworkAcls"]
+
+
+class AsyncNetworkAcls(AsyncResource[NetworkAcl]):
+    """Network ACLs (6.9)."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "networkacls", NetworkAcl))
+
+    @overload
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        *,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAcl]: ...
+    @overload
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        *,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> NetworkAcl: ...
+    async def create(
+        self,
+        name: str,
+        description: str,
+        vpc_id: str,
+        *,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAcl] | NetworkAcl:
+        """Create an ACL in a VPC."""
+        return await self._submit(
+            self._requests.create(wire_body({"name": name, "description": description, "vpc_id": vpc_id})),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def delete(
+        self, acl_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[NetworkAcl | None]: ...
+    @overload
+    async def delete(
+        self, acl_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> NetworkAcl | None: ...
+    async def delete(
+        self, acl_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[NetworkAcl | None] | NetworkAcl | None:
+        """Delete an ACL (and its rules) no network uses."""
+        return await self._submit(self._requests.delete(acl_id), wait, timeout)
+
+
+class AsyncNetworkAclRules(AsyncResource[NetworkAclRule]):
+    """Rules of network ACLs (6.9)."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "networkaclrules", NetworkAclRule))
+
+    @overload
+    async def create(
+        self,
+        network_acl_id: str,
+        *,
+        rule_number: int,
+        cidr: str,
+        action: str,
+        protocol: str,
+        traffic_type: str,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAclRule]: ...
+    @overload
+    async def create(
+        self,
+        network_acl_id: str,
+        *,
+        rule_number: int,
+        cidr: str,
+        action: str,
+        protocol: str,
+        traffic_type: str,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> NetworkAclRule: ...
+    async def create(
+        self,
+        network_acl_id: str,
+        *,
+        rule_number: int,
+        cidr: str,
+        action: str,
+        protocol: str,
+        traffic_type: str,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAclRule] | NetworkAclRule:
+        """Add a rule to an ACL (ports for TCP/UDP, type and code for ICMP)."""
+        return await self._submit(
+            self._requests.create(
+                wire_body(
+                    {
+                        "network_acl_id": network_acl_id,
+                        "rule_number": rule_number,
+                        "cidr": cidr,
+                        "action": action,
+                        "protocol": protocol,
+                        "traffic_type": traffic_type,
+                        "start_port": start_port,
+                        "end_port": end_port,
+                        "icmp_type": icmp_type,
+                        "icmp_code": icmp_code,
+                    }
+                )
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def update(
+        self,
+        rule_id: str,
+        *,
+        rule_number: int | None = None,
+        cidr: str | None = None,
+        action: str | None = None,
+        protocol: str | None = None,
+        traffic_type: str | None = None,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAclRule]: ...
+    @overload
+    async def update(
+        self,
+        rule_id: str,
+        *,
+        rule_number: int | None = None,
+        cidr: str | None = None,
+        action: str | None = None,
+        protocol: str | None = None,
+        traffic_type: str | None = None,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> NetworkAclRule: ...
+    async def update(
+        self,
+        rule_id: str,
+        *,
+        rule_number: int | None = None,
+        cidr: str | None = None,
+        action: str | None = None,
+        protocol: str | None = None,
+        traffic_type: str | None = None,
+        start_port: int | None = None,
+        end_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[NetworkAclRule] | NetworkAclRule:
+        """Change fields of a rule."""
+        return await self._submit(
+            self._requests.update(
+                rule_id,
+                wire_body(
+                    {
+                        "rule_number": rule_number,
+                        "cidr": cidr,
+                        "action": action,
+                        "protocol": protocol,
+                        "traffic_type": traffic_type,
+                        "start_port": start_port,
+                        "end_port": end_port,
+                        "icmp_type": icmp_type,
+                        "icmp_code": icmp_code,
+                    }
+                ),
+            ),
+            wait,
+            timeout,
+        )
+
+    @overload
+    async def delete(
+        self, rule_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[NetworkAclRule | None]: ...
+    @overload
+    async def delete(
+        self, rule_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> NetworkAclRule | None: ...
+    async def delete(
+        self, rule_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> AsyncTask[NetworkAclRule | None] | NetworkAclRule | None:
+        """Delete a rule."""
+        return await self._submit(self._requests.delete(rule_id), wait, timeout)

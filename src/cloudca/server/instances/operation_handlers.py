@@ -1,0 +1,206 @@
+"""The tasks of the instance operations (API-CONTRACT 4.5) that keep the instance: start, stop,
+reboot, update, reset password, associate an SSH key, recovery point, change offering or network."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import replace
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from cloudca.server.catalog.models import Template
+from cloudca.server.drivers.base import DriverError
+from cloudca.server.errors import Duplicate, InvalidField, ServiceError
+from cloudca.server.instances import lifecycle, states
+from cloudca.server.instances.machines import generate_password, nic_specs
+from cloudca.server.instances.models import RecoveryPoint
+from cloudca.server.instances.task_base import InstanceTask, derived_id, driver_call
+from cloudca.server.networking import ipam
+from cloudca.server.networking.models import Network, Nic
+from cloudca.server.placement import scheduler
+from cloudca.server.tasks.handlers import TaskContext
+from cloudca.server.tasks.models import Task
+
+
+class Start(InstanceTask):
+    kind = "instances.start"
+
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        instance = await self.load(ctx, task)
+        await driver_call(ctx.driver.start(instance.id))
+        await self.finish(ctx, task, states.RUNNING)
+
+
+class Stop(InstanceTask):
+    kind = "instances.stop"
+
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        instance = await self.load(ctx, task)
+        await driver_call(ctx.driver.stop(instance.id))
+        await self.finish(ctx, task, states.STOPPED)
+
+
+class Reboot(InstanceTask):
+    kind = "instances.reboot"
+
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        instance = await self.load(ctx, task)
+        await driver_call(ctx.driver.reboot(instance.id))
+        await self.finish(ctx, task, states.RUNNING)
+
+
+class Update(InstanceTask):
+    kind = "instances.update"
+
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        instance = await self.load(ctx, task)
+        changes = {key: value for key, value in task.payload.items() if value is not None}
+        if (
+            changes.get("hostname") not in (None, instance.hostname)
+            and instance.stable_state == states.RUNNING
+        ):
+            # The guest reads its hostname at boot (S/D: changing it forces a reboot).
+            await driver_call(ctx.driver.reboot(instance.id))
+        await self.finish(ctx, task, instance.stable_state, changes)
+
+
+class ResetPassword(InstanceTask):
+    kind = "instances.resetPassword"
+
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        instance = await self.load(ctx, task)
+        async with ctx.database.session() as session:
+            template = await session.get(Template, instance.template_id)
+        assert template is not None
+        password = generate_password()
+        await driver_call(ctx.driver.set_password(instance.id, template.username, password))
+        await self.finish(ctx, task, instance.stable_state, extra_result={"password": password})
+
+
+class AssociateSshKey(InstanceTask):
+    kind = "instances.associateSSHKey"
+
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        instance = await self.load(ctx, task)
+        async with ctx.database.session() as session:
+            template = await session.get(Template, instance.template_id)
+        assert template is not None
+        public_key = task.payload["publicKey"]
+        await driver_call(ctx.driver.set_ssh_key(instance.id, template.username, public_key))
+        if instance.stable_state == states.RUNNING:
+            await driver_call(ctx.driver.reboot(instance.id))
+        changes = {"ssh_key_name": task.payload["sshKeyName"], "public_key": public_key}
+        await self.finish(ctx, task, instance.stable_state, changes)
+
+
+class CreateRecoveryPoint(InstanceTask):
+    kind = "instances.createRecoveryPoint"
+
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        instance = await self.load(ctx, task)
+        async with ctx.database.transaction() as session:
+            session.add(
+                RecoveryPoint(
+                    id=derived_id(task, "recovery-point"),
+                    instance_id=instance.id,
+                    name=task.payload["name"],
+                    description=task.payload.get("description") or "",
+                )
+            )
+            await self.finish(ctx, task, instance.stable_state, session=session)
+
+
+class ChangeComputeOffering(InstanceTask):
+    kind = "instances.changeComputeOffering"
+
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        instance = await self.load(ctx, task)
+        offering_id = task.payload["computeOfferingId"]
+        cpu, memory = int(task.payload["cpuCount"]), int(task.payload["memoryInMB"])
+        if (offering_id, cpu, memory) == (
+            instance.compute_offering_id,
+            instance.cpu_count,
+            instance.memory_mb,
+        ):
+            await self.finish(ctx, task, instance.stable_state)
+            return
+        await driver_call(ctx.driver.resize(instance.id, cpu, memory))
+        if instance.stable_state == states.RUNNING and not ctx.driver.capabilities.live_resize:
+            await driver_call(ctx.driver.reboot(instance.id))
+        try:
+            async with ctx.database.transaction() as session:
+                if instance.holds_capacity and instance.host_id is not None:
+                    await scheduler.resize(
+                        session,
+                        host_id=instance.host_id,
+                        cpu_delta=cpu - instance.cpu_count,
+                        memory_delta=memory - instance.memory_mb,
+                    )
+                changes = {"compute_offering_id": offering_id, "cpu_count": cpu, "memory_mb": memory}
+                await self.finish(ctx, task, instance.stable_state, changes, session=session)
+        except ServiceError:
+            await driver_call(ctx.driver.resize(instance.id, instance.cpu_count, instance.memory_mb))
+            raise
+
+
+class ChangeNetwork(InstanceTask):
+    """The default NIC moves to the new network with a new address, keeping its id (4.5.9).
+
+    The machine is reconfigured first, with an address that is free when read; the move then
+    commits together with the task's end. If another transaction took that address meanwhile (the
+    unique constraint says so), the next free address is tried. A failure leaves the records as
+    they were and ``undo`` puts the machine's NICs back in line with them.
+    """
+
+    kind = "instances.changeNetwork"
+    attempts = 8
+
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        instance = await self.load(ctx, task)
+        await lifecycle.unforward_instance(ctx.database, ctx.driver, instance.id, [])
+        for _ in range(self.attempts):
+            async with ctx.database.session() as session:
+                network = await session.get(Network, task.payload["networkId"])
+                if network is None:
+                    raise InvalidField("networkId", task.payload["networkId"], "the network no longer exists")
+                address = await ipam.free_address(session, network)
+                nics = tuple(
+                    replace(
+                        nic,
+                        network_id=network.id,
+                        ip_address=address,
+                        cidr=network.cidr,
+                        gateway=network.gateway,
+                    )
+                    if nic.is_default
+                    else nic
+                    for nic in await nic_specs(session, instance.id)
+                )
+            await driver_call(ctx.driver.set_nics(instance.id, nics))
+            if instance.stable_state == states.RUNNING:
+                await driver_call(ctx.driver.reboot(instance.id))
+            try:
+                async with ctx.database.transaction() as session:
+                    await lifecycle.remove_forwarding(session, instance.id)
+                    await session.execute(
+                        update(Nic)
+                        .where(Nic.instance_id == instance.id, Nic.is_default.is_(True))
+                        .values(network_id=network.id, ip_address=address)
+                        .execution_options(synchronize_session=False)
+                    )
+                    await lifecycle.mark_network_implemented(session, network.id)
+                    await self.finish(ctx, task, instance.stable_state, session=session)
+                return
+            except IntegrityError:
+                continue
+        raise Duplicate("ipAddress", task.payload["networkId"], "Could not allocate a unique address; retry")
+
+    async def undo(self, ctx: TaskContext, task: Task) -> None:
+        async with ctx.database.session() as session:
+            nics = await nic_specs(session, task.entity_id)
+        with contextlib.suppress(DriverError):
+            await ctx.driver.set_nics(task.entity_id, nics)
+        with contextlib.suppress(ServiceError):
+            await lifecycle.resync_public_ips(ctx.database, ctx.driver, task.entity_id, [])
+        await super().undo(ctx, task)
