@@ -1,26 +1,24 @@
-"""Server processes: free loopback ports, CPU pinning, readiness, and resident memory from /proc."""
+"""Server processes for the benchmarks: CPU pinning, process groups, readiness, resident memory.
+
+Free ports come from the tests' one live-server helper (``tests.live``).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
 
 import httpx
+from tests.live import free_port
+
+__all__ = ["LOOPBACK", "RssSampler", "ServerProcess", "free_port", "peak_rss_mb", "process_tree", "rss_mb"]
 
 LOOPBACK = "127.0.0.1"
-
-
-def free_port() -> int:
-    """A TCP port on the loopback address that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:

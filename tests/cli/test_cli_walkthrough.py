@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.e2e.test_readme import CLI_MARKER, readme_blocks
 
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from live_server import LiveServer
 
 from cloudca import (
     AsyncClient,
@@ -25,6 +24,7 @@ from cloudca import (
     Task,
     TaskStatus,
 )
+from tests.live import LiveServer
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 SSH_PUBLIC_KEY = (

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +16,10 @@ import httpx
 import pytest
 
 from cloudca.server.bootstrap import seeded_id
+from tests.live import LiveServer
 from tests.support import BASE, fresh_database
 
 API_KEY = "e2e-admin-key-0123456789abcdefghijklmnopqrstuvwxyz"
-STARTUP_LIMIT_SECONDS = 60.0
 STABLE_STATES = {"Running", "Stopped", "Destroyed", "Error"}
 SEEDED_COLLECTIONS = (
     f"{BASE}/zones",
@@ -39,60 +35,6 @@ SEEDED_COLLECTIONS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class ServerProcess:
-    """One ``cloudca serve`` run over a given data directory (or database)."""
-
-    def __init__(self, data_dir: Path, database_url: str, **env: str) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = data_dir / f"server-{self.port}.log"
-        command = [sys.executable, "-c", "from cloudca.cli import main; main()", "serve"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(data_dir)]
-        if database_url:
-            command += ["--database-url", database_url]
-        environment = {key: value for key, value in os.environ.items() if not key.startswith("CLOUDCA_")}
-        environment.update(env)
-        started = time.monotonic()
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
-        self.startup_seconds = self._wait_until_ready(started)
-
-    def _wait_until_ready(self, started: float) -> float:
-        deadline = started + STARTUP_LIMIT_SECONDS
-        with httpx.Client(timeout=2.0) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"cloudca serve exited early:\n{self.log.read_text()[-4000:]}")
-                try:
-                    response = client.get(f"{self.url}/v1/environments", headers={"MC-Api-Key": API_KEY})
-                except httpx.TransportError:
-                    time.sleep(0.02)  # poll interval while the port is not open yet; bounded above
-                    continue
-                if response.status_code == 200:
-                    return time.monotonic() - started
-                time.sleep(0.02)
-        self.kill()
-        raise RuntimeError(f"cloudca serve did not answer in time:\n{self.log.read_text()[-4000:]}")
-
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers={"MC-Api-Key": API_KEY}, timeout=70.0)
-
-    def terminate(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-
 @pytest.fixture
 def database_url() -> Iterator[str]:
     """Empty (SQLite in the data directory), or a fresh PostgreSQL database (migrated)."""
@@ -101,17 +43,18 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def servers(tmp_path: Path, database_url: str) -> Iterator[list[ServerProcess]]:
+def servers(tmp_path: Path, database_url: str) -> Iterator[list[LiveServer]]:
     """Processes a test started; every one still running at the end is killed."""
-    started: list[ServerProcess] = []
+    started: list[LiveServer] = []
     yield started
     for server in started:
         server.kill()
 
 
-def _start(servers: list[ServerProcess], data_dir: Path, database_url: str, **env: str) -> ServerProcess:
+def _start(servers: list[LiveServer], data_dir: Path, database_url: str, **env: str) -> LiveServer:
     defaults = {"CLOUDCA_API_KEY": API_KEY, "CLOUDCA_LOG_LEVEL": "warning"}
-    server = ServerProcess(data_dir, database_url, **{**defaults, **env})
+    server = LiveServer(data_dir, API_KEY, {**defaults, **env}, database_url=database_url)
+    server.start()
     servers.append(server)
     print(f"cloudca serve: first request served {server.startup_seconds:.2f}s after launch")
     return server
@@ -142,7 +85,7 @@ def _counts(client: httpx.Client) -> dict[str, int]:
 
 
 def test_restart_keeps_data_and_does_not_reseed(
-    servers: list[ServerProcess], tmp_path: Path, database_url: str
+    servers: list[LiveServer], tmp_path: Path, database_url: str
 ) -> None:
     first = _start(servers, tmp_path, database_url)
     # The requirement is < 2 s to the first served request; this bound only catches a hang, because
@@ -158,10 +101,10 @@ def test_restart_keeps_data_and_does_not_reseed(
         assert stop["taskStatus"] == "SUCCESS"
         before = client.get(f"{BASE}/instances/{instance_id}").json()["data"]
         counts = _counts(client)
-    first.terminate()
+    first.stop()
     # uvicorn shuts down gracefully, then re-raises the signal so the exit status reports it.
-    assert first.process.returncode in (0, -signal.SIGTERM)
-    assert "Traceback" not in first.log.read_text()
+    assert first.returncode in (0, -signal.SIGTERM)
+    assert "Traceback" not in first.log_path.read_text()
 
     # No CLOUDCA_API_KEY this time: the key of the first start is remembered (as a hash).
     second = _start(servers, tmp_path, database_url, CLOUDCA_API_KEY="")
@@ -173,22 +116,22 @@ def test_restart_keeps_data_and_does_not_reseed(
             client, client.post(f"{BASE}/instances/{instance_id}?operation=start").json()["taskId"]
         )
         assert started["result"]["state"] == "Running"
-    assert "first start" not in second.log.read_text()
-    with httpx.Client(base_url=second.url, timeout=10) as raw:  # header names are case-insensitive
+    assert "first start" not in second.log_path.read_text()
+    with httpx.Client(base_url=second.base_url, timeout=10) as raw:  # header names are case-insensitive
         for name in ("mc-api-key", "MC-API-KEY"):
             assert raw.get(f"{BASE}/instances", headers={name: API_KEY}).status_code == 200
         assert raw.get(f"{BASE}/instances").status_code == 401
 
 
 def test_tasks_cut_short_by_kill_9_are_repaired(
-    servers: list[ServerProcess], tmp_path: Path, database_url: str
+    servers: list[LiveServer], tmp_path: Path, database_url: str
 ) -> None:
     # Short leases, so that on PostgreSQL (no start-up sweep) the janitor takes the orphans over soon.
     env = {"CLOUDCA_TASK_LEASE_SECONDS": "2"}
     first = _start(servers, tmp_path, database_url, **env)
     with first.client() as client:
         existing = _wait_task(client, _create(client, "existing").json()["taskId"])["result"]
-    first.terminate()
+    first.stop()
 
     slow = _start(servers, tmp_path, database_url, CLOUDCA_SIMULATOR_LATENCY="realistic", **env)
     with slow.client() as client:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.live import LiveServer
+from tests.live import LiveServer
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 WALKTHROUGH_KEY = "walkthrough-key-0123456789abcdef"

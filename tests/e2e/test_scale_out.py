@@ -26,7 +26,7 @@ import httpx
 import pytest
 
 from cloudca.server.bootstrap import seeded_id
-from tests.e2e.live import LiveServer
+from tests.live import LiveServer
 from tests.support import BASE, fresh_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
