@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from cloudca.server.drivers import simulator as simulator_package
 from cloudca.server.drivers.base import (
     DiskSpec,
     DriverError,
@@ -19,7 +20,6 @@ from cloudca.server.drivers.base import (
     PowerState,
 )
 from cloudca.server.drivers.simulator import OPERATIONS, FaultPlan, LatencyProfile, SimulatorDriver
-from cloudca.server.drivers.simulator import driver as driver_module
 
 HOST = "sim-qc-1-host-1"
 
@@ -74,8 +74,8 @@ def machine(number: int, **overrides) -> MachineSpec:
 # -- The LIMITATIONS are documented --------------------------------------------------------------
 
 
-def test_the_module_docstring_lists_what_is_not_simulated():
-    doc = driver_module.__doc__ or ""
+def test_the_package_docstring_lists_what_is_not_simulated():
+    doc = simulator_package.__doc__ or ""
 
     assert "LIMITATIONS" in doc
     for limitation in ("No guest operating system", "User data is stored, never executed", "No packets"):
