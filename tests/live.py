@@ -74,7 +74,7 @@ class LiveServer:
         if self.database_url:
             command += ["--database-url", self.database_url]
         environment = {key: value for key, value in os.environ.items() if not key.startswith("CLOUDCA_")}
-        environment.update(CLOUDCA_API_KEY=self.api_key, **self.env)
+        environment.update({"CLOUDCA_API_KEY": self.api_key, **self.env})
         began = time.monotonic()
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
