@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.e2e.test_readme import readme_blocks
 
 MARKER = "# teams walkthrough"
