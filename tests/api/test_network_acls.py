@@ -251,3 +251,42 @@ async def test_a_new_network_is_filtered_by_its_acl_until_deleted(
 
     await api.succeeded(await api.http.delete(f"{BASE}/networks/{network['id']}"))
     assert filtering(runtime, network["id"]) is None
+
+
+async def test_deleting_a_vpc_deletes_its_acls_their_rules_and_its_vpns(api: Api) -> None:
+    offering = (await api.http.get(f"{BASE}/vpcofferings")).json()["data"][0]["id"]
+    vpc = await api.succeeded(
+        await api.http.post(f"{BASE}/vpcs", json={"name": "t", "description": "d", "vpcOfferingId": offering})
+    )
+    acl = await new_acl(api, {"vpc": vpc["id"]})
+    body = {"networkAclId": acl["id"], "ruleNumber": 1, "cidr": "0.0.0.0/0", "action": "Allow"}
+    rule = await api.succeeded(
+        await api.http.post(RULES, json={**body, "protocol": "ALL", "trafficType": "Egress"})
+    )
+    [vpn] = (await api.http.get(f"{BASE}/remoteaccessvpns", params={"vpc_id": vpc["id"]})).json()["data"]
+    await api.succeeded(
+        await api.http.post(f"{BASE}/remoteaccessvpns/{vpn['id']}", params={"operation": "enable"})
+    )
+    s2s = {
+        "name": "site",
+        "vpcId": vpc["id"],
+        "gateway": "192.0.2.1",
+        "cidr": "192.168.0.0/24",
+        "ipSecPsk": "abcdefghij12",
+        "ikeEncryptionAlgorithm": "aes256",
+        "ikeHashAlgorithm": "sha1",
+        "ikeLifetime": 86400,
+        "espEncryptionAlgorithm": "aes256",
+        "espHashAlgorithm": "sha1",
+        "espLifetime": 3600,
+    }
+    site = await api.succeeded(await api.http.post(f"{BASE}/sitetositevpns", json=s2s))
+
+    await api.succeeded(await api.http.delete(f"{BASE}/vpcs/{vpc['id']}"))
+    for path in (
+        f"{ACLS}/{acl['id']}",
+        f"{RULES}/{rule['id']}",
+        f"{BASE}/remoteaccessvpns/{vpn['id']}",
+        f"{BASE}/sitetositevpns/{site['id']}",
+    ):
+        assert (await api.http.get(path)).status_code == 404, path

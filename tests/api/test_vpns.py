@@ -128,5 +128,7 @@ async def test_site_to_site_vpns(api: Api, catalog: dict[str, Any]) -> None:
 
     reset = await api.succeeded(await api.http.post(f"{S2S}/{vpn['id']}", params={"operation": "reset"}))
     assert reset["state"] == "Connected"
+    reset = await api.succeeded(await api.http.put(f"{S2S}/{vpn['id']}", params={"operation": "Reset"}))
+    assert reset["state"] == "Connected"
     await api.succeeded(await api.http.delete(f"{S2S}/{vpn['id']}"))
     assert (await api.http.get(f"{S2S}/{vpn['id']}")).status_code == 404

@@ -148,10 +148,11 @@ async def create_site_to_site_vpn(request: Request, runtime: RuntimeDep, scope: 
 
 
 @router.post(SITE_TO_SITE_VPN, response_model=TaskAccepted)
+@router.put(SITE_TO_SITE_VPN, response_model=TaskAccepted)
 async def reset_site_to_site_vpn(
     vpn_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
-    """``?operation=reset``: reset the connection."""
+    """``?operation=reset``: reset the connection (PUT too: every operation takes both verbs, 8.25)."""
     operation = request.query_params.get("operation") or ""
     await read_object(request)
     if operation.lower() != "reset":
