@@ -3,7 +3,8 @@ rules, each observed directly (the three-process kill test shows them together u
 
 - a ``?wait=`` long-poll on one server wakes when the task ends on the other (LISTEN/NOTIFY);
 - when a server goes away, the other repairs its running task at once, not after the lease;
-- a server presumed dead that finishes late cannot end the task a second time (the fence).
+- a server that loses its database connection cancels its in-flight driver calls at once, and
+  the task is repaired once.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from cloudca.server.app import create_app
 from cloudca.server.config import Settings
 from cloudca.server.instances.models import Instance
 from cloudca.server.runtime import Runtime
 from cloudca.server.tasks.models import Task
-from cloudca.server.tasks.runner import WAIT_SAFETY_NET_SECONDS
+from cloudca.server.tasks.waiting import WAIT_SAFETY_NET_SECONDS
 from tests.api.conftest import GatedSimulator
 from tests.conftest import API_KEY
 from tests.support import BASE
@@ -47,7 +48,7 @@ class Node:
 def pg_settings(settings: Settings) -> Settings:
     if not settings.database_url.startswith("postgresql"):
         pytest.skip("needs PostgreSQL: CLOUDCA_TEST_DATABASE_URL is set by scripts/test's PostgreSQL pass")
-    return dataclasses.replace(settings, task_lease_seconds=LEASE_SECONDS)
+    return dataclasses.replace(settings, task_lease_seconds=LEASE_SECONDS, task_drain_seconds=0.5)
 
 
 @asynccontextmanager
@@ -92,10 +93,10 @@ async def test_wait_on_one_server_wakes_when_the_task_ends_on_another(
         await gate.reached()
         waiting = asyncio.create_task(second.http.get(f"/v1/tasks/{task_id}", params={"wait": 30}))
         for _ in range(500):  # until the long-poll waits on the second server (bounded)
-            if task_id in second.runtime.tasks._waiters:
+            if task_id in second.runtime.tasks.waiters:
                 break
             await asyncio.sleep(0.01)
-        assert task_id in second.runtime.tasks._waiters
+        assert task_id in second.runtime.tasks.waiters
         released_at = time.monotonic()
         gate.release()
         answer = (await waiting).json()
@@ -124,7 +125,7 @@ async def test_a_departed_servers_task_is_repaired_at_once(
         gate.release()
 
 
-async def test_a_late_outcome_of_a_presumed_dead_server_is_refused(
+async def test_a_server_that_loses_its_database_connection_stops_driving_its_tasks(
     pg_settings: Settings, catalog: dict[str, Any]
 ) -> None:
     async with node(pg_settings) as survivor, node(pg_settings) as presumed_dead:
@@ -132,14 +133,21 @@ async def test_a_late_outcome_of_a_presumed_dead_server_is_refused(
         response = await presumed_dead.http.post(f"{BASE}/instances", json=_create_body(catalog))
         task_id = response.json()["taskId"]
         await gate.reached()
-        # Its database session breaks (the liveness lock goes with it) while it still runs the task.
-        await presumed_dead.runtime.tasks._close_listener()
+        owner = presumed_dead.runtime.tasks.owner
+        # Its liveness session breaks (the lock goes with it) while it still drives the machine.
+        async with survivor.runtime.database.session() as session:
+            await session.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": owner[:63]},
+            )
+        # The in-flight driver call is cancelled at once, before anyone takes the task over...
+        await asyncio.wait_for(presumed_dead.runtime.tasks.drain(), 10)
+        assert not gate.released.is_set()
+        assert presumed_dead.runtime.tasks.owner != owner  # it came back as a new process
+        # ...and the task is repaired once, by whichever janitor claims it.
         answer = (await survivor.http.get(f"/v1/tasks/{task_id}", params={"wait": 20})).json()
         assert answer["taskStatus"] == "FAILED"
-        # It finishes after all: its SUCCESS must not overwrite the repair.
-        gate.release()
-        await asyncio.wait_for(presumed_dead.runtime.tasks.drain(), 10)
+        assert "interrupted" in answer["result"]["errors"][0]["message"]
         assert await _status(survivor.runtime, task_id) == "FAILED"
         assert await _instances(survivor.runtime) == 0
-        final = (await survivor.http.get(f"/v1/tasks/{task_id}")).json()
-        assert final == answer
+        gate.release()

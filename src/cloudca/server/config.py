@@ -40,6 +40,12 @@ class Settings:
     task_timeout_seconds: int = 600
     #: How long a claimed task's lease lasts before another process may take it over.
     task_lease_seconds: int = 60
+    #: When a task's rollback fails, how many times it is tried, and the first pause between
+    #: tries (doubled after each); then the entity is left in a stable, truthful state.
+    task_repair_attempts: int = 5
+    task_repair_backoff_seconds: float = 1.0
+    #: A stopping process finishes its queued and running tasks for at most this long.
+    task_drain_seconds: float = 30.0
     #: Concurrent task executions per process.
     task_workers: int = 16
     #: Simulator: latency profile (``instant`` or ``realistic``) and host layout.
@@ -80,6 +86,8 @@ class Settings:
                 values[name] = raw.lower() in ("1", "true", "yes", "on")
             elif isinstance(default, int):
                 values[name] = int(raw)
+            elif isinstance(default, float):
+                values[name] = float(raw)
             elif isinstance(default, Path):
                 values[name] = Path(raw)
             else:

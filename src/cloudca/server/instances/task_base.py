@@ -99,3 +99,14 @@ class InstanceTask(TaskHandler):
                 .values(state=state, stable_state=state, task_id=None)
                 .execution_options(synchronize_session=False)
             )
+
+    async def abandon(self, ctx: TaskContext, task: Task) -> None:
+        """The backend would not say or restore what it has: ``Error`` is the truth, and it still
+        lets the user destroy the instance (capacity stays reserved until then)."""
+        async with ctx.database.transaction() as session:
+            await session.execute(
+                update(Instance)
+                .where(Instance.id == task.entity_id, Instance.task_id == task.id)
+                .values(state=states.ERROR, stable_state=states.ERROR, task_id=None)
+                .execution_options(synchronize_session=False)
+            )

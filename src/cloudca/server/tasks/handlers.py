@@ -75,3 +75,9 @@ class TaskHandler(abc.ABC):
         """Leave the entity consistent after a failed or interrupted ``run``: roll back what a
         create allocated, or put an existing entity in a stable state. Must be idempotent: after a
         crash it may run again."""
+
+    async def abandon(self, ctx: TaskContext, task: Task) -> None:
+        """``undo`` kept failing: without the driver, leave the entity in a stable state that tells
+        the truth (e.g. an instance in ``Error``: its machine may or may not exist). Database only.
+        By default nothing: the entity's rows are already the truth."""
+        return None  # an optional hook: returning makes it non-empty for the linter

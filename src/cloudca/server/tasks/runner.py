@@ -3,35 +3,24 @@
 Claiming. A task is inserted already claimed by the process that accepted the request (status
 RUNNING, ``lease_owner`` = this process, a lease) and handed to one of this process's workers, so
 the usual path costs no queue round trip and no other process ever sees it as work to do. Ending a
-task (``TaskContext.succeed``, ``_mark_failed``) is fenced by ``lease_owner``: only the current
+task (``TaskContext.succeed``, ``_end_failed``) is fenced by ``lease_owner``: only the current
 owner's outcome commits, so a task ends exactly once.
 
-Liveness, and why recovery is prompt. Every process registers a ``task_workers`` row. On
-PostgreSQL it also holds, on one dedicated connection for its whole life, a session advisory lock
-keyed by that row; PostgreSQL drops the lock the moment the process dies (SIGKILL included: the
-kernel closes the socket and the backend ends). A RUNNING task is an orphan when its owner holds
-no such lock, or when its lease expired. Each process's janitor looks every
-``RECOVERY_INTERVAL_SECONDS``, claims an orphan with one conditional UPDATE that re-checks
-orphanhood (row locks make exactly one janitor win), runs the handler's ``undo`` and marks it
-FAILED, so every task ends and no entity stays in a transitional state. A restarted process thus
-repairs its predecessor's tasks within about a second, instead of waiting a lease period, and the
-lease (renewed by the heartbeat) stays a safety net for a process that is alive but wedged. We
-chose the lock over short leases with frequent renewal because it detects death at once without
-rewriting every running task's row every second, and over heartbeat rows alone because a heartbeat
-can only be judged stale after a delay. If a live process loses its connection, its tasks may be
-taken over; the fence then refuses its late outcome (``TaskLeaseLost``), and the process
-reconnects and re-registers.
+Failure. When a handler fails, its ``undo`` runs; if the undo fails too (the driver refuses the
+rollback), the repair tries again with exponential backoff (``task_repair_attempts`` tries, from
+``task_repair_backoff_seconds``). The task stays held by this process meanwhile (its lease renewed,
+so no one else repairs it at the same time), and the failure's reason is recorded in the row at
+once, so whoever ends the task, even after a crash, reports what really happened. When every try
+failed, the handler's ``abandon`` leaves the entity in a stable state that tells the truth (an
+instance in ``Error``) and the task ends FAILED with both reasons.
 
-On SQLite the server is a single process, so at start every RUNNING task is an orphan and is
-repaired at once; later, leases alone apply.
+The other concepts live beside this module: ``liveness`` (registration, liveness lock, heartbeat,
+what losing the database connection does), ``janitor`` (orphans of dead processes, purging) and
+``waiting`` (``?wait=`` long-polls).
 
-Waking long-polls. ``wait()`` sleeps on an in-process event. Tasks ending in this process set it
-directly; on PostgreSQL a trigger (migration 0002) NOTIFYs ``cloudca_task_ended`` when a task
-ends, in the ending transaction, and the listener connection sets the waiters' events, whichever
-process ended it. A slow re-check (``WAIT_SAFETY_NET_SECONDS``) covers a notification lost while
-the listener reconnects.
-
-Finished tasks stay retrievable for ``task_retention_seconds`` and are then purged.
+Stopping. ``stop()`` drains: the workers finish what is queued and executing, for at most
+``task_drain_seconds``; what is still running then is cancelled and left to the janitors (another
+process, or this server's next start), which repair it at once.
 """
 
 from __future__ import annotations
@@ -39,17 +28,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
-import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
 from cloudca.server.config import Settings
 from cloudca.server.db.base import new_id, utcnow
@@ -57,40 +43,18 @@ from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.errors import InternalError, ServiceError
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler, TaskLeaseLost
-from cloudca.server.tasks.models import FAILED, FINISHED, RUNNING, Task, TaskWorker
+from cloudca.server.tasks.janitor import Janitor
+from cloudca.server.tasks.liveness import Liveness
+from cloudca.server.tasks.models import FAILED, RUNNING, Task
+from cloudca.server.tasks.waiting import STATUS, Waiters
 
 log = logging.getLogger("cloudca.tasks")
-
-#: The channel the migration's trigger NOTIFYs with the id of every task that ends.
-TASK_ENDED_CHANNEL = "cloudca_task_ended"
-#: First key of every liveness lock (``pg_advisory_lock(int, int)``); the second is the worker's
-#: ``lock_key``. The migration lock uses the one-key form, so the two never collide.
-LIVENESS_LOCK_CLASS = 0x0CCA
-#: How often the janitor looks for orphans on PostgreSQL (a dead process is seen at the next look).
-RECOVERY_INTERVAL_SECONDS = 1.0
-#: How often a waiter re-reads its task even without a wake-up (lost notifications only).
-WAIT_SAFETY_NET_SECONDS = 5.0
 
 #: Called before a task runs or is repaired: lets a driver whose state lives in its process (the
 #: simulator) learn an entity another process created. See ``instances.adoption.adopt_task_entity``.
 Prepare = Callable[[Task], Awaitable[None]]
 
-# Owners holding their liveness lock right now, in this database. pg_locks is not transactional:
-# it shows the locks held at the moment the statement runs.
-_LIVE_OWNERS = """
-    SELECT w.id FROM task_workers w
-    JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-        AND l.classid = CAST(:liveness_class AS oid) AND l.objid = CAST(w.lock_key AS oid)
-        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-"""
-
-
-# Built once: every ?wait= long-poll reads it at least twice.
-_STATUS = select(Task.status).where(Task.id == bindparam("task_id"))
-
-
-def _live_owners() -> Any:
-    return text(_LIVE_OWNERS).bindparams(liveness_class=LIVENESS_LOCK_CLASS).columns(TaskWorker.id)
+INTERRUPTED = "The task was interrupted by a server failure"
 
 
 class TaskRunner:
@@ -105,17 +69,28 @@ class TaskRunner:
     ) -> None:
         self.database = database
         self.settings = settings
-        self.role = role
-        self.owner = f"cloudca-{uuid.uuid4()}"
+        self.waiters = Waiters(database)
+        self.liveness = Liveness(
+            database, settings, self.waiters, role=role, held=lambda: self._held, on_lost=self._on_lost
+        )
+        self.janitor = Janitor(database, settings, owner=lambda: self.owner, repair=self._spawn_repair)
         self.context = TaskContext(database=database, driver=driver, settings=settings, owner=self.owner)
         self._prepare = prepare
         self._handlers: dict[str, TaskHandler] = {}
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._workers: list[asyncio.Task[None]] = []
         self._background: list[asyncio.Task[None]] = []
-        self._waiters: dict[str, set[asyncio.Event]] = {}
-        self._listener: Any = None  # asyncpg.Connection on PostgreSQL
-        self._lock_key = 0
+        #: Tasks this process really holds (queued, executing, being repaired): only their leases
+        #: are renewed.
+        self._held: set[str] = set()
+        #: What runs each held task right now; cancelled when liveness is lost.
+        self._jobs: dict[str, asyncio.Task[None]] = {}
+        self._repair_slots = asyncio.Semaphore(max(settings.task_workers, 1))
+
+    @property
+    def owner(self) -> str:
+        """The ``lease_owner`` of this process's tasks (a new one after a lost liveness connection)."""
+        return self.liveness.owner
 
     # -- registration and submission -------------------------------------------------------------
 
@@ -159,158 +134,62 @@ class TaskRunner:
         return task
 
     def dispatch(self, task_id: str) -> None:
+        self._held.add(task_id)
         self._queue.put_nowait(task_id)
-
-    # -- waiting ---------------------------------------------------------------------------------
 
     async def wait(self, task_id: str, seconds: float) -> None:
         """Return when the task has ended in any process, or after ``seconds``."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        # One event per waiter, registered before the first read: an ending that commits after
-        # that read sets it, so no wake-up can slip in between the read and the wait.
-        event = asyncio.Event()
-        self._waiters.setdefault(task_id, set()).add(event)
-        try:
-            while not await self._is_finished(task_id):
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    return
-                # Set by this process's runner or by the PostgreSQL listener; the bound only
-                # guards against a notification lost while the listener reconnects.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), min(remaining, WAIT_SAFETY_NET_SECONDS))
-                event.clear()
-        finally:
-            events = self._waiters.get(task_id)
-            if events is not None:
-                events.discard(event)
-                if not events:
-                    del self._waiters[task_id]
+        await self.waiters.wait(task_id, seconds)
 
-    async def _is_finished(self, task_id: str) -> bool:
-        async with self.database.read() as connection:
-            status = (await connection.execute(_STATUS, {"task_id": task_id})).scalar_one_or_none()
-        return status is None or status in FINISHED
-
-    def _notify(self, task_id: str) -> None:
-        for event in self._waiters.get(task_id, ()):
-            event.set()
-
-    def _wake_everyone(self) -> None:
-        for events in self._waiters.values():
-            for event in events:
-                event.set()
+    async def purge_expired(self) -> int:
+        return await self.janitor.purge_expired()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Register this process, repair what dead processes left, then start the workers."""
-        await self._register()
-        await self._recover_orphans(everyone=self.database.is_sqlite)
+        await self.liveness.register()
+        self.context = replace(self.context, owner=self.owner)
         for index in range(self.settings.task_workers):
             self._workers.append(asyncio.create_task(self._worker(), name=f"task-worker-{index}"))
-        self._background.append(asyncio.create_task(self._heartbeat(), name="task-heartbeat"))
-        self._background.append(asyncio.create_task(self._janitor(), name="task-janitor"))
+        await self.janitor.recover_orphans(everyone=self.database.is_sqlite)
+        self._background.append(asyncio.create_task(self.liveness.run(), name="task-heartbeat"))
+        self._background.append(asyncio.create_task(self.janitor.run(), name="task-janitor"))
 
     async def stop(self) -> None:
-        """Stop taking work and unregister. Tasks still running are orphans from now on: another
-        process (or this server's next start) repairs them at once."""
-        for job in [*self._workers, *self._background]:
+        """Finish the queued and executing tasks within ``task_drain_seconds``, then stop. Tasks
+        still running after that are orphans from now on: another process (or this server's next
+        start) repairs them at once."""
+        try:
+            await asyncio.wait_for(self._idle(), self.settings.task_drain_seconds)
+        except TimeoutError:
+            log.warning("stopping with %d task(s) unfinished; they will be repaired", len(self._held))
+        jobs = [*self._workers, *self._jobs.values(), *self._background]
+        for job in jobs:
             job.cancel()
-        for job in [*self._workers, *self._background]:
+        for job in jobs:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await job
         self._workers.clear()
         self._background.clear()
-        with contextlib.suppress(Exception):
-            async with self.database.transaction() as session:
-                await session.execute(delete(TaskWorker).where(TaskWorker.id == self.owner))
-        await self._close_listener()
+        self._jobs.clear()
+        await self.liveness.unregister()
+
+    async def _idle(self) -> None:
+        await self._queue.join()
+        while self._jobs:
+            await asyncio.wait(list(self._jobs.values()))
 
     async def drain(self) -> None:
-        """Wait until every dispatched task has been executed (tests and graceful shutdown)."""
+        """Wait until every dispatched task has been executed (tests)."""
         await self._queue.join()
 
-    async def _register(self) -> None:
-        """Take the liveness lock (PostgreSQL) and make sure this process's row exists. Idempotent:
-        also used to come back after the listener connection broke."""
-        if self.database.is_postgresql:
-            await self._open_listener()
-        elif not self._lock_key:
-            self._lock_key = secrets.randbelow(2**31 - 2) + 1  # no lock on SQLite; unique all the same
-        async with self.database.transaction() as session:
-            if self.database.is_sqlite:
-                # One process per SQLite database: any other row is a dead predecessor's.
-                await session.execute(delete(TaskWorker).where(TaskWorker.id != self.owner))
-            exists = await session.scalar(select(TaskWorker.id).where(TaskWorker.id == self.owner))
-            if exists is not None:
-                await session.execute(
-                    update(TaskWorker).where(TaskWorker.id == self.owner).values(lock_key=self._lock_key)
-                )
-            else:
-                now = utcnow()
-                await session.execute(
-                    insert(TaskWorker).values(
-                        id=self.owner,
-                        lock_key=self._lock_key,
-                        role=self.role,
-                        hostname=socket.gethostname()[:255],
-                        pid=os.getpid(),
-                        started_at=now,
-                        heartbeat_at=now,
-                    )
-                )
-
-    async def _open_listener(self) -> None:
-        """One session for the process's life: it holds the liveness lock and LISTENs."""
-        import asyncpg  # type: ignore[import-untyped]  # only needed, and installed, for PostgreSQL
-
-        await self._close_listener()
-        connection = await asyncpg.connect(
-            self.database.driver_dsn(), server_settings={"application_name": self.owner[:63]}
-        )
-        try:
-            if self._lock_key and await connection.fetchval(
-                "SELECT pg_try_advisory_lock($1, $2)", LIVENESS_LOCK_CLASS, self._lock_key
-            ):
-                pass  # re-registering after a reconnect: same key, same row
-            else:
-                for _ in range(100):
-                    key = secrets.randbelow(2**31 - 2) + 1
-                    taken = await connection.fetchval(
-                        "SELECT pg_try_advisory_lock($1, $2)", LIVENESS_LOCK_CLASS, key
-                    )
-                    # A key held by nobody may still be recorded for a dead process; the unique
-                    # constraint decides (the insert in _register), so a rare clash just retries.
-                    if taken and not await self._key_recorded(key):
-                        self._lock_key = key
-                        break
-                    if taken:
-                        await connection.execute(
-                            "SELECT pg_advisory_unlock($1, $2)", LIVENESS_LOCK_CLASS, key
-                        )
-                else:
-                    raise InternalError("Could not find a free liveness lock key")
-            await connection.add_listener(TASK_ENDED_CHANNEL, self._on_notification)
-        except BaseException:
-            await connection.close()
-            raise
-        self._listener = connection
-        self._wake_everyone()  # anything may have ended while no one listened
-
-    async def _key_recorded(self, key: int) -> bool:
-        async with self.database.session() as session:
-            return (await session.scalar(select(TaskWorker.id).where(TaskWorker.lock_key == key))) is not None
-
-    def _on_notification(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
-        self._notify(payload)
-
-    async def _close_listener(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            with contextlib.suppress(Exception):
-                await listener.close(timeout=5)
+    def _on_lost(self, _old_owner: str) -> None:
+        """Liveness lost: others may take our tasks over, so stop driving them now (their janitor
+        repairs them; the fence refuses anything we would still write under the old name)."""
+        self.context = replace(self.context, owner=self.owner)
+        for job in list(self._jobs.values()):
+            job.cancel()
 
     # -- execution -------------------------------------------------------------------------------
 
@@ -318,193 +197,148 @@ class TaskRunner:
         while True:
             task_id = await self._queue.get()
             try:
-                await self._execute(task_id)
-            except Exception:  # a worker must survive anything one task does
-                log.exception("task %s: unexpected failure in the runner", task_id)
+                # ``wait``, not ``await``: the job's cancellation (liveness lost) must not end the
+                # worker; its failures are logged by ``_job_done``.
+                await asyncio.wait({self._start_job(task_id, self._execute(task_id))})
             finally:
                 self._queue.task_done()
 
+    def _start_job(self, task_id: str, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run ``work`` as the job of a held task: its lease is renewed until the job ends, and
+        losing liveness cancels it."""
+        self._held.add(task_id)
+        job = asyncio.create_task(work, name=f"task-{task_id}")
+        self._jobs[task_id] = job
+        job.add_done_callback(partial(self._job_done, task_id))
+        return job
+
+    def _job_done(self, task_id: str, job: asyncio.Task[None]) -> None:
+        if self._jobs.get(task_id) is job:
+            del self._jobs[task_id]
+            self._held.discard(task_id)
+        if not job.cancelled() and job.exception() is not None:
+            log.error("task %s: unexpected failure in the runner", task_id, exc_info=job.exception())
+
     async def _execute(self, task_id: str) -> None:
+        ctx = self.context
         async with self.database.session() as session:
             task = (await session.execute(select(Task).where(Task.id == task_id))).scalar_one_or_none()
-        if task is None or task.status != RUNNING or task.lease_owner != self.owner:
+        if task is None or task.status != RUNNING or task.lease_owner != ctx.owner:
             return
         handler = self._handlers[task.kind]
         try:
             if self._prepare is not None:
                 await self._prepare(task)
-            await asyncio.wait_for(handler.run(self.context, task), self.settings.task_timeout_seconds)
+            await asyncio.wait_for(handler.run(ctx, task), self.settings.task_timeout_seconds)
         except TaskLeaseLost:
             log.warning("task %s (%s) was taken over by another process", task.id, task.kind)
         except ServiceError as error:
-            await self._fail(handler, task, error)
+            await self._fail(ctx, handler, task, error)
         except TimeoutError:
-            await self._fail(handler, task, InternalError("The task did not finish in time"))
+            await self._fail(ctx, handler, task, InternalError("The task did not finish in time"))
         except Exception as exc:
             log.exception("task %s (%s) failed unexpectedly", task.id, task.kind)
-            await self._fail(
-                handler, task, InternalError(f"The task failed unexpectedly: {type(exc).__name__}")
-            )
+            unexpected = InternalError(f"The task failed unexpectedly: {type(exc).__name__}")
+            await self._fail(ctx, handler, task, unexpected)
         else:
-            await self._ensure_finished(task)
-        self._notify(task.id)
+            await self._ensure_finished(ctx, task)
+        self.waiters.notify(task.id)
 
-    async def _ensure_finished(self, task: Task) -> None:
+    async def _ensure_finished(self, ctx: TaskContext, task: Task) -> None:
         """A handler that returned without ``succeed`` has a bug; never leave its task pending."""
         async with self.database.read() as connection:
-            status = (await connection.execute(_STATUS, {"task_id": task.id})).scalar_one()
+            status = (await connection.execute(STATUS, {"task_id": task.id})).scalar_one()
         if status == RUNNING:
-            await self._mark_failed(task.id, InternalError("The task ended without a result"))
+            await self._end_failed(ctx, task.id, _problems(InternalError("The task ended without a result")))
 
-    async def _fail(self, handler: TaskHandler, task: Task, error: ServiceError) -> None:
-        try:
-            await handler.undo(self.context, task)
-        except Exception:
-            log.exception("task %s: undo failed; the janitor will retry it", task.id)
-            return
-        await self._mark_failed(task.id, error)
+    # -- failure and repair ----------------------------------------------------------------------
 
-    async def _mark_failed(self, task_id: str, error: ServiceError) -> None:
-        """End the task FAILED, if this process still owns it (the fence of ``TaskContext.succeed``)."""
+    async def _fail(self, ctx: TaskContext, handler: TaskHandler, task: Task, error: ServiceError) -> None:
+        """Record why the task failed (so any repairer reports it), then roll back and end it."""
+        reason = _problems(error)
         async with self.database.transaction() as session:
             await session.execute(
                 update(Task)
-                .where(Task.id == task_id, Task.status == RUNNING, Task.lease_owner == self.owner)
-                .values(
-                    status=FAILED,
-                    result={"errors": [problem.to_dict() for problem in error.errors()]},
-                    ended_at=utcnow(),
-                    lease_owner=None,
-                    lease_expires_at=None,
-                )
+                .where(Task.id == task.id, Task.status == RUNNING, Task.lease_owner == ctx.owner)
+                .values(result={"errors": reason})
+                .execution_options(synchronize_session=False)
             )
+        await self._undo_and_end(ctx, handler, task, reason)
 
-    # -- background ------------------------------------------------------------------------------
+    def _spawn_repair(self, task_id: str) -> None:
+        """The janitor claimed an orphan: repair it as a job of its own (its backoff must not hold
+        up the janitor)."""
+        if task_id not in self._jobs:
+            self._start_job(task_id, self._repair(task_id))
 
-    async def _heartbeat(self) -> None:
-        """Renew this process's leases and row; bring the listener back if its connection broke."""
-        interval = max(min(self.settings.task_lease_seconds / 3, 10.0), 0.05)
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                if self.database.is_postgresql and (self._listener is None or self._listener.is_closed()):
-                    log.warning("task listener connection lost; registering again")
-                    await self._register()
-                now = utcnow()
-                async with self.database.transaction() as session:
-                    await session.execute(
-                        update(Task)
-                        .where(Task.lease_owner == self.owner, Task.status == RUNNING)
-                        .values(lease_expires_at=now + timedelta(seconds=self.settings.task_lease_seconds))
-                    )
-                    await session.execute(
-                        update(TaskWorker).where(TaskWorker.id == self.owner).values(heartbeat_at=now)
-                    )
-            except Exception:
-                log.exception("task lease renewal failed")
-
-    async def _janitor(self) -> None:
-        if self.database.is_postgresql:
-            interval = RECOVERY_INTERVAL_SECONDS
-        else:
-            interval = max(min(self.settings.task_lease_seconds / 2, 30.0), 0.05)
-        purge_every = max(int(60 / interval), 1)
-        rounds = 0
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self._recover_orphans(everyone=False)
-                rounds += 1
-                if rounds % purge_every == 0:
-                    await self.purge_expired()
-                    await self._forget_dead_workers()
-            except Exception:
-                log.exception("task janitor failed")
-
-    def _orphan_condition(self, *, everyone: bool) -> Any:
-        """SQL: the RUNNING task's owner is gone. ``everyone``: any RUNNING task (a SQLite start)."""
-        if everyone:
-            return Task.status == RUNNING
-        expired = Task.lease_expires_at < utcnow()
-        if not self.database.is_postgresql:
-            return expired
-        owner_alive = Task.lease_owner.in_(_live_owners())
-        return expired | ~owner_alive
-
-    async def _recover_orphans(self, *, everyone: bool) -> int:
-        """Fail and repair the tasks whose process is gone; returns how many this process repaired."""
-        async with self.database.session() as session:
-            orphans = list(
-                (
-                    await session.execute(
-                        select(Task.id, Task.lease_owner).where(
-                            Task.status == RUNNING, self._orphan_condition(everyone=everyone)
-                        )
-                    )
-                ).all()
-            )
-        repaired = 0
-        for task_id, seen_owner in orphans:
-            if not await self._claim_orphan(task_id, seen_owner, everyone=everyone):
-                continue
-            repaired += 1
+    async def _repair(self, task_id: str) -> None:
+        async with self._repair_slots:
+            ctx = self.context
             async with self.database.session() as session:
-                task = (await session.execute(select(Task).where(Task.id == task_id))).scalar_one()
+                task = (await session.execute(select(Task).where(Task.id == task_id))).scalar_one_or_none()
+            if task is None or task.status != RUNNING or task.lease_owner != ctx.owner:
+                return
             log.warning("task %s (%s) was interrupted; repairing %s", task.id, task.kind, task.entity_id)
+            recorded = task.result.get("errors") if isinstance(task.result, dict) else None
+            reason = recorded or _problems(InternalError(INTERRUPTED))
             handler = self._handlers.get(task.kind)
             if handler is None:
-                await self._mark_failed(task.id, InternalError("The task kind is unknown to this server"))
+                unknown = InternalError("The task kind is unknown to this server")
+                await self._end_failed(ctx, task.id, _problems(unknown))
             else:
                 if self._prepare is not None:
                     with contextlib.suppress(Exception):
                         await self._prepare(task)
-                await self._fail(handler, task, InternalError("The task was interrupted by a server failure"))
-            self._notify(task.id)
-        return repaired
+                await self._undo_and_end(ctx, handler, task, reason)
+            self.waiters.notify(task.id)
 
-    async def _claim_orphan(self, task_id: str, seen_owner: str | None, *, everyone: bool) -> bool:
-        """Take an orphan over with one conditional UPDATE. It re-checks orphanhood and the owner
-        seen, so of several janitors exactly one wins (the others block on the row, then find it
-        changed), and a live process's task is never taken."""
-        now = utcnow()
-        async with self.database.transaction() as session:
-            result = await session.execute(
-                update(Task)
-                .where(
-                    Task.id == task_id,
-                    Task.status == RUNNING,
-                    Task.lease_owner.is_(None) if seen_owner is None else Task.lease_owner == seen_owner,
-                    self._orphan_condition(everyone=everyone),
-                )
-                .values(
-                    lease_owner=self.owner,
-                    lease_expires_at=now + timedelta(seconds=self.settings.task_lease_seconds),
-                    attempts=Task.attempts + 1,
-                )
-                .execution_options(synchronize_session=False)
-            )
-        return bool(getattr(result, "rowcount", 0))
+    async def _undo_and_end(
+        self, ctx: TaskContext, handler: TaskHandler, task: Task, reason: list[dict[str, Any]]
+    ) -> None:
+        """Run ``undo`` until it succeeds (with backoff), or give up truthfully; end the task FAILED."""
+        attempts = max(self.settings.task_repair_attempts, 1)
+        delay = self.settings.task_repair_backoff_seconds
+        failure: Exception = InternalError("no rollback attempted")
+        for attempt in range(1, attempts + 1):
+            try:
+                await handler.undo(ctx, task)
+            except Exception as exc:
+                log.warning("task %s: rollback attempt %d/%d failed: %s", task.id, attempt, attempts, exc)
+                failure = exc
+                if attempt < attempts:
+                    await asyncio.sleep(delay)  # backoff between tries of a failing backend
+                    delay *= 2
+                continue
+            await self._end_failed(ctx, task.id, reason)
+            return
+        log.error("task %s: rollback failed %d times; abandoning %s", task.id, attempts, task.entity_id)
+        detail = (
+            failure.message if isinstance(failure, ServiceError) else f"{type(failure).__name__}: {failure}"
+        )
+        rollback = InternalError(f"The rollback failed and was abandoned: {detail}")
+        try:
+            await handler.abandon(ctx, task)
+        except Exception:
+            log.exception("task %s: abandoning the rollback failed", task.id)
+        await self._end_failed(ctx, task.id, [*reason, *_problems(rollback)])
 
-    async def _forget_dead_workers(self) -> None:
-        """Delete the rows of processes that are gone and own nothing any more (bookkeeping only)."""
+    async def _end_failed(self, ctx: TaskContext, task_id: str, problems: list[dict[str, Any]]) -> None:
+        """End the task FAILED, if this process still owns it (the fence of ``TaskContext.succeed``)."""
         async with self.database.transaction() as session:
-            owns_tasks = select(Task.id).where(Task.lease_owner == TaskWorker.id, Task.status == RUNNING)
-            dead: ColumnElement[bool]
-            if self.database.is_postgresql:
-                dead = ~TaskWorker.id.in_(_live_owners())
-            else:
-                stale = timedelta(seconds=3 * self.settings.task_lease_seconds)
-                dead = TaskWorker.heartbeat_at < utcnow() - stale
             await session.execute(
-                delete(TaskWorker)
-                .where(dead, ~owns_tasks.exists(), TaskWorker.id != self.owner)
+                update(Task)
+                .where(Task.id == task_id, Task.status == RUNNING, Task.lease_owner == ctx.owner)
+                .values(
+                    status=FAILED,
+                    result={"errors": problems},
+                    ended_at=utcnow(),
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
                 .execution_options(synchronize_session=False)
             )
 
-    async def purge_expired(self) -> int:
-        cutoff = utcnow() - timedelta(seconds=self.settings.task_retention_seconds)
-        async with self.database.transaction() as session:
-            result = await session.execute(
-                delete(Task).where(Task.status.in_(FINISHED), Task.ended_at < cutoff)
-            )
-        return int(getattr(result, "rowcount", 0) or 0)
+
+def _problems(error: ServiceError) -> list[dict[str, Any]]:
+    """The error objects of a FAILED task's result."""
+    return [problem.to_dict() for problem in error.errors()]
