@@ -95,7 +95,24 @@ class EdgeMiddleware:
                     raise BadRequest(f"The request body exceeds {limit} bytes", limit=limit)
             return message
 
-        await self.app(scope, limited_receive, send)
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracked_send)
+        except Exception:
+            # Answered here rather than by Starlette's outermost handler, which sends the 500 and
+            # then re-raises, so the server closes the kept-alive connection: a client's *next*
+            # request on it would fail with a reset. A failure after the answer began cannot be
+            # mended; then the connection has to go.
+            if started:
+                raise
+            log.exception("unexpected failure in %s %s", scope["method"], scope["path"])
+            await _refuse(send, InternalError("The server failed unexpectedly"))
 
 
 async def _refuse(send: Send, error: ServiceError) -> None:
