@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -47,17 +48,23 @@ def worker(
 
 
 async def _migrate(settings: Settings) -> None:
-    from cloudca.server.db import migrate
+    from cloudca.server.db import migrate, ownership
     from cloudca.server.db.engine import Database
 
     if settings.is_sqlite and not settings.database_url:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        ownership.prepare_data_dir(settings.data_dir)
+    try:
+        owned = ownership.claim(settings.resolved_database_url)
+    except ownership.DatabaseInUse as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(1) from None
     database = Database(settings.resolved_database_url, pool_size=1)
     try:
         async with migrate.exclusive_start(database):
             await migrate.upgrade(database)
     finally:
         await database.dispose()
+        ownership.release(owned)
 
 
 async def _run(settings: Settings) -> None:
@@ -67,7 +74,13 @@ async def _run(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
-    runtime = await app.start(settings, role="worker")
+    from cloudca.server.db.ownership import DatabaseInUse
+
+    try:
+        runtime = await app.start(settings, role="worker")
+    except DatabaseInUse as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(1) from None
     logging.getLogger("cloudca").info("worker %s running; stop with SIGTERM", runtime.tasks.owner)
     try:
         await stopping.wait()

@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -25,7 +26,7 @@ from cloudca.server.api.middleware import EdgeMiddleware
 from cloudca.server.api.state import EdgeRuntime
 from cloudca.server.catalog.router import router as catalog_router
 from cloudca.server.config import Settings
-from cloudca.server.db import migrate
+from cloudca.server.db import migrate, ownership
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.drivers.registry import create_driver
@@ -132,7 +133,18 @@ async def start(
 
     ``role`` is ``serve`` or ``worker`` (``cloudca worker``: tasks only, no HTTP)."""
     if settings.is_sqlite and not settings.database_url:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        ownership.prepare_data_dir(settings.data_dir)
+    owned = ownership.claim(settings.resolved_database_url)  # one process per SQLite database
+    try:
+        return await _start(settings, driver, role, owned)
+    except BaseException:
+        ownership.release(owned)
+        raise
+
+
+async def _start(
+    settings: Settings, driver: ComputeDriver | None, role: str, owned: Path | None
+) -> EdgeRuntime:
     database = Database(settings.resolved_database_url, pool_size=settings.database_pool_size)
     driver = driver or create_driver(settings)
     # Processes starting together on one database: one migrates and seeds, the others wait.
@@ -161,13 +173,21 @@ async def start(
     runner.register(lb_handlers.HANDLERS)
     runner.register(vpn_handlers.HANDLERS)
     runtime = EdgeRuntime(
-        settings=settings, database=database, driver=driver, tasks=runner, access=AccessService()
+        settings=settings,
+        database=database,
+        driver=driver,
+        tasks=runner,
+        access=AccessService(),
+        owned_database=owned,
     )
     await runner.start()
     return runtime
 
 
 async def stop(runtime: EdgeRuntime) -> None:
-    await runtime.tasks.stop()
-    await runtime.driver.close()
-    await runtime.database.dispose()
+    try:
+        await runtime.tasks.stop()
+        await runtime.driver.close()
+        await runtime.database.dispose()
+    finally:
+        ownership.release(runtime.owned_database)

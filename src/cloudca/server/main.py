@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 from pathlib import Path
 
 import uvicorn
 
 from cloudca.server.app import create_app
 from cloudca.server.config import Settings
+from cloudca.server.db import ownership
 
 
 def configure_logging(settings: Settings) -> None:
@@ -38,6 +40,15 @@ def run(
         multiprocess.serve(settings, workers)
         return
     configure_logging(settings)
+    if settings.is_sqlite and not settings.database_url:
+        ownership.prepare_data_dir(settings.data_dir)
+    try:
+        # Checked before uvicorn starts, for a one-line answer instead of a failed start-up's
+        # traceback; held until the process ends (the app's own claim shares it).
+        ownership.claim(settings.resolved_database_url)
+    except ownership.DatabaseInUse as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(1) from None
     serve_on(settings)
 
 

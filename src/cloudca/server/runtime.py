@@ -5,7 +5,8 @@ needs of it arrives as an argument (the caller's ``EnvironmentScope``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cloudca.server.config import Settings
@@ -22,3 +23,5 @@ class Runtime:
     database: Database
     driver: ComputeDriver
     tasks: TaskRunner
+    #: The SQLite database file this process owns (``db.ownership``); ``None`` on PostgreSQL.
+    owned_database: Path | None = field(default=None, kw_only=True)
