@@ -93,3 +93,25 @@ async def test_a_task_still_running_at_the_drain_deadline_is_repaired_at_the_nex
         assert task["taskStatus"] == "FAILED"
         assert "interrupted" in task["result"]["errors"][0]["message"]
         assert (await restarted.http.get(f"{BASE}/instances")).json()["data"] == []
+
+
+async def test_passwords_in_task_results_are_encrypted_at_rest(
+    serve: ServeFactory, catalog: dict[str, Any]
+) -> None:
+    async with serve() as server:
+        created = await server.api.create_instance(catalog, name="secretive")
+        reset = await server.api.finished(
+            await server.http.post(f"{BASE}/instances/{created['id']}", params={"operation": "resetPassword"})
+        )
+        password = reset["result"]["password"]
+        assert password and len(password) >= 8
+        async with server.runtime.database.session() as session:
+            stored = list((await session.execute(select(Task.result))).scalars())
+        assert password not in repr(stored)
+        if server.settings.database_url:  # PostgreSQL: the rows are what a dump would show
+            return
+        database = server.settings.data_dir / "cloudca.db"
+        for path in database.parent.iterdir():
+            if path.name.startswith("cloudca.db") and not path.name.endswith(".key"):
+                assert password.encode() not in path.read_bytes(), path
+        assert (database.parent / "cloudca.db.key").stat().st_mode & 0o077 == 0

@@ -57,6 +57,9 @@ class Settings:
     simulator_faults: str = ""
     #: Seed of the simulator's random choices (latencies, probabilistic faults); empty: random.
     simulator_seed: str = ""
+    #: Key that encrypts the passwords in task results; empty: beside the SQLite database, or in
+    #: the PostgreSQL database (see ``tasks.sealing``).
+    secret_key_file: str = ""
     log_level: str = "info"
 
     @property

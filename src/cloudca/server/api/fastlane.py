@@ -87,7 +87,7 @@ async def _body(
             runtime.database, access.caller, task.organization_id, task.environment_id
         ):
             return None
-        return tasks.represent(task)
+        return tasks.represent(task, runtime.tasks.secrets)
     if inline is not None:
         # On SQLite: the same service functions, over sqlite3 itself (``db.inline_reads``). None
         # of them suspends, so no other request runs between BEGIN and COMMIT.

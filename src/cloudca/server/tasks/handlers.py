@@ -14,6 +14,7 @@ from cloudca.server.db.base import utcnow
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.tasks.models import RUNNING, SUCCESS, Task
+from cloudca.server.tasks.sealing import SecretBox
 
 
 class TaskLeaseLost(Exception):
@@ -31,6 +32,8 @@ class TaskContext:
     settings: Settings
     #: The ``lease_owner`` of this process's tasks; ending a task is fenced by it.
     owner: str = ""
+    #: Encrypts the secrets of results (passwords) before they are stored.
+    secrets: SecretBox | None = None
 
     async def succeed(self, session: AsyncSession, task: Task, result: Any) -> None:
         """Mark ``task`` SUCCESS inside the handler's last transaction, so the entity's final state
@@ -38,6 +41,8 @@ class TaskContext:
 
         Only while this process still owns the task: otherwise ``TaskLeaseLost`` rolls the whole
         transaction back, so a task never ends twice, even when two processes both ran it."""
+        if self.secrets is not None:
+            result = self.secrets.seal(result)
         params = {"task_id": task.id, "owner": self.owner, "task_result": result, "task_ended_at": utcnow()}
         ended = await session.execute(_SUCCEED, params)
         if not getattr(ended, "rowcount", 0):

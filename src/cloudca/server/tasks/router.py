@@ -38,7 +38,7 @@ async def get_task(
         await runtime.tasks.wait(task_id, seconds)
         async with runtime.database.read() as connection:
             task = await service.get_task(connection, task_id)
-    return JSONResponse(service.represent(task))
+    return JSONResponse(service.represent(task, runtime.tasks.secrets))
 
 
 def _wait_seconds(raw: str | None) -> float:

@@ -42,10 +42,12 @@ from cloudca.server.db.base import new_id, utcnow
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.errors import InternalError, ServiceError
+from cloudca.server.tasks import sealing
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler, TaskLeaseLost
 from cloudca.server.tasks.janitor import Janitor
 from cloudca.server.tasks.liveness import Liveness
 from cloudca.server.tasks.models import FAILED, RUNNING, Task
+from cloudca.server.tasks.sealing import SecretBox
 from cloudca.server.tasks.waiting import STATUS, Waiters
 
 log = logging.getLogger("cloudca.tasks")
@@ -146,10 +148,16 @@ class TaskRunner:
 
     # -- lifecycle -------------------------------------------------------------------------------
 
+    @property
+    def secrets(self) -> SecretBox | None:
+        """Seals the secrets of task results (set by ``start``)."""
+        return self.context.secrets
+
     async def start(self) -> None:
         """Register this process, repair what dead processes left, then start the workers."""
         await self.liveness.register()
-        self.context = replace(self.context, owner=self.owner)
+        secrets = await sealing.load(self.settings, self.database)
+        self.context = replace(self.context, owner=self.owner, secrets=secrets)
         for index in range(self.settings.task_workers):
             self._workers.append(asyncio.create_task(self._worker(), name=f"task-worker-{index}"))
         await self.janitor.recover_orphans(everyone=self.database.is_sqlite)

@@ -11,6 +11,7 @@ from cloudca.server.db.base import iso
 from cloudca.server.db.inline_reads import InlineReads
 from cloudca.server.errors import NotFound
 from cloudca.server.tasks.models import FINISHED, Task
+from cloudca.server.tasks.sealing import SecretBox
 
 # Built once: a GET of a task is a hot path, and building a select costs more than running it.
 _TASK = select(
@@ -22,13 +23,15 @@ def wire_status(status: str) -> str:
     return status if status in FINISHED else "PENDING"
 
 
-def represent(task: Row[Any] | Task) -> dict[str, Any]:
+def represent(task: Row[Any] | Task, secrets: SecretBox | None = None) -> dict[str, Any]:
+    """Both wire shapes; the result's secrets decrypted with ``secrets`` (see ``tasks.sealing``)."""
     status = wire_status(task.status)
     data: dict[str, Any] = {"id": task.id, "status": status, "created": iso(task.created_at)}
     body: dict[str, Any] = {"taskId": task.id, "taskStatus": status}
     if status in FINISHED:
-        body["result"] = task.result
-        data["result"] = task.result
+        result = secrets.unseal(task.result) if secrets is not None else task.result
+        body["result"] = result
+        data["result"] = result
     body["data"] = data
     return body
 
