@@ -189,6 +189,10 @@ def _printable(value: Any) -> Any:
     """Echo a rejected value back, bounded: a huge body must not come back in the error."""
     if isinstance(value, str) and len(value) > 200:
         return value[:200] + "..."
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return str(value)  # JSON encoders refuse integers beyond 64 bits: the error must not fail
+    if (isinstance(value, float) and value != value) or value in (float("inf"), float("-inf")):
+        return str(value)  # NaN and infinities are not JSON
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     text = repr(value)

@@ -14,12 +14,17 @@ from cloudca.server.errors import InvalidQueryParameter
 __all__ = ["ListParams", "choice_filter", "list_params", "page_in_memory", "uuid_filter"]
 
 
+#: Upper bound of ``page_number`` and ``page_size``: their product, the offset, fits SQL's 64 bits.
+MAX_PAGE_VALUE = 2**31 - 1
+
+
 def _positive(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise InvalidQueryParameter(name, raw, "must be an integer of at least 1")
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or not 1 <= int(raw) <= MAX_PAGE_VALUE:
+        raise InvalidQueryParameter(name, raw, f"must be an integer between 1 and {MAX_PAGE_VALUE}")
     return int(raw)
 
 

@@ -3,6 +3,11 @@ the base class of every domain's request models.
 
 Integers arrive as JSON numbers or decimal strings (the Go client sends strings), ids in any case
 (emitted lowercase), booleans also as ``"true"``/``"false"``.
+
+Every integer has a range, so no value the database cannot store (its integer columns are 32-bit on
+PostgreSQL) reaches SQL or a task: ``FlexInt`` alone is the column's range, and the named types
+below carry the contract's bound where it gives one, else a sane cloud limit, the same on every
+path that takes that quantity.
 """
 
 from __future__ import annotations
@@ -14,18 +19,31 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+#: The range of the database's integer columns (``INTEGER`` is 32-bit on PostgreSQL).
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+#: Volume sizes, in GB: root volumes, data volumes, resizes (a sane cloud limit; the contract gives none).
+MAX_VOLUME_GB = 1024
+#: IOPS of a custom-IOPS volume (offerings may bound it further).
+MAX_IOPS = 100_000
+#: Custom compute sizes (offerings' allowed values bound them further).
+MAX_CPU_COUNT = 1024
+MAX_MEMORY_MB = 4 * 1024 * 1024
 
 
 def _to_int(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("must be an integer")
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and _INTEGER.match(value.strip()):
-        return int(value.strip())
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise ValueError("must be an integer")
+        number = value
+    elif isinstance(value, str) and _INTEGER.match(value.strip()):
+        number = int(value.strip())
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        raise ValueError("must be an integer")
+    if not INT_MIN <= number <= INT_MAX:
+        raise ValueError(f"must be an integer between {INT_MIN} and {INT_MAX}")
+    return number
 
 
 def _to_uuid(value: Any) -> Any:
@@ -63,6 +81,10 @@ FlexBool = Annotated[bool, BeforeValidator(_to_bool)]
 Str = Annotated[str, BeforeValidator(_to_str)]
 UuidList = Annotated[list[Uuid], BeforeValidator(_to_list)]
 Port = Annotated[FlexInt, Field(ge=1, le=65535)]
+SizeInGb = Annotated[FlexInt, Field(ge=1, le=MAX_VOLUME_GB)]
+Iops = Annotated[FlexInt, Field(ge=1, le=MAX_IOPS)]
+CpuCount = Annotated[FlexInt, Field(ge=1, le=MAX_CPU_COUNT)]
+MemoryInMB = Annotated[FlexInt, Field(ge=1, le=MAX_MEMORY_MB)]
 
 
 class Body(BaseModel):

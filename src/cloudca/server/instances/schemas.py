@@ -10,7 +10,18 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
-from cloudca.server.core.fields import Body, FlexBool, FlexInt, Port, Str, Uuid, UuidList
+from cloudca.server.core.fields import (
+    Body,
+    CpuCount,
+    FlexBool,
+    Iops,
+    MemoryInMB,
+    Port,
+    SizeInGb,
+    Str,
+    Uuid,
+    UuidList,
+)
 
 MAX_USER_DATA = 32768
 HOSTNAME_PATTERN = r"^[A-Za-z0-9_-]{1,63}$"
@@ -27,12 +38,12 @@ class CreateInstance(Body):
     templateId: Uuid
     computeOfferingId: Uuid
     networkId: Uuid
-    cpuCount: Annotated[FlexInt, Field(ge=1)] | None = None
-    memoryInMB: Annotated[FlexInt, Field(ge=1)] | None = None
-    rootVolumeSizeInGb: Annotated[FlexInt, Field(ge=1)] | None = None
+    cpuCount: CpuCount | None = None
+    memoryInMB: MemoryInMB | None = None
+    rootVolumeSizeInGb: SizeInGb | None = None
     diskOfferingId: Uuid | None = None
-    additionalDiskSizeInGb: Annotated[FlexInt, Field(ge=1)] | None = None
-    additionalDiskIops: Annotated[FlexInt, Field(ge=1)] | None = None
+    additionalDiskSizeInGb: SizeInGb | None = None
+    additionalDiskIops: Iops | None = None
     volumeIdToAttach: Uuid | None = None
     sshKeyName: Str | None = None
     publicKey: Str | None = None
@@ -67,8 +78,8 @@ class DestroyInstance(Body):
 class ChangeComputeOffering(Body):
     computeOfferingId: Uuid | None = None
     newComputeOfferingId: Uuid | None = None
-    cpuCount: Annotated[FlexInt, Field(ge=1)] | None = None
-    memoryInMB: Annotated[FlexInt, Field(ge=1)] | None = None
+    cpuCount: CpuCount | None = None
+    memoryInMB: MemoryInMB | None = None
     #: Only read for the Go client's ChangeNetwork bug (4.5.7).
     networkId: Uuid | None = None
 

@@ -18,7 +18,7 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import DiskOffering, Zone
 from cloudca.server.core.claims import check_transition
-from cloudca.server.core.fields import Body, FlexInt, Str, Uuid
+from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
 from cloudca.server.db.base import iso
 from cloudca.server.errors import (
     InvalidField,
@@ -45,8 +45,8 @@ class CreateVolume(Body):
     name: Annotated[Str, Field(min_length=1, max_length=255)]
     diskOfferingId: Uuid
     instanceId: Uuid | None = None
-    sizeInGb: Annotated[FlexInt, Field(ge=1)] | None = None
-    iops: Annotated[FlexInt, Field(ge=1)] | None = None
+    sizeInGb: SizeInGb | None = None
+    iops: Iops | None = None
     zoneId: Uuid | None = None
 
 
@@ -55,8 +55,8 @@ class AttachVolume(Body):
 
 
 class ResizeVolume(Body):
-    sizeInGb: Annotated[FlexInt, Field(ge=1)] | None = None
-    iops: Annotated[FlexInt, Field(ge=1)] | None = None
+    sizeInGb: SizeInGb | None = None
+    iops: Iops | None = None
 
 
 class SnapshotVolume(Body):
