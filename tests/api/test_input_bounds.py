@@ -78,4 +78,4 @@ async def test_an_error_echoing_a_huge_number_is_still_an_error(api: Api, catalo
     response = await _volume(api, catalog, sizeInGb=10**40)
     assert response.status_code == 400
     [error] = response.json()["errors"]
-    assert float(error["context"]["value"]) == 10**40
+    assert float(error["context"]["value"]) == float(10**40)
