@@ -1,7 +1,7 @@
 """Installation keys: the key that encrypts the passwords in task results, on PostgreSQL
 
 Revision ID: 10a_installation_keys
-Revises: 12a_teams
+Revises: 14a_catalogue_versions
 Create Date: 2026-12-04 16:40:00
 
 Why in the database: processes on several machines share one PostgreSQL database and must read
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "10a_installation_keys"
-down_revision: str | None = "12a_teams"
+down_revision: str | None = "14a_catalogue_versions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
