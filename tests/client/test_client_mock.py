@@ -105,6 +105,7 @@ class TestPublicSurface:
             "EnvironmentClient",
             "EnvironmentRole",
             "ErrorDetail",
+            "IdempotencyKeyReusedError",
             "Instance",
             "InstanceCreate",
             "InstanceNic",

@@ -30,6 +30,7 @@ The tree::
         ├── NotFoundError            404 NOT_FOUND
         │   └── EndpointNotFoundError    ENDPOINT_NOT_FOUND
         ├── MethodNotAllowedError    405 METHOD_NOT_ALLOWED
+        ├── IdempotencyKeyReusedError 409 IDEMPOTENCY_KEY_REUSED
         └── InternalServerError      5xx INTERNAL_ERROR
 
 API errors are chosen from the symbolic ``errorCode`` of the first error object, falling back on the
@@ -212,6 +213,11 @@ class MethodNotAllowedError(APIError):
     """405: the verb is not allowed on the route."""
 
 
+class IdempotencyKeyReusedError(APIError):
+    """409: the ``Idempotency-Key`` was used for another request, or its first request is still
+    being answered."""
+
+
 class InternalServerError(APIError):
     """5xx: the server failed unexpectedly."""
 
@@ -261,6 +267,7 @@ BY_ERROR_CODE: dict[str, type[APIError]] = {
     codes.NOT_FOUND.error_code: NotFoundError,
     codes.ENDPOINT_NOT_FOUND.error_code: EndpointNotFoundError,
     codes.METHOD_NOT_ALLOWED.error_code: MethodNotAllowedError,
+    codes.IDEMPOTENCY_KEY_REUSED.error_code: IdempotencyKeyReusedError,
     codes.INTERNAL_ERROR.error_code: InternalServerError,
 }
 
@@ -270,6 +277,7 @@ _BY_STATUS: dict[int, type[APIError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
     405: MethodNotAllowedError,
+    409: IdempotencyKeyReusedError,
 }
 
 

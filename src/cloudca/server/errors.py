@@ -6,6 +6,7 @@
     ├── InvalidField                  1002  INVALID_FIELD
     ├── UnknownOperation              1003  UNKNOWN_OPERATION
     ├── InvalidQueryParameter         1004  INVALID_QUERY_PARAMETER
+    ├── IdempotencyKeyReused          1005  IDEMPOTENCY_KEY_REUSED (409; a cloudca extension)
     ├── Unauthorized                  1100  UNAUTHORIZED
     ├── Forbidden                     1101  FORBIDDEN
     ├── NotFound                      1200  NOT_FOUND
@@ -95,6 +96,13 @@ class InvalidQueryParameter(ServiceError, error=codes.INVALID_QUERY_PARAMETER):
             parameter=parameter,
             value=_printable(value),
         )
+
+
+class IdempotencyKeyReused(ServiceError, error=codes.IDEMPOTENCY_KEY_REUSED):
+    """The ``Idempotency-Key`` names another request, or one still being answered (HTTP 409)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message, idempotencyKey=_printable(key))
 
 
 class Unauthorized(ServiceError, error=codes.UNAUTHORIZED):

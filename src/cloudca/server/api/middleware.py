@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from cloudca.server.api import authorization, fastlane
+from cloudca.server.api import authorization, fastlane, idempotency
 from cloudca.server.api.envelope import MEDIA_TYPE
 from cloudca.server.api.errors import status_of
 from cloudca.server.api.state import EdgeRuntime
@@ -102,8 +102,18 @@ class EdgeMiddleware:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
+        access = scope.get(authorization.SCOPE_KEY)
+        key = idempotency.key_of(scope) if access is not None and runtime is not None else None
         try:
-            await self.app(scope, limited_receive, tracked_send)
+            if key is None:
+                await self.app(scope, limited_receive, tracked_send)
+            else:
+                assert runtime is not None and access is not None
+                await idempotency.call(self.app, runtime, access, key, scope, limited_receive, tracked_send)
+        except ServiceError as error:
+            if started:
+                raise
+            await _refuse(send, error)
         except Exception:
             # Answered here rather than by Starlette's outermost handler, which sends the 500 and
             # then re-raises, so the server closes the kept-alive connection: a client's *next*

@@ -18,6 +18,7 @@ from cloudca.server.catalog.models import (
     Zone,
 )
 from cloudca.server.db.base import Base
+from cloudca.server.idempotency.models import IdempotencyKey
 from cloudca.server.instances.models import Instance, RecoveryPoint
 from cloudca.server.networking.models import (
     LoadBalancerMember,
@@ -36,6 +37,7 @@ from cloudca.server.placement.models import AffinityGroup, AffinityMembership, H
 from cloudca.server.sshkeys.models import SshKey
 from cloudca.server.storage.models import Snapshot, Volume
 from cloudca.server.tasks.models import Task, TaskWorker
+from cloudca.server.tasks.sealing import InstallationKey
 
 __all__ = [
     "AffinityGroup",
@@ -46,6 +48,8 @@ __all__ = [
     "DiskOffering",
     "Environment",
     "Host",
+    "IdempotencyKey",
+    "InstallationKey",
     "Instance",
     "LoadBalancerMember",
     "LoadBalancerRule",

@@ -66,6 +66,12 @@ class SecretBox:
         sealed[SEALED] = tokens
         return sealed
 
+    def encrypt(self, data: bytes) -> bytes:
+        return self._fernet.encrypt(data)
+
+    def decrypt(self, token: bytes) -> bytes:
+        return self._fernet.decrypt(token)
+
     def unseal(self, result: Any) -> Any:
         """``result`` as the client sees it: secret fields decrypted (``None`` if the key changed)."""
         if not isinstance(result, dict) or SEALED not in result:

@@ -1,0 +1,1 @@
+"""Idempotency keys: a retried mutation gets the first attempt's answer (see ``api.idempotency``)."""
