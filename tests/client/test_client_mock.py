@@ -259,22 +259,29 @@ class TestReads:
         with pytest.raises(NotFoundError, match="HTTP 404"):
             client.environment("s", "e").zones.list()
 
-    def test_reads_retry_but_mutations_do_not(self) -> None:
-        calls: list[str] = []
+    def test_reads_retry_and_mutations_retry_with_one_idempotency_key(self) -> None:
+        calls: list[tuple[str, str | None]] = []
 
         def handler(request: httpx.Request) -> httpx.Response:
-            calls.append(request.method)
+            calls.append((request.method, request.headers.get("Idempotency-Key")))
             if len(calls) == 1 or request.method == "POST":
                 return httpx.Response(503, json={"errors": [{"errorCode": "INTERNAL_ERROR", "code": 5000}]})
             return httpx.Response(200, json={"data": [], "metadata": {"recordCount": 0}})
 
         env = client_for(handler, max_retries=2).environment("s", "e")
         assert env.zones.list() == []
-        assert calls == ["GET", "GET"]
+        assert calls == [("GET", None), ("GET", None)]
         calls.clear()
         with pytest.raises(InternalServerError):
             env.instances.start(INSTANCE_ID)
-        assert calls == ["POST"]
+        # Every attempt of the mutation carries the same key: the server runs it at most once.
+        assert [method for method, _ in calls] == ["POST", "POST", "POST"]
+        keys = {key for _, key in calls}
+        assert len(keys) == 1 and None not in keys
+        calls.clear()
+        with pytest.raises(InternalServerError):
+            env.instances.start(INSTANCE_ID)
+        assert {key for _, key in calls}.isdisjoint(keys)  # a new call, a new key
 
     def test_connection_and_timeout_errors_are_clear(self) -> None:
         def refuse(request: httpx.Request) -> httpx.Response:

@@ -91,6 +91,7 @@ class AsyncClient(BaseClient):
 
     async def _execute(self, call: Call[Any]) -> Any:
         """Send ``call`` (retrying where that is safe) and return its raw payload."""
+        call = call.keyed()
         attempt = 0
         while True:
             try:

@@ -8,8 +8,9 @@ and the two clients differ only in how they wait for I/O.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
@@ -60,11 +61,22 @@ class Call(Generic[T]):
     body: Mapping[str, Any] | None = None
     # Extra seconds the server may legitimately hold the request (task long-poll).
     hold: float = 0.0
+    #: Sent as ``Idempotency-Key`` on every attempt of a mutation (``keyed`` draws one).
+    idempotency_key: str | None = None
 
     @property
     def idempotent(self) -> bool:
-        """Reads may be retried after any transport failure; mutations only if never sent."""
-        return self.method == "GET"
+        """Reads, and mutations that carry an idempotency key (the server answers a repeat with
+        the first answer), may be retried after any transport failure; other mutations only if
+        never sent."""
+        return self.method == "GET" or self.idempotency_key is not None
+
+    def keyed(self) -> Call[T]:
+        """This call with an idempotency key if it is a mutation: one key for all its attempts,
+        so a retry after a lost answer cannot run the mutation twice."""
+        if self.method == "GET" or self.idempotency_key is not None:
+            return self
+        return replace(self, idempotency_key=uuid.uuid4().hex)
 
 
 def model_parser(model: type[M]) -> Callable[[Any], M]:
@@ -181,6 +193,8 @@ class BaseClient:
 
     def _request_kwargs(self, call: Call[Any]) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"params": dict(call.params)}
+        if call.idempotency_key is not None:
+            kwargs["headers"] = {"Idempotency-Key": call.idempotency_key}
         if call.body is not None:
             kwargs["json"] = dict(call.body)
         if call.hold:

@@ -89,6 +89,7 @@ class Client(BaseClient):
 
     def _execute(self, call: Call[Any]) -> Any:
         """Send ``call`` (retrying where that is safe) and return its raw payload."""
+        call = call.keyed()
         attempt = 0
         while True:
             try:
