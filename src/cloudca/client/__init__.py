@@ -101,7 +101,6 @@ __all__ = [
     "EnvironmentRole",
     "ErrorDetail",
     "IdempotencyKeyReusedError",
-    "IdempotencyKeyReusedError",
     "Instance",
     "InstanceCreate",
     "InstanceNic",
