@@ -4,14 +4,12 @@ kind (``HANDLERS``); the operations on a kept instance are in ``operation_handle
 
 from __future__ import annotations
 
-import contextlib
-
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cloudca.server.catalog.models import Template
 from cloudca.server.drivers.base import DriverError, PowerState
-from cloudca.server.errors import InternalError, ServiceError
+from cloudca.server.errors import InternalError
 from cloudca.server.instances import lifecycle, states
 from cloudca.server.instances.machines import generate_password, machine_spec
 from cloudca.server.instances.models import Instance
@@ -26,6 +24,7 @@ from cloudca.server.instances.operation_handlers import (
     Stop,
     Update,
 )
+from cloudca.server.instances.reconcile import reconcile
 from cloudca.server.instances.representation import represent_one
 from cloudca.server.instances.task_base import InstanceTask, derived_id, driver_call
 from cloudca.server.placement import scheduler
@@ -75,11 +74,10 @@ class Destroy(InstanceTask):
         await purge_instance(ctx, task)
 
     async def undo(self, ctx: TaskContext, task: Task) -> None:
-        # The rules the instance held are still recorded unless the destroy committed: put the
-        # driver's forwards and balancers back in line with them.
+        # Everything the destroy took from the machine before it failed (power, disks, forwards of
+        # the IPs it was to release) is still recorded: push it all back.
         released = list(task.payload.get("publicIpIdsToRelease") or [])
-        with contextlib.suppress(ServiceError):
-            await lifecycle.resync_public_ips(ctx.database, ctx.driver, task.entity_id, released)
+        await reconcile(ctx, task.entity_id, released)
         await super().undo(ctx, task)
 
 

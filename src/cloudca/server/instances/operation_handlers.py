@@ -3,18 +3,17 @@ reboot, update, reset password, associate an SSH key, recovery point, change off
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from cloudca.server.catalog.models import Template
-from cloudca.server.drivers.base import DriverError
 from cloudca.server.errors import Duplicate, InvalidField, ServiceError
 from cloudca.server.instances import lifecycle, states
 from cloudca.server.instances.machines import generate_password, nic_specs
 from cloudca.server.instances.models import RecoveryPoint
+from cloudca.server.instances.reconcile import reconcile
 from cloudca.server.instances.task_base import InstanceTask, derived_id, driver_call
 from cloudca.server.networking import ipam
 from cloudca.server.networking.models import Network, Nic
@@ -197,10 +196,5 @@ class ChangeNetwork(InstanceTask):
         raise Duplicate("ipAddress", task.payload["networkId"], "Could not allocate a unique address; retry")
 
     async def undo(self, ctx: TaskContext, task: Task) -> None:
-        async with ctx.database.session() as session:
-            nics = await nic_specs(session, task.entity_id)
-        with contextlib.suppress(DriverError):
-            await ctx.driver.set_nics(task.entity_id, nics)
-        with contextlib.suppress(ServiceError):
-            await lifecycle.resync_public_ips(ctx.database, ctx.driver, task.entity_id, [])
+        await reconcile(ctx, task.entity_id)  # NICs, power and forwards as the records still say
         await super().undo(ctx, task)
