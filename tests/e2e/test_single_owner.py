@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,10 +22,20 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@contextmanager
+def _running(data_dir: Path) -> Iterator[LiveServer]:
+    server = LiveServer(data_dir, API_KEY)
+    server.start(timeout=180)  # a loaded machine starts slowly; bounded all the same
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("command", [["serve", "--port", "0"], ["worker"]])
 def test_a_second_process_on_the_data_directory_exits_at_once(tmp_path: Path, command: list[str]) -> None:
     data_dir = tmp_path / "data"
-    with LiveServer(data_dir, API_KEY):
+    with _running(data_dir):
         environment = {key: value for key, value in os.environ.items() if not key.startswith("CLOUDCA_")}
         second = subprocess.run(
             [CLOUDCA, *command, "--data-dir", str(data_dir)],
@@ -40,7 +52,7 @@ def test_a_second_process_on_the_data_directory_exits_at_once(tmp_path: Path, co
 
 def test_the_data_directory_and_database_are_owner_only(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"  # created by the server
-    with LiveServer(data_dir, API_KEY):
+    with _running(data_dir):
         assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
         for path in data_dir.iterdir():
             if path.name.startswith("cloudca.db"):
