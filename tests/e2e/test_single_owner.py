@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.live import CLOUDCA, LiveServer
+from tests.live import CLOUDCA, LiveServer
 
 API_KEY = "owner-admin-key-0123456789abcdefghijklmnopqrstuvwxyz"
 
