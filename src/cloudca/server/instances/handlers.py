@@ -24,6 +24,7 @@ from cloudca.server.instances.operation_handlers import (
     Stop,
     Update,
 )
+from cloudca.server.instances.payloads import CreatePayload, DestroyPayload
 from cloudca.server.instances.reconcile import reconcile
 from cloudca.server.instances.representation import represent_one
 from cloudca.server.instances.task_base import InstanceTask, derived_id, driver_call
@@ -52,16 +53,17 @@ class Destroy(InstanceTask):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
-        purge = bool(task.payload.get("purgeImmediately"))
+        options = DestroyPayload.from_json(task.payload)
+        purge = options.purgeImmediately
         if instance.stable_state != states.DESTROYED:
             if await ctx.driver.power_state(instance.id) is PowerState.RUNNING:
                 await driver_call(ctx.driver.stop(instance.id))
             await lifecycle.unforward_instance(
-                ctx.database, ctx.driver, instance.id, task.payload.get("publicIpIdsToRelease") or []
+                ctx.database, ctx.driver, instance.id, list(options.publicIpIdsToRelease)
             )
-            await lifecycle.push_disks_without(ctx, instance.id, task.payload.get("volumeIdsToDelete") or [])
+            await lifecycle.push_disks_without(ctx, instance.id, list(options.volumeIdsToDelete))
             async with ctx.database.transaction() as session:
-                await lifecycle.release_for_destroy(session, instance, task.payload)
+                await lifecycle.release_for_destroy(session, instance, options)
                 if not purge:
                     await self.finish(ctx, task, states.DESTROYED, session=session)
                     return
@@ -76,7 +78,7 @@ class Destroy(InstanceTask):
     async def undo(self, ctx: TaskContext, task: Task) -> None:
         # Everything the destroy took from the machine before it failed (power, disks, forwards of
         # the IPs it was to release) is still recorded: push it all back.
-        released = list(task.payload.get("publicIpIdsToRelease") or [])
+        released = list(DestroyPayload.from_json(task.payload).publicIpIdsToRelease)
         await reconcile(ctx, task.entity_id, released)
         await super().undo(ctx, task)
 
@@ -104,7 +106,7 @@ class Create(InstanceTask):
     kind = "instances.create"
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
-        payload = task.payload
+        payload = CreatePayload.from_json(task.payload)
         async with ctx.database.transaction() as session:
             # Loaded in the placement transaction rather than in one of its own (``load``): one
             # connection and one transaction fewer per create.
@@ -112,7 +114,7 @@ class Create(InstanceTask):
             if instance is None or instance.task_id != task.id:
                 raise InternalError("The instance is no longer bound to this task")
             host_ids = await lifecycle.anti_affinity_hosts(
-                session, instance.id, payload.get("affinityGroupIds")
+                session, instance.id, list(payload.affinityGroupIds)
             )
             host = await scheduler.reserve(
                 session,
@@ -137,7 +139,7 @@ class Create(InstanceTask):
             spec = await machine_spec(session, instance, password)
         await driver_call(ctx.driver.create(spec))
         await driver_call(ctx.driver.start(instance.id))
-        if payload.get("portsToForward"):
+        if payload.portsToForward:
             # Only forwarded ports give a new instance rules, hence public IPs whose forwards change.
             held = await lifecycle.held_public_ips(ctx.database, instance.id)
             await lifecycle.sync_public_ips(ctx.database, ctx.driver, held)

@@ -8,7 +8,6 @@ running ``unprovision`` twice is harmless (ids of created things are derived fro
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +17,7 @@ from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.errors import InvalidField
 from cloudca.server.instances.models import Instance
+from cloudca.server.instances.payloads import CreatePayload, DestroyPayload
 from cloudca.server.networking import balancing, forwarding
 from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp
 from cloudca.server.placement import scheduler
@@ -75,7 +75,7 @@ _DEFAULT_NIC = select(Nic).where(Nic.instance_id == bindparam("instance_id"), Ni
 
 
 async def provision(
-    session: AsyncSession, instance: Instance, payload: dict[str, Any], derived: DerivedId
+    session: AsyncSession, instance: Instance, payload: CreatePayload, derived: DerivedId
 ) -> None:
     """Root volume, data volume, attached volume, affinity memberships, forwarded ports."""
     template = await session.get(Template, instance.template_id)
@@ -87,17 +87,15 @@ async def provision(
             zone_id=instance.zone_id,
             name=f"ROOT-{instance.name}",
             type="os",
-            size_gb=int(payload.get("rootVolumeSizeInGb") or template.root_size_gb),
+            size_gb=int(payload.rootVolumeSizeInGb or template.root_size_gb),
             template_id=template.id,
             instance_id=instance.id,
         )
     )
-    if payload.get("diskOfferingId"):
-        offering = await session.get(DiskOffering, payload["diskOfferingId"])
+    if payload.diskOfferingId:
+        offering = await session.get(DiskOffering, payload.diskOfferingId)
         if offering is None:
-            raise InvalidField(
-                "diskOfferingId", payload["diskOfferingId"], "the disk offering no longer exists"
-            )
+            raise InvalidField("diskOfferingId", payload.diskOfferingId, "the disk offering no longer exists")
         session.add(
             Volume(
                 id=derived("data-volume"),
@@ -105,31 +103,28 @@ async def provision(
                 zone_id=instance.zone_id,
                 name=f"DATA-{instance.name}",
                 type="data",
-                size_gb=int(payload.get("additionalDiskSizeInGb") or offering.gb_size or 0),
-                iops=payload.get("additionalDiskIops")
-                or (offering.min_iops if offering.custom_iops else None),
+                size_gb=int(payload.additionalDiskSizeInGb or offering.gb_size or 0),
+                iops=payload.additionalDiskIops or (offering.min_iops if offering.custom_iops else None),
                 disk_offering_id=offering.id,
                 instance_id=instance.id,
             )
         )
-    if payload.get("volumeIdToAttach"):
+    if payload.volumeIdToAttach:
         attached = await session.execute(
             update(Volume)
-            .where(
-                Volume.id == payload["volumeIdToAttach"], Volume.instance_id.is_(None), Volume.type == "data"
-            )
+            .where(Volume.id == payload.volumeIdToAttach, Volume.instance_id.is_(None), Volume.type == "data")
             .values(instance_id=instance.id)
             .execution_options(synchronize_session=False)
         )
         if not getattr(attached, "rowcount", 0):
             raise InvalidField(
-                "volumeIdToAttach", payload["volumeIdToAttach"], "the volume is no longer available"
+                "volumeIdToAttach", payload.volumeIdToAttach, "the volume is no longer available"
             )
-    for group_id in payload.get("affinityGroupIds") or []:
+    for group_id in payload.affinityGroupIds:
         session.add(AffinityMembership(affinity_group_id=group_id, instance_id=instance.id))
     nic = (await session.execute(_DEFAULT_NIC, {"instance_id": instance.id})).scalar_one()
     await mark_network_implemented(session, nic.network_id)
-    ports = [int(port) for port in payload.get("portsToForward") or []]
+    ports = [int(port) for port in payload.portsToForward]
     if ports:
         await forwarding.forward_ports(session, instance, nic, ports, derived("public-ip"))
     await session.flush()
@@ -152,12 +147,12 @@ async def remove_forwarding(session: AsyncSession, instance_id: str) -> None:
     await forwarding.remove_instance_rules(session, instance_id)
 
 
-async def release_for_destroy(session: AsyncSession, instance: Instance, options: dict[str, Any]) -> None:
+async def release_for_destroy(session: AsyncSession, instance: Instance, options: DestroyPayload) -> None:
     """Destroy's effects on held resources, in the contract's order (4.4, steps 2-6)."""
-    for ip_id in options.get("publicIpIdsToRelease") or []:
+    for ip_id in options.publicIpIdsToRelease:
         await forwarding.release_public_ip(session, ip_id)
-    volume_ids = list(options.get("volumeIdsToDelete") or [])
-    if options.get("deleteSnapshots"):
+    volume_ids = list(options.volumeIdsToDelete)
+    if options.deleteSnapshots:
         # "Every snapshot of every volume attached to the instance" (4.4), taken before step 3 so
         # the snapshots of volumes deleted with it go too.
         attached = select(Volume.id).where(Volume.instance_id == instance.id)

@@ -13,6 +13,13 @@ from cloudca.server.errors import Duplicate, InvalidField, ServiceError
 from cloudca.server.instances import lifecycle, states
 from cloudca.server.instances.machines import generate_password, nic_specs
 from cloudca.server.instances.models import RecoveryPoint
+from cloudca.server.instances.payloads import (
+    AssociateSshKeyPayload,
+    ChangeComputeOfferingPayload,
+    ChangeNetworkPayload,
+    RecoveryPointPayload,
+    UpdatePayload,
+)
 from cloudca.server.instances.reconcile import reconcile
 from cloudca.server.instances.task_base import InstanceTask, derived_id, driver_call
 from cloudca.server.networking import ipam
@@ -54,7 +61,8 @@ class Update(InstanceTask):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
-        changes = {key: value for key, value in task.payload.items() if value is not None}
+        payload = UpdatePayload.from_json(task.payload)
+        changes = {key: value for key, value in payload.to_json().items() if value is not None}
         if (
             changes.get("hostname") not in (None, instance.hostname)
             and instance.stable_state == states.RUNNING
@@ -85,11 +93,12 @@ class AssociateSshKey(InstanceTask):
         async with ctx.database.session() as session:
             template = await session.get(Template, instance.template_id)
         assert template is not None
-        public_key = task.payload["publicKey"]
+        payload = AssociateSshKeyPayload.from_json(task.payload)
+        public_key = payload.publicKey
         await driver_call(ctx.driver.set_ssh_key(instance.id, template.username, public_key))
         if instance.stable_state == states.RUNNING:
             await driver_call(ctx.driver.reboot(instance.id))
-        changes = {"ssh_key_name": task.payload["sshKeyName"], "public_key": public_key}
+        changes = {"ssh_key_name": payload.sshKeyName, "public_key": public_key}
         await self.finish(ctx, task, instance.stable_state, changes)
 
 
@@ -98,13 +107,14 @@ class CreateRecoveryPoint(InstanceTask):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
+        point = RecoveryPointPayload.from_json(task.payload)
         async with ctx.database.transaction() as session:
             session.add(
                 RecoveryPoint(
                     id=derived_id(task, "recovery-point"),
                     instance_id=instance.id,
-                    name=task.payload["name"],
-                    description=task.payload.get("description") or "",
+                    name=point.name,
+                    description=point.description or "",
                 )
             )
             await self.finish(ctx, task, instance.stable_state, session=session)
@@ -115,8 +125,8 @@ class ChangeComputeOffering(InstanceTask):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
-        offering_id = task.payload["computeOfferingId"]
-        cpu, memory = int(task.payload["cpuCount"]), int(task.payload["memoryInMB"])
+        change = ChangeComputeOfferingPayload.from_json(task.payload)
+        offering_id, cpu, memory = change.computeOfferingId, int(change.cpuCount), int(change.memoryInMB)
         if (offering_id, cpu, memory) == (
             instance.compute_offering_id,
             instance.cpu_count,
@@ -157,12 +167,13 @@ class ChangeNetwork(InstanceTask):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
+        network_id = ChangeNetworkPayload.from_json(task.payload).networkId
         await lifecycle.unforward_instance(ctx.database, ctx.driver, instance.id, [])
         for _ in range(self.attempts):
             async with ctx.database.session() as session:
-                network = await session.get(Network, task.payload["networkId"])
+                network = await session.get(Network, network_id)
                 if network is None:
-                    raise InvalidField("networkId", task.payload["networkId"], "the network no longer exists")
+                    raise InvalidField("networkId", network_id, "the network no longer exists")
                 address = await ipam.free_address(session, network)
                 nics = tuple(
                     replace(
@@ -193,7 +204,7 @@ class ChangeNetwork(InstanceTask):
                 return
             except IntegrityError:
                 continue
-        raise Duplicate("ipAddress", task.payload["networkId"], "Could not allocate a unique address; retry")
+        raise Duplicate("ipAddress", network_id, "Could not allocate a unique address; retry")
 
     async def undo(self, ctx: TaskContext, task: Task) -> None:
         await reconcile(ctx, task.entity_id)  # NICs, power and forwards as the records still say

@@ -14,8 +14,6 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.catalog import service as catalog
-from cloudca.server.catalog.models import ComputeOffering, Template
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.fields import Body
 from cloudca.server.core.listing import ListParams, check_sort_field
@@ -30,6 +28,12 @@ from cloudca.server.errors import (
 )
 from cloudca.server.instances import operations, states
 from cloudca.server.instances.models import Instance, InstanceCount
+from cloudca.server.instances.payloads import (
+    CreatePayload,
+    DestroyPayload,
+    Payload,
+    UpdatePayload,
+)
 from cloudca.server.instances.representation import (
     SORT_COLUMNS,
     Executor,
@@ -39,17 +43,14 @@ from cloudca.server.instances.representation import (
     represent_rows,
 )
 from cloudca.server.instances.schemas import (
-    AssociateSshKey,
     ChangeComputeOffering,
     ChangeNetwork,
     CreateInstance,
-    CreateRecoveryPoint,
     DestroyInstance,
     UpdateInstance,
 )
-from cloudca.server.instances.validation import CreatePlan, check_create, find_ssh_key, resolve_size
+from cloudca.server.instances.validation import CreatePlan, check_create
 from cloudca.server.networking import ipam
-from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import Nic, PortForwardingRule, PublicIp
 from cloudca.server.runtime import Runtime
 from cloudca.server.storage.models import Volume
@@ -125,7 +126,7 @@ async def claim(
     instance: Instance,
     transition: states.Transition,
     kind: str,
-    payload: dict[str, Any],
+    payload: Payload,
 ) -> str:
     """Bind a new task to the instance if it is still in the state that was checked; returns the task id."""
     task_id = new_id()
@@ -151,7 +152,7 @@ async def claim(
             environment_id=scope.id,
             entity_type=ENTITY,
             entity_id=instance.id,
-            payload=payload,
+            payload=payload.to_json(),
             task_id=task_id,
         )
     runtime.tasks.dispatch(task_id)
@@ -196,7 +197,7 @@ async def create_instance(runtime: Runtime, scope: EnvironmentScope, body: Creat
             environment_id=scope.id,
             entity_type=ENTITY,
             entity_id=instance_id,
-            payload=_create_payload(plan),
+            payload=_create_payload(plan).to_json(),
             task_id=task_id,
         )
     runtime.tasks.dispatch(task_id)
@@ -230,17 +231,17 @@ def _hostname_from(name: str) -> str:
     return cleaned.strip("-")[:63] or "instance"
 
 
-def _create_payload(plan: CreatePlan) -> dict[str, Any]:
+def _create_payload(plan: CreatePlan) -> CreatePayload:
     body = plan.body
-    return {
-        "rootVolumeSizeInGb": plan.root_size_gb,
-        "diskOfferingId": plan.disk_offering.id if plan.disk_offering else None,
-        "additionalDiskSizeInGb": body.additionalDiskSizeInGb,
-        "additionalDiskIops": body.additionalDiskIops,
-        "volumeIdToAttach": body.volumeIdToAttach,
-        "affinityGroupIds": plan.affinity_group_ids,
-        "portsToForward": body.portsToForward or [],
-    }
+    return CreatePayload(
+        rootVolumeSizeInGb=plan.root_size_gb,
+        diskOfferingId=plan.disk_offering.id if plan.disk_offering else None,
+        additionalDiskSizeInGb=body.additionalDiskSizeInGb,
+        additionalDiskIops=body.additionalDiskIops,
+        volumeIdToAttach=body.volumeIdToAttach,
+        affinityGroupIds=tuple(plan.affinity_group_ids),
+        portsToForward=tuple(body.portsToForward or ()),
+    )
 
 
 # -- update and destroy --------------------------------------------------------------------------
@@ -252,7 +253,7 @@ async def update_instance(
     if body.name is None and body.hostname is None:
         raise ValidationErrors([MissingField("name"), MissingField("hostname")])
     instance = await _load_checked(runtime, scope, instance_id, states.UPDATE)
-    payload = {"name": body.name, "hostname": body.hostname}
+    payload = UpdatePayload(name=body.name, hostname=body.hostname)
     return await claim(runtime, scope, instance, states.UPDATE, "instances.update", payload)
 
 
@@ -264,7 +265,12 @@ async def destroy_instance(
         instance = await find_instance(session, scope, instance_id)
         check_transition(instance, transition)
         await _check_destroy_options(session, instance, body)
-    payload = body.model_dump()
+    payload = DestroyPayload(
+        purgeImmediately=body.purgeImmediately,
+        deleteSnapshots=body.deleteSnapshots,
+        publicIpIdsToRelease=tuple(body.publicIpIdsToRelease),
+        volumeIdsToDelete=tuple(body.volumeIdsToDelete),
+    )
     return await claim(runtime, scope, instance, transition, "instances.destroy", payload)
 
 
@@ -333,63 +339,12 @@ async def run_operation(
             body.computeOfferingId or body.newComputeOfferingId
         ):
             # The Go client's ChangeNetwork sends this operation with only a networkId (4.5.7).
-            if body.networkId is None or body.networkId == await _default_network_id(session, instance):
+            if body.networkId is None or body.networkId == await operations.default_network_id(
+                session, instance
+            ):
                 raise MissingField("computeOfferingId")
             operation = operations.CHANGE_NETWORK
             body = ChangeNetwork(networkId=body.networkId)
         check_transition(instance, operation.transition)
-        payload = await _operation_payload(session, scope, instance, operation, body)
+        payload = await operations.payload_for(session, scope, instance, operation, body)
     return await claim(runtime, scope, instance, operation.transition, operation.kind, payload)
-
-
-async def _default_network_id(session: AsyncSession, instance: Instance) -> str | None:
-    rows = await session.execute(
-        select(Nic.network_id).where(Nic.instance_id == instance.id, Nic.is_default.is_(True))
-    )
-    return rows.scalar_one_or_none()
-
-
-async def _operation_payload(
-    session: AsyncSession,
-    scope: EnvironmentScope,
-    instance: Instance,
-    operation: operations.Operation,
-    body: Body | None,
-) -> dict[str, Any]:
-    if isinstance(body, ChangeComputeOffering):
-        offering_id = body.computeOfferingId or body.newComputeOfferingId
-        assert offering_id is not None
-        field_name = "computeOfferingId" if body.computeOfferingId else "newComputeOfferingId"
-        offering = await catalog.find_shared(session, ComputeOffering, scope, offering_id)
-        if offering is None:
-            raise InvalidField(field_name, offering_id, "no such compute offering")
-        problems: list[ServiceError] = []
-        cpu_count, memory_mb = resolve_size(offering, body.cpuCount, body.memoryInMB, problems)
-        if problems:
-            raise ValidationErrors(problems)
-        return {"computeOfferingId": offering.id, "cpuCount": cpu_count, "memoryInMB": memory_mb}
-    if isinstance(body, ChangeNetwork):
-        network = await networking.find_network(session, scope, body.networkId)
-        if network is None:
-            raise InvalidField("networkId", body.networkId, "no such network in this environment")
-        if network.id == await _default_network_id(session, instance):
-            raise InvalidField("networkId", network.id, "the instance is already on this network")
-        if network.zone_id != instance.zone_id:
-            raise InvalidField("networkId", network.id, "the network is in another zone")
-        return {"networkId": network.id}
-    if isinstance(body, AssociateSshKey):
-        template = await session.get(Template, instance.template_id)
-        if template is not None and not template.ssh_key_enabled:
-            raise InvalidField("sshKeyName", body.sshKeyName, "the template does not take SSH keys")
-        key = await find_ssh_key(session, scope, body.sshKeyName)
-        if key is None:
-            raise InvalidField("sshKeyName", body.sshKeyName, "no SSH key with that name")
-        return {"sshKeyName": key.name, "publicKey": key.public_key}
-    if operation is operations.RESET_PASSWORD:
-        template = await session.get(Template, instance.template_id)
-        if template is not None and not template.password_enabled:
-            raise InvalidField("id", instance.id, "template is not password enabled")
-        return {}
-    if isinstance(body, CreateRecoveryPoint):
-        return {"name": body.recoveryPoint.name, "description": body.recoveryPoint.description}
-    return {}
