@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev lint bench
+.PHONY: run test install install-dev lint bench campaigns
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,11 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench
+
+## The hostile-input and crash campaigns at full size: 50,000 generated requests, 100 kills on
+## SQLite and 100 on PostgreSQL with 3 processes (CI runs them smaller, within `make test`).
+CAMPAIGN_SIZE := CLOUDCA_CAMPAIGN_REQUESTS=50000 CLOUDCA_CAMPAIGN_KILLS=100 CLOUDCA_CAMPAIGN_SECONDS=14400
+PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+campaigns: install-dev
+	env -u CLOUDCA_TEST_DATABASE_URL $(CAMPAIGN_SIZE) $(BIN)/pytest -q -s -p no:cacheprovider tests/campaigns
+	CLOUDCA_TEST_DATABASE_URL=$(PG_URL) $(CAMPAIGN_SIZE) $(BIN)/pytest -q -s -p no:cacheprovider tests/campaigns
