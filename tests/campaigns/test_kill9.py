@@ -35,7 +35,7 @@ from sqlalchemy import text
 from cloudca.server.bootstrap import seeded_id
 from cloudca.server.db.engine import Database
 from tests.campaigns.sizes import KILLS, TIME_LIMIT
-from tests.e2e.live import LiveServer
+from tests.live import LiveServer
 from tests.support import fresh_database
 
 pytestmark = pytest.mark.slow
@@ -300,5 +300,5 @@ def test_kill_9_on_postgresql_with_three_processes(tmp_path: Path, postgres_url:
     for index in range(3):
         data_dir = tmp_path / f"data-{index}"
         data_dir.mkdir()
-        servers.append(LiveServer(data_dir, API_KEY, env={"CLOUDCA_DATABASE_URL": postgres_url}))
+        servers.append(LiveServer(data_dir, API_KEY, database_url=postgres_url))
     _campaign(servers, postgres_url, "postgresql", tmp_path)

@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from cloudca.server.bootstrap import seeded_id
 from tests.campaigns.sizes import REQUESTS, TIME_LIMIT
-from tests.e2e.live import LiveServer
+from tests.live import LiveServer
 
 pytestmark = [
     pytest.mark.slow,
@@ -95,12 +95,51 @@ class Tally:
         return self.answers["2xx"] + self.answers["other"]
 
 
+#: Administration collections: generated requests act on spare entities made for them, never on
+#: the campaign's own organization, environment, user or API key (deleting those would turn every
+#: later request into a 404 or a 401).
+SPARE_BODIES: dict[str, Any] = {
+    "/v1/environments": lambda n: {"name": f"spare-{n}", "description": "campaign"},
+    "/v1/users": lambda n: {"userName": f"spare-{n}", "email": f"spare-{n}@cloudca.test"},
+    "/v1/organizations": lambda n: {"name": f"spare-{n}", "entryPoint": f"spare-{n}"},
+}
+
+
 class Pools:
     """Ids of entities that exist, by the collection segment that precedes them in a path."""
 
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
         self.tasks: list[str] = []
+        self.protected: set[str] = set()
+        self.spares = 0
+
+    def protect_own(self) -> None:
+        """Remember what the campaign itself stands on (see ``SPARE_BODIES``)."""
+        for path in ("/v1/environments", "/v1/users", "/v1/organizations", "/v1/services/connections"):
+            self.protected.update(self._list(path))
+        for user in list(self.protected):
+            self.protected.update(self._list(f"/v1/users/{user}/apikeys"))
+
+    def _spare(self, path: str) -> None:
+        self.spares += 1
+        make = SPARE_BODIES.get(path)
+        if make is not None:
+            self.http.post(path, json=make(self.spares))
+        elif path.startswith("/v1/users/") and path.endswith("/apikeys"):
+            self.http.post(path, json={"name": f"spare-{self.spares}"})
+
+    def resolve(self, operation_path: str, parameters: list[str], rng: random.Random) -> dict[str, str]:
+        """Real values for the path's parameters, outermost first (``{user_id}`` before ``{key_id}``)."""
+        chosen: dict[str, str] = {}
+        path = operation_path
+        for name in parameters:
+            ids = self.ids(path, name)
+            if not ids:
+                break
+            chosen[name] = rng.choice(ids)
+            path = path.replace(f"{{{name}}}", chosen[name])
+        return chosen
 
     def list_path(self, operation_path: str, parameter: str) -> str | None:
         parts = operation_path.split("/")
@@ -119,6 +158,12 @@ class Pools:
         path = self.list_path(operation_path, parameter)
         if path is None:
             return []
+        if path.startswith("/v1/") and not path.startswith("/v1/services/"):
+            found = [item for item in self._list(path) if item not in self.protected]
+            if not found:
+                self._spare(path)
+                found = [item for item in self._list(path) if item not in self.protected]
+            return found
         found = self._list(path)
         if not found and (segment := path.rsplit("/", 1)[-1]) in _MAKERS:
             _MAKERS[segment](self)
@@ -240,6 +285,7 @@ def test_generated_requests_get_answers_never_server_errors(server: LiveServer, 
     rng = random.Random(20261204)
     with httpx.Client(base_url=origin, headers=headers, timeout=60) as http:
         pools = Pools(http)
+        pools.protect_own()
         for make in (_instance, _volume, _snapshot, _sshkey, _affinity_group, _public_ip):
             make(pools)  # tasks to read, entities to act on
         rounds = 0
@@ -283,7 +329,7 @@ def _run_operation(
     rng: random.Random,
 ) -> None:
     parameters = _path_parameters(operation.path)
-    real = {name: pools.ids(operation.path, name) for name in parameters}
+    resolved: list[dict[str, str]] = []
     documented = {parameter.name for parameter in operation.query}
     segment = operation.path.rstrip("/").split("/")[-2] if parameters else ""
     actions = OPERATIONS.get(segment, []) if operation.method.upper() == "POST" else []
@@ -299,11 +345,9 @@ def _run_operation(
     @given(case=operation.as_strategy())
     def send(case: Any) -> None:
         if rng.random() < REAL_PATHS:
-            if operation.method.upper() == "DELETE":  # the last one may have removed them
-                real.update({name: pools.ids(operation.path, name) for name in parameters})
-            for name, ids in real.items():
-                if ids:
-                    case.path_parameters[name] = rng.choice(ids)
+            if operation.method.upper() == "DELETE" or not resolved:  # removed by the last one?
+                resolved[:] = [pools.resolve(operation.path, parameters, rng)]
+            case.path_parameters.update(resolved[0])
         if actions and "operation" not in documented and rng.random() < REAL_PATHS:
             case.query = {**(case.query or {}), "operation": rng.choice(actions)}
         try:
@@ -312,6 +356,8 @@ def _run_operation(
             tally.dropped.append(f"{operation.label}: {exc}")
             return
         _check(tally, operation.label, response)
+        if response.status_code == 404:
+            resolved.clear()  # what the path named is gone: look again next time
         if response.status_code == 200:
             task_id = _task_id(response)
             if task_id:
