@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.live import free_port
+from tests.live import free_port
 from tests.support import fresh_database
 
 CLOUDCA = str(Path(sys.executable).with_name("cloudca"))
