@@ -1,8 +1,8 @@
 """Fixtures of the driver contract suite: every available driver, and a probe to observe it.
 
-The suite runs once per entry of ``DRIVERS``. Today that is the simulator; the libvirt driver
-joins with ``pytest.param("libvirt", marks=pytest.mark.libvirt)`` and a factory opening libvirt's
-``test:///default`` URI, so it runs without KVM.
+The suite runs once per entry of ``DRIVERS``: the simulator, and the libvirt driver over libvirt's
+``test:///default`` URI (no hypervisor needed; its nftables rules go to a network namespace the
+suite makes). Real guests are the e2e tests' (tests/e2e/test_libvirt_guests.py).
 
 What the interface cannot show (NICs, disks, a password, host usage, failure injection) is read
 through a ``DriverProbe``. A driver whose backend cannot show something leaves that method to the
@@ -17,6 +17,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from tests import libvirt_support
+from tests.libvirt_support import LibvirtDriver, libvirt_backend  # noqa: F401 - a fixture
 
 from cloudca.server.drivers.base import (
     AclRule,
@@ -133,6 +135,37 @@ class SimulatorProbe(DriverProbe):
         self.driver.inject_fault(operation, error=DriverError)
 
 
+class LibvirtProbe(DriverProbe):
+    """Reads the domains' definitions (cloudca's record in them) and the nftables table."""
+
+    driver: LibvirtDriver
+
+    def _record(self, instance_id: str) -> Any:
+        return libvirt_support.record(instance_id)
+
+    def size(self, instance_id: str) -> tuple[int, int]:
+        spec = self._record(instance_id).spec
+        return spec.cpu_count, spec.memory_mb
+
+    def nics(self, instance_id: str) -> tuple[NicSpec, ...]:
+        return self._record(instance_id).spec.nics
+
+    def disks(self, instance_id: str) -> tuple[DiskSpec, ...]:
+        return self._record(instance_id).spec.disks
+
+    def password_matches(self, instance_id: str, password: str) -> bool:
+        return libvirt_support.crypt_matches(self._record(instance_id).password_hash, password)
+
+    def ssh_key(self, instance_id: str) -> str | None:
+        return self._record(instance_id).spec.ssh_public_key
+
+    def port_forwards(self, public_ip: str) -> tuple[PortForward, ...]:
+        return libvirt_support.forwards(public_ip)
+
+    def snapshot(self, instance_id: str) -> object:
+        return libvirt_support.snapshot(instance_id)
+
+
 def _simulator() -> SimulatorDriver:
     return SimulatorDriver(
         zones=("QC-1", "ON-1"),
@@ -147,15 +180,23 @@ def _simulator() -> SimulatorDriver:
 #: The simulator's backend is its memory, so "the same backend after a restart" is an empty one.
 _DRIVERS: dict[str, tuple[Callable[[], ComputeDriver], Callable[[ComputeDriver], ComputeDriver], type]] = {
     "simulator": (_simulator, lambda _previous: _simulator(), SimulatorProbe),
+    # libvirt's backend is libvirt: a restarted driver sees the same domains.
+    "libvirt": (libvirt_support.make_driver, lambda _previous: libvirt_support.make_driver(), LibvirtProbe),
 }
 
-DRIVERS = [pytest.param("simulator", id="simulator")]
+DRIVERS = [
+    pytest.param("simulator", id="simulator"),
+    pytest.param("libvirt", id="libvirt-test", marks=pytest.mark.libvirt),
+]
 
 
 @pytest.fixture(params=DRIVERS)
 async def driver(request: pytest.FixtureRequest) -> AsyncIterator[ComputeDriver]:
     """Each available driver in turn, over a fresh backend."""
     make, _, _ = _DRIVERS[request.param]
+    if request.param == "libvirt":
+        request.getfixturevalue("libvirt_backend")
+        libvirt_support.reset_backend()
     instance = make()
     yield instance
     await instance.close()

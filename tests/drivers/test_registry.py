@@ -46,7 +46,7 @@ def test_the_latency_profile_comes_from_the_settings():
 
 
 def test_an_unknown_driver_is_a_clear_error_naming_the_known_ones():
-    with pytest.raises(ValueError, match="unknown driver 'xen'; known drivers: simulator"):
+    with pytest.raises(ValueError, match="unknown driver 'xen'; known drivers: libvirt, simulator"):
         create_driver(Settings(driver="xen"))
 
 

@@ -19,7 +19,7 @@ def serve(
         typer.Option(help="SQLAlchemy URL; default SQLite in the data dir [env: CLOUDCA_DATABASE_URL]"),
     ] = None,
     driver: Annotated[
-        str | None, typer.Option(help="Compute driver: simulator [env: CLOUDCA_DRIVER]")
+        str | None, typer.Option(help="Compute driver: simulator or libvirt [env: CLOUDCA_DRIVER]")
     ] = None,
     workers: Annotated[
         int,

@@ -261,12 +261,15 @@ def _network(
 
 def _zones(settings: Settings, connection_id: str) -> list[Zone]:
     names = [name.strip() for name in settings.zones.split(",") if name.strip()]
+    pools = [pool.strip() for pool in settings.public_ip_pools.split(",") if pool.strip()] or list(
+        PUBLIC_POOLS
+    )
     return [
         Zone(
             id=seeded_id("zone", name),
             service_connection_id=connection_id,
             name=name,
-            public_ip_range=PUBLIC_POOLS[index] if index < len(PUBLIC_POOLS) else f"100.64.{index}.0/24",
+            public_ip_range=pools[index] if index < len(pools) else f"100.64.{index}.0/24",
             position=index,
         )
         for index, name in enumerate(names)

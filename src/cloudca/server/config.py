@@ -60,6 +60,21 @@ class Settings:
     #: Key that encrypts the passwords in task results; empty: beside the SQLite database, or in
     #: the PostgreSQL database (see ``tasks.sealing``).
     secret_key_file: str = ""
+    #: libvirt driver: connection URI, ``auto``/``kvm``/``qemu`` (auto uses KVM only where hardware
+    #: virtualisation works), where machines' files and template images live, the image used by
+    #: templates without one of their own, the host's name (empty: libvirt's), how long a guest
+    #: gets to stop after the ACPI power button, and the nft command (may be prefixed).
+    libvirt_uri: str = "qemu:///system"
+    libvirt_virt_type: str = "auto"
+    libvirt_state_dir: str = "/var/lib/cloudca/libvirt"
+    libvirt_image_dir: str = "/var/lib/cloudca/images"
+    libvirt_default_image: str = ""
+    libvirt_host_name: str = ""
+    libvirt_shutdown_timeout_seconds: int = 30
+    libvirt_nft_command: str = "nft"
+    #: Public IP pools, one CIDR per zone in order, comma-separated (first start only); empty:
+    #: documentation ranges. Real instances need addresses this host owns (e.g. ``127.0.1.0/24``).
+    public_ip_pools: str = ""
     log_level: str = "info"
 
     @property

@@ -7,6 +7,7 @@ works without them and only choosing such a driver needs its extra.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from cloudca.server.config import Settings
 from cloudca.server.drivers.base import ComputeDriver
@@ -31,16 +32,29 @@ def _simulator(settings: Settings) -> ComputeDriver:
     )
 
 
-# The libvirt driver registers here once it exists, imported lazily (it needs the `libvirt` extra):
-#
-#     def _libvirt(settings: Settings) -> ComputeDriver:
-#         from cloudca.server.drivers.libvirt import LibvirtDriver
-#
-#         return LibvirtDriver(uri=settings.libvirt_uri, ...)
-#
-# and add `"libvirt": _libvirt` to _FACTORIES below.
+def _libvirt(settings: Settings) -> ComputeDriver:
+    try:
+        from cloudca.server.drivers.libvirt import LibvirtDriver
+    except ImportError as exc:
+        raise ValueError("the libvirt driver needs libvirt-python: pip install 'cloudca[libvirt]'") from exc
+    zones = [zone.strip() for zone in settings.zones.split(",") if zone.strip()]
+    if not zones:
+        raise ValueError("the libvirt driver needs a zone")
+    return LibvirtDriver(
+        uri=settings.libvirt_uri,
+        zone_name=zones[0],
+        state_dir=Path(settings.libvirt_state_dir),
+        image_dir=Path(settings.libvirt_image_dir),
+        default_image=settings.libvirt_default_image,
+        virt_type=settings.libvirt_virt_type,
+        host_name=settings.libvirt_host_name,
+        shutdown_timeout=float(settings.libvirt_shutdown_timeout_seconds),
+        nft_command=settings.libvirt_nft_command.split(),
+    )
+
 
 _FACTORIES: dict[str, Callable[[Settings], ComputeDriver]] = {
+    "libvirt": _libvirt,
     "simulator": _simulator,
 }
 

@@ -1,0 +1,130 @@
+"""cloudca networks as libvirt networks: a bridge whose address is the gateway, DHCP with static leases.
+
+A network is defined the first time a NIC needs it, with the CIDR and gateway the control plane
+chose, and its leases are exactly the NICs of cloudca's machines on it, so that a guest gets by
+DHCP the address the API shows. A network without machines is left defined (deleting a network is
+the control plane's decision: ``remove``).
+"""
+
+from __future__ import annotations
+
+import functools
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+
+import libvirt
+
+from cloudca.server.drivers.base import NicSpec
+
+from ._connection import Connection, is_missing
+from ._xml import DhcpHost, NetworkConfig, dhcp_host_xml, network_name, network_xml
+
+_LIVE_AND_CONFIG = libvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE | libvirt.VIR_NETWORK_UPDATE_AFFECT_CONFIG
+
+
+def _leases(network: libvirt.virNetwork) -> dict[str, DhcpHost]:
+    root = ET.fromstring(network.XMLDesc(0))  # noqa: S314 - libvirt's own XML, not a user's
+    return {
+        element.get("mac", "").lower(): DhcpHost(element.get("mac", ""), element.get("ip", ""))
+        for element in root.iterfind("./ip/dhcp/host")
+    }
+
+
+def _update(network: libvirt.virNetwork, command: int, host: DhcpHost) -> None:
+    flags = _LIVE_AND_CONFIG if network.isActive() else libvirt.VIR_NETWORK_UPDATE_AFFECT_CONFIG
+    network.update(command, libvirt.VIR_NETWORK_SECTION_IP_DHCP_HOST, -1, dhcp_host_xml(host), flags)
+
+
+class Networks:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    async def attach(self, nics: Iterable[NicSpec]) -> None:
+        """Make each NIC's network exist and run, with a static lease for the NIC's MAC and IP."""
+        for nic in nics:
+            await self._connection.call(f"attach NIC {nic.nic_id}", functools.partial(self._attach, nic=nic))
+
+    async def detach(self, nics: Iterable[NicSpec]) -> None:
+        """Remove the NICs' leases (their networks stay). Leases already gone are fine."""
+        for nic in nics:
+            await self._connection.call(f"detach NIC {nic.nic_id}", functools.partial(self._detach, nic=nic))
+
+    async def remove(self, network_id: str) -> None:
+        """Stop and undefine the network. A network that does not exist is fine."""
+        await self._connection.call(f"remove network {network_id}", lambda c: self._remove(c, network_id))
+
+    async def exists(self, network_id: str) -> bool:
+        def lookup(connection: libvirt.virConnect) -> bool:
+            try:
+                connection.networkLookupByName(network_name(network_id))
+            except libvirt.libvirtError as exc:
+                if is_missing(exc):
+                    return False
+                raise
+            return True
+
+        return await self._connection.call(f"look up network {network_id}", lookup)
+
+    async def leases(self, network_id: str) -> dict[str, DhcpHost]:
+        def read(connection: libvirt.virConnect) -> dict[str, DhcpHost]:
+            try:
+                return _leases(connection.networkLookupByName(network_name(network_id)))
+            except libvirt.libvirtError as exc:
+                if is_missing(exc):
+                    return {}
+                raise
+
+        return await self._connection.call(f"read leases of network {network_id}", read)
+
+    @staticmethod
+    def _network(connection: libvirt.virConnect, nic: NicSpec) -> libvirt.virNetwork:
+        try:
+            network = connection.networkLookupByName(network_name(nic.network_id))
+        except libvirt.libvirtError as exc:
+            if not is_missing(exc):
+                raise
+            config = NetworkConfig(network_id=nic.network_id, cidr=nic.cidr, gateway=nic.gateway)
+            network = connection.networkDefineXML(network_xml(config))
+        if not network.isActive():
+            network.create()
+        if not network.autostart():
+            network.setAutostart(1)
+        return network
+
+    def _attach(self, connection: libvirt.virConnect, nic: NicSpec) -> None:
+        network = self._network(connection, nic)
+        wanted = DhcpHost(nic.mac_address, nic.ip_address)
+        leases = _leases(network)
+        current = leases.get(nic.mac_address.lower())
+        if current == wanted:
+            return
+        if current is not None:
+            _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, current)
+        for lease in leases.values():
+            if lease.ip_address == nic.ip_address and lease.mac_address.lower() != nic.mac_address.lower():
+                _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, lease)  # A stale lease.
+        _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, wanted)
+
+    @staticmethod
+    def _detach(connection: libvirt.virConnect, nic: NicSpec) -> None:
+        try:
+            network = connection.networkLookupByName(network_name(nic.network_id))
+        except libvirt.libvirtError as exc:
+            if is_missing(exc):
+                return
+            raise
+        current = _leases(network).get(nic.mac_address.lower())
+        if current is not None:
+            _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, current)
+
+    @staticmethod
+    def _remove(connection: libvirt.virConnect, network_id: str) -> None:
+        try:
+            network = connection.networkLookupByName(network_name(network_id))
+        except libvirt.libvirtError as exc:
+            if is_missing(exc):
+                return
+            raise
+        if network.isActive():
+            network.destroy()
+        network.undefine()

@@ -1,0 +1,191 @@
+"""What the libvirt tests share: whether libvirt can run here, network namespaces, a tiny image.
+
+Every libvirt test skips with the reason when this machine cannot run libvirt (no libvirt-python,
+not root, a tool missing: `scripts/deps/libvirt.sh` installs them). In CI (CI=true) the same
+reasons fail the test instead: there the packages are installed and the tests must run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+try:
+    import libvirt
+
+    from cloudca.server.drivers.libvirt import LibvirtDriver
+    from cloudca.server.drivers.libvirt._firewall import read_forwards
+    from cloudca.server.drivers.libvirt._records import MachineRecord
+    from cloudca.server.drivers.libvirt._xml import METADATA_NAMESPACE, domain_name
+except ImportError:  # libvirt-python is an optional extra.
+    libvirt = None
+    LibvirtDriver = Any  # type: ignore[misc,assignment]
+
+TOOLS = ("ip", "nft", "qemu-img", "genisoimage", "openssl")
+TEST_URI = "test:///default"
+
+
+def unavailable_reason() -> str | None:
+    """Why libvirt tests cannot run on this machine, or ``None`` when they can."""
+    if libvirt is None:
+        return "libvirt-python is not installed (make install-dev installs it where libvirt-dev is)"
+    if os.geteuid() != 0:
+        return "libvirt tests need root (network namespaces, nftables)"
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        return f"missing tools {missing} (run scripts/deps/libvirt.sh)"
+    return None
+
+
+def require_libvirt() -> None:
+    """Skip the calling test with the reason, or fail it in CI, when libvirt cannot run here."""
+    reason = unavailable_reason()
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the libvirt tests: {reason}")
+    pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def network_namespace(prefix: str) -> Iterator[str]:
+    """A new, empty network namespace (loopback up), deleted afterwards."""
+    name = f"{prefix}-{os.getpid()}"
+    subprocess.run(["ip", "netns", "delete", name], capture_output=True, check=False)
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        subprocess.run(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"], check=True)
+        yield name
+    finally:
+        subprocess.run(["ip", "netns", "delete", name], capture_output=True, check=False)
+
+
+class _Backend:
+    namespace = ""
+    state_dir = Path()
+    image_dir = Path()
+
+
+_backend = _Backend()
+
+
+def make_image(directory: Path) -> None:
+    """A stand-in image for the test URI (nothing boots): a kernel, an initramfs and a 64 MiB disk."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "vmlinuz").write_bytes(b"kernel")
+    (directory / "initrd.img").write_bytes(b"initrd")
+    subprocess.run(
+        ["qemu-img", "create", "-q", "-f", "qcow2", str(directory / "disk.qcow2"), "64M"], check=True
+    )
+    manifest = {"kernel": "vmlinuz", "initrd": "initrd.img", "disk": "disk.qcow2", "cmdline": "console=ttyS0"}
+    (directory / "image.json").write_text(json.dumps(manifest))
+
+
+@pytest.fixture(scope="session")
+def libvirt_backend() -> Iterator[_Backend]:
+    """libvirt's test driver, a state directory and a namespace for nftables: the contract's backend."""
+    require_libvirt()
+    with network_namespace("cloudca-contract") as namespace:
+        root = Path(tempfile.mkdtemp(prefix="cloudca-libvirt-contract-"))
+        try:
+            _backend.namespace = namespace
+            _backend.state_dir = root / "state"
+            _backend.image_dir = root / "images"
+            make_image(_backend.image_dir / "template-image")
+            yield _backend
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def reset_backend() -> None:
+    """Remove every cloudca domain, network and forward: each test starts from an empty backend
+    (libvirt's test driver keeps its state while the process has a connection to it)."""
+    connection = libvirt.open(TEST_URI)
+    try:
+        for domain in connection.listAllDomains(0):
+            if domain.name().startswith("cloudca-"):
+                if domain.isActive():
+                    domain.destroy()
+                domain.undefine()
+        for network in connection.listAllNetworks(0):
+            if network.name().startswith("cloudca-"):
+                if network.isActive():
+                    network.destroy()
+                network.undefine()
+    finally:
+        connection.close()
+    subprocess.run(
+        ["ip", "netns", "exec", _backend.namespace, "nft", "delete", "table", "ip", "cloudca"],
+        capture_output=True,
+        check=False,
+    )
+    shutil.rmtree(_backend.state_dir, ignore_errors=True)
+
+
+def make_driver() -> LibvirtDriver:
+    return LibvirtDriver(
+        uri=TEST_URI,
+        zone_name="QC-1",
+        state_dir=_backend.state_dir,
+        host_memory_mb=16384,  # The contract's sizes; the test driver's host has 3 GB.
+        image_dir=_backend.image_dir,
+        shutdown_timeout=5,
+        nft_command=("ip", "netns", "exec", _backend.namespace, "nft"),
+    )
+
+
+def _domain_metadata(instance_id: str) -> tuple[str, bool]:
+    connection = libvirt.open(TEST_URI)
+    try:
+        domain = connection.lookupByName(domain_name(instance_id))
+        text = domain.metadata(
+            libvirt.VIR_DOMAIN_METADATA_ELEMENT, METADATA_NAMESPACE, libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        )
+        return text, bool(domain.isActive())
+    finally:
+        connection.close()
+
+
+def record(instance_id: str) -> Any:
+    """cloudca's record in the machine's domain, as libvirt keeps it."""
+
+    text, _ = _domain_metadata(instance_id)
+    return MachineRecord.parse(ET.fromstring(text).text or "")  # noqa: S314 - libvirt's own XML
+
+
+def snapshot(instance_id: str) -> object:
+    try:
+        return _domain_metadata(instance_id)
+    except libvirt.libvirtError:
+        return None
+
+
+def crypt_matches(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    salt = password_hash.split("$")[2]
+    result = subprocess.run(
+        ["openssl", "passwd", "-6", "-salt", salt, "-stdin"], input=password, capture_output=True, text=True
+    )
+    return result.stdout.strip() == password_hash
+
+
+def forwards(public_ip: str) -> tuple[Any, ...]:
+    listing = subprocess.run(
+        ["ip", "netns", "exec", _backend.namespace, "nft", "-j", "list", "table", "ip", "cloudca"],
+        capture_output=True,
+        text=True,
+    )
+    if listing.returncode != 0:
+        return ()
+    return read_forwards(json.loads(listing.stdout)["nftables"]).get(public_ip, ())
