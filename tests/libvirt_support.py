@@ -189,3 +189,106 @@ def forwards(public_ip: str) -> tuple[Any, ...]:
     if listing.returncode != 0:
         return ()
     return read_forwards(json.loads(listing.stdout)["nftables"]).get(public_ip, ())
+
+
+_CLONE_NEWNET = 0x40000000
+
+
+@contextlib.contextmanager
+def entered_namespace(name: str) -> Iterator[None]:
+    """Move the calling thread into network namespace ``name`` (and back afterwards).
+
+    Sockets the thread opens and processes it starts (libvirtd, ``cloudca serve``, SSH clients)
+    then live in the namespace: nothing of the test reaches the host's own networks.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    with Path("/proc/thread-self/ns/net").open("rb") as original:
+        with Path(f"/run/netns/{name}").open("rb") as target:
+            if libc.setns(target.fileno(), _CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), f"setns into {name} failed")
+        try:
+            yield
+        finally:
+            if libc.setns(original.fileno(), _CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "setns back to the host's namespace failed")
+
+
+def wait_for(condition: Any, timeout: float, what: str, interval: float = 0.2) -> Any:
+    """Poll ``condition()`` until it returns something true, for at most ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {timeout:.0f} s")
+        time.sleep(interval)  # Polling a condition with a deadline.
+
+
+class Libvirtd:
+    """A libvirtd of the test's own (socket in ``directory``), in the calling thread's namespace,
+    with a virtlogd when none runs; both ended by their pids."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.socket = directory / "run" / "libvirt-sock"
+        self.uri = f"qemu:///system?socket={self.socket}"
+        self._started: list[Path] = []
+
+    def start(self) -> None:
+        (self.directory / "run").mkdir(parents=True, exist_ok=True)
+        config = self.directory / "libvirtd.conf"
+        config.write_text(
+            f'unix_sock_dir = "{self.directory / "run"}"\nunix_sock_rw_perms = "0700"\n'
+            'auth_unix_rw = "none"\nauth_unix_ro = "none"\n'
+        )
+        if not Path("/run/libvirt/virtlogd-sock").exists():
+            self._daemon(["virtlogd", "-d", "-p", str(self.directory / "virtlogd.pid")], "virtlogd.pid")
+            wait_for(lambda: Path("/run/libvirt/virtlogd-sock").exists(), 30, "virtlogd's socket")
+        self._daemon(
+            ["libvirtd", "-d", "-f", str(config), "-p", str(self.directory / "libvirtd.pid")], "libvirtd.pid"
+        )
+        wait_for(self._answers, 60, "libvirtd")
+
+    def _daemon(self, command: list[str], pid_file: str) -> None:
+        subprocess.run(command, check=True, timeout=60)
+        self._started.append(self.directory / pid_file)
+
+    def _answers(self) -> bool:
+        if not self.socket.exists():
+            return False
+        try:
+            libvirt.open(self.uri).close()
+        except libvirt.libvirtError:
+            return False
+        return True
+
+    def stop(self) -> None:
+        import signal
+
+        for pid_file in reversed(self._started):
+            with contextlib.suppress(OSError, ValueError):
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+        self._started.clear()
+
+    def purge(self) -> None:
+        """Remove every cloudca domain and network this libvirtd has (teardown after a failure)."""
+        connection = libvirt.open(self.uri)
+        try:
+            for domain in connection.listAllDomains(0):
+                if domain.name().startswith("cloudca-"):
+                    if domain.isActive():
+                        domain.destroy()
+                    domain.undefine()
+            for network in connection.listAllNetworks(0):
+                # libvirt's own autostarted network runs in our namespace too: stop its dnsmasq.
+                if network.isActive():
+                    network.destroy()
+                if network.name().startswith("cloudca-"):
+                    network.undefine()
+        finally:
+            connection.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -218,30 +219,26 @@ class Firewall:
         self._command = tuple(command)
         self._lock = asyncio.Lock()
 
-    async def _run(self, *arguments: str, stdin: str | None = None) -> str:
+    async def _run(self, *arguments: str) -> str:
+        # In a thread: subprocess.run kills nft at the timeout. The JSON goes as an argument, since
+        # nft cannot read /dev/stdin when it is a socket (asyncio's pipes).
         try:
-            process = await asyncio.create_subprocess_exec(
-                *self._command,
-                "-j",
-                *arguments,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
+            result = await asyncio.to_thread(
+                subprocess.run,
+                [*self._command, "-j", *arguments],
+                capture_output=True,
+                text=True,
+                timeout=30,
             )
-            out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin else None), 30)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, subprocess.SubprocessError) as exc:
             raise DriverError(f"nft could not run: {exc}") from exc
-        if process.returncode != 0:
-            raise DriverError(f"nft failed: {err.decode(errors='replace').strip()}")
-        return out.decode()
+        if result.returncode != 0:
+            raise DriverError(f"nft failed: {result.stderr.strip()}")
+        return result.stdout
 
     async def _apply(self, commands: list[Command]) -> None:
         if commands:
-            await self._run(
-                "-f",
-                "-",
-                stdin=json.dumps({"nftables": [{"metainfo": {"json_schema_version": 1}}, *commands]}),
-            )
+            await self._run(json.dumps({"nftables": [{"metainfo": {"json_schema_version": 1}}, *commands]}))
 
     async def _table(self) -> list[dict[str, Any]] | None:
         """The objects of cloudca's table, or ``None`` when it does not exist."""
