@@ -165,6 +165,12 @@ class LibvirtProbe(DriverProbe):
     def snapshot(self, instance_id: str) -> object:
         return libvirt_support.snapshot(instance_id)
 
+    def network_acl(self, network_id: str) -> Any:
+        return self.driver.network_acl(network_id)
+
+    def load_balancers(self, public_ip: str) -> Any:
+        return self.driver.load_balancers(public_ip)
+
 
 def _simulator() -> SimulatorDriver:
     return SimulatorDriver(

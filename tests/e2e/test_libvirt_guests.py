@@ -23,7 +23,7 @@ import pytest
 
 from cloudca import Client, EnvironmentClient, Instance
 from tests import libvirt_support
-from tests.e2e.live import LiveServer
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.libvirt
 

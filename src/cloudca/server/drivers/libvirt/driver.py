@@ -14,6 +14,8 @@ LIMITATIONS:
 - Capacity is not enforced by the driver: a real host overcommits; the control plane's reservations
   are the guard. ``create`` refuses only a size larger than the whole host.
 - One host per connection; static NAT and detached-volume snapshots are not driven yet.
+- Network ACLs and load balancers are recorded in memory only (not enforced, not kept across a
+  restart): ``enforces_network_acls`` and ``balances_load`` are false.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from pathlib import Path
 import libvirt
 
 from cloudca.server.drivers.base import (
+    AclRule,
     Capabilities,
     ComputeDriver,
     DiskSpec,
     DriverError,
     HostInfo,
     KnownMachine,
+    LoadBalancer,
     MachineNotFoundError,
     MachineSpec,
     NicSpec,
@@ -112,6 +116,8 @@ class LibvirtDriver(ComputeDriver):
         self._host: HostInfo | None = None
         # One operation at a time per machine: libvirt serialises calls, not our read-modify-writes.
         self._locks: dict[str, asyncio.Lock] = {}
+        self._acls: dict[str, tuple[AclRule, ...]] = {}
+        self._balancers: dict[str, tuple[LoadBalancer, ...]] = {}
 
     @property
     def virt_type(self) -> str:
@@ -407,6 +413,28 @@ class LibvirtDriver(ComputeDriver):
 
     async def set_port_forwarding(self, public_ip: str, rules: Sequence[PortForward]) -> None:
         await self._firewall.set_forwards(public_ip, rules)
+
+    async def set_network_acl(self, network_id: str, cidr: str, rules: Sequence[AclRule] | None) -> None:
+        # Recorded only (capabilities.enforces_network_acls is false): not yet nftables filtering.
+        if rules is None:
+            self._acls.pop(network_id, None)
+        else:
+            self._acls[network_id] = tuple(rules)
+
+    async def set_load_balancing(self, public_ip: str, balancers: Sequence[LoadBalancer]) -> None:
+        # Recorded only (capabilities.balances_load is false).
+        if balancers:
+            self._balancers[public_ip] = tuple(balancers)
+        else:
+            self._balancers.pop(public_ip, None)
+
+    def network_acl(self, network_id: str) -> tuple[AclRule, ...] | None:
+        """The ACL rules recorded for a network (``None``: no filtering)."""
+        return self._acls.get(network_id)
+
+    def load_balancers(self, public_ip: str) -> tuple[LoadBalancer, ...]:
+        """The load balancers recorded for a public IP."""
+        return self._balancers.get(public_ip, ())
 
     async def port_forwards(self) -> dict[str, tuple[PortForward, ...]]:
         """The forwards of every public IP as the kernel has them (for tests and checks)."""
