@@ -17,8 +17,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from tests import libvirt_support
-from tests.libvirt_support import LibvirtDriver, libvirt_backend  # noqa: F401 - a fixture
 
 from cloudca.server.drivers.base import (
     AclRule,
@@ -32,6 +30,8 @@ from cloudca.server.drivers.base import (
     PortForward,
 )
 from cloudca.server.drivers.simulator import SimulatorDriver
+from tests import libvirt_support
+from tests.libvirt_support import LibvirtDriver, libvirt_backend  # noqa: F401 - a fixture
 
 HOST_CPUS = 8
 HOST_MEMORY_MB = 16384

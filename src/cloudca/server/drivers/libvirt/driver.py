@@ -47,6 +47,9 @@ from cloudca.server.drivers.base import (
     PowerState,
 )
 
+# The same refusals as the simulator's, until these are enforced here (then they move to a shared module).
+from cloudca.server.drivers.simulator._validation import check_acl_rules, check_load_balancers
+
 from ._connection import Connection, is_missing
 from ._firewall import Firewall
 from ._networks import Networks
@@ -416,13 +419,16 @@ class LibvirtDriver(ComputeDriver):
 
     async def set_network_acl(self, network_id: str, cidr: str, rules: Sequence[AclRule] | None) -> None:
         # Recorded only (capabilities.enforces_network_acls is false): not yet nftables filtering.
+        if rules is not None:
+            check_acl_rules(network_id, cidr, rules)
         if rules is None:
             self._acls.pop(network_id, None)
         else:
-            self._acls[network_id] = tuple(rules)
+            self._acls[network_id] = tuple(sorted(rules, key=lambda rule: rule.rule_number))
 
     async def set_load_balancing(self, public_ip: str, balancers: Sequence[LoadBalancer]) -> None:
         # Recorded only (capabilities.balances_load is false).
+        check_load_balancers(public_ip, balancers)
         if balancers:
             self._balancers[public_ip] = tuple(balancers)
         else:
