@@ -145,8 +145,10 @@ def expected_own(role: str, method: str, template: str, unknown: bool) -> str:
     elif template.startswith("/v1/tasks/"):
         if role == "outsider":
             return "hidden"
-    elif (template == "/v1/environments/{environment_id}" and reads and role == "outsider") or (
-        not reads and role != "orgadmin" and not template.startswith("/v1/users/{user_id}/apikeys")
+    elif (
+        (template == "/v1/environments/{environment_id}" and reads and role == "outsider")
+        or (template.startswith("/v1/usage_summary/") and role != "orgadmin")
+        or (not reads and role != "orgadmin" and not template.startswith("/v1/users/{user_id}/apikeys"))
     ):
         return "refused"
     if method == "DELETE":

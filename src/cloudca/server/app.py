@@ -20,6 +20,7 @@ from cloudca.server.access import teardown
 from cloudca.server.access.environment_router import router as environment_router
 from cloudca.server.access.router import router as access_router
 from cloudca.server.access.service import AccessService
+from cloudca.server.access.usage_router import router as usage_router
 from cloudca.server.access.user_router import router as user_router
 from cloudca.server.api import errors
 from cloudca.server.api.middleware import EdgeMiddleware
@@ -89,6 +90,7 @@ def create_app(
         access_router,
         environment_router,
         user_router,
+        usage_router,
         tasks_router,
         instances_router,
         catalog_router,

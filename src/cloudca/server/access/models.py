@@ -107,3 +107,25 @@ class AccessRevision(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(BigInteger)
+
+
+class UsageRecord(Base):
+    """One interval of use: an instance running on a compute offering, a volume of a size, a public
+    IP held. Written only by the triggers of migration ``12b_usage_records``, in the transaction of
+    the change it measures; ``ended_at`` is NULL while the interval lasts."""
+
+    __tablename__ = "usage_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organization_id: Mapped[str] = mapped_column(String(36), index=True)
+    service_connection_id: Mapped[str] = mapped_column(String(36))
+    environment_id: Mapped[str] = mapped_column(String(36))
+    #: ``INSTANCE``, ``VOLUME`` or ``PUBLIC_IP``.
+    usage_type: Mapped[str] = mapped_column(String(20))
+    resource_id: Mapped[str] = mapped_column(String(36), index=True)
+    #: The compute offering of an instance.
+    secondary: Mapped[str | None] = mapped_column(String(36))
+    #: GB of a volume; 1 otherwise.
+    quantity: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime())

@@ -106,3 +106,17 @@ class ApiKey(BaseModel):
 
 class NewApiKey(ApiKey):
     apiKey: str
+
+
+class UsageSummary(BaseModel):
+    """One usage summary record (3.5, D's fields; ``environmentId`` is a cloudca addition)."""
+
+    organizationId: str
+    serviceConnectionId: str
+    environmentId: str
+    startDate: str
+    endDate: str
+    utilityCost: float | None = None
+    usageType: str | None = None
+    secondaryType: str | None = None
+    utilityUsage: float | None = None

@@ -33,7 +33,7 @@ from cloudca.server.tasks.models import Task
 
 #: Tables that outlive the environment's contents: tasks stay readable for their 30 minutes (and
 #: become invisible with the environment); the environment's own rows go last, by hand.
-KEPT = frozenset({"tasks", "environments", "roles", "memberships"})
+KEPT = frozenset({"tasks", "environments", "roles", "memberships", "usage_records"})
 
 
 def owned_rows(environment_id: str) -> list[Delete]:

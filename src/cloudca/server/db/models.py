@@ -1,12 +1,14 @@
 """Imports every domain's models, so the metadata (and Alembic) sees all tables."""
 
 from cloudca.server.access.models import (
+    AccessRevision,
     ApiKey,
     Environment,
     Membership,
     Organization,
     Role,
     ServiceConnection,
+    UsageRecord,
     User,
 )
 from cloudca.server.catalog.models import (
@@ -40,6 +42,7 @@ from cloudca.server.tasks.models import Task, TaskWorker
 from cloudca.server.tasks.sealing import InstallationKey
 
 __all__ = [
+    "AccessRevision",
     "AffinityGroup",
     "AffinityMembership",
     "ApiKey",
@@ -71,6 +74,7 @@ __all__ = [
     "Task",
     "TaskWorker",
     "Template",
+    "UsageRecord",
     "User",
     "Volume",
     "Vpc",
