@@ -39,6 +39,13 @@ KIND_BY_SEGMENT = {
 #: Shared by every tenant: not the other tenant's.
 SHARED_SEGMENTS = {"connections"}
 READS = {"GET", "HEAD"}
+#: Query parameters a route requires.
+QUERIES = {
+    "/v1/usage_summary/organizations/{organization_id}": {
+        "start_date": "2026-01-01",
+        "end_date": "2026-02-01",
+    }
+}
 
 
 @dataclass
@@ -183,7 +190,7 @@ async def _own(
     expected = expected_own(role, method, template, unknown)
     if expected == "skip":
         return []
-    response = await api.http.request(method, path, json={}, headers=headers)
+    response = await api.http.request(method, path, params=QUERIES.get(template), json={}, headers=headers)
     status, problems = response.status_code, _leaks(response.text, other, path)
     wanted = {"refused": {403}, "hidden": {404}, "ok": {200}}.get(expected)
     if wanted is not None and status not in wanted:
@@ -199,7 +206,7 @@ async def _foreign(
     path, _, names_entity = fill(template, own_ids(other), role)
     if not names_entity:
         return []
-    response = await api.http.request(method, path, json={}, headers=headers)
+    response = await api.http.request(method, path, params=QUERIES.get(template), json={}, headers=headers)
     status, problems = response.status_code, _leaks(response.text, other, path)
     if status < 400 or status >= 500 or status == 401:
         problems.append(f"status {status} for another tenant's id")

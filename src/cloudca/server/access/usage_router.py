@@ -41,20 +41,20 @@ async def usage_summary(
     """Instance-hours per compute offering, volume GB-hours and public-IP hours, per environment,
     from ``start_date`` (inclusive) to ``end_date`` (exclusive); ``period`` HOUR, DAY or PERIOD;
     ``format`` JSON or CSV."""
-    params = request.query_params
-    start, end = _date(params.get("start_date"), "start_date"), _date(params.get("end_date"), "end_date")
-    if end <= start:
-        raise InvalidQueryParameter("end_date", params.get("end_date"), "must be after start_date")
-    period = (params.get("period") or "HOUR").upper()
-    if period not in usage.PERIODS:
-        raise InvalidQueryParameter("period", params.get("period"), "must be HOUR, DAY or PERIOD")
-    output = (params.get("format") or "JSON").upper()
-    if output not in ("JSON", "CSV"):
-        raise InvalidQueryParameter("format", params.get("format"), "must be JSON or CSV")
     async with runtime.database.session() as session:
         organization = await organizations.visible(session, runtime.access, caller, organization_id)
         if not caller.is_org_admin:
             raise Forbidden("Only organization admins may read usage", permission="usage")
+        params = request.query_params
+        start, end = _date(params.get("start_date"), "start_date"), _date(params.get("end_date"), "end_date")
+        if end <= start:
+            raise InvalidQueryParameter("end_date", params.get("end_date"), "must be after start_date")
+        period = (params.get("period") or "HOUR").upper()
+        if period not in usage.PERIODS:
+            raise InvalidQueryParameter("period", params.get("period"), "must be HOUR, DAY or PERIOD")
+        output = (params.get("format") or "JSON").upper()
+        if output not in ("JSON", "CSV"):
+            raise InvalidQueryParameter("format", params.get("format"), "must be JSON or CSV")
         ids = [organization.id]
         if _flag(params.get("include_sub_orgs"), "include_sub_orgs", False):
             for other in (await session.execute(select(Organization.id))).scalars():
