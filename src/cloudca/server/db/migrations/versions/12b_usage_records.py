@@ -1,7 +1,7 @@
 """Usage records: when each instance ran (and on which offering), each volume's size, each public IP
 
 Revision ID: 12b_usage_records
-Revises: 14a_catalogue_versions
+Revises: 10b_idempotency_keys
 Create Date: 2026-12-04 17:30:00
 
 Why triggers: a usage record must change in the very transaction that changes the state it
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "12b_usage_records"
-down_revision: str | None = "14a_catalogue_versions"
+down_revision: str | None = "10b_idempotency_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
