@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from live_server import LiveServer
 
 from cloudca import (
     ApiKey,
@@ -17,6 +16,7 @@ from cloudca import (
     PermissionDeniedError,
 )
 from cloudca.client._resources.async_teams import environment_role
+from tests.live import LiveServer
 
 
 @pytest.fixture(scope="module")
