@@ -48,7 +48,7 @@ from cloudca.server.sshkeys import handlers as sshkeys_handlers
 from cloudca.server.sshkeys.router import router as sshkeys_router
 from cloudca.server.storage import handlers as storage_handlers
 from cloudca.server.storage.router import router as storage_router
-from cloudca.server.tasks.listing import router as task_listing_router
+from cloudca.server.tasks.listing_router import router as task_listing_router
 from cloudca.server.tasks.router import router as tasks_router
 from cloudca.server.tasks.runner import TaskRunner
 
