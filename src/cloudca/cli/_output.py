@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -41,6 +42,8 @@ def resolve_format(output: OutputFormat | None) -> OutputFormat:
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
 
 
+#: Padding at the end of a line, also when style codes follow it (a bold last header).
+_TRAILING_SPACE = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
 #: How many characters of an id a table shows (``docker ps`` style); ``--wide`` shows them whole.
 SHORT_ID = 8
 #: A name column keeps at least this much room (or its longest name's) before others wrap.
@@ -65,7 +68,8 @@ def _print_table(table: Table, wide: bool = False) -> None:
     console = Console(highlight=False, width=_table_width(wide))
     with console.capture() as capture:
         console.print(table)
-    sys.stdout.write("\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n")
+    lines = (_TRAILING_SPACE.sub(r"\1", line) for line in capture.get().splitlines())
+    sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
 
 
