@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cloudca import __version__
 from cloudca.server.api.deps import RuntimeDep
 from cloudca.server.api.envelope import JSONResponse
+from cloudca.server.meta.schemas import ApiRoot, Health
 
 router = APIRouter(tags=["service"])
 
@@ -20,7 +21,7 @@ async def root() -> RedirectResponse:
     return RedirectResponse("/console", status_code=307)
 
 
-@router.get("/v1")
+@router.get("/v1", response_model=ApiRoot)
 async def api_root() -> JSONResponse:
     """The API's name and version, and where its documentation and the console are."""
     return JSONResponse(
@@ -34,7 +35,7 @@ async def api_root() -> JSONResponse:
     )
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
 async def healthz(runtime: RuntimeDep) -> JSONResponse:
     """200 when the database answers, 503 otherwise (for load balancers and orchestrators)."""
     try:

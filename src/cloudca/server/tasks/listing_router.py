@@ -14,16 +14,22 @@ from sqlalchemy import select
 
 from cloudca.server.api.deps import RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse
+from cloudca.server.api.schemas import ERROR_RESPONSES, Listing
 from cloudca.server.db.base import iso
 from cloudca.server.tasks import service
 from cloudca.server.tasks.models import Task
+from cloudca.server.tasks.schemas import TaskSummary
 
 router = APIRouter(tags=["tasks"])
 
 MAX_LIMIT = 200
 
 
-@router.get("/v1/services/{service_code}/{environment_name}/tasks")
+@router.get(
+    "/v1/services/{service_code}/{environment_name}/tasks",
+    response_model=Listing[TaskSummary],
+    responses=ERROR_RESPONSES,
+)
 async def list_tasks(
     runtime: RuntimeDep,
     scope: ScopeDep,
