@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import KEY
-from tests.e2e.live import LiveServer
+from tests.live import LiveServer
 
 pytestmark = [
     pytest.mark.browser,

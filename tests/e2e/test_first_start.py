@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.live import CLOUDCA, LiveServer, free_port
+from tests.live import CLOUDCA, LiveServer, free_port
 
 KEY = "first-start-key-0123456789abcdef"
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.live import free_port
 from tests.e2e.test_readme import CLI_MARKER, WALKTHROUGH_KEY, curl_walkthrough, readme_blocks
+from tests.live import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
