@@ -21,10 +21,12 @@ install-dev: $(BIN)/python
 
 ## Install what is needed and start the server on the embedded default (SQLite + simulator).
 run: install
+	@echo "cloudca: the cloudca command is in $(VENV)/bin; in another shell, '. $(VENV)/bin/activate' puts it on the PATH."
 	$(BIN)/cloudca serve
 
 ## Install what is needed and run the whole test suite (lint, types, tests on SQLite and PostgreSQL).
 test: install-dev
+	scripts/deps/browser.sh
 	VENV=$(VENV) scripts/test
 
 lint: install-dev

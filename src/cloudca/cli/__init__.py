@@ -12,9 +12,10 @@ from typer.core import TyperGroup
 
 from cloudca import __version__
 from cloudca.cli import access, admin, catalog, instances, networking, public_ips, storage, teams
+from cloudca.cli._global_options import hoist_global_options
 from cloudca.cli._output import OutputFormat, resolve_format, stderr
 from cloudca.cli._session import Session
-from cloudca.cli.exit_codes import ExitCode, exit_code_for
+from cloudca.cli.exit_codes import ExitCode, exit_code_for, exit_codes_help
 from cloudca.cli.serve import serve
 from cloudca.cli.worker import worker
 from cloudca.client import (
@@ -83,7 +84,11 @@ def _report(error: CloudcaError, output: OutputFormat | None) -> None:
 
 
 class CloudcaGroup(TyperGroup):
-    """Root group: SDK errors become a message on stderr and an :class:`ExitCode`."""
+    """Root group: global options anywhere; SDK errors become a message on stderr and an
+    :class:`ExitCode`."""
+
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(self, ctx, args))
 
     def invoke(self, ctx: ClickContext) -> Any:
         try:
@@ -94,15 +99,35 @@ class CloudcaGroup(TyperGroup):
             raise typer.Exit(exit_code_for(error)) from None
 
 
+_EPILOG = f"""\b
+Global options may come before or after the subcommand:
+  cloudca --profile lab instances list  =  cloudca instances list --profile lab
+
+\b
+Exit codes:
+{exit_codes_help()}
+
+\b
+Profiles: ~/.config/cloudca/config.toml (or the file $CLOUDCA_CONFIG names), TOML:
+  default_profile = "local"        # optional; else the profile "default"
+  [profiles.local]
+  api_url = "http://127.0.0.1:8080/v1"
+  api_key = "..."
+  service = "compute-qc"           # optional
+  environment = "prod"             # optional
+Precedence: options, then --profile, then CLOUDCA_* variables, then the default profile.
+"""
+
 app = typer.Typer(
     name="cloudca",
     cls=CloudcaGroup,
     help=(
         "cloudca: a self-hosted compute service that speaks the cloud.ca compute API.\n\n"
-        "Run the server with 'cloudca serve'; manage it with 'cloudca <resource> <verb>'. Connection "
-        "settings come from the options below, CLOUDCA_API_URL / CLOUDCA_API_KEY / CLOUDCA_SERVICE / "
-        "CLOUDCA_ENVIRONMENT, or a profile in ~/.config/cloudca/config.toml."
+        "Run the server with 'cloudca serve' (its web console is at /console); manage it with "
+        "'cloudca <resource> <verb>'. Connection settings come from the options below, "
+        "CLOUDCA_API_URL / CLOUDCA_API_KEY / CLOUDCA_SERVICE / CLOUDCA_ENVIRONMENT, or a profile."
     ),
+    epilog=_EPILOG,
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from cloudca.cli._output import Column, show_list, show_one
-from cloudca.cli._session import OutputOption, Session, session
+from cloudca.cli._session import OutputOption, Session, WideOption, session
 
 __all__ = ["ResourceGetter", "add_read_commands", "resource_app"]
 
@@ -34,26 +34,32 @@ def add_read_commands(
 ) -> None:
     """Add ``list`` (``--filter KEY=VALUE`` for the wire filters) and, unless told not to, ``get``."""
 
+    filter_help = (
+        f"Server-side filter KEY=VALUE, repeatable; KEY is one of: {', '.join(filters)}."
+        if filters
+        else f"(no filters for {plural})"
+    )
+
     def list_command(
         ctx: typer.Context,
         output: OutputOption = None,
+        wide: WideOption = False,
         filter_: Annotated[
             list[str] | None,
-            typer.Option(
-                "--filter",
-                "-f",
-                metavar="KEY=VALUE",
-                help=f"Server-side filter, repeatable ({', '.join(filters) or 'none documented'}).",
-            ),
+            typer.Option("--filter", "-f", metavar="KEY=VALUE", help=filter_help, hidden=not filters),
         ] = None,
     ) -> None:
         params: dict[str, str] = {}
         for item in filter_ or []:
             key, sep, value = item.partition("=")
+            key = key.strip()
             if not sep:
                 raise typer.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--filter")
-            params[key.strip()] = value.strip()
-        show_list(resource(session(ctx)).list(**params), columns, output)
+            if key not in filters:
+                known = ", ".join(filters) or f"none: {plural} cannot be filtered"
+                raise typer.BadParameter(f"unknown filter {key!r} (filters: {known})", param_hint="--filter")
+            params[key] = value.strip()
+        show_list(resource(session(ctx)).list(**params), columns, output, wide=wide)
 
     def get_command(
         ctx: typer.Context,

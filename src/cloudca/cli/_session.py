@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, TypeVar
@@ -9,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from cloudca.cli._output import OutputFormat, show_one, show_task, wait_with_spinner
-from cloudca.client import Client, ConfigurationError, EnvironmentClient, Task
+from cloudca.client import Client, ConfigurationError, EnvironmentClient, NameNotFoundError, Task
 from cloudca.client._base import DEFAULT_TASK_TIMEOUT
 from cloudca.client._models import Model
 from cloudca.client._resources._base import is_uuid
@@ -19,6 +21,8 @@ __all__ = [
     "OutputOption",
     "Session",
     "TimeoutOption",
+    "WideOption",
+    "refuse",
     "session",
     "submit",
 ]
@@ -43,6 +47,9 @@ OutputOption = Annotated[
 ]
 NoWaitOption = Annotated[
     bool, typer.Option("--no-wait", help="Print the task id and return without waiting.")
+]
+WideOption = Annotated[
+    bool, typer.Option("--wide", "-w", help="Show whole ids and values, however wide the table gets.")
 ]
 TimeoutOption = Annotated[
     float, typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for the task.", min=1)
@@ -98,8 +105,36 @@ class Session:
             self.client.close()
 
     def resolve(self, resource: Any, reference: str) -> str:
-        """An id for ``reference``: ids pass through, names are looked up (unique match required)."""
-        return reference if is_uuid(reference) else str(resource.resolve(reference))
+        """An id for ``reference``: ids pass through, names are looked up (unique match required),
+        and so is a unique id prefix such as the 8 characters tables show."""
+        if is_uuid(reference):
+            return reference
+        try:
+            return str(resource.resolve(reference))
+        except NameNotFoundError:
+            matches = id_prefix_matches(resource.list(), reference)
+            if len(matches) == 1:
+                return matches[0]
+            raise
+
+
+def id_prefix_matches(items: Iterable[Any], reference: str) -> list[str]:
+    """The ids of ``items`` that start with ``reference`` (at least 4 hex digits; any case)."""
+    prefix = reference.lower()
+    if not _ID_PREFIX.fullmatch(prefix):
+        return []
+    return [str(item.id) for item in items if str(item.id).startswith(prefix)]
+
+
+_ID_PREFIX = re.compile(r"[0-9a-f]{4}[0-9a-f-]*")
+
+
+def refuse(options: Mapping[str, object], reason: str) -> None:
+    """Refuse the options of ``options`` that were given (not ``None``): they do not apply here,
+    and ignoring them would let a person believe they took effect."""
+    given = [name for name, value in options.items() if value is not None]
+    if given:
+        raise typer.BadParameter(reason, param_hint=" / ".join(given))
 
 
 def session(ctx: typer.Context) -> Session:
@@ -118,14 +153,26 @@ def submit(
     output: OutputFormat | None,
     no_wait: bool,
     timeout: float = DEFAULT_TASK_TIMEOUT,
+    gone: str | None = None,
 ) -> T | None:
-    """Finish a mutation: print the task id (``--no-wait``) or wait and print the result."""
+    """Finish a mutation: print the task id (``--no-wait``) or wait and print the result.
+
+    ``gone`` (``Deleted``, ``Released``) is for operations that remove the entity: their task
+    result describes it as it was just before, so the state shown is replaced by what is true now."""
     if no_wait:
         show_task(task, output)
         return None
     result = wait_with_spinner(task, label, timeout)
     if isinstance(result, Model):
-        show_one(result, output)
+        shown: dict[str, Any] = result.to_wire()
+    elif isinstance(result, dict):
+        shown = dict(result)
     elif result is not None:
-        show_one(result if isinstance(result, dict) else {"result": result}, output)
+        shown = {"result": result}
+    else:
+        shown = {}
+    if gone is not None:
+        shown["state"] = gone
+    if shown:
+        show_one(shown, output)
     return result

@@ -62,7 +62,7 @@ def delete_ssh_key(
 ) -> None:
     """Delete a key (instances keep what was installed)."""
     task = session(ctx).env.ssh_keys.delete(key)
-    submit(task, label=f"Deleting {key}", output=output, no_wait=no_wait, timeout=timeout)
+    submit(task, label=f"Deleting {key}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted")
 
 
 affinity_groups = resource_app("affinity-groups", "Anti-affinity and dedicated groups.")
@@ -130,7 +130,9 @@ def delete_group(
     """Delete an affinity group."""
     state = session(ctx)
     task = state.env.affinity_groups.delete(state.resolve(state.env.affinity_groups, group))
-    submit(task, label=f"Deleting group {group}", output=output, no_wait=no_wait, timeout=timeout)
+    submit(
+        task, label=f"Deleting group {group}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted"
+    )
 
 
 APPS = [ssh_keys, affinity_groups]

@@ -30,7 +30,7 @@ def wait_task(
 ) -> None:
     """Wait for a task to end and show its result (exit code 5 if it failed)."""
     task = session(ctx).client.tasks.get(task_id)
-    submit(task, label=f"Waiting for {task_id}", output=output, no_wait=False, timeout=timeout)
+    submit(task, label="Waiting", output=output, no_wait=False, timeout=timeout)
 
 
 environments = resource_app("environments", "Environments (administration).")

@@ -24,7 +24,7 @@ from cloudca.client import (
     TaskTimeoutError,
 )
 
-__all__ = ["ExitCode", "exit_code_for"]
+__all__ = ["ExitCode", "exit_code_for", "exit_codes_help"]
 
 
 class ExitCode(IntEnum):
@@ -41,6 +41,7 @@ class ExitCode(IntEnum):
     UNAUTHORIZED = 8  #: missing/unknown API key, or not allowed
     INVALID_REQUEST = 9  #: the server refused the input (missing or invalid field, ...)
     CONFLICT = 10  #: duplicate name/address/port, or entity still in use
+    INTERRUPTED = 130  #: Ctrl-C while waiting (the task goes on: ``cloudca tasks wait ID``)
 
 
 _ORDER: tuple[tuple[type[CloudcaError], ExitCode], ...] = (
@@ -66,3 +67,28 @@ _ORDER: tuple[tuple[type[CloudcaError], ExitCode], ...] = (
 def exit_code_for(error: CloudcaError) -> ExitCode:
     """The exit code for an SDK error (most specific class first)."""
     return next((code for cls, code in _ORDER if isinstance(error, cls)), ExitCode.ERROR)
+
+
+def exit_codes_help() -> str:
+    """The table of exit codes, as ``cloudca --help`` and the README show it."""
+    lines = []
+    for code in ExitCode:
+        meaning = _MEANINGS[code]
+        lines.append(f"  {code.value:>3}  {meaning}")
+    return "\n".join(lines)
+
+
+_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "success",
+    ExitCode.ERROR: "any other error (server error, unexpected answer)",
+    ExitCode.USAGE: "bad command line, ambiguous name, missing configuration",
+    ExitCode.NOT_FOUND: "no such entity (id or name), task or environment",
+    ExitCode.INVALID_STATE: "the entity's state forbids it, or another task runs on it",
+    ExitCode.TASK_FAILED: "the task ended FAILED",
+    ExitCode.TIMEOUT: "the task (or the server) did not answer in time",
+    ExitCode.UNREACHABLE: "the API could not be reached",
+    ExitCode.UNAUTHORIZED: "missing or unknown API key, or not allowed",
+    ExitCode.INVALID_REQUEST: "the server refused the input (missing or invalid field)",
+    ExitCode.CONFLICT: "duplicate name, address or port, or entity still in use",
+    ExitCode.INTERRUPTED: "Ctrl-C while waiting; the task goes on (cloudca tasks wait ID)",
+}

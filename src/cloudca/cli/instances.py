@@ -8,9 +8,12 @@ from typing import Annotated, Any
 import typer
 
 from cloudca.cli._commands import add_read_commands, resource_app
-from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
+from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, refuse, session, submit
+from cloudca.client import EnvironmentClient
 
-app = resource_app("instances", "Virtual machines: create, start, stop, destroy, resize, ...")
+app = resource_app(
+    "instances", "Virtual machines: create, start, stop, reboot, destroy, recover, change-offering, ..."
+)
 
 COLUMNS = [
     ("ID", "id"),
@@ -25,6 +28,20 @@ COLUMNS = [
 add_read_commands(
     app, noun="instance", plural="instances", columns=COLUMNS, resource=lambda state: state.env.instances
 )
+
+
+def _refuse_unless_custom(
+    env: EnvironmentClient, offering_id: str, cpu: int | None, memory: int | None
+) -> None:
+    if cpu is None and memory is None:
+        return
+    chosen = env.compute_offerings.get(offering_id)
+    if not chosen.custom:
+        refuse(
+            {"--cpu": cpu, "--memory": memory},
+            f"compute offering {chosen.name!r} has fixed CPU and memory; these apply to custom offerings",
+        )
+
 
 InstanceArgument = Annotated[str, typer.Argument(metavar="INSTANCE", help="Instance name or id.")]
 
@@ -65,15 +82,29 @@ def create(
     """Create an instance and start it. The result shows its password when the template has one."""
     state = session(ctx)
     env = state.env
+    offering_id = state.resolve(env.compute_offerings, offering)
+    _refuse_unless_custom(env, offering_id, cpu, memory)
+    disk_offering_id = state.resolve(env.disk_offerings, disk_offering) if disk_offering else None
+    if disk_offering_id is None:
+        refuse(
+            {"--disk-size": disk_size, "--disk-iops": disk_iops},
+            "these describe the data volume of --disk-offering: give --disk-offering too",
+        )
+    else:
+        chosen = env.disk_offerings.get(disk_offering_id)
+        if not chosen.custom_size:
+            refuse({"--disk-size": disk_size}, f"disk offering {chosen.name!r} has a fixed size")
+        if not chosen.custom_iops:
+            refuse({"--disk-iops": disk_iops}, f"disk offering {chosen.name!r} has fixed IOPS")
     params: dict[str, Any] = {
         "name": name,
         "template_id": state.resolve(env.templates, template),
-        "compute_offering_id": state.resolve(env.compute_offerings, offering),
+        "compute_offering_id": offering_id,
         "network_id": state.resolve(env.networks, network),
         "cpu_count": cpu,
         "memory_in_mb": memory,
         "root_volume_size_in_gb": root_size,
-        "disk_offering_id": state.resolve(env.disk_offerings, disk_offering) if disk_offering else None,
+        "disk_offering_id": disk_offering_id,
         "additional_disk_size_in_gb": disk_size,
         "additional_disk_iops": disk_iops,
         "ssh_key_name": ssh_key,
@@ -182,9 +213,11 @@ def change_offering(
     """Move an instance to another compute offering (reboots it when running)."""
     state = session(ctx)
     env = state.env
+    offering_id = state.resolve(env.compute_offerings, offering)
+    _refuse_unless_custom(env, offering_id, cpu, memory)
     task = env.instances.change_compute_offering(
         state.resolve(env.instances, instance),
-        state.resolve(env.compute_offerings, offering),
+        offering_id,
         cpu_count=cpu,
         memory_in_mb=memory,
     )

@@ -72,7 +72,7 @@ def delete_vpc(
     """Delete a VPC that has no networks left."""
     state = session(ctx)
     task = state.env.vpcs.delete(state.resolve(state.env.vpcs, vpc))
-    submit(task, label=f"Deleting VPC {vpc}", output=output, no_wait=no_wait, timeout=timeout)
+    submit(task, label=f"Deleting VPC {vpc}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted")
 
 
 @vpcs.command("restart")
@@ -163,7 +163,14 @@ def delete_network(
     """Delete a network that no instance uses."""
     state = session(ctx)
     task = state.env.networks.delete(state.resolve(state.env.networks, network))
-    submit(task, label=f"Deleting network {network}", output=output, no_wait=no_wait, timeout=timeout)
+    submit(
+        task,
+        label=f"Deleting network {network}",
+        output=output,
+        no_wait=no_wait,
+        timeout=timeout,
+        gone="Deleted",
+    )
 
 
 @networks.command("replace-acl")
@@ -222,7 +229,7 @@ def delete_acl(
     """Delete a network ACL that no network uses."""
     state = session(ctx)
     task = state.env.network_acls.delete(state.resolve(state.env.network_acls, acl))
-    submit(task, label=f"Deleting ACL {acl}", output=output, no_wait=no_wait, timeout=timeout)
+    submit(task, label=f"Deleting ACL {acl}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted")
 
 
 nics = resource_app("nics", "Network interfaces of instances.")
@@ -270,7 +277,7 @@ def delete_nic(
 ) -> None:
     """Remove a NIC that is not its instance's default."""
     task = session(ctx).env.nics.delete(nic)
-    submit(task, label=f"Removing NIC {nic}", output=output, no_wait=no_wait, timeout=timeout)
+    submit(task, label=f"Removing NIC {nic}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted")
 
 
 @nics.command("set-default")

@@ -60,7 +60,9 @@ def release(
 ) -> None:
     """Release a public IP (its rules go with it)."""
     task = session(ctx).env.public_ips.release(_public_ip_id(ctx, public_ip))
-    submit(task, label=f"Releasing {public_ip}", output=output, no_wait=no_wait, timeout=timeout)
+    submit(
+        task, label=f"Releasing {public_ip}", output=output, no_wait=no_wait, timeout=timeout, gone="Released"
+    )
 
 
 @public_ips.command("enable-static-nat")
@@ -151,7 +153,9 @@ def delete_rule(
 ) -> None:
     """Delete a port forwarding rule."""
     task = session(ctx).env.port_forwarding_rules.delete(rule)
-    submit(task, label=f"Deleting rule {rule}", output=output, no_wait=no_wait, timeout=timeout)
+    submit(
+        task, label=f"Deleting rule {rule}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted"
+    )
 
 
 APPS = [public_ips, port_forwarding]

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cloudca.cli._commands import add_read_commands, resource_app
-from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
+from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, refuse, session, submit
 
 volumes = resource_app("volumes", "Root and data volumes.")
 add_read_commands(
@@ -45,9 +45,15 @@ def create_volume(
     """Create a data volume and attach it to an instance."""
     state = session(ctx)
     env = state.env
+    offering_id = state.resolve(env.disk_offerings, offering)
+    chosen = env.disk_offerings.get(offering_id)
+    if not chosen.custom_size:
+        refuse({"--size": size}, f"disk offering {chosen.name!r} has a fixed size")
+    if not chosen.custom_iops:
+        refuse({"--iops": iops}, f"disk offering {chosen.name!r} has fixed IOPS")
     task = env.volumes.create(
         name,
-        state.resolve(env.disk_offerings, offering),
+        offering_id,
         state.resolve(env.instances, instance),
         size_in_gb=size,
         iops=iops,
@@ -66,7 +72,14 @@ def delete_volume(
     """Delete a detached data volume."""
     state = session(ctx)
     task = state.env.volumes.delete(state.resolve(state.env.volumes, volume))
-    submit(task, label=f"Deleting volume {volume}", output=output, no_wait=no_wait, timeout=timeout)
+    submit(
+        task,
+        label=f"Deleting volume {volume}",
+        output=output,
+        no_wait=no_wait,
+        timeout=timeout,
+        gone="Deleted",
+    )
 
 
 @volumes.command("attach")

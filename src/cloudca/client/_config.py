@@ -75,14 +75,23 @@ def _read_profiles(path: Path) -> tuple[dict[str, dict[str, str]], str | None]:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError(f"Cannot read config file {path}: {exc}") from exc
+    # A misspelled key must not be skipped: the setting would silently come from elsewhere.
+    for key in document:
+        if key not in ("default_profile", "profiles"):
+            raise ConfigurationError(f"{path}: unknown key {key!r} (known: default_profile, profiles)")
     raw_profiles = document.get("profiles", {})
     if not isinstance(raw_profiles, dict):
         raise ConfigurationError(f"{path}: [profiles] must be a table")
-    profiles = {
-        str(name): {key: str(value) for key, value in table.items() if key in _PROFILE_KEYS}
-        for name, table in raw_profiles.items()
-        if isinstance(table, dict)
-    }
+    profiles: dict[str, dict[str, str]] = {}
+    for name, table in raw_profiles.items():
+        if not isinstance(table, dict):
+            raise ConfigurationError(f"{path}: [profiles.{name}] must be a table")
+        for key in table:
+            if key not in _PROFILE_KEYS:
+                raise ConfigurationError(
+                    f"{path}: profile {name!r} has unknown key {key!r} (known: {', '.join(_PROFILE_KEYS)})"
+                )
+        profiles[str(name)] = {key: str(value) for key, value in table.items()}
     default = document.get("default_profile")
     return profiles, str(default) if default else None
 

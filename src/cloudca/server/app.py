@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from cloudca import __version__
-from cloudca.server import bootstrap
+from cloudca.server import banner, bootstrap
 from cloudca.server.access import teardown
 from cloudca.server.access.environment_router import router as environment_router
 from cloudca.server.access.router import router as access_router
@@ -27,6 +27,7 @@ from cloudca.server.api.middleware import EdgeMiddleware
 from cloudca.server.api.state import EdgeRuntime
 from cloudca.server.catalog.router import router as catalog_router
 from cloudca.server.config import Settings
+from cloudca.server.console import router as console
 from cloudca.server.db import migrate, ownership
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
@@ -34,6 +35,7 @@ from cloudca.server.drivers.registry import create_driver
 from cloudca.server.instances import adoption
 from cloudca.server.instances.handlers import HANDLERS
 from cloudca.server.instances.router import router as instances_router
+from cloudca.server.meta.router import router as meta_router
 from cloudca.server.networking import acl_handlers, lb_handlers, vpn_handlers
 from cloudca.server.networking import handlers as networking_handlers
 from cloudca.server.networking import topology as topology_handlers
@@ -48,6 +50,7 @@ from cloudca.server.sshkeys import handlers as sshkeys_handlers
 from cloudca.server.sshkeys.router import router as sshkeys_router
 from cloudca.server.storage import handlers as storage_handlers
 from cloudca.server.storage.router import router as storage_router
+from cloudca.server.tasks.listing_router import router as task_listing_router
 from cloudca.server.tasks.router import router as tasks_router
 from cloudca.server.tasks.runner import TaskRunner
 
@@ -105,8 +108,12 @@ def create_app(
         acl_router,
         lb_router,
         vpn_router,
+        task_listing_router,
     ):
         app.include_router(router)
+    app.include_router(meta_router)
+    app.include_router(console.router)
+    app.mount("/console/assets", console.assets, name="console-assets")
     app.add_middleware(EdgeMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -155,11 +162,9 @@ async def _start(
         first = await bootstrap.bootstrap(database, settings, await driver.hosts())
     if first is not None and first.api_key is not None:
         # Printed once, never stored in clear: only its SHA-256 is kept.
-        print(
-            f"cloudca: first start. Your admin API key (shown only now): {first.api_key}",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(banner.first_start(first.api_key, settings), file=sys.stderr, flush=True)
+    elif first is None and settings.api_key and not await bootstrap.knows_api_key(database, settings.api_key):
+        print(banner.key_not_seeded(settings), file=sys.stderr, flush=True)
     await driver.adopt(await adoption.known_machines(database))
     runner = TaskRunner(
         database, driver, settings, role=role, prepare=partial(adoption.adopt_task_entity, database, driver)

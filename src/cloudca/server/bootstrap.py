@@ -93,6 +93,13 @@ async def bootstrap(database: Database, settings: Settings, hosts: Sequence[Host
     return first
 
 
+async def knows_api_key(database: Database, api_key: str) -> bool:
+    """Whether ``api_key`` is one of this server's keys (revoked or not)."""
+    async with database.read() as connection:
+        query = select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(api_key)).limit(1)
+        return (await connection.execute(query)).first() is not None
+
+
 async def _record_hosts(session: AsyncSession, settings: Settings, hosts: Sequence[HostInfo]) -> None:
     """Hosts come from the driver; new ones are added and totals follow the driver. Usage is the
     database's own bookkeeping and is never reset."""

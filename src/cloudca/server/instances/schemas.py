@@ -6,9 +6,10 @@ rules that need the database (does the template exist?) live in ``instances.serv
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_validator
 
 from cloudca.server.core.fields import (
     Body,
@@ -24,7 +25,17 @@ from cloudca.server.core.fields import (
 )
 
 MAX_USER_DATA = 32768
-HOSTNAME_PATTERN = r"^[A-Za-z0-9_-]{1,63}$"
+HOSTNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
+
+
+def _hostname(value: str) -> str:
+    # Said in words: the error message reaches people, who should not have to read a regex.
+    if not HOSTNAME_PATTERN.fullmatch(value):
+        raise ValueError("a host name is 1 to 63 letters, digits, hyphens or underscores")
+    return value
+
+
+Hostname = Annotated[Str, AfterValidator(_hostname)]
 
 
 def _ports(value: Any) -> Any:
@@ -53,7 +64,7 @@ class CreateInstance(Body):
     portsToForward: Annotated[list[Port], BeforeValidator(_ports)] | None = None
     userData: Annotated[Str, Field(max_length=MAX_USER_DATA)] | None = None
     ipAddress: Str | None = None
-    hostname: Annotated[Str, Field(pattern=HOSTNAME_PATTERN)] | None = None
+    hostname: Hostname | None = None
 
     @field_validator("portsToForward")
     @classmethod
@@ -65,7 +76,7 @@ class CreateInstance(Body):
 
 class UpdateInstance(Body):
     name: Annotated[Str, Field(min_length=1, max_length=255)] | None = None
-    hostname: Annotated[Str, Field(pattern=HOSTNAME_PATTERN)] | None = None
+    hostname: Hostname | None = None
 
 
 class DestroyInstance(Body):
