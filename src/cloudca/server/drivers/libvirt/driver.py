@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -47,40 +46,18 @@ from cloudca.server.drivers.base import (
     PowerState,
 )
 
-# The same refusals as the simulator's, until these are enforced here (then they move to a shared module).
-from cloudca.server.drivers.simulator._validation import check_acl_rules, check_load_balancers
-
 from ._connection import Connection, is_missing
+from ._domains import other_records, read_record
 from ._firewall import Firewall
 from ._networks import Networks
+from ._recorded import RecordedFiltering
 from ._records import MachineRecord, domain_config
 from ._seed import Seed, hash_password, write_seed
 from ._storage import Storage
-from ._xml import METADATA_NAMESPACE, PREFIX, domain_name, domain_xml
+from ._virt_type import probe_virt_type
+from ._xml import domain_name, domain_xml
 
 log = logging.getLogger("cloudca.drivers.libvirt")
-
-
-def probe_virt_type(requested: str, connection_type: str) -> str:
-    """``kvm`` or ``qemu``. ``auto`` takes KVM only where hardware virtualisation really works: a
-    /dev/kvm without vmx/svm in the CPU flags (a paravirtual device) cannot run stock kernels."""
-    if requested in ("kvm", "qemu"):
-        return requested
-    if requested != "auto":
-        raise ValueError(f"libvirt virt type must be auto, kvm or qemu, not {requested!r}")
-    if connection_type.upper() == "TEST":
-        return "qemu"
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return "qemu"
-    hardware = " vmx" in flags or " svm" in flags
-    return "kvm" if hardware and Path("/dev/kvm").exists() else "qemu"
-
-
-def _parse_metadata(text: str) -> MachineRecord:
-    # libvirt's own XML around a record cloudca wrote.
-    return MachineRecord.parse(ET.fromstring(text).text or "")  # noqa: S314
 
 
 class LibvirtDriver(ComputeDriver):
@@ -119,8 +96,7 @@ class LibvirtDriver(ComputeDriver):
         self._host: HostInfo | None = None
         # One operation at a time per machine: libvirt serialises calls, not our read-modify-writes.
         self._locks: dict[str, asyncio.Lock] = {}
-        self._acls: dict[str, tuple[AclRule, ...]] = {}
-        self._balancers: dict[str, tuple[LoadBalancer, ...]] = {}
+        self._recorded = RecordedFiltering()
 
     @property
     def virt_type(self) -> str:
@@ -154,21 +130,7 @@ class LibvirtDriver(ComputeDriver):
     # -- Records ------------------------------------------------------------------------------------
 
     async def _record(self, instance_id: str) -> MachineRecord | None:
-        def read(connection: libvirt.virConnect) -> str | None:
-            try:
-                domain = connection.lookupByName(domain_name(instance_id))
-            except libvirt.libvirtError as exc:
-                if is_missing(exc):
-                    return None
-                raise
-            return str(
-                domain.metadata(
-                    libvirt.VIR_DOMAIN_METADATA_ELEMENT, METADATA_NAMESPACE, libvirt.VIR_DOMAIN_AFFECT_CONFIG
-                )
-            )
-
-        text = await self._connection.call(f"read machine {instance_id}", read)
-        return None if text is None else _parse_metadata(text)
+        return await read_record(self._connection, instance_id)
 
     async def _required(self, instance_id: str) -> MachineRecord:
         record = await self._record(instance_id)
@@ -176,28 +138,9 @@ class LibvirtDriver(ComputeDriver):
             raise MachineNotFoundError(f"no machine {instance_id}")
         return record
 
-    async def _others(self, instance_id: str) -> list[MachineRecord]:
-        def read(connection: libvirt.virConnect) -> list[str]:
-            texts = []
-            for domain in connection.listAllDomains(0):
-                if domain.name().startswith(PREFIX) and domain.name() != domain_name(instance_id):
-                    texts.append(
-                        str(
-                            domain.metadata(
-                                libvirt.VIR_DOMAIN_METADATA_ELEMENT,
-                                METADATA_NAMESPACE,
-                                libvirt.VIR_DOMAIN_AFFECT_CONFIG,
-                            )
-                        )
-                    )
-            return texts
-
-        texts = await self._connection.call("list machines", read)
-        return [_parse_metadata(text) for text in texts]
-
     async def _check_unique(self, record: MachineRecord) -> None:
         spec = record.spec
-        for other in await self._others(spec.instance_id):
+        for other in await other_records(self._connection, spec.instance_id):
             for nic in spec.nics:
                 for theirs in other.spec.nics:
                     if nic.mac_address.lower() == theirs.mac_address.lower():
@@ -418,29 +361,18 @@ class LibvirtDriver(ComputeDriver):
         await self._firewall.set_forwards(public_ip, rules)
 
     async def set_network_acl(self, network_id: str, cidr: str, rules: Sequence[AclRule] | None) -> None:
-        # Recorded only (capabilities.enforces_network_acls is false): not yet nftables filtering.
-        if rules is not None:
-            check_acl_rules(network_id, cidr, rules)
-        if rules is None:
-            self._acls.pop(network_id, None)
-        else:
-            self._acls[network_id] = tuple(sorted(rules, key=lambda rule: rule.rule_number))
+        self._recorded.set_network_acl(network_id, cidr, rules)
 
     async def set_load_balancing(self, public_ip: str, balancers: Sequence[LoadBalancer]) -> None:
-        # Recorded only (capabilities.balances_load is false).
-        check_load_balancers(public_ip, balancers)
-        if balancers:
-            self._balancers[public_ip] = tuple(balancers)
-        else:
-            self._balancers.pop(public_ip, None)
+        self._recorded.set_load_balancing(public_ip, balancers)
 
     def network_acl(self, network_id: str) -> tuple[AclRule, ...] | None:
         """The ACL rules recorded for a network (``None``: no filtering)."""
-        return self._acls.get(network_id)
+        return self._recorded.network_acl(network_id)
 
     def load_balancers(self, public_ip: str) -> tuple[LoadBalancer, ...]:
         """The load balancers recorded for a public IP."""
-        return self._balancers.get(public_ip, ())
+        return self._recorded.load_balancers(public_ip)
 
     async def port_forwards(self) -> dict[str, tuple[PortForward, ...]]:
         """The forwards of every public IP as the kernel has them (for tests and checks)."""
