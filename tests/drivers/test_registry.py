@@ -122,3 +122,27 @@ async def test_the_registry_reads_only_the_settings_not_the_environment(monkeypa
     driver = create_driver(Settings())
 
     await driver.destroy("instance-1")  # Settings() says no faults; the variable is not read here.
+
+
+@pytest.mark.libvirt
+async def test_the_libvirt_host_offers_the_overcommitted_vcpus_and_its_real_memory(tmp_path):
+    from tests import libvirt_support
+
+    libvirt_support.require_libvirt()
+    settings = Settings(
+        driver="libvirt",
+        libvirt_uri=libvirt_support.TEST_URI,
+        libvirt_state_dir=str(tmp_path / "state"),
+        libvirt_image_dir=str(tmp_path),
+        libvirt_cpu_overcommit=2.5,
+    )
+    connection = libvirt_support.libvirt.open(libvirt_support.TEST_URI)
+    _, memory_mb, cpus, *_ = connection.getInfo()
+    connection.close()
+    driver = create_driver(settings)
+    try:
+        (host,) = await driver.hosts()
+    finally:
+        await driver.close()
+
+    assert (host.cpu_count, host.memory_mb) == (int(cpus * 2.5), memory_mb)

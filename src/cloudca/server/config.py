@@ -72,6 +72,9 @@ class Settings:
     libvirt_host_name: str = ""
     libvirt_shutdown_timeout_seconds: int = 30
     libvirt_nft_command: str = "nft"
+    #: vCPUs the libvirt host offers per physical CPU: a real host time-shares its cores, so the
+    #: control plane may place more vCPUs than it has (memory is never overcommitted).
+    libvirt_cpu_overcommit: float = 4.0
     #: Public IP pools, one CIDR per zone in order, comma-separated (first start only); empty:
     #: documentation ranges. Real instances need addresses this host owns (e.g. ``127.0.1.0/24``).
     public_ip_pools: str = ""

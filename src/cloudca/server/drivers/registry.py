@@ -50,6 +50,7 @@ def _libvirt(settings: Settings) -> ComputeDriver:
         host_name=settings.libvirt_host_name,
         shutdown_timeout=float(settings.libvirt_shutdown_timeout_seconds),
         nft_command=settings.libvirt_nft_command.split(),
+        cpu_overcommit=settings.libvirt_cpu_overcommit,
     )
 
 

@@ -12,7 +12,8 @@ LIMITATIONS:
   caller reboots; a reboot is a stop (ACPI, then power off at the deadline) and a start, so that
   the new definition applies. Changes to NICs, disks, key and password also apply at next boot.
 - Capacity is not enforced by the driver: a real host overcommits; the control plane's reservations
-  are the guard. ``create`` refuses only a size larger than the whole host.
+  are the guard. The host offers ``cpu_overcommit`` vCPUs per physical CPU (memory is never
+  overcommitted); ``create`` refuses only a size larger than the whole host so offered.
 - One host per connection; static NAT and detached-volume snapshots are not driven yet.
 - Network ACLs and load balancers are recorded in memory only (not enforced, not kept across a
   restart): ``enforces_network_acls`` and ``balances_load`` are false.
@@ -80,6 +81,7 @@ class LibvirtDriver(ComputeDriver):
         shutdown_timeout: float = 30.0,
         tb_cache_mb: int = 64,
         nft_command: Sequence[str] = ("nft",),
+        cpu_overcommit: float = 1.0,
     ) -> None:
         self._connection = Connection(uri)
         self._networks = Networks(self._connection)
@@ -92,6 +94,7 @@ class LibvirtDriver(ComputeDriver):
         # What guests may use; 0: all the host's memory as libvirt reports it.
         self._host_memory_mb = host_memory_mb
         self._shutdown_timeout = shutdown_timeout
+        self._cpu_overcommit = cpu_overcommit
         self._tb_cache_mb = tb_cache_mb
         self._host: HostInfo | None = None
         # One operation at a time per machine: libvirt serialises calls, not our read-modify-writes.
@@ -118,7 +121,8 @@ class LibvirtDriver(ComputeDriver):
                 "libvirt %s: host %s, guests run under %s", self._connection.uri, hostname, self._virt_type
             )
             memory_mb = self._host_memory_mb or int(info[1])
-            self._host = HostInfo(self._host_name or hostname, self._zone_name, int(info[2]), memory_mb)
+            cpu_count = max(1, int(int(info[2]) * self._cpu_overcommit))
+            self._host = HostInfo(self._host_name or hostname, self._zone_name, cpu_count, memory_mb)
         return (self._host,)
 
     async def _check_host(self, host_name: str) -> HostInfo:
