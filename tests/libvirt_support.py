@@ -24,6 +24,8 @@ try:
     import libvirt
 
     from cloudca.server.drivers.libvirt import LibvirtDriver
+    from cloudca.server.drivers.libvirt._acl import read_rule_ids
+    from cloudca.server.drivers.libvirt._balancer import read_backends
     from cloudca.server.drivers.libvirt._firewall import read_forwards
     from cloudca.server.drivers.libvirt._records import MachineRecord
     from cloudca.server.drivers.libvirt._xml import METADATA_NAMESPACE, domain_name
@@ -180,15 +182,30 @@ def crypt_matches(password_hash: str | None, password: str) -> bool:
     return result.stdout.strip() == password_hash
 
 
-def forwards(public_ip: str) -> tuple[Any, ...]:
+def _table() -> list[Any]:
+    """cloudca's nftables table in the contract's namespace (empty when there is none)."""
     listing = subprocess.run(
         ["ip", "netns", "exec", _backend.namespace, "nft", "-j", "list", "table", "ip", "cloudca"],
         capture_output=True,
         text=True,
     )
     if listing.returncode != 0:
-        return ()
-    return read_forwards(json.loads(listing.stdout)["nftables"]).get(public_ip, ())
+        return []
+    return list(json.loads(listing.stdout)["nftables"])
+
+
+def forwards(public_ip: str) -> tuple[Any, ...]:
+    return read_forwards(_table()).get(public_ip, ())
+
+
+def acl_rule_ids(network_id: str) -> tuple[str, ...] | None:
+    """The ids of the ACL rules the kernel applies to the network, in evaluation order."""
+    return read_rule_ids(_table(), network_id)
+
+
+def balancer_backends(public_ip: str) -> dict[str, tuple[str, ...]]:
+    """Rule id -> the backends the kernel balances over, for one public IP."""
+    return read_backends(_table(), public_ip)
 
 
 _CLONE_NEWNET = 0x40000000

@@ -166,10 +166,23 @@ class LibvirtProbe(DriverProbe):
         return libvirt_support.snapshot(instance_id)
 
     def network_acl(self, network_id: str) -> Any:
-        return self.driver.network_acl(network_id)
+        # The driver's copy of the rules, once the kernel is seen applying exactly those, in order
+        # (ingress then egress, each by rule number).
+        rules = self.driver.network_acl(network_id)
+        applied = libvirt_support.acl_rule_ids(network_id)
+        if rules is None:
+            assert applied is None
+        else:
+            ordered = sorted(rules, key=lambda rule: (rule.traffic_type != "ingress", rule.rule_number))
+            assert applied == tuple(rule.rule_id for rule in ordered)
+        return rules
 
     def load_balancers(self, public_ip: str) -> Any:
-        return self.driver.load_balancers(public_ip)
+        # As for ACLs: the copy, once the kernel is seen balancing over exactly its backends.
+        balancers = self.driver.load_balancers(public_ip)
+        expected = {balancer.rule_id: balancer.backends for balancer in balancers}
+        assert libvirt_support.balancer_backends(public_ip) == expected
+        return balancers
 
 
 def _simulator() -> SimulatorDriver:

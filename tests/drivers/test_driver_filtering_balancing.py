@@ -7,6 +7,8 @@ cannot be applied and keep the previous rules on any failure.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from cloudca.server.drivers.base import AclRule, ComputeDriver, DriverError, LoadBalancer
@@ -114,7 +116,7 @@ async def test_a_failed_acl_change_keeps_the_old_rules(driver, probe) -> None:
 async def test_set_load_balancing_makes_the_balancers_exactly_those(driver, probe) -> None:
     web = balancer("web", 80, ("10.42.0.2", "10.42.0.3"))
     sticky = (("cookieName", "c"),)
-    tls = LoadBalancer("tls", "tcp", 443, 443, "leastconn", ("10.42.0.2",), "LbCookie", sticky)
+    tls = LoadBalancer("tls", "tcp", 443, 443, "source", ("10.42.0.2",), "SourceBased", sticky)
 
     await driver.set_load_balancing(PUBLIC_IP, [web, tls])
     assert set(probe.load_balancers(PUBLIC_IP)) == {web, tls}
@@ -122,6 +124,32 @@ async def test_set_load_balancing_makes_the_balancers_exactly_those(driver, prob
     await driver.set_load_balancing(PUBLIC_IP, [tls])
     await driver.set_load_balancing(PUBLIC_IP, [tls])
     assert probe.load_balancers(PUBLIC_IP) == (tls,)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        {"algorithm": "leastconn"},
+        {"stickiness_method": "LbCookie"},
+        {"stickiness_method": "AppCookie"},
+        {"protocol": "tcp-proxy"},
+        {"protocol": "ssl"},
+    ],
+    ids=lambda words: next(iter(words.values())),
+)
+async def test_every_method_of_the_contract_is_applied_or_declared_refused(driver, probe, words) -> None:
+    """A driver applies each protocol, algorithm and stickiness method of 6.12 or refuses it as
+    ``capabilities.balancing_refuses`` says; it never applies something else silently."""
+    rule = replace(balancer("web", 80, ("10.42.0.2", "10.42.0.3")), **words)
+    refused = set(words.values()) & driver.capabilities.balancing_refuses
+
+    if refused:
+        with pytest.raises(DriverError, match=next(iter(refused))):
+            await driver.set_load_balancing(PUBLIC_IP, [rule])
+        assert probe.load_balancers(PUBLIC_IP) == ()
+    else:
+        await driver.set_load_balancing(PUBLIC_IP, [rule])
+        assert probe.load_balancers(PUBLIC_IP) == (rule,)
 
 
 async def test_a_balancer_without_backends_is_kept_and_an_empty_list_removes_all(driver, probe) -> None:

@@ -39,6 +39,9 @@ class Capabilities:
     enforces_network_acls: bool = False
     #: Really balances a public IP's ports over its backends (``set_load_balancing``).
     balances_load: bool = False
+    #: Words of contract 6.12 (protocols, algorithms, stickiness methods) that the balancer cannot
+    #: honour: ``set_load_balancing`` refuses rules using them instead of applying something else.
+    balancing_refuses: frozenset[str] = frozenset()
     #: Serves remote access VPNs on a VPC's source NAT IP. No driver method exists for them yet:
     #: the control plane keeps their state; a driver declaring False only accepts that bookkeeping.
     remote_access_vpn: bool = False

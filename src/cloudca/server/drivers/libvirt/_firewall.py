@@ -19,7 +19,7 @@ import asyncio
 import ipaddress
 import json
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -266,6 +266,16 @@ class Firewall:
             chain = chain_name(public_ip)
             exists = any(item.get("chain", {}).get("name") == chain for item in table)
             await self._apply(replace_commands(public_ip, rules, exists))
+
+    async def change(self, build: Callable[[list[dict[str, Any]]], list[Command]]) -> None:
+        """One transaction of another part of the table (ACLs, balancers): ``build`` gets the table as
+        it is (created first when missing) and returns the commands, applied under this firewall's lock."""
+        async with self._lock:
+            table = await self._table()
+            if table is None:
+                await self._apply(base_commands())
+                table = await self._table() or []
+            await self._apply(build(table))
 
     async def forwards(self) -> dict[str, tuple[PortForward, ...]]:
         """The forwards of every public IP as the kernel has them (for checks and tests)."""

@@ -15,8 +15,10 @@ LIMITATIONS:
   are the guard. The host offers ``cpu_overcommit`` vCPUs per physical CPU (memory is never
   overcommitted); ``create`` refuses only a size larger than the whole host so offered.
 - One host per connection; static NAT and detached-volume snapshots are not driven yet.
-- Network ACLs and load balancers are recorded in memory only (not enforced, not kept across a
-  restart): ``enforces_network_acls`` and ``balances_load`` are false.
+- Network ACLs are nftables rules on each network's bridge (_acl.py: IPv4 only, stateful); load
+  balancers are layer-4 nftables DNAT (_balancer.py: ``leastconn``, cookie stickiness, ``tcp-proxy``
+  and ``ssl`` are refused, as ``capabilities.balancing_refuses`` declares). Remote access VPNs are
+  not served by this driver (``remote_access_vpn`` is false): the control plane only keeps them.
 """
 
 from __future__ import annotations
@@ -47,11 +49,12 @@ from cloudca.server.drivers.base import (
     PowerState,
 )
 
+from ._balancer import UNSUPPORTED as BALANCING_REFUSES
 from ._connection import Connection, is_missing
 from ._domains import other_records, read_record
+from ._filtering import NetworkRules
 from ._firewall import Firewall
 from ._networks import Networks
-from ._recorded import RecordedFiltering
 from ._records import MachineRecord, domain_config
 from ._seed import Seed, hash_password, write_seed
 from ._storage import Storage
@@ -65,7 +68,14 @@ class LibvirtDriver(ComputeDriver):
     """Machines as libvirt domains; see the module docstring for its LIMITATIONS."""
 
     name = "libvirt"
-    capabilities = Capabilities(live_resize=False, forwards_ports=True, real_guests=True)
+    capabilities = Capabilities(
+        live_resize=False,
+        forwards_ports=True,
+        real_guests=True,
+        enforces_network_acls=True,
+        balances_load=True,
+        balancing_refuses=BALANCING_REFUSES,
+    )
 
     def __init__(
         self,
@@ -99,7 +109,7 @@ class LibvirtDriver(ComputeDriver):
         self._host: HostInfo | None = None
         # One operation at a time per machine: libvirt serialises calls, not our read-modify-writes.
         self._locks: dict[str, asyncio.Lock] = {}
-        self._recorded = RecordedFiltering()
+        self._rules = NetworkRules(self._firewall)
 
     @property
     def virt_type(self) -> str:
@@ -365,18 +375,18 @@ class LibvirtDriver(ComputeDriver):
         await self._firewall.set_forwards(public_ip, rules)
 
     async def set_network_acl(self, network_id: str, cidr: str, rules: Sequence[AclRule] | None) -> None:
-        self._recorded.set_network_acl(network_id, cidr, rules)
+        await self._rules.set_network_acl(network_id, cidr, rules)
 
     async def set_load_balancing(self, public_ip: str, balancers: Sequence[LoadBalancer]) -> None:
-        self._recorded.set_load_balancing(public_ip, balancers)
+        await self._rules.set_load_balancing(public_ip, balancers)
 
     def network_acl(self, network_id: str) -> tuple[AclRule, ...] | None:
-        """The ACL rules recorded for a network (``None``: no filtering)."""
-        return self._recorded.network_acl(network_id)
+        """The ACL rules last applied to a network (``None``: no filtering)."""
+        return self._rules.network_acl(network_id)
 
     def load_balancers(self, public_ip: str) -> tuple[LoadBalancer, ...]:
-        """The load balancers recorded for a public IP."""
-        return self._recorded.load_balancers(public_ip)
+        """The load balancers last applied to a public IP."""
+        return self._rules.load_balancers(public_ip)
 
     async def port_forwards(self) -> dict[str, tuple[PortForward, ...]]:
         """The forwards of every public IP as the kernel has them (for tests and checks)."""
