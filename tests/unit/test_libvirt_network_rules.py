@@ -17,6 +17,7 @@ from cloudca.server.drivers.libvirt._xml import bridge_name
 
 NETWORK = "0f6e2c4a-9d1b-4c3e-8a5f-7b2d1e0c9a88"
 INGRESS, EGRESS = _acl.chain_names(NETWORK)
+CIDR = "10.42.0.0/24"
 
 
 def acl_rule(number: int, action: str = "allow", protocol: str = "tcp", **fields: Any) -> AclRule:
@@ -50,9 +51,11 @@ def test_rules_go_to_their_direction_in_rule_number_order_and_ingress_ends_in_dr
         acl_rule(5, "allow", "all", traffic_type="egress"),
     ]
 
-    added = added_rules(_acl.chain_rules(NETWORK, rules))
+    added = added_rules(_acl.chain_rules(NETWORK, CIDR, rules))
 
     assert [(chain, comment) for chain, comment, _ in added] == [
+        (INGRESS, "network"),
+        (EGRESS, "network"),
         (EGRESS, "5:rule-5"),
         (INGRESS, "10:rule-10"),
         (INGRESS, "20:rule-20"),
@@ -60,6 +63,9 @@ def test_rules_go_to_their_direction_in_rule_number_order_and_ingress_ends_in_dr
         (INGRESS, "default"),
     ]
     assert added[-1][2] == [{"drop": None}]
+    within = {"prefix": {"addr": "10.42.0.0", "len": 24}}
+    assert added[0][2] == [match(("ip", "saddr"), within), {"accept": None}]
+    assert added[1][2] == [match(("ip", "daddr"), within), {"accept": None}]
 
 
 def test_an_ingress_rule_matches_its_source_cidr_protocol_and_port_range() -> None:
@@ -102,17 +108,17 @@ def test_icmp_matches_its_type_and_code_where_not_any(
 
 
 def test_a_change_replaces_the_networks_chains_in_one_transaction_and_none_removes_them() -> None:
-    first = _acl.replace_commands(NETWORK, [acl_rule(1)], [])
+    first = _acl.replace_commands(NETWORK, CIDR, [acl_rule(1)], [])
     table = [{"map": {"name": "acl_ingress"}}, {"chain": {"name": INGRESS}}, {"chain": {"name": EGRESS}}]
 
-    second = _acl.replace_commands(NETWORK, [acl_rule(2)], table)
-    removal = _acl.replace_commands(NETWORK, None, table)
+    second = _acl.replace_commands(NETWORK, CIDR, [acl_rule(2)], table)
+    removal = _acl.replace_commands(NETWORK, CIDR, None, table)
 
     assert any(command.get("add", {}).get("chain", {}).get("name") == "acl-ingress" for command in first)
     assert not any(command.get("add", {}).get("chain", {}).get("hook") for command in second)
     deleted = [next(iter(command["delete"])) for command in second if "delete" in command]
     assert deleted == ["element", "chain", "element", "chain"]
-    assert [chain for chain, _, _ in added_rules(second)] == [INGRESS, INGRESS]
+    assert [chain for chain, _, _ in added_rules(second)] == [INGRESS, EGRESS, INGRESS, INGRESS]
     assert [next(iter(command)) for command in removal] == ["delete", "flush", "delete"] * 2
     elements = [
         command["delete"]["element"]["elem"] for command in removal if "element" in command.get("delete", {})

@@ -1,20 +1,20 @@
 """Network ACLs as nftables filter rules on each network's bridge, in cloudca's table (see _firewall.py).
 
-Two base chains, both ``filter`` at priority 0, hold what every network shares:
+Two base chains of type ``filter`` hold what every network shares:
 
 - ``acl-ingress`` (hook postrouting: after DNAT, before source NAT) sees every packet about to
   leave the host on a bridge, i.e. entering a network, forwarded or sent by the host itself (a
   forwarded or balanced public port). It jumps through the verdict map ``acl_ingress`` (bridge name
   -> chain) to the network's ``acl-in-<bridge>``, which ends in ``drop``: what no rule allows
   does not enter.
-- ``acl-egress`` (hook prerouting, after DNAT) sees every packet arriving from a bridge, i.e.
+- ``acl-egress`` (hook prerouting, before DNAT) sees every packet arriving from a bridge, i.e.
   leaving a network; the network's ``acl-out-<bridge>`` ends without a verdict: what no rule denies
   leaves.
 
 Filtering is stateful, as a VPC router's is: replies of allowed connections pass both ways
 (``ct state established,related``), and a new deny rule stops new connections only. DHCP between
 the guests and the host's dnsmasq always passes, so that a guest behind ``default_deny`` still gets
-its address. Packets between machines of one network are bridged, not routed, and never filtered.
+its address. Packets within one network (between its machines, to and from its gateway) are never filtered.
 Each rule carries ``<ruleNumber>:<rule id>`` as comment, so the table can be read back.
 
 A network's change is one ``nft`` transaction (its two chains replaced whole, or nothing), built
@@ -32,10 +32,11 @@ from cloudca.server.drivers.base import AclRule
 from ._firewall import FAMILY, TABLE, Command, _match, _object, _port
 from ._xml import bridge_name
 
-#: base chain, its hook, the verdict map it jumps through, the interface the map is keyed by
+#: base chain, its hook and priority, the verdict map it jumps through, the interface the map is keyed by.
+#: Egress runs before DNAT (-100), after conntrack (-200): rules see where a guest meant to go.
 _BASES = (
-    ("acl-ingress", "postrouting", "acl_ingress", "oifname"),
-    ("acl-egress", "prerouting", "acl_egress", "iifname"),
+    ("acl-ingress", "postrouting", 0, "acl_ingress", "oifname"),
+    ("acl-egress", "prerouting", -150, "acl_egress", "iifname"),
 )
 _DHCP = {"acl-ingress": (67, 68), "acl-egress": (68, 67)}
 
@@ -51,10 +52,10 @@ def base_commands(table: Sequence[dict[str, Any]]) -> list[Command]:
     if any(item.get("map", {}).get("name") == "acl_ingress" for item in table):
         return []
     commands: list[Command] = []
-    for chain, hook, verdict_map, interface in _BASES:
+    for chain, hook, priority, verdict_map, interface in _BASES:
         commands += [
             {"add": _object("map", name=verdict_map, type="ifname", map="verdict")},
-            {"add": _object("chain", name=chain, type="filter", hook=hook, prio=0, policy="accept")},
+            {"add": _object("chain", name=chain, type="filter", hook=hook, prio=priority, policy="accept")},
         ]
         established = _match({"ct": {"key": "state"}}, ["established", "related"], op="in")
         source, destination = _DHCP[chain]
@@ -98,10 +99,26 @@ def rule_expression(rule: AclRule) -> list[Command]:
     return expr
 
 
-def chain_rules(network_id: str, rules: Sequence[AclRule]) -> list[Command]:
-    """The rules of the network's two chains, in ascending ``rule_number``, and the ingress default."""
+def chain_rules(network_id: str, cidr: str, rules: Sequence[AclRule]) -> list[Command]:
+    """The rules of the network's two chains: traffic within the network first (accepted), then the
+    ACL's rules in ascending ``rule_number``, then the ingress default (drop)."""
     ingress, egress = chain_names(network_id)
-    commands: list[Command] = []
+    # Where br_netfilter is loaded (bridge-nf-call-iptables), frames between machines of one
+    # bridge pass these hooks too: traffic within the network is not the ACL's to filter.
+    commands: list[Command] = [
+        {
+            "add": _object(
+                "rule",
+                chain=chain,
+                expr=[
+                    _match({"payload": {"protocol": "ip", "field": field}}, _address(cidr)),
+                    {"accept": None},
+                ],
+                comment="network",
+            )
+        }
+        for chain, field in ((ingress, "saddr"), (egress, "daddr"))
+    ]
     for rule in sorted(rules, key=lambda rule: rule.rule_number):
         chain = ingress if rule.traffic_type == "ingress" else egress
         comment = f"{rule.rule_number}:{rule.rule_id}"
@@ -111,14 +128,14 @@ def chain_rules(network_id: str, rules: Sequence[AclRule]) -> list[Command]:
 
 
 def replace_commands(
-    network_id: str, rules: Sequence[AclRule] | None, table: Sequence[dict[str, Any]]
+    network_id: str, cidr: str, rules: Sequence[AclRule] | None, table: Sequence[dict[str, Any]]
 ) -> list[Command]:
     """One transaction making the network's filtering exactly ``rules`` (``None``: none at all)."""
     bridge = bridge_name(network_id)
     chains = chain_names(network_id)
     existing = {item["chain"]["name"] for item in table if "chain" in item}
     commands: list[Command] = [] if rules is None else base_commands(table)
-    for (_, _, verdict_map, _), chain in zip(_BASES, chains, strict=True):
+    for (_, _, _, verdict_map, _), chain in zip(_BASES, chains, strict=True):
         if chain in existing:
             commands += [
                 {"delete": _object("element", name=verdict_map, elem=[bridge])},
@@ -128,8 +145,8 @@ def replace_commands(
     if rules is None:
         return commands
     commands += [{"add": _object("chain", name=chain)} for chain in chains]
-    commands += chain_rules(network_id, rules)
-    for (_, _, verdict_map, _), chain in zip(_BASES, chains, strict=True):
+    commands += chain_rules(network_id, cidr, rules)
+    for (_, _, _, verdict_map, _), chain in zip(_BASES, chains, strict=True):
         element = [[bridge, {"jump": {"target": chain}}]]
         commands.append({"add": _object("element", name=verdict_map, elem=element)})
     return commands

@@ -32,7 +32,7 @@ class NetworkRules:
     async def set_network_acl(self, network_id: str, cidr: str, rules: Sequence[AclRule] | None) -> None:
         if rules is not None:
             check_acl_rules(network_id, cidr, rules)
-        await self._firewall.change(functools.partial(_acl.replace_commands, network_id, rules))
+        await self._firewall.change(functools.partial(_acl.replace_commands, network_id, cidr, rules))
         if rules is None:
             self._acls.pop(network_id, None)
         else:
