@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from cloudca import Instance, Network, NetworkAcl, PublicIp
+from cloudca import Instance, Network, NetworkAcl, NetworkAclRule, PublicIp
 from tests.e2e import test_libvirt_guests as guests
 from tests.e2e.test_libvirt_guests import BOOT_TIMEOUT, World, _diagnostics, _offering
 
@@ -63,22 +63,27 @@ def answers_until(address: str, wanted: set[str], timeout: float) -> set[str]:
     return seen
 
 
-def make_tier(world: World) -> Tier:
-    """An ACL allowing TCP 8080 in, a load balanced network behind it, two guests, a balanced IP."""
-    env = world.env
-    vpc = env.vpcs.list()[0]
-    acl = env.network_acls.create("e2e-web", "web tier", vpc.id, wait=True)
-    env.network_acl_rules.create(
+def ingress_rule(world: World, acl: NetworkAcl, number: int, action: str) -> NetworkAclRule:
+    """A rule of ``acl`` for TCP to the guests' port from anywhere."""
+    return world.env.network_acl_rules.create(
         acl.id,
-        rule_number=10,
+        rule_number=number,
         cidr="0.0.0.0/0",
-        action="Allow",
+        action=action,
         protocol="TCP",
         traffic_type="Ingress",
         start_port=PRIVATE_PORT,
         end_port=PRIVATE_PORT,
         wait=True,
     )
+
+
+def make_tier(world: World) -> Tier:
+    """An ACL allowing TCP 8080 in, a load balanced network behind it, two guests, a balanced IP."""
+    env = world.env
+    vpc = env.vpcs.list()[0]
+    acl = env.network_acls.create("e2e-web", "web tier", vpc.id, wait=True)
+    ingress_rule(world, acl, 10, "Allow")
     balanced = next(o for o in env.network_offerings.list() if o.name == "Load Balanced Network")
     network = env.networks.create("e2e-web", "web tier", vpc.id, balanced.id, acl.id, wait=True)
     template = next(template for template in env.templates.list() if template.name == "Debian 12")
@@ -127,17 +132,7 @@ def test_a_deny_rule_blocks_the_port_that_an_allow_rule_opened(world: World, tie
     address = tier.public_ip.ip_address
     assert answers_until(address, set(), 10), "the balanced port answers before the deny rule"
 
-    deny = world.env.network_acl_rules.create(
-        tier.acl.id,
-        rule_number=5,
-        cidr="0.0.0.0/0",
-        action="Deny",
-        protocol="TCP",
-        traffic_type="Ingress",
-        start_port=PRIVATE_PORT,
-        end_port=PRIVATE_PORT,
-        wait=True,
-    )
+    deny = ingress_rule(world, tier.acl, 5, "Deny")
     # The rule is in force once its task succeeded: new connections are dropped from then on.
     assert [answer(address) for _ in range(3)] == [None, None, None]
 
