@@ -21,6 +21,10 @@ CLIENT = Path(__file__).resolve().parents[1] / "src" / "cloudca" / "client"
 #: async source -> (generated sync module, its docstring).
 MODULES = {
     "_async_client.py": ("_client.py", "The synchronous client."),
+    "_async_environment.py": (
+        "_environment.py",
+        'One environment\'s compute resources: ``client.environment("compute-qc", "prod").instances``.',
+    ),
     "_resources/async_access.py": (
         "_resources/access.py",
         "SSH keys, affinity groups and remote access VPNs.",
@@ -54,8 +58,9 @@ REWRITES = [
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),
     (r"\baclose\b", "close"),
-    (r"\b_async_client\b", "_client"),
+    (r"\b_async_(client|environment)\b", r"_\1"),
     (r"\b_resources\.async_(\w+)", r"_resources.\1"),
+    (r"\basync_id_task\b", "id_task"),
     (r"\bAsync([A-Z]\w*)", r"\1"),
 ]
 #: Lines only the async source needs.

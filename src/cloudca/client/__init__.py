@@ -1,9 +1,10 @@
 """The Python SDK of the cloudca compute API (``from cloudca import Client``)."""
 
 from cloudca.client._async_client import AsyncClient
+from cloudca.client._async_environment import AsyncEnvironmentClient
 from cloudca.client._client import Client
 from cloudca.client._config import ClientConfig
-from cloudca.client._environment import AsyncEnvironmentClient, EnvironmentClient
+from cloudca.client._environment import EnvironmentClient
 from cloudca.client._exceptions import (
     AmbiguousNameError,
     APIConnectionError,

@@ -9,9 +9,9 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
+from cloudca.client._async_environment import AsyncEnvironmentClient
 from cloudca.client._base import BaseClient, Call, snapshot_from_envelope
 from cloudca.client._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from cloudca.client._environment import AsyncEnvironmentClient
 from cloudca.client._models import ServiceConnection
 from cloudca.client._resources.admin import AdminRequests, AsyncEnvironments, AsyncReadOnly, AsyncTasks
 from cloudca.client._resources.async_teams import AsyncOrganizations, AsyncUsers

@@ -1,5 +1,7 @@
 """One environment's compute resources: ``client.environment("compute-qc", "prod").instances``."""
 
+# Generated from _async_environment.py by scripts/generate_sync_sdk.py: edit the source, then run it.
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -14,37 +16,27 @@ from cloudca.client._models import (
     VpcOffering,
     Zone,
 )
-from cloudca.client._resources._base import AsyncResource, Requests, Resource
-from cloudca.client._resources.access import AffinityGroups, RemoteAccessVpns, SshKeys, VpnUsers
+from cloudca.client._resources._base import Requests, Resource
+from cloudca.client._resources.access import (
+    AffinityGroups,
+    RemoteAccessVpns,
+    SshKeys,
+    VpnUsers,
+)
 from cloudca.client._resources.acls import NetworkAclRules, NetworkAcls
-from cloudca.client._resources.async_access import (
-    AsyncAffinityGroups,
-    AsyncRemoteAccessVpns,
-    AsyncSshKeys,
-    AsyncVpnUsers,
-)
-from cloudca.client._resources.async_acls import AsyncNetworkAclRules, AsyncNetworkAcls
-from cloudca.client._resources.async_instances import AsyncInstances
-from cloudca.client._resources.async_networking import (
-    AsyncNetworks,
-    AsyncVpcs,
-)
-from cloudca.client._resources.async_public_ips import (
-    AsyncLoadBalancerRules,
-    AsyncPortForwardingRules,
-    AsyncPublicIps,
-)
-from cloudca.client._resources.async_storage import AsyncNics, AsyncVolumes
 from cloudca.client._resources.instances import Instances
 from cloudca.client._resources.networking import Networks, Vpcs
-from cloudca.client._resources.public_ips import LoadBalancerRules, PortForwardingRules, PublicIps
+from cloudca.client._resources.public_ips import (
+    LoadBalancerRules,
+    PortForwardingRules,
+    PublicIps,
+)
 from cloudca.client._resources.storage import Nics, Volumes
 
 if TYPE_CHECKING:
-    from cloudca.client._async_client import AsyncClient
     from cloudca.client._client import Client
 
-__all__ = ["AsyncEnvironmentClient", "EnvironmentClient"]
+__all__ = ["EnvironmentClient"]
 
 
 class EnvironmentClient:
@@ -84,38 +76,3 @@ class EnvironmentClient:
 
     def __repr__(self) -> str:
         return f"<EnvironmentClient {self.service}/{self.environment}>"
-
-
-class AsyncEnvironmentClient:
-    """Every compute resource of one environment, through :class:`~cloudca.AsyncClient`."""
-
-    def __init__(self, client: AsyncClient, service: str, environment: str) -> None:
-        self.service = service
-        self.environment = environment
-        prefix = f"services/{service}/{environment}"
-        self.prefix = prefix
-        self.instances = AsyncInstances(client, prefix)
-        self.zones = AsyncResource(client, Requests(prefix, "zones", Zone))
-        self.templates = AsyncResource(client, Requests(prefix, "templates", Template))
-        self.compute_offerings = AsyncResource(client, Requests(prefix, "computeofferings", ComputeOffering))
-        self.disk_offerings = AsyncResource(client, Requests(prefix, "diskofferings", DiskOffering))
-        self.vpc_offerings = AsyncResource(client, Requests(prefix, "vpcofferings", VpcOffering))
-        self.network_offerings = AsyncResource(client, Requests(prefix, "networkofferings", NetworkOffering))
-        self.vpcs = AsyncVpcs(client, prefix)
-        self.networks = AsyncNetworks(client, prefix)
-        self.network_acls = AsyncNetworkAcls(client, prefix)
-        self.network_acl_rules = AsyncNetworkAclRules(client, prefix)
-        self.public_ips = AsyncPublicIps(client, prefix)
-        self.port_forwarding_rules = AsyncPortForwardingRules(client, prefix)
-        self.load_balancer_rules = AsyncLoadBalancerRules(client, prefix)
-        self.nics = AsyncNics(client, prefix)
-        self.volumes = AsyncVolumes(client, prefix)
-        self.snapshots = AsyncResource(client, Requests(prefix, "snapshots", Snapshot))
-        self.ssh_keys = AsyncSshKeys(client, prefix)
-        self.affinity_groups = AsyncAffinityGroups(client, prefix)
-        self.remote_access_vpns = AsyncRemoteAccessVpns(client, prefix)
-        self.vpn_users = AsyncVpnUsers(client, prefix)
-        self.site_to_site_vpns = AsyncResource(client, Requests(prefix, "sitetositevpns", SiteToSiteVpn))
-
-    def __repr__(self) -> str:
-        return f"<AsyncEnvironmentClient {self.service}/{self.environment}>"

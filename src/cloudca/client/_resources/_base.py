@@ -10,9 +10,11 @@ shared code (:class:`Requests`) and only the execution differs between :class:`R
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, cast, overload
 
 from pydantic.alias_generators import to_camel
 
@@ -216,11 +218,123 @@ class AsyncResource(Generic[M]):
         return await task.wait(timeout) if wait else task
 
 
+# Task methods whose only argument is the entity's id (``start``, ``delete``, ``release``, ...) are
+# written once as a function that builds the call, decorated with :func:`id_task` (sync) or
+# :func:`async_id_task`: the decorator adds ``wait`` and ``timeout`` and the three typed overloads
+# that tell ``wait=True`` (the result) from ``wait=False`` (the task), instead of every such method
+# repeating them. Methods with more arguments keep their own overloads: typing cannot add
+# keyword-only parameters to an arbitrary signature (a ParamSpec) without losing its checks.
+
+BuildCall = Callable[[Any, str], Call[T]]
+
+
+class BoundIdTask(Protocol[T]):
+    """What ``resource.start`` is, for the type checker: the id, then ``wait`` and ``timeout``."""
+
+    @overload
+    def __call__(
+        self, entity_id: str, /, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[T]: ...
+    @overload
+    def __call__(
+        self, entity_id: str, /, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> T: ...
+    @overload
+    def __call__(
+        self, entity_id: str, /, *, wait: bool, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Task[T] | T: ...
+
+
+class BoundAsyncIdTask(Protocol[T]):
+    """The async twin of :class:`BoundIdTask` (the call is awaited)."""
+
+    @overload
+    def __call__(
+        self, entity_id: str, /, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Coroutine[Any, Any, AsyncTask[T]]: ...
+    @overload
+    def __call__(
+        self, entity_id: str, /, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Coroutine[Any, Any, T]: ...
+    @overload
+    def __call__(
+        self, entity_id: str, /, *, wait: bool, timeout: float = DEFAULT_TASK_TIMEOUT
+    ) -> Coroutine[Any, Any, AsyncTask[T] | T]: ...
+
+
+def _task_signature(build: Callable[..., Any]) -> inspect.Signature:
+    """The builder's parameters plus ``wait`` and ``timeout``, for ``help()`` and introspection."""
+    signature = inspect.signature(build)
+    extra = [
+        inspect.Parameter("wait", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool"),
+        inspect.Parameter(
+            "timeout", inspect.Parameter.KEYWORD_ONLY, default=DEFAULT_TASK_TIMEOUT, annotation="float"
+        ),
+    ]
+    return signature.replace(
+        parameters=[*signature.parameters.values(), *extra], return_annotation=inspect.Signature.empty
+    )
+
+
+class IdTaskMethod(Protocol[T]):
+    """What :func:`id_task` makes, for the type checker: a method whose bound form is a :class:`BoundIdTask`
+    (at run time it is a plain function, so introspection and ``help()`` see an ordinary method)."""
+
+    def __get__(self, resource: object, owner: type | None = None) -> BoundIdTask[T]: ...
+
+
+class AsyncIdTaskMethod(Protocol[T]):
+    """The async twin of :class:`IdTaskMethod`."""
+
+    def __get__(self, resource: object, owner: type | None = None) -> BoundAsyncIdTask[T]: ...
+
+
+def id_task(build: BuildCall[T]) -> IdTaskMethod[T]:
+    """Decorates ``def start(self, instance_id: str) -> Call[Instance]`` into a task method of a
+    :class:`Resource`: ``resource.start(id, wait=True, timeout=60)``."""
+
+    def method(
+        resource: Resource[Any],
+        *args: Any,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+        **kwargs: Any,
+    ) -> Any:
+        return resource._submit(build(resource, *args, **kwargs), wait, timeout)
+
+    functools.update_wrapper(method, build)
+    method.__signature__ = _task_signature(build)  # type: ignore[attr-defined]
+    return cast("IdTaskMethod[T]", method)
+
+
+def async_id_task(build: BuildCall[T]) -> AsyncIdTaskMethod[T]:
+    """The async twin of :func:`id_task`, for an :class:`AsyncResource`."""
+
+    async def method(
+        resource: AsyncResource[Any],
+        *args: Any,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+        **kwargs: Any,
+    ) -> Any:
+        return await resource._submit(build(resource, *args, **kwargs), wait, timeout)
+
+    functools.update_wrapper(method, build)
+    method.__signature__ = _task_signature(build)  # type: ignore[attr-defined]
+    return cast("AsyncIdTaskMethod[T]", method)
+
+
 __all__ = [
     "DEFAULT_TASK_TIMEOUT",
+    "AsyncIdTaskMethod",
     "AsyncResource",
+    "BoundAsyncIdTask",
+    "BoundIdTask",
+    "IdTaskMethod",
     "Requests",
     "Resource",
+    "async_id_task",
+    "id_task",
     "is_uuid",
     "pick_reference",
     "wire_body",

@@ -7,8 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import AffinityGroup, RemoteAccessVpn, SshKey, VpnUser
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, Requests, Resource, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    Requests,
+    Resource,
+    id_task,
+    wire_body,
+)
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
@@ -44,19 +51,10 @@ class SshKeys(Resource[SshKey]):
             self._requests.create(wire_body({"name": name, "public_key": public_key})), wait, timeout
         )
 
-    @overload
-    def delete(
-        self, name_or_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[SshKey | None]: ...
-    @overload
-    def delete(
-        self, name_or_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> SshKey | None: ...
-    def delete(
-        self, name_or_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[SshKey | None] | SshKey | None:
+    @id_task
+    def delete(self, name_or_id: str) -> Call[SshKey | None]:
         """Delete a key (instances keep the installed key)."""
-        return self._submit(self._requests.delete(name_or_id), wait, timeout)
+        return self._requests.delete(name_or_id)
 
 
 class AffinityGroups(Resource[AffinityGroup]):
@@ -161,19 +159,10 @@ class AffinityGroups(Resource[AffinityGroup]):
             timeout,
         )
 
-    @overload
-    def delete(
-        self, group_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[AffinityGroup | None]: ...
-    @overload
-    def delete(
-        self, group_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AffinityGroup | None: ...
-    def delete(
-        self, group_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[AffinityGroup | None] | AffinityGroup | None:
+    @id_task
+    def delete(self, group_id: str) -> Call[AffinityGroup | None]:
         """Delete an affinity group."""
-        return self._submit(self._requests.delete(group_id), wait, timeout)
+        return self._requests.delete(group_id)
 
 
 class RemoteAccessVpns(Resource[RemoteAccessVpn]):
@@ -182,33 +171,15 @@ class RemoteAccessVpns(Resource[RemoteAccessVpn]):
     def __init__(self, client: Client, prefix: str) -> None:
         super().__init__(client, Requests(prefix, "remoteaccessvpns", RemoteAccessVpn))
 
-    @overload
-    def enable(
-        self, vpn_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[RemoteAccessVpn]: ...
-    @overload
-    def enable(
-        self, vpn_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> RemoteAccessVpn: ...
-    def enable(
-        self, vpn_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[RemoteAccessVpn] | RemoteAccessVpn:
+    @id_task
+    def enable(self, vpn_id: str) -> Call[RemoteAccessVpn]:
         """Enable the VPN."""
-        return self._submit(self._requests.operation(vpn_id, "enable"), wait, timeout)
+        return self._requests.operation(vpn_id, "enable")
 
-    @overload
-    def disable(
-        self, vpn_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[RemoteAccessVpn]: ...
-    @overload
-    def disable(
-        self, vpn_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> RemoteAccessVpn: ...
-    def disable(
-        self, vpn_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[RemoteAccessVpn] | RemoteAccessVpn:
+    @id_task
+    def disable(self, vpn_id: str) -> Call[RemoteAccessVpn]:
         """Disable the VPN."""
-        return self._submit(self._requests.operation(vpn_id, "disable"), wait, timeout)
+        return self._requests.operation(vpn_id, "disable")
 
 
 class VpnUsers(Resource[VpnUser]):
@@ -238,16 +209,7 @@ class VpnUsers(Resource[VpnUser]):
             self._requests.create(wire_body({"username": username, "password": password})), wait, timeout
         )
 
-    @overload
-    def delete(
-        self, user_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[VpnUser | None]: ...
-    @overload
-    def delete(
-        self, user_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> VpnUser | None: ...
-    def delete(
-        self, user_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[VpnUser | None] | VpnUser | None:
+    @id_task
+    def delete(self, user_id: str) -> Call[VpnUser | None]:
         """Delete a VPN user."""
-        return self._submit(self._requests.delete(user_id), wait, timeout)
+        return self._requests.delete(user_id)

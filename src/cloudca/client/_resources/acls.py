@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import NetworkAcl, NetworkAclRule
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, Requests, Resource, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    Requests,
+    Resource,
+    id_task,
+    wire_body,
+)
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
@@ -58,19 +65,10 @@ class NetworkAcls(Resource[NetworkAcl]):
             timeout,
         )
 
-    @overload
-    def delete(
-        self, acl_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[NetworkAcl | None]: ...
-    @overload
-    def delete(
-        self, acl_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> NetworkAcl | None: ...
-    def delete(
-        self, acl_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[NetworkAcl | None] | NetworkAcl | None:
+    @id_task
+    def delete(self, acl_id: str) -> Call[NetworkAcl | None]:
         """Delete an ACL (and its rules) no network uses."""
-        return self._submit(self._requests.delete(acl_id), wait, timeout)
+        return self._requests.delete(acl_id)
 
 
 class NetworkAclRules(Resource[NetworkAclRule]):
@@ -223,16 +221,7 @@ class NetworkAclRules(Resource[NetworkAclRule]):
             timeout,
         )
 
-    @overload
-    def delete(
-        self, rule_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[NetworkAclRule | None]: ...
-    @overload
-    def delete(
-        self, rule_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> NetworkAclRule | None: ...
-    def delete(
-        self, rule_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[NetworkAclRule | None] | NetworkAclRule | None:
+    @id_task
+    def delete(self, rule_id: str) -> Call[NetworkAclRule | None]:
         """Delete a rule."""
-        return self._submit(self._requests.delete(rule_id), wait, timeout)
+        return self._requests.delete(rule_id)

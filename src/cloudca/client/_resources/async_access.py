@@ -7,8 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import AffinityGroup, RemoteAccessVpn, SshKey, VpnUser
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    AsyncResource,
+    Requests,
+    async_id_task,
+    wire_body,
+)
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
@@ -44,19 +51,10 @@ class AsyncSshKeys(AsyncResource[SshKey]):
             self._requests.create(wire_body({"name": name, "public_key": public_key})), wait, timeout
         )
 
-    @overload
-    async def delete(
-        self, name_or_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[SshKey | None]: ...
-    @overload
-    async def delete(
-        self, name_or_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> SshKey | None: ...
-    async def delete(
-        self, name_or_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[SshKey | None] | SshKey | None:
+    @async_id_task
+    def delete(self, name_or_id: str) -> Call[SshKey | None]:
         """Delete a key (instances keep the installed key)."""
-        return await self._submit(self._requests.delete(name_or_id), wait, timeout)
+        return self._requests.delete(name_or_id)
 
 
 class AsyncAffinityGroups(AsyncResource[AffinityGroup]):
@@ -161,19 +159,10 @@ class AsyncAffinityGroups(AsyncResource[AffinityGroup]):
             timeout,
         )
 
-    @overload
-    async def delete(
-        self, group_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[AffinityGroup | None]: ...
-    @overload
-    async def delete(
-        self, group_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AffinityGroup | None: ...
-    async def delete(
-        self, group_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[AffinityGroup | None] | AffinityGroup | None:
+    @async_id_task
+    def delete(self, group_id: str) -> Call[AffinityGroup | None]:
         """Delete an affinity group."""
-        return await self._submit(self._requests.delete(group_id), wait, timeout)
+        return self._requests.delete(group_id)
 
 
 class AsyncRemoteAccessVpns(AsyncResource[RemoteAccessVpn]):
@@ -182,33 +171,15 @@ class AsyncRemoteAccessVpns(AsyncResource[RemoteAccessVpn]):
     def __init__(self, client: AsyncClient, prefix: str) -> None:
         super().__init__(client, Requests(prefix, "remoteaccessvpns", RemoteAccessVpn))
 
-    @overload
-    async def enable(
-        self, vpn_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[RemoteAccessVpn]: ...
-    @overload
-    async def enable(
-        self, vpn_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> RemoteAccessVpn: ...
-    async def enable(
-        self, vpn_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[RemoteAccessVpn] | RemoteAccessVpn:
+    @async_id_task
+    def enable(self, vpn_id: str) -> Call[RemoteAccessVpn]:
         """Enable the VPN."""
-        return await self._submit(self._requests.operation(vpn_id, "enable"), wait, timeout)
+        return self._requests.operation(vpn_id, "enable")
 
-    @overload
-    async def disable(
-        self, vpn_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[RemoteAccessVpn]: ...
-    @overload
-    async def disable(
-        self, vpn_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> RemoteAccessVpn: ...
-    async def disable(
-        self, vpn_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[RemoteAccessVpn] | RemoteAccessVpn:
+    @async_id_task
+    def disable(self, vpn_id: str) -> Call[RemoteAccessVpn]:
         """Disable the VPN."""
-        return await self._submit(self._requests.operation(vpn_id, "disable"), wait, timeout)
+        return self._requests.operation(vpn_id, "disable")
 
 
 class AsyncVpnUsers(AsyncResource[VpnUser]):
@@ -238,16 +209,7 @@ class AsyncVpnUsers(AsyncResource[VpnUser]):
             self._requests.create(wire_body({"username": username, "password": password})), wait, timeout
         )
 
-    @overload
-    async def delete(
-        self, user_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[VpnUser | None]: ...
-    @overload
-    async def delete(
-        self, user_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> VpnUser | None: ...
-    async def delete(
-        self, user_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[VpnUser | None] | VpnUser | None:
+    @async_id_task
+    def delete(self, user_id: str) -> Call[VpnUser | None]:
         """Delete a VPN user."""
-        return await self._submit(self._requests.delete(user_id), wait, timeout)
+        return self._requests.delete(user_id)

@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import NetworkAcl, NetworkAclRule
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    AsyncResource,
+    Requests,
+    async_id_task,
+    wire_body,
+)
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
@@ -58,19 +65,10 @@ class AsyncNetworkAcls(AsyncResource[NetworkAcl]):
             timeout,
         )
 
-    @overload
-    async def delete(
-        self, acl_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[NetworkAcl | None]: ...
-    @overload
-    async def delete(
-        self, acl_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> NetworkAcl | None: ...
-    async def delete(
-        self, acl_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[NetworkAcl | None] | NetworkAcl | None:
+    @async_id_task
+    def delete(self, acl_id: str) -> Call[NetworkAcl | None]:
         """Delete an ACL (and its rules) no network uses."""
-        return await self._submit(self._requests.delete(acl_id), wait, timeout)
+        return self._requests.delete(acl_id)
 
 
 class AsyncNetworkAclRules(AsyncResource[NetworkAclRule]):
@@ -223,16 +221,7 @@ class AsyncNetworkAclRules(AsyncResource[NetworkAclRule]):
             timeout,
         )
 
-    @overload
-    async def delete(
-        self, rule_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[NetworkAclRule | None]: ...
-    @overload
-    async def delete(
-        self, rule_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> NetworkAclRule | None: ...
-    async def delete(
-        self, rule_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[NetworkAclRule | None] | NetworkAclRule | None:
+    @async_id_task
+    def delete(self, rule_id: str) -> Call[NetworkAclRule | None]:
         """Delete a rule."""
-        return await self._submit(self._requests.delete(rule_id), wait, timeout)
+        return self._requests.delete(rule_id)

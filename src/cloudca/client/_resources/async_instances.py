@@ -7,8 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, Unpack, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import Instance
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    AsyncResource,
+    Requests,
+    async_id_task,
+    wire_body,
+)
 from cloudca.client._resources._instance_bodies import InstanceCreate, destroy_body
 
 if TYPE_CHECKING:
@@ -123,75 +130,30 @@ class AsyncInstances(AsyncResource[Instance]):
             timeout,
         )
 
-    @overload
-    async def start(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance]: ...
-    @overload
-    async def start(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance: ...
-    async def start(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance] | Instance:
+    @async_id_task
+    def start(self, instance_id: str) -> Call[Instance]:
         """Start a stopped instance."""
-        return await self._submit(self._requests.operation(instance_id, "start"), wait, timeout)
+        return self._requests.operation(instance_id, "start")
 
-    @overload
-    async def stop(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance]: ...
-    @overload
-    async def stop(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance: ...
-    async def stop(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance] | Instance:
+    @async_id_task
+    def stop(self, instance_id: str) -> Call[Instance]:
         """Stop a running instance."""
-        return await self._submit(self._requests.operation(instance_id, "stop"), wait, timeout)
+        return self._requests.operation(instance_id, "stop")
 
-    @overload
-    async def reboot(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance]: ...
-    @overload
-    async def reboot(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance: ...
-    async def reboot(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance] | Instance:
+    @async_id_task
+    def reboot(self, instance_id: str) -> Call[Instance]:
         """Reboot an instance (a stopped one ends up running)."""
-        return await self._submit(self._requests.operation(instance_id, "reboot"), wait, timeout)
+        return self._requests.operation(instance_id, "reboot")
 
-    @overload
-    async def purge(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance | None]: ...
-    @overload
-    async def purge(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance | None: ...
-    async def purge(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance | None] | Instance | None:
+    @async_id_task
+    def purge(self, instance_id: str) -> Call[Instance | None]:
         """Remove a destroyed instance for good."""
-        return await self._submit(self._requests.operation_optional(instance_id, "purge"), wait, timeout)
+        return self._requests.operation_optional(instance_id, "purge")
 
-    @overload
-    async def recover(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance]: ...
-    @overload
-    async def recover(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance: ...
-    async def recover(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance] | Instance:
+    @async_id_task
+    def recover(self, instance_id: str) -> Call[Instance]:
         """Bring a destroyed instance back (it comes back stopped)."""
-        return await self._submit(self._requests.operation(instance_id, "recover"), wait, timeout)
+        return self._requests.operation(instance_id, "recover")
 
     @overload
     async def change_compute_offering(
@@ -263,19 +225,10 @@ class AsyncInstances(AsyncResource[Instance]):
             self._requests.operation(instance_id, "changeNetwork", {"networkId": network_id}), wait, timeout
         )
 
-    @overload
-    async def reset_password(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance]: ...
-    @overload
-    async def reset_password(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance: ...
-    async def reset_password(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Instance] | Instance:
+    @async_id_task
+    def reset_password(self, instance_id: str) -> Call[Instance]:
         """Generate a new password; the result's ``password`` holds it."""
-        return await self._submit(self._requests.operation(instance_id, "resetPassword"), wait, timeout)
+        return self._requests.operation(instance_id, "resetPassword")
 
     @overload
     async def associate_ssh_key(

@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import Network, Vpc
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    AsyncResource,
+    Requests,
+    async_id_task,
+    wire_body,
+)
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
@@ -110,33 +117,15 @@ class AsyncVpcs(AsyncResource[Vpc]):
             timeout,
         )
 
-    @overload
-    async def delete(
-        self, vpc_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Vpc | None]: ...
-    @overload
-    async def delete(
-        self, vpc_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Vpc | None: ...
-    async def delete(
-        self, vpc_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Vpc | None] | Vpc | None:
+    @async_id_task
+    def delete(self, vpc_id: str) -> Call[Vpc | None]:
         """Delete a VPC that has no networks left."""
-        return await self._submit(self._requests.delete(vpc_id), wait, timeout)
+        return self._requests.delete(vpc_id)
 
-    @overload
-    async def restart(
-        self, vpc_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Vpc]: ...
-    @overload
-    async def restart(
-        self, vpc_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Vpc: ...
-    async def restart(
-        self, vpc_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Vpc] | Vpc:
+    @async_id_task
+    def restart(self, vpc_id: str) -> Call[Vpc]:
         """Restart the VPC's router."""
-        return await self._submit(self._requests.operation(vpc_id, "restart"), wait, timeout)
+        return self._requests.operation(vpc_id, "restart")
 
 
 class AsyncNetworks(AsyncResource[Network]):
@@ -233,19 +222,10 @@ class AsyncNetworks(AsyncResource[Network]):
             timeout,
         )
 
-    @overload
-    async def delete(
-        self, network_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Network | None]: ...
-    @overload
-    async def delete(
-        self, network_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Network | None: ...
-    async def delete(
-        self, network_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Network | None] | Network | None:
+    @async_id_task
+    def delete(self, network_id: str) -> Call[Network | None]:
         """Delete a network no instance uses."""
-        return await self._submit(self._requests.delete(network_id), wait, timeout)
+        return self._requests.delete(network_id)
 
     @overload
     async def replace_acl(

@@ -7,8 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import LoadBalancerRule, PortForwardingRule, PublicIp
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    AsyncResource,
+    Requests,
+    async_id_task,
+    wire_body,
+)
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
@@ -23,33 +30,15 @@ class AsyncPublicIps(AsyncResource[PublicIp]):
     def __init__(self, client: AsyncClient, prefix: str) -> None:
         super().__init__(client, Requests(prefix, "publicipaddresses", PublicIp))
 
-    @overload
-    async def acquire(
-        self, vpc_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[PublicIp]: ...
-    @overload
-    async def acquire(
-        self, vpc_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> PublicIp: ...
-    async def acquire(
-        self, vpc_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[PublicIp] | PublicIp:
+    @async_id_task
+    def acquire(self, vpc_id: str) -> Call[PublicIp]:
         """Acquire a new public IP for a VPC."""
-        return await self._submit(self._requests.create({"vpcId": vpc_id}), wait, timeout)
+        return self._requests.create({"vpcId": vpc_id})
 
-    @overload
-    async def release(
-        self, public_ip_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[PublicIp | None]: ...
-    @overload
-    async def release(
-        self, public_ip_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> PublicIp | None: ...
-    async def release(
-        self, public_ip_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[PublicIp | None] | PublicIp | None:
+    @async_id_task
+    def release(self, public_ip_id: str) -> Call[PublicIp | None]:
         """Release a public IP (its rules go with it)."""
-        return await self._submit(self._requests.delete(public_ip_id), wait, timeout)
+        return self._requests.delete(public_ip_id)
 
     @overload
     async def enable_static_nat(
@@ -84,19 +73,10 @@ class AsyncPublicIps(AsyncResource[PublicIp]):
             timeout,
         )
 
-    @overload
-    async def disable_static_nat(
-        self, public_ip_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[PublicIp]: ...
-    @overload
-    async def disable_static_nat(
-        self, public_ip_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> PublicIp: ...
-    async def disable_static_nat(
-        self, public_ip_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[PublicIp] | PublicIp:
+    @async_id_task
+    def disable_static_nat(self, public_ip_id: str) -> Call[PublicIp]:
         """Remove the static NAT of the public IP."""
-        return await self._submit(self._requests.operation(public_ip_id, "disableStaticNat"), wait, timeout)
+        return self._requests.operation(public_ip_id, "disableStaticNat")
 
 
 class AsyncPortForwardingRules(AsyncResource[PortForwardingRule]):
@@ -169,19 +149,10 @@ class AsyncPortForwardingRules(AsyncResource[PortForwardingRule]):
             timeout,
         )
 
-    @overload
-    async def delete(
-        self, rule_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[PortForwardingRule | None]: ...
-    @overload
-    async def delete(
-        self, rule_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> PortForwardingRule | None: ...
-    async def delete(
-        self, rule_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[PortForwardingRule | None] | PortForwardingRule | None:
+    @async_id_task
+    def delete(self, rule_id: str) -> Call[PortForwardingRule | None]:
         """Delete a port forwarding rule."""
-        return await self._submit(self._requests.delete(rule_id), wait, timeout)
+        return self._requests.delete(rule_id)
 
 
 class AsyncLoadBalancerRules(AsyncResource[LoadBalancerRule]):
@@ -371,16 +342,7 @@ class AsyncLoadBalancerRules(AsyncResource[LoadBalancerRule]):
             timeout,
         )
 
-    @overload
-    async def delete(
-        self, rule_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[LoadBalancerRule | None]: ...
-    @overload
-    async def delete(
-        self, rule_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> LoadBalancerRule | None: ...
-    async def delete(
-        self, rule_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[LoadBalancerRule | None] | LoadBalancerRule | None:
+    @async_id_task
+    def delete(self, rule_id: str) -> Call[LoadBalancerRule | None]:
         """Delete a load balancer rule."""
-        return await self._submit(self._requests.delete(rule_id), wait, timeout)
+        return self._requests.delete(rule_id)

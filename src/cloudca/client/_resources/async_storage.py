@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import Nic, Volume
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, AsyncResource, Requests, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    AsyncResource,
+    Requests,
+    async_id_task,
+    wire_body,
+)
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
@@ -78,19 +85,10 @@ class AsyncVolumes(AsyncResource[Volume]):
             timeout,
         )
 
-    @overload
-    async def delete(
-        self, volume_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Volume | None]: ...
-    @overload
-    async def delete(
-        self, volume_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Volume | None: ...
-    async def delete(
-        self, volume_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Volume | None] | Volume | None:
+    @async_id_task
+    def delete(self, volume_id: str) -> Call[Volume | None]:
         """Delete a detached data volume."""
-        return await self._submit(self._requests.delete(volume_id), wait, timeout)
+        return self._requests.delete(volume_id)
 
     @overload
     async def attach(
@@ -115,19 +113,10 @@ class AsyncVolumes(AsyncResource[Volume]):
             timeout,
         )
 
-    @overload
-    async def detach(
-        self, volume_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Volume]: ...
-    @overload
-    async def detach(
-        self, volume_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Volume: ...
-    async def detach(
-        self, volume_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Volume] | Volume:
+    @async_id_task
+    def detach(self, volume_id: str) -> Call[Volume]:
         """Detach a data volume from its instance."""
-        return await self._submit(self._requests.operation(volume_id, "detachFromInstance"), wait, timeout)
+        return self._requests.operation(volume_id, "detachFromInstance")
 
     @overload
     async def resize(
@@ -197,30 +186,12 @@ class AsyncNics(AsyncResource[Nic]):
             timeout,
         )
 
-    @overload
-    async def delete(
-        self, nic_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Nic | None]: ...
-    @overload
-    async def delete(
-        self, nic_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Nic | None: ...
-    async def delete(
-        self, nic_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Nic | None] | Nic | None:
+    @async_id_task
+    def delete(self, nic_id: str) -> Call[Nic | None]:
         """Remove a NIC that is not the default one."""
-        return await self._submit(self._requests.delete(nic_id), wait, timeout)
+        return self._requests.delete(nic_id)
 
-    @overload
-    async def set_default(
-        self, nic_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Nic]: ...
-    @overload
-    async def set_default(
-        self, nic_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Nic: ...
-    async def set_default(
-        self, nic_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> AsyncTask[Nic] | Nic:
+    @async_id_task
+    def set_default(self, nic_id: str) -> Call[Nic]:
         """Make the NIC its instance's default."""
-        return await self._submit(self._requests.operation(nic_id, "setDefault"), wait, timeout)
+        return self._requests.operation(nic_id, "setDefault")

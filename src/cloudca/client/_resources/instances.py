@@ -7,8 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, Unpack, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import Instance
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, Requests, Resource, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    Requests,
+    Resource,
+    id_task,
+    wire_body,
+)
 from cloudca.client._resources._instance_bodies import InstanceCreate, destroy_body
 
 if TYPE_CHECKING:
@@ -123,75 +130,30 @@ class Instances(Resource[Instance]):
             timeout,
         )
 
-    @overload
-    def start(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance]: ...
-    @overload
-    def start(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance: ...
-    def start(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance] | Instance:
+    @id_task
+    def start(self, instance_id: str) -> Call[Instance]:
         """Start a stopped instance."""
-        return self._submit(self._requests.operation(instance_id, "start"), wait, timeout)
+        return self._requests.operation(instance_id, "start")
 
-    @overload
-    def stop(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance]: ...
-    @overload
-    def stop(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance: ...
-    def stop(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance] | Instance:
+    @id_task
+    def stop(self, instance_id: str) -> Call[Instance]:
         """Stop a running instance."""
-        return self._submit(self._requests.operation(instance_id, "stop"), wait, timeout)
+        return self._requests.operation(instance_id, "stop")
 
-    @overload
-    def reboot(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance]: ...
-    @overload
-    def reboot(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance: ...
-    def reboot(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance] | Instance:
+    @id_task
+    def reboot(self, instance_id: str) -> Call[Instance]:
         """Reboot an instance (a stopped one ends up running)."""
-        return self._submit(self._requests.operation(instance_id, "reboot"), wait, timeout)
+        return self._requests.operation(instance_id, "reboot")
 
-    @overload
-    def purge(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance | None]: ...
-    @overload
-    def purge(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance | None: ...
-    def purge(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance | None] | Instance | None:
+    @id_task
+    def purge(self, instance_id: str) -> Call[Instance | None]:
         """Remove a destroyed instance for good."""
-        return self._submit(self._requests.operation_optional(instance_id, "purge"), wait, timeout)
+        return self._requests.operation_optional(instance_id, "purge")
 
-    @overload
-    def recover(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance]: ...
-    @overload
-    def recover(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance: ...
-    def recover(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance] | Instance:
+    @id_task
+    def recover(self, instance_id: str) -> Call[Instance]:
         """Bring a destroyed instance back (it comes back stopped)."""
-        return self._submit(self._requests.operation(instance_id, "recover"), wait, timeout)
+        return self._requests.operation(instance_id, "recover")
 
     @overload
     def change_compute_offering(
@@ -263,19 +225,10 @@ class Instances(Resource[Instance]):
             self._requests.operation(instance_id, "changeNetwork", {"networkId": network_id}), wait, timeout
         )
 
-    @overload
-    def reset_password(
-        self, instance_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance]: ...
-    @overload
-    def reset_password(
-        self, instance_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Instance: ...
-    def reset_password(
-        self, instance_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Instance] | Instance:
+    @id_task
+    def reset_password(self, instance_id: str) -> Call[Instance]:
         """Generate a new password; the result's ``password`` holds it."""
-        return self._submit(self._requests.operation(instance_id, "resetPassword"), wait, timeout)
+        return self._requests.operation(instance_id, "resetPassword")
 
     @overload
     def associate_ssh_key(

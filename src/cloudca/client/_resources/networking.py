@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import Network, Vpc
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, Requests, Resource, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    Requests,
+    Resource,
+    id_task,
+    wire_body,
+)
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
@@ -110,31 +117,15 @@ class Vpcs(Resource[Vpc]):
             timeout,
         )
 
-    @overload
-    def delete(
-        self, vpc_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Vpc | None]: ...
-    @overload
-    def delete(
-        self, vpc_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Vpc | None: ...
-    def delete(
-        self, vpc_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Vpc | None] | Vpc | None:
+    @id_task
+    def delete(self, vpc_id: str) -> Call[Vpc | None]:
         """Delete a VPC that has no networks left."""
-        return self._submit(self._requests.delete(vpc_id), wait, timeout)
+        return self._requests.delete(vpc_id)
 
-    @overload
-    def restart(
-        self, vpc_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Vpc]: ...
-    @overload
-    def restart(self, vpc_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT) -> Vpc: ...
-    def restart(
-        self, vpc_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Vpc] | Vpc:
+    @id_task
+    def restart(self, vpc_id: str) -> Call[Vpc]:
         """Restart the VPC's router."""
-        return self._submit(self._requests.operation(vpc_id, "restart"), wait, timeout)
+        return self._requests.operation(vpc_id, "restart")
 
 
 class Networks(Resource[Network]):
@@ -231,19 +222,10 @@ class Networks(Resource[Network]):
             timeout,
         )
 
-    @overload
-    def delete(
-        self, network_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Network | None]: ...
-    @overload
-    def delete(
-        self, network_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Network | None: ...
-    def delete(
-        self, network_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Network | None] | Network | None:
+    @id_task
+    def delete(self, network_id: str) -> Call[Network | None]:
         """Delete a network no instance uses."""
-        return self._submit(self._requests.delete(network_id), wait, timeout)
+        return self._requests.delete(network_id)
 
     @overload
     def replace_acl(

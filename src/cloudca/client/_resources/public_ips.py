@@ -7,8 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import LoadBalancerRule, PortForwardingRule, PublicIp
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, Requests, Resource, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    Requests,
+    Resource,
+    id_task,
+    wire_body,
+)
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
@@ -23,33 +30,15 @@ class PublicIps(Resource[PublicIp]):
     def __init__(self, client: Client, prefix: str) -> None:
         super().__init__(client, Requests(prefix, "publicipaddresses", PublicIp))
 
-    @overload
-    def acquire(
-        self, vpc_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[PublicIp]: ...
-    @overload
-    def acquire(
-        self, vpc_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> PublicIp: ...
-    def acquire(
-        self, vpc_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[PublicIp] | PublicIp:
+    @id_task
+    def acquire(self, vpc_id: str) -> Call[PublicIp]:
         """Acquire a new public IP for a VPC."""
-        return self._submit(self._requests.create({"vpcId": vpc_id}), wait, timeout)
+        return self._requests.create({"vpcId": vpc_id})
 
-    @overload
-    def release(
-        self, public_ip_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[PublicIp | None]: ...
-    @overload
-    def release(
-        self, public_ip_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> PublicIp | None: ...
-    def release(
-        self, public_ip_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[PublicIp | None] | PublicIp | None:
+    @id_task
+    def release(self, public_ip_id: str) -> Call[PublicIp | None]:
         """Release a public IP (its rules go with it)."""
-        return self._submit(self._requests.delete(public_ip_id), wait, timeout)
+        return self._requests.delete(public_ip_id)
 
     @overload
     def enable_static_nat(
@@ -84,19 +73,10 @@ class PublicIps(Resource[PublicIp]):
             timeout,
         )
 
-    @overload
-    def disable_static_nat(
-        self, public_ip_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[PublicIp]: ...
-    @overload
-    def disable_static_nat(
-        self, public_ip_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> PublicIp: ...
-    def disable_static_nat(
-        self, public_ip_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[PublicIp] | PublicIp:
+    @id_task
+    def disable_static_nat(self, public_ip_id: str) -> Call[PublicIp]:
         """Remove the static NAT of the public IP."""
-        return self._submit(self._requests.operation(public_ip_id, "disableStaticNat"), wait, timeout)
+        return self._requests.operation(public_ip_id, "disableStaticNat")
 
 
 class PortForwardingRules(Resource[PortForwardingRule]):
@@ -169,19 +149,10 @@ class PortForwardingRules(Resource[PortForwardingRule]):
             timeout,
         )
 
-    @overload
-    def delete(
-        self, rule_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[PortForwardingRule | None]: ...
-    @overload
-    def delete(
-        self, rule_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> PortForwardingRule | None: ...
-    def delete(
-        self, rule_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[PortForwardingRule | None] | PortForwardingRule | None:
+    @id_task
+    def delete(self, rule_id: str) -> Call[PortForwardingRule | None]:
         """Delete a port forwarding rule."""
-        return self._submit(self._requests.delete(rule_id), wait, timeout)
+        return self._requests.delete(rule_id)
 
 
 class LoadBalancerRules(Resource[LoadBalancerRule]):
@@ -371,16 +342,7 @@ class LoadBalancerRules(Resource[LoadBalancerRule]):
             timeout,
         )
 
-    @overload
-    def delete(
-        self, rule_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[LoadBalancerRule | None]: ...
-    @overload
-    def delete(
-        self, rule_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> LoadBalancerRule | None: ...
-    def delete(
-        self, rule_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[LoadBalancerRule | None] | LoadBalancerRule | None:
+    @id_task
+    def delete(self, rule_id: str) -> Call[LoadBalancerRule | None]:
         """Delete a load balancer rule."""
-        return self._submit(self._requests.delete(rule_id), wait, timeout)
+        return self._requests.delete(rule_id)

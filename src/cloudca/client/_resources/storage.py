@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, overload
 
+from cloudca.client._base import Call
 from cloudca.client._models import Nic, Volume
-from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, Requests, Resource, wire_body
+from cloudca.client._resources._base import (
+    DEFAULT_TASK_TIMEOUT,
+    Requests,
+    Resource,
+    id_task,
+    wire_body,
+)
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
@@ -78,19 +85,10 @@ class Volumes(Resource[Volume]):
             timeout,
         )
 
-    @overload
-    def delete(
-        self, volume_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Volume | None]: ...
-    @overload
-    def delete(
-        self, volume_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Volume | None: ...
-    def delete(
-        self, volume_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Volume | None] | Volume | None:
+    @id_task
+    def delete(self, volume_id: str) -> Call[Volume | None]:
         """Delete a detached data volume."""
-        return self._submit(self._requests.delete(volume_id), wait, timeout)
+        return self._requests.delete(volume_id)
 
     @overload
     def attach(
@@ -115,19 +113,10 @@ class Volumes(Resource[Volume]):
             timeout,
         )
 
-    @overload
-    def detach(
-        self, volume_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Volume]: ...
-    @overload
-    def detach(
-        self, volume_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Volume: ...
-    def detach(
-        self, volume_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Volume] | Volume:
+    @id_task
+    def detach(self, volume_id: str) -> Call[Volume]:
         """Detach a data volume from its instance."""
-        return self._submit(self._requests.operation(volume_id, "detachFromInstance"), wait, timeout)
+        return self._requests.operation(volume_id, "detachFromInstance")
 
     @overload
     def resize(
@@ -197,30 +186,12 @@ class Nics(Resource[Nic]):
             timeout,
         )
 
-    @overload
-    def delete(
-        self, nic_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Nic | None]: ...
-    @overload
-    def delete(
-        self, nic_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Nic | None: ...
-    def delete(
-        self, nic_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Nic | None] | Nic | None:
+    @id_task
+    def delete(self, nic_id: str) -> Call[Nic | None]:
         """Remove a NIC that is not the default one."""
-        return self._submit(self._requests.delete(nic_id), wait, timeout)
+        return self._requests.delete(nic_id)
 
-    @overload
-    def set_default(
-        self, nic_id: str, *, wait: Literal[False] = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Nic]: ...
-    @overload
-    def set_default(
-        self, nic_id: str, *, wait: Literal[True], timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Nic: ...
-    def set_default(
-        self, nic_id: str, *, wait: bool = False, timeout: float = DEFAULT_TASK_TIMEOUT
-    ) -> Task[Nic] | Nic:
+    @id_task
+    def set_default(self, nic_id: str) -> Call[Nic]:
         """Make the NIC its instance's default."""
-        return self._submit(self._requests.operation(nic_id, "setDefault"), wait, timeout)
+        return self._requests.operation(nic_id, "setDefault")
