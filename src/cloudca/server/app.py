@@ -33,6 +33,8 @@ from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.drivers.registry import create_driver
 from cloudca.server.instances import adoption
+from cloudca.server.instances.console_router import router as instance_console_router
+from cloudca.server.instances.drift import DriftMonitor
 from cloudca.server.instances.handlers import HANDLERS
 from cloudca.server.instances.router import router as instances_router
 from cloudca.server.meta.router import router as meta_router
@@ -109,6 +111,7 @@ def create_app(
         lb_router,
         vpn_router,
         task_listing_router,
+        instance_console_router,
     ):
         app.include_router(router)
     app.include_router(meta_router)
@@ -188,11 +191,17 @@ async def _start(
         owned_database=owned,
     )
     await runner.start()
+    if settings.drift_sweep_seconds >= 0:
+        drift = DriftMonitor(database, driver, settings.drift_sweep_seconds)
+        await drift.start()
+        runtime.stoppers.append(drift.stop)
     return runtime
 
 
 async def stop(runtime: EdgeRuntime) -> None:
     try:
+        for stopper in runtime.stoppers:
+            await stopper()
         await runtime.tasks.stop()
         await runtime.driver.close()
         await runtime.database.dispose()

@@ -75,6 +75,9 @@ class Settings:
     #: vCPUs the libvirt host offers per physical CPU: a real host time-shares its cores, so the
     #: control plane may place more vCPUs than it has (memory is never overcommitted).
     libvirt_cpu_overcommit: float = 4.0
+    #: Drift: how often every machine is compared with the database, in seconds (a safety net
+    #: under the driver's events; 0: events only; negative: no drift monitor at all).
+    drift_sweep_seconds: float = 15.0
     #: Public IP pools, one CIDR per zone in order, comma-separated (first start only); empty:
     #: documentation ranges. Real instances need addresses this host owns (e.g. ``127.0.1.0/24``).
     public_ip_pools: str = ""

@@ -5,6 +5,7 @@ needs of it arrives as an argument (the caller's ``EnvironmentScope``)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,3 +26,5 @@ class Runtime:
     tasks: TaskRunner
     #: The SQLite database file this process owns (``db.ownership``); ``None`` on PostgreSQL.
     owned_database: Path | None = field(default=None, kw_only=True)
+    #: What else runs in the background (the drift monitor), stopped first at shutdown.
+    stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list, kw_only=True)

@@ -21,7 +21,7 @@ from cloudca.server.catalog.models import (
 )
 from cloudca.server.db.base import Base
 from cloudca.server.idempotency.models import IdempotencyKey
-from cloudca.server.instances.models import Instance, RecoveryPoint
+from cloudca.server.instances.models import ConsoleTicket, Instance, RecoveryPoint
 from cloudca.server.networking.models import (
     LoadBalancerMember,
     LoadBalancerRule,
@@ -48,6 +48,7 @@ __all__ = [
     "ApiKey",
     "Base",
     "ComputeOffering",
+    "ConsoleTicket",
     "DiskOffering",
     "Environment",
     "Host",

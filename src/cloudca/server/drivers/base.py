@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -45,6 +45,10 @@ class Capabilities:
     #: Serves remote access VPNs on a VPC's source NAT IP. No driver method exists for them yet:
     #: the control plane keeps their state; a driver declaring False only accepts that bookkeeping.
     remote_access_vpn: bool = False
+    #: Streams the guest's serial console (``open_console``).
+    serial_console: bool = False
+    #: ``open_console`` answers with a stand-in (a prompt that runs a few commands), not a guest.
+    simulated_console: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,41 @@ class KnownMachine:
     memory_mb: int = 0
 
 
+@dataclass(frozen=True)
+class MachineReport:
+    """One machine as the backend has it now, for the drift monitor (``inventory``).
+
+    ``instance_id`` is ``None`` for a machine that is not cloudca's (another tool's domain on the
+    host); ``name`` is then the backend's name for it, only ever logged. ``problem`` says why the
+    machine cannot run as defined (a disk file gone), or is empty; ``crashed`` and ``problem``
+    are the reasons the drift monitor shows when it puts the instance in ``Error``.
+    """
+
+    instance_id: str | None
+    name: str
+    host_name: str
+    power_state: PowerState
+    #: Stopped by a failure (the emulator died, the guest crashed), not by a shutdown.
+    crashed: bool = False
+    problem: str = ""
+
+
+class ConsoleStream(abc.ABC):
+    """A machine's serial console, attached: bytes from the guest and keystrokes to it."""
+
+    @abc.abstractmethod
+    async def read(self) -> bytes:
+        """The next bytes the guest wrote (waits for them); ``b""`` once the console has closed."""
+
+    @abc.abstractmethod
+    async def write(self, data: bytes) -> None:
+        """Send ``data`` to the guest as typed input."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Detach; idempotent. The machine is unaffected."""
+
+
 class DriverError(Exception):
     """A backend operation failed; nothing was left half-made."""
 
@@ -270,6 +309,31 @@ class ComputeDriver(abc.ABC):
         previous balancers in place. Drivers that do not balance (``capabilities.balances_load``
         false) record them only.
         """
+
+    async def inventory(self) -> Sequence[MachineReport] | None:
+        """Every machine the backend has now, cloudca's or not, with its power state and any problem.
+
+        The drift monitor compares it with the database (a safety net under ``watch``). ``None``
+        (the default) means the driver cannot list what it has: no sweep.
+        """
+        return None
+
+    async def report(self, instance_id: str) -> MachineReport | None:
+        """One machine as ``inventory`` would report it, or ``None`` when the backend has none.
+        The default knows only the power state."""
+        power = await self.power_state(instance_id)
+        return None if power is None else MachineReport(instance_id, instance_id, "", power)
+
+    def watch(self, notify: Callable[[str], None]) -> None:  # noqa: B027 - optional, not abstract
+        """Call ``notify(instance_id)`` when the backend sees a machine change by itself (powered
+        off from inside, crashed, deleted). Called once, from the event loop ``notify`` must run on;
+        ``notify`` only says "look at this machine again". Default: no events (the sweep alone)."""
+
+    async def open_console(self, instance_id: str) -> ConsoleStream:
+        """Attach to the machine's serial console (``capabilities.serial_console`` or
+        ``simulated_console``). Raises ``MachineNotFoundError`` when there is no such machine and
+        ``DriverError`` when it is not running or the driver has no console."""
+        raise DriverError(f"the {self.name} driver has no console")
 
     @abc.abstractmethod
     async def close(self) -> None:

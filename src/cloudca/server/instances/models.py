@@ -78,3 +78,15 @@ class CatalogueVersion(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
+
+
+class ConsoleTicket(Base):
+    """A short-lived, single-use ticket to attach to an instance's console (``instances.console``).
+    Only the ticket's SHA-256 is kept; redeeming deletes the row."""
+
+    __tablename__ = "console_tickets"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
+    environment_id: Mapped[str] = mapped_column(String(36))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(), index=True)

@@ -161,3 +161,11 @@ class Instance(BaseModel):
     publicIps: list[InstancePublicIp] | None = None
     nics: list[InstanceNic] | None = None
     password: str | None = Field(default=None, description="Only in create and resetPassword task results")
+
+
+class ConsoleTicket(BaseModel):
+    """A ticket to attach to an instance's serial console from a browser (a cloudca extension)."""
+
+    ticket: str = Field(description="Put it in the console's URL as ``?ticket=``; it works once.")
+    expiresAt: str = Field(description="When the ticket stops working (ISO 8601, UTC).")
+    url: str = Field(description="The console's WebSocket path, ticket included.")

@@ -19,6 +19,7 @@ LIMITATIONS:
   balancers are layer-4 nftables DNAT (_balancer.py: ``leastconn``, cookie stickiness, ``tcp-proxy``
   and ``ssl`` are refused, as ``capabilities.balancing_refuses`` declares). Remote access VPNs are
   not served by this driver (``remote_access_vpn`` is false): the control plane only keeps them.
+- Drift and the console: see _watching.py.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from cloudca.server.drivers.base import (
 )
 
 from ._balancer import UNSUPPORTED as BALANCING_REFUSES
-from ._connection import Connection, is_missing
+from ._connection import is_missing
 from ._domains import other_records, read_record
 from ._filtering import NetworkRules
 from ._firewall import Firewall
@@ -59,12 +60,13 @@ from ._records import MachineRecord, domain_config
 from ._seed import Seed, hash_password, write_seed
 from ._storage import Storage
 from ._virt_type import probe_virt_type
+from ._watching import Watching
 from ._xml import domain_name, domain_xml
 
 log = logging.getLogger("cloudca.drivers.libvirt")
 
 
-class LibvirtDriver(ComputeDriver):
+class LibvirtDriver(Watching, ComputeDriver):
     """Machines as libvirt domains; see the module docstring for its LIMITATIONS."""
 
     name = "libvirt"
@@ -75,6 +77,7 @@ class LibvirtDriver(ComputeDriver):
         enforces_network_acls=True,
         balances_load=True,
         balancing_refuses=BALANCING_REFUSES,
+        serial_console=True,
     )
 
     def __init__(
@@ -93,7 +96,7 @@ class LibvirtDriver(ComputeDriver):
         nft_command: Sequence[str] = ("nft",),
         cpu_overcommit: float = 1.0,
     ) -> None:
-        self._connection = Connection(uri)
+        self._connection = self._connect(uri)
         self._networks = Networks(self._connection)
         self._firewall = Firewall(nft_command)
         self._storage = Storage(state_dir, image_dir, default_image)
@@ -391,9 +394,6 @@ class LibvirtDriver(ComputeDriver):
     async def port_forwards(self) -> dict[str, tuple[PortForward, ...]]:
         """The forwards of every public IP as the kernel has them (for tests and checks)."""
         return await self._firewall.forwards()
-
-    async def close(self) -> None:
-        await self._connection.close()
 
 
 __all__ = ["LibvirtDriver", "probe_virt_type"]

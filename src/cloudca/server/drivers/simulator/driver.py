@@ -6,13 +6,14 @@ What it keeps and its LIMITATIONS are in the package's docstring (``cloudca.serv
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from cloudca.server.drivers.base import (
     AclRule,
     Capabilities,
     ComputeDriver,
+    ConsoleStream,
     DiskSpec,
     DriverError,
     HostInfo,
@@ -26,6 +27,7 @@ from cloudca.server.drivers.base import (
 )
 
 from ._capacity import check_could_ever_fit, check_username, host_names, reserve
+from ._console import SimulatedConsole
 from ._faults import FaultPlan, Faults
 from ._latency import Latency, LatencyProfile, Sleep
 from ._state import MachineView, SimulatedHost, SimulatedMachine, password_digest
@@ -43,7 +45,9 @@ class SimulatorDriver(ComputeDriver):
     """An in-memory compute driver; see the package docstring for its LIMITATIONS."""
 
     name = "simulator"
-    capabilities = Capabilities(live_resize=False, forwards_ports=False, real_guests=False)
+    capabilities = Capabilities(
+        live_resize=False, forwards_ports=False, real_guests=False, simulated_console=True
+    )
 
     def __init__(
         self,
@@ -89,6 +93,7 @@ class SimulatorDriver(ComputeDriver):
         self._load_balancers: dict[str, tuple[LoadBalancer, ...]] = {}
         self._closed = False
         self._shared = shared
+        self._notify: Callable[[str], None] | None = None
 
     @property
     def latency_profile(self) -> LatencyProfile:
@@ -104,6 +109,12 @@ class SimulatorDriver(ComputeDriver):
         The failing call changes nothing, as the interface promises for every failure.
         """
         self._faults.inject(operation, count, error)
+
+    def power_off_from_inside(self, instance_id: str) -> None:
+        """The guest powers itself off (drift): the machine stops and ``watch`` is told."""
+        self._power_off(self._machine(instance_id))
+        if self._notify is not None:
+            self._notify(instance_id)
 
     def machine(self, instance_id: str) -> MachineView | None:
         """A snapshot of the machine, or ``None`` when there is none."""
@@ -320,6 +331,17 @@ class SimulatorDriver(ComputeDriver):
             self._load_balancers[public_ip] = tuple(balancers)
         else:
             self._load_balancers.pop(public_ip, None)
+
+    def watch(self, notify: Callable[[str], None]) -> None:
+        self._notify = notify
+
+    async def open_console(self, instance_id: str) -> ConsoleStream:
+        self._check_open()
+        machine = self._machine(instance_id)
+        if machine.power_state is not PowerState.RUNNING:
+            raise DriverError(f"instance {instance_id} is not running: its console is not there")
+        spec = machine.created_from
+        return SimulatedConsole(spec.hostname if spec is not None else instance_id)
 
     async def close(self) -> None:
         self._closed = True
