@@ -52,10 +52,10 @@ async def test_report_gives_each_machines_power_state_and_none_when_there_is_no_
     assert await driver.report("instance-that-never-was") is None
 
 
-async def test_inventory_lists_every_machine_or_says_it_cannot(driver, specs, host):
+async def test_list_machines_lists_every_machine_or_says_it_cannot(driver, specs, host):
     spec = await running(driver, specs, host)
 
-    reports = await driver.inventory()
+    reports = await driver.list_machines()
 
     if reports is None:
         pytest.skip(f"the {driver.name} driver cannot list its machines (events only)")
@@ -69,10 +69,10 @@ def _libvirt_only(driver: ComputeDriver) -> None:
         pytest.skip("changes behind the driver's back are made through libvirt")
 
 
-async def test_inventory_reports_a_machine_that_is_not_cloudcas_without_an_instance_id(driver):
+async def test_list_machines_reports_a_machine_that_is_not_cloudcas_without_an_instance_id(driver):
     _libvirt_only(driver)
     # libvirt's test URI always has its own domain "test".
-    reports = await driver.inventory()
+    reports = await driver.list_machines()
 
     assert reports is not None
     assert any(report.instance_id is None and report.name == "test" for report in reports)

@@ -171,7 +171,7 @@ class KnownMachine:
 
 @dataclass(frozen=True)
 class MachineReport:
-    """One machine as the backend has it now, for the drift monitor (``inventory``).
+    """One machine as the backend has it now, for the drift monitor (``list_machines``).
 
     ``instance_id`` is ``None`` for a machine that is not cloudca's (another tool's domain on the
     host); ``name`` is then the backend's name for it, only ever logged. ``problem`` says why the
@@ -310,7 +310,7 @@ class ComputeDriver(abc.ABC):
         false) record them only.
         """
 
-    async def inventory(self) -> Sequence[MachineReport] | None:
+    async def list_machines(self) -> Sequence[MachineReport] | None:
         """Every machine the backend has now, cloudca's or not, with its power state and any problem.
 
         The drift monitor compares it with the database (a safety net under ``watch``). ``None``
@@ -319,7 +319,7 @@ class ComputeDriver(abc.ABC):
         return None
 
     async def report(self, instance_id: str) -> MachineReport | None:
-        """One machine as ``inventory`` would report it, or ``None`` when the backend has none.
+        """One machine as ``list_machines`` would report it, or ``None`` when the backend has none.
         The default knows only the power state."""
         power = await self.power_state(instance_id)
         return None if power is None else MachineReport(instance_id, instance_id, "", power)

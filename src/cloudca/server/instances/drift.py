@@ -141,7 +141,7 @@ class DriftMonitor:
 
     async def sweep(self) -> bool:
         """Compare the driver's whole inventory with the database (skipped when it cannot list)."""
-        reports = await self._driver.inventory()
+        reports = await self._driver.list_machines()
         if reports is None:
             return True
         by_id = {report.instance_id: report for report in reports if report.instance_id is not None}

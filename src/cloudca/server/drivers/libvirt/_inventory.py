@@ -64,7 +64,7 @@ def files_are_local(uri: str) -> bool:
     return not urlparse(uri).netloc
 
 
-async def inventory(connection: Connection, host_name: str) -> Sequence[MachineReport]:
+async def list_machines(connection: Connection, host_name: str) -> Sequence[MachineReport]:
     """Every domain of the host, cloudca's or not."""
     check = files_are_local(connection.uri)
 

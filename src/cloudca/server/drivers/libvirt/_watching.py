@@ -17,7 +17,7 @@ from ._events import DomainEvents
 
 
 class Watching:
-    """``inventory``, ``report``, ``watch`` and ``open_console`` of ``ComputeDriver`` over libvirt."""
+    """``list_machines``, ``report``, ``watch`` and ``open_console`` of ``ComputeDriver`` over libvirt."""
 
     _connection: Connection
     _events: DomainEvents
@@ -37,8 +37,8 @@ class Watching:
     async def _own_host(self) -> str:
         return (await self.hosts())[0].name
 
-    async def inventory(self) -> Sequence[MachineReport] | None:
-        return await _inventory.inventory(self._connection, await self._own_host())
+    async def list_machines(self) -> Sequence[MachineReport] | None:
+        return await _inventory.list_machines(self._connection, await self._own_host())
 
     async def report(self, instance_id: str) -> MachineReport | None:
         return await _inventory.report(self._connection, await self._own_host(), instance_id)
