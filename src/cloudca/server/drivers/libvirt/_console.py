@@ -15,7 +15,8 @@ from typing import Any
 
 import libvirt
 
-from cloudca.server.drivers.base import ConsoleStream, DriverError
+from cloudca.server.drivers.base import DriverError
+from cloudca.server.drivers.consoles import QueuedConsole
 
 from ._connection import Connection
 from ._events import ensure_event_loop
@@ -30,20 +31,13 @@ _SEND_ATTEMPTS = 50
 _SEND_PAUSE_SECONDS = 0.02
 
 
-class LibvirtConsole(ConsoleStream):
+class LibvirtConsole(QueuedConsole):
     def __init__(self, stream: libvirt.virStream, output: asyncio.Queue[bytes]) -> None:
+        super().__init__(output)
         self._stream = stream
-        self._output = output
-        self._closed = False
-
-    async def read(self) -> bytes:
-        if self._closed and self._output.empty():
-            return b""
-        return await self._output.get()
 
     async def write(self, data: bytes) -> None:
-        if self._closed:
-            raise DriverError("the console is closed")
+        self.check_open()
         for _ in range(_SEND_ATTEMPTS):
             try:
                 sent = await asyncio.to_thread(self._stream.send, data)
@@ -58,10 +52,8 @@ class LibvirtConsole(ConsoleStream):
         raise DriverError("the console did not take input")
 
     async def close(self) -> None:
-        if self._closed:
+        if not self.end():
             return
-        self._closed = True
-        self._output.put_nowait(b"")
 
         def detach() -> None:
             with contextlib.suppress(libvirt.libvirtError):

@@ -7,29 +7,20 @@ few commands (``echo``, ``hostname``, ``uname``; anything else is "not found"), 
 
 from __future__ import annotations
 
-import asyncio
-
-from cloudca.server.drivers.base import ConsoleStream, DriverError
+from cloudca.server.drivers.consoles import QueuedConsole
 
 PROMPT = b"$ "
 
 
-class SimulatedConsole(ConsoleStream):
+class SimulatedConsole(QueuedConsole):
     def __init__(self, hostname: str) -> None:
+        super().__init__()
         self._hostname = hostname
-        self._output: asyncio.Queue[bytes] = asyncio.Queue()
         self._line = bytearray()
-        self._closed = False
-        self._output.put_nowait(f"\r\n{hostname} (simulated console)\r\n".encode() + PROMPT)
-
-    async def read(self) -> bytes:
-        if self._closed and self._output.empty():
-            return b""
-        return await self._output.get()
+        self.output.put_nowait(f"\r\n{hostname} (simulated console)\r\n".encode() + PROMPT)
 
     async def write(self, data: bytes) -> None:
-        if self._closed:
-            raise DriverError("the console is closed")
+        self.check_open()
         echo = bytearray()
         for byte in data:
             if byte in b"\r\n":
@@ -42,7 +33,7 @@ class SimulatedConsole(ConsoleStream):
             else:
                 self._line.append(byte)
                 echo.append(byte)
-        self._output.put_nowait(bytes(echo))
+        self.output.put_nowait(bytes(echo))
 
     def _run(self, line: str) -> bytes:
         command, _, argument = line.partition(" ")
@@ -59,6 +50,4 @@ class SimulatedConsole(ConsoleStream):
         return answer.encode() + b"\r\n"
 
     async def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._output.put_nowait(b"")
+        self.end()
