@@ -27,10 +27,8 @@ from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.drivers.simulator import SimulatorDriver
 from cloudca.server.instances.models import Instance
 from cloudca.server.runtime import Runtime
-from cloudca.server.sshkeys.keys import fingerprint
-from cloudca.server.sshkeys.models import SshKey
 from tests.conftest import API_KEY
-from tests.support import Api
+from tests.support import BASE, Api
 
 
 @pytest.fixture(scope="session")
@@ -148,13 +146,10 @@ def public_key(comment: str = "test@cloudca") -> str:
     return f"ssh-ed25519 {base64.b64encode(blob).decode()} {comment}"
 
 
-async def register_ssh_key(runtime: Runtime, environment_id: str, name: str) -> str:
-    """Register an SSH key by inserting its row (the sshkeys endpoint is written separately)."""
+async def register_ssh_key(api: Api, name: str) -> str:
+    """Register an SSH key through the API (``POST sshkeys``); its public key is returned."""
     text = public_key(name)
-    async with runtime.database.transaction() as session:
-        session.add(
-            SshKey(environment_id=environment_id, name=name, public_key=text, fingerprint=fingerprint(text))
-        )
+    await api.succeeded(await api.http.post(f"{BASE}/sshkeys", json={"name": name, "publicKey": text}))
     return text
 
 

@@ -99,7 +99,7 @@ async def test_create_minimum_then_lifecycle(api: Api, catalog: dict[str, Any]) 
 
 
 async def test_associate_ssh_key(api: Api, runtime: Runtime, catalog: dict[str, Any]) -> None:
-    await register_ssh_key(runtime, catalog["environment"], "my_ssh_key")
+    await register_ssh_key(api, "my_ssh_key")
     instance = await api.create_instance(catalog)
     response = await api.http.post(
         f"{BASE}/instances/{instance['id']}?operation=associateSSHKey", json={"sshKeyName": "my_ssh_key"}
@@ -110,7 +110,7 @@ async def test_associate_ssh_key(api: Api, runtime: Runtime, catalog: dict[str, 
 async def test_full_create_request_and_full_destroy_request(
     api: Api, runtime: Runtime, catalog: dict[str, Any]
 ) -> None:
-    await register_ssh_key(runtime, catalog["environment"], "mysshkey")
+    await register_ssh_key(api, "mysshkey")
     # S's full create request, minus volumeIdToAttach and affinityGroupId (exclusive with
     # diskOfferingId, 8.31; no anti-affinity group is seeded).
     jarvis = await api.create_instance(

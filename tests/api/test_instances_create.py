@@ -202,7 +202,7 @@ async def test_requested_ip_address(api: Api, catalog: dict[str, Any]) -> None:
 
 
 async def test_ssh_key_name_and_public_key(api: Api, runtime: Runtime, catalog: dict[str, Any]) -> None:
-    await register_ssh_key(runtime, catalog["environment"], "mysshkey")
+    await register_ssh_key(api, "mysshkey")
     with_name = await api.create_instance(catalog, sshKeyName="mysshkey")
     assert with_name["sshKeyName"] == "mysshkey"
     with_key = await api.create_instance(catalog, publicKey=public_key("raw"))

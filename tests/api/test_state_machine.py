@@ -104,7 +104,7 @@ BACK: dict[str, str] = {RUNNING: "start", STOPPED: "stop", DESTROYED: "destroy"}
 
 @pytest.mark.parametrize("state", [RUNNING, STOPPED, DESTROYED, ERROR])
 async def test_operation_matrix(api: Api, runtime: Runtime, catalog: dict[str, Any], state: str) -> None:
-    await register_ssh_key(runtime, catalog["environment"], "matrix-key")
+    await register_ssh_key(api, "matrix-key")
     ops = Ops(api, catalog)
     instance = await _in_state(api, runtime, catalog, state)
     refused = [operation for operation, allowed in ALLOWED.items() if state not in allowed]
@@ -296,12 +296,7 @@ async def test_change_network_keeps_the_nic_id(api: Api, catalog: dict[str, Any]
 
 
 async def test_associate_ssh_key(api: Api, runtime: Runtime, catalog: dict[str, Any]) -> None:
-    sshkeys = await api.http.get(f"{BASE}/sshkeys")
-    if sshkeys.status_code != 200:  # until the sshkeys endpoint exists, keys are inserted directly
-        await register_ssh_key(runtime, catalog["environment"], "my_ssh_key")
-    else:
-        body = {"name": "my_ssh_key", "publicKey": public_key("my_ssh_key")}
-        await api.succeeded(await api.http.post(f"{BASE}/sshkeys", json=body))
+    await register_ssh_key(api, "my_ssh_key")
     instance = await api.create_instance(catalog)
     result = await api.succeeded(
         await api.operation(

@@ -4,17 +4,28 @@
 # use the builder's arguments, and typer evaluates annotations in the module's namespace.
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
 
 from cloudca.cli._output import Column, show_list, show_one
-from cloudca.cli._session import OutputOption, Session, WideOption, session
+from cloudca.cli._session import (
+    NoWaitOption,
+    OutputOption,
+    Session,
+    TimeoutOption,
+    WideOption,
+    session,
+    submit,
+)
 
-__all__ = ["ResourceGetter", "add_read_commands", "resource_app"]
+__all__ = ["Reference", "ResourceGetter", "add_read_commands", "as_given", "resource_app"]
 
 #: Picks the SDK resource (``env.zones``, ``client.environments``, ...) out of a session.
 ResourceGetter = Callable[[Session], Any]
+#: Turns what the user typed into the id the SDK method takes (default: the resource's id or name).
+Lookup = Callable[[typer.Context, str], str]
 
 
 def resource_app(name: str, help_text: str) -> typer.Typer:
@@ -73,3 +84,45 @@ def add_read_commands(
     app.command("list", help=f"List {plural}.")(list_command)
     if with_get:
         app.command("get", help=f"Show one {noun}.")(get_command)
+
+
+def as_given(ctx: typer.Context, reference: str) -> str:
+    """A :data:`Lookup` for references the API takes as they are (ids, or names it resolves itself)."""
+    return reference
+
+
+@dataclass(frozen=True)
+class Reference:
+    """How the commands of one group take an entity: the argument's metavar and help, the SDK
+    resource, and how what the user typed becomes the id (default: the resource's id or unique name).
+    """
+
+    app: typer.Typer
+    metavar: str
+    help: str
+    resource: ResourceGetter
+    lookup: Lookup | None = None
+
+    def task(self, name: str, help_text: str, label: str, gone: str | None = None) -> None:
+        """Add ``<name> REFERENCE``: call the SDK method of the same name (``set-default`` is
+        ``set_default``) with the entity's id and finish the task as every mutation does
+        (``--no-wait``, ``--timeout``, ``--output``). ``label`` is shown while waiting, ``{}``
+        standing for the reference; ``gone`` as in :func:`~cloudca.cli._session.submit`."""
+        method = name.replace("-", "_")
+
+        def command(
+            ctx: typer.Context,
+            given: Annotated[str, typer.Argument(metavar=self.metavar, help=self.help)],
+            output: OutputOption = None,
+            no_wait: NoWaitOption = False,
+            timeout: TimeoutOption = 600.0,
+        ) -> None:
+            state = session(ctx)
+            target = self.resource(state)
+            entity_id = self.lookup(ctx, given) if self.lookup else state.resolve(target, given)
+            task = getattr(target, method)(entity_id)
+            submit(
+                task, label=label.format(given), output=output, no_wait=no_wait, timeout=timeout, gone=gone
+            )
+
+        self.app.command(name, help=help_text)(command)

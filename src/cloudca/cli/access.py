@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._commands import Reference, add_read_commands, as_given, resource_app
 from cloudca.cli._output import show_one
 from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
 
@@ -52,17 +52,8 @@ def register(
     submit(task, label=f"Registering {name}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-@ssh_keys.command("delete")
-def delete_ssh_key(
-    ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="SSH_KEY", help="Key name or id.")],
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Delete a key (instances keep what was installed)."""
-    task = session(ctx).env.ssh_keys.delete(key)
-    submit(task, label=f"Deleting {key}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted")
+SSH_KEY_REF = Reference(ssh_keys, "SSH_KEY", "Key name or id.", lambda s: s.env.ssh_keys, as_given)
+SSH_KEY_REF.task("delete", "Delete a key (instances keep what was installed).", "Deleting {}", "Deleted")
 
 
 affinity_groups = resource_app("affinity-groups", "Anti-affinity and dedicated groups.")
@@ -119,20 +110,8 @@ def update_group(
     submit(task, label=f"Updating group {group}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-@affinity_groups.command("delete")
-def delete_group(
-    ctx: typer.Context,
-    group: GroupArgument,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Delete an affinity group."""
-    state = session(ctx)
-    task = state.env.affinity_groups.delete(state.resolve(state.env.affinity_groups, group))
-    submit(
-        task, label=f"Deleting group {group}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted"
-    )
+GROUP_REF = Reference(affinity_groups, "GROUP", "Affinity group name or id.", lambda s: s.env.affinity_groups)
+GROUP_REF.task("delete", "Delete an affinity group.", "Deleting group {}", "Deleted")
 
 
 APPS = [ssh_keys, affinity_groups]

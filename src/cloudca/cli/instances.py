@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._commands import Reference, add_read_commands, resource_app
 from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, refuse, session, submit
 from cloudca.client import EnvironmentClient
 
@@ -170,32 +170,14 @@ def destroy(
     submit(task, label=f"Destroying {instance}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-def _simple_operation(verb: str, method: str, summary: str, label: str) -> None:
-    def command(
-        ctx: typer.Context,
-        instance: InstanceArgument,
-        output: OutputOption = None,
-        no_wait: NoWaitOption = False,
-        timeout: TimeoutOption = 600.0,
-    ) -> None:
-        state = session(ctx)
-        instances = state.env.instances
-        task = getattr(instances, method)(state.resolve(instances, instance))
-        submit(task, label=f"{label} {instance}", output=output, no_wait=no_wait, timeout=timeout)
-
-    app.command(verb, help=summary)(command)
-
-
-_simple_operation("start", "start", "Start a stopped instance.", "Starting")
-_simple_operation("stop", "stop", "Stop a running instance.", "Stopping")
-_simple_operation("reboot", "reboot", "Reboot an instance (a stopped one comes up running).", "Rebooting")
-_simple_operation("purge", "purge", "Remove a destroyed instance for good.", "Purging")
-_simple_operation("recover", "recover", "Bring a destroyed instance back (stopped).", "Recovering")
-_simple_operation(
-    "reset-password",
-    "reset_password",
-    "Generate a new password (shown in the result).",
-    "Resetting password of",
+INSTANCE_REF = Reference(app, "INSTANCE", "Instance name or id.", lambda s: s.env.instances)
+INSTANCE_REF.task("start", "Start a stopped instance.", "Starting {}")
+INSTANCE_REF.task("stop", "Stop a running instance.", "Stopping {}")
+INSTANCE_REF.task("reboot", "Reboot an instance (a stopped one comes up running).", "Rebooting {}")
+INSTANCE_REF.task("purge", "Remove a destroyed instance for good.", "Purging {}")
+INSTANCE_REF.task("recover", "Bring a destroyed instance back (stopped).", "Recovering {}")
+INSTANCE_REF.task(
+    "reset-password", "Generate a new password (shown in the result).", "Resetting password of {}"
 )
 
 

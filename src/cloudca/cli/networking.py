@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._commands import Reference, add_read_commands, as_given, resource_app
 from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
 
 vpcs = resource_app("vpcs", "Virtual private clouds.")
@@ -61,32 +61,11 @@ def update_vpc(
     submit(task, label=f"Updating VPC {vpc}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-@vpcs.command("delete")
-def delete_vpc(
-    ctx: typer.Context,
-    vpc: VpcArgument,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Delete a VPC that has no networks left."""
-    state = session(ctx)
-    task = state.env.vpcs.delete(state.resolve(state.env.vpcs, vpc))
-    submit(task, label=f"Deleting VPC {vpc}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted")
+VPC_REF = Reference(vpcs, "VPC", "VPC name or id.", lambda s: s.env.vpcs)
+VPC_REF.task("delete", "Delete a VPC that has no networks left.", "Deleting VPC {}", "Deleted")
 
 
-@vpcs.command("restart")
-def restart_vpc(
-    ctx: typer.Context,
-    vpc: VpcArgument,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Restart a VPC's router."""
-    state = session(ctx)
-    task = state.env.vpcs.restart(state.resolve(state.env.vpcs, vpc))
-    submit(task, label=f"Restarting VPC {vpc}", output=output, no_wait=no_wait, timeout=timeout)
+VPC_REF.task("restart", "Restart a VPC's router.", "Restarting VPC {}")
 
 
 networks = resource_app("networks", "Networks (tiers) inside VPCs.")
@@ -152,25 +131,8 @@ def update_network(
     submit(task, label=f"Updating network {network}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-@networks.command("delete")
-def delete_network(
-    ctx: typer.Context,
-    network: NetworkArgument,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Delete a network that no instance uses."""
-    state = session(ctx)
-    task = state.env.networks.delete(state.resolve(state.env.networks, network))
-    submit(
-        task,
-        label=f"Deleting network {network}",
-        output=output,
-        no_wait=no_wait,
-        timeout=timeout,
-        gone="Deleted",
-    )
+NETWORK_REF = Reference(networks, "NETWORK", "Network name or id.", lambda s: s.env.networks)
+NETWORK_REF.task("delete", "Delete a network that no instance uses.", "Deleting network {}", "Deleted")
 
 
 @networks.command("replace-acl")
@@ -218,18 +180,8 @@ def create_acl(
     submit(task, label=f"Creating ACL {name}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-@network_acls.command("delete")
-def delete_acl(
-    ctx: typer.Context,
-    acl: Annotated[str, typer.Argument(metavar="ACL", help="Network ACL name or id.")],
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Delete a network ACL that no network uses."""
-    state = session(ctx)
-    task = state.env.network_acls.delete(state.resolve(state.env.network_acls, acl))
-    submit(task, label=f"Deleting ACL {acl}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted")
+ACL_REF = Reference(network_acls, "ACL", "Network ACL name or id.", lambda s: s.env.network_acls)
+ACL_REF.task("delete", "Delete a network ACL that no network uses.", "Deleting ACL {}", "Deleted")
 
 
 nics = resource_app("nics", "Network interfaces of instances.")
@@ -267,30 +219,11 @@ def create_nic(
     submit(task, label=f"Adding a NIC to {instance}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-@nics.command("delete")
-def delete_nic(
-    ctx: typer.Context,
-    nic: NicArgument,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Remove a NIC that is not its instance's default."""
-    task = session(ctx).env.nics.delete(nic)
-    submit(task, label=f"Removing NIC {nic}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted")
+NIC_REF = Reference(nics, "NIC", "NIC id.", lambda s: s.env.nics, as_given)
+NIC_REF.task("delete", "Remove a NIC that is not its instance's default.", "Removing NIC {}", "Deleted")
 
 
-@nics.command("set-default")
-def set_default_nic(
-    ctx: typer.Context,
-    nic: NicArgument,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Make a NIC its instance's default."""
-    task = session(ctx).env.nics.set_default(nic)
-    submit(task, label=f"Making {nic} the default NIC", output=output, no_wait=no_wait, timeout=timeout)
+NIC_REF.task("set-default", "Make a NIC its instance's default.", "Making {} the default NIC")
 
 
 APPS = [vpcs, networks, network_acls, nics]

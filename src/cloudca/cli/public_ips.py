@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._commands import Reference, add_read_commands, as_given, resource_app
 from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
 
 public_ips = resource_app("public-ips", "Public IP addresses and static NAT.")
@@ -50,19 +50,8 @@ def acquire(
     submit(task, label="Acquiring a public IP", output=output, no_wait=no_wait, timeout=timeout)
 
 
-@public_ips.command("release")
-def release(
-    ctx: typer.Context,
-    public_ip: IpArgument,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Release a public IP (its rules go with it)."""
-    task = session(ctx).env.public_ips.release(_public_ip_id(ctx, public_ip))
-    submit(
-        task, label=f"Releasing {public_ip}", output=output, no_wait=no_wait, timeout=timeout, gone="Released"
-    )
+PUBLIC_IP_REF = Reference(public_ips, "PUBLIC_IP", "Public IP id.", lambda s: s.env.public_ips, _public_ip_id)
+PUBLIC_IP_REF.task("release", "Release a public IP (its rules go with it).", "Releasing {}", "Released")
 
 
 @public_ips.command("enable-static-nat")
@@ -82,19 +71,9 @@ def enable_static_nat(
     submit(task, label=f"Enabling static NAT on {public_ip}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-@public_ips.command("disable-static-nat")
-def disable_static_nat(
-    ctx: typer.Context,
-    public_ip: IpArgument,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Remove the static NAT of a public IP."""
-    task = session(ctx).env.public_ips.disable_static_nat(_public_ip_id(ctx, public_ip))
-    submit(
-        task, label=f"Disabling static NAT on {public_ip}", output=output, no_wait=no_wait, timeout=timeout
-    )
+PUBLIC_IP_REF.task(
+    "disable-static-nat", "Remove the static NAT of a public IP.", "Disabling static NAT on {}"
+)
 
 
 port_forwarding = resource_app("port-forwarding", "Port forwarding rules from public IPs to instances.")
@@ -143,19 +122,8 @@ def create_rule(
     submit(task, label=f"Forwarding {public_port}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-@port_forwarding.command("delete")
-def delete_rule(
-    ctx: typer.Context,
-    rule: Annotated[str, typer.Argument(metavar="RULE", help="Rule id.")],
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Delete a port forwarding rule."""
-    task = session(ctx).env.port_forwarding_rules.delete(rule)
-    submit(
-        task, label=f"Deleting rule {rule}", output=output, no_wait=no_wait, timeout=timeout, gone="Deleted"
-    )
+RULE_REF = Reference(port_forwarding, "RULE", "Rule id.", lambda s: s.env.port_forwarding_rules, as_given)
+RULE_REF.task("delete", "Delete a port forwarding rule.", "Deleting rule {}", "Deleted")
 
 
 APPS = [public_ips, port_forwarding]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._commands import Reference, add_read_commands, resource_app
 from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, refuse, session, submit
 
 volumes = resource_app("volumes", "Root and data volumes.")
@@ -61,25 +61,8 @@ def create_volume(
     submit(task, label=f"Creating volume {name}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-@volumes.command("delete")
-def delete_volume(
-    ctx: typer.Context,
-    volume: VolumeArgument,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Delete a detached data volume."""
-    state = session(ctx)
-    task = state.env.volumes.delete(state.resolve(state.env.volumes, volume))
-    submit(
-        task,
-        label=f"Deleting volume {volume}",
-        output=output,
-        no_wait=no_wait,
-        timeout=timeout,
-        gone="Deleted",
-    )
+VOLUME_REF = Reference(volumes, "VOLUME", "Volume name or id.", lambda s: s.env.volumes)
+VOLUME_REF.task("delete", "Delete a detached data volume.", "Deleting volume {}", "Deleted")
 
 
 @volumes.command("attach")
@@ -98,18 +81,7 @@ def attach_volume(
     submit(task, label=f"Attaching {volume}", output=output, no_wait=no_wait, timeout=timeout)
 
 
-@volumes.command("detach")
-def detach_volume(
-    ctx: typer.Context,
-    volume: VolumeArgument,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
-    """Detach a data volume from its instance."""
-    state = session(ctx)
-    task = state.env.volumes.detach(state.resolve(state.env.volumes, volume))
-    submit(task, label=f"Detaching {volume}", output=output, no_wait=no_wait, timeout=timeout)
+VOLUME_REF.task("detach", "Detach a data volume from its instance.", "Detaching {}")
 
 
 @volumes.command("resize")
