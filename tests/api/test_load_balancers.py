@@ -5,6 +5,7 @@ balancing exactly what the database holds."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -238,3 +239,37 @@ async def test_a_failed_driver_change_records_nothing(
     assert (await api.http.get(RULES)).json()["data"] == []
     assert backends(runtime, tier["ip"]["ipAddress"]) == {}
     assert (await api.http.get(f"{IPS}/{tier['ip']['id']}")).json()["data"]["purposes"] == []
+
+
+async def test_what_the_backend_declares_it_cannot_balance_is_refused_before_any_task(
+    api: Api, tier: dict[str, Any], runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backend such as libvirt's layer-4 balancer declares the words it cannot apply; a request
+    using one is a 400 naming the field, not a task that fails."""
+    refused = frozenset({"leastconn", "LbCookie", "ssl"})
+    capabilities = replace(runtime.driver.capabilities, balancing_refuses=refused)
+    monkeypatch.setattr(runtime.driver, "capabilities", capabilities)
+
+    for change, field in (
+        ({"algorithm": "LeastConn"}, "algorithm"),
+        ({"protocol": "SSL"}, "protocol"),
+        ({"stickinessMethod": "LbCookie"}, "stickinessMethod"),
+    ):
+        response = await api.http.post(RULES, json=rule_body(tier, **change))
+        assert response.status_code == 400, (change, response.text)
+        assert (error_of(response)["errorCode"], error_of(response)["context"].get("field")) == (
+            "INVALID_FIELD",
+            field,
+        )
+    rule = await api.succeeded(await api.http.post(RULES, json=rule_body(tier, algorithm="source")))
+
+    update = await api.http.put(f"{RULES}/{rule['id']}", json={"algorithm": "leastconn"})
+    sticky = await api.http.put(
+        f"{RULES}/{rule['id']}",
+        params={"operation": "updateStickiness"},
+        json={"stickinessMethod": "LbCookie"},
+    )
+    for response in (update, sticky):
+        assert response.status_code == 400 and error_of(response)["errorCode"] == "INVALID_FIELD"
+    assert (await api.http.get(f"{RULES}/{rule['id']}")).json()["data"]["algorithm"] == "source"
+    assert list(backends(runtime, tier["ip"]["ipAddress"])) == [rule["id"]]

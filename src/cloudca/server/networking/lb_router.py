@@ -53,6 +53,7 @@ async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) ->
     body = await read_model(request, schemas.CreateLoadBalancerRule)
     async with runtime.database.session() as session:
         payload = await service.check_create(session, scope, body)
+    service.check_backend(runtime.driver.capabilities.balancing_refuses, payload)
     task_id = await submit(
         runtime,
         scope,
@@ -67,6 +68,7 @@ async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) ->
 async def _submit(
     runtime: Runtime, scope: EnvironmentScope, kind: str, rule: LoadBalancerRule, payload: dict[str, Any]
 ) -> str:
+    service.check_backend(runtime.driver.capabilities.balancing_refuses, payload)
     payload = {"publicIpId": rule.public_ip_id, "networkId": rule.network_id, **payload}
     return await submit(
         runtime, scope, kind=kind, entity_type=service.RULES, entity_id=rule.id, payload=payload

@@ -140,6 +140,16 @@ def check_stickiness(method: str | None, parameters: dict[str, str] | None) -> d
     return {"stickinessMethod": method, "stickinessPolicyParameters": dict(parameters or {})}
 
 
+def check_backend(refused: frozenset[str], payload: dict[str, Any]) -> None:
+    """Refuse, before any task, a protocol, algorithm or stickiness method that the compute backend
+    declares it cannot apply (``Capabilities.balancing_refuses``) rather than let its task fail."""
+    words = {word.lower() for word in refused}
+    for field in ("protocol", "algorithm", "stickinessMethod"):
+        value = payload.get(field)
+        if isinstance(value, str) and value.lower() in words:
+            raise InvalidField(field, value, "this installation's compute backend cannot apply it")
+
+
 async def port_taken(
     session: AsyncSession, ip_id: str, port: int, rule_id: str | None = None
 ) -> ServiceError | None:
