@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from cloudca.server.drivers.base import AclRule, LoadBalancer
+from cloudca.server.drivers.base import AclRule, LoadBalancer, PortForward
 from tests import libvirt_support
 
 pytestmark = pytest.mark.libvirt
@@ -232,3 +232,17 @@ async def test_a_balancer_spreads_new_connections_by_its_algorithm(network_drive
     assert ask(host, PUBLIC_IP, 80) is None
     await network_driver.set_load_balancing(PUBLIC_IP, [])
     assert ask(host, PUBLIC_IP, 80) is None
+
+
+async def test_one_public_ip_forwards_some_ports_and_balances_others(network_driver, host) -> None:
+    forward = PortForward("ssh", "tcp", 8081, 8081, "10.77.0.3", 8080, 8080)
+    await network_driver.set_port_forwarding(PUBLIC_IP, [forward])
+    await network_driver.set_load_balancing(
+        PUBLIC_IP, [LoadBalancer("web", "tcp", 80, 8080, "source", ("10.77.0.2",))]
+    )
+
+    assert serving(host, PUBLIC_IP, 8081) == "machine-b"
+    assert ask(host, PUBLIC_IP, 80) == "machine-a"
+
+    await network_driver.set_port_forwarding(PUBLIC_IP, [])
+    assert ask(host, PUBLIC_IP, 80) == "machine-a"
