@@ -3,13 +3,16 @@
 # No ``from __future__ import annotations`` here: the commands are closures whose annotations
 # use the builder's arguments, and typer evaluates annotations in the module's namespace.
 
+import functools
+import inspect
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._output import Column, show_list, show_one
+from cloudca.cli._output import Column, OutputFormat, show_list, show_one
 from cloudca.cli._session import (
     NoWaitOption,
     OutputOption,
@@ -19,8 +22,9 @@ from cloudca.cli._session import (
     session,
     submit,
 )
+from cloudca.client import Task
 
-__all__ = ["Reference", "ResourceGetter", "add_read_commands", "as_given", "resource_app"]
+__all__ = ["Reference", "ResourceGetter", "add_read_commands", "as_given", "finishes_task", "resource_app"]
 
 #: Picks the SDK resource (``env.zones``, ``client.environments``, ...) out of a session.
 ResourceGetter = Callable[[Session], Any]
@@ -89,6 +93,52 @@ def add_read_commands(
 def as_given(ctx: typer.Context, reference: str) -> str:
     """A :data:`Lookup` for references the API takes as they are (ids, or names it resolves itself)."""
     return reference
+
+
+#: The options every mutation takes, after its own (``--output``, ``--no-wait``, ``--timeout``).
+_MUTATION_OPTIONS = [
+    inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOption),
+    inspect.Parameter("no_wait", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=NoWaitOption),
+    inspect.Parameter("timeout", inspect.Parameter.KEYWORD_ONLY, default=600.0, annotation=TimeoutOption),
+]
+
+
+def finishes_task(
+    label: str, gone: str | None = None
+) -> Callable[[Callable[..., Task[Any]]], Callable[..., None]]:
+    """Make a command of a function that starts a task and returns it: the command gains
+    ``--output``, ``--no-wait`` and ``--timeout`` and finishes the task as every mutation does
+    (:func:`~cloudca.cli._session.submit`). ``label``, shown while waiting, is formatted with the
+    command's arguments (``"Creating VPC {name}"``); ``gone`` as in ``submit``."""
+
+    def decorate(start: Callable[..., Task[Any]]) -> Callable[..., None]:
+        @functools.wraps(start)
+        def command(
+            *args: Any,
+            output: OutputFormat | None = None,
+            no_wait: bool = False,
+            timeout: float = 600.0,
+            **kwargs: Any,
+        ) -> None:
+            task = start(*args, **kwargs)
+            submit(
+                task, label=label.format(**kwargs), output=output, no_wait=no_wait, timeout=timeout, gone=gone
+            )
+
+        # typer reads the parameters from the signature and the type hints: the function's own,
+        # evaluated (its module may postpone annotations), then the three options.
+        own = inspect.signature(start, eval_str=True)
+        command.__signature__ = own.replace(  # type: ignore[attr-defined]
+            parameters=[*own.parameters.values(), *_MUTATION_OPTIONS], return_annotation=None
+        )
+        command.__annotations__ = {
+            **typing.get_type_hints(start, include_extras=True),
+            **{option.name: option.annotation for option in _MUTATION_OPTIONS},
+            "return": None,
+        }
+        return command
+
+    return decorate
 
 
 @dataclass(frozen=True)

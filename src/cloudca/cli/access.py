@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import Reference, add_read_commands, as_given, resource_app
+from cloudca.cli._commands import Reference, add_read_commands, as_given, finishes_task, resource_app
 from cloudca.cli._output import show_one
-from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
+from cloudca.cli._session import OutputOption, session
+from cloudca.client import Task
 
 ssh_keys = resource_app("ssh-keys", "SSH public keys to install on instances.")
 add_read_commands(
@@ -33,6 +34,7 @@ def get_ssh_key(
 
 
 @ssh_keys.command("register")
+@finishes_task("Registering {name}")
 def register(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name to register the key under.")],
@@ -42,14 +44,11 @@ def register(
             help="OpenSSH public key file, e.g. ~/.ssh/id_ed25519.pub.", exists=True, dir_okay=False
         ),
     ],
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Register a public key from a file."""
     public_key = public_key_file.read_text(encoding="utf-8").strip()
     task = session(ctx).env.ssh_keys.create(name, public_key)
-    submit(task, label=f"Registering {name}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 SSH_KEY_REF = Reference(ssh_keys, "SSH_KEY", "Key name or id.", lambda s: s.env.ssh_keys, as_given)
@@ -72,34 +71,30 @@ InstancesOption = Annotated[
 
 
 @affinity_groups.command("create")
+@finishes_task("Creating group {name}")
 def create_group(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name of the new group.")],
     description: Annotated[str | None, typer.Option(help="Description [default: NAME].")] = None,
     instance: InstancesOption = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Create a host anti-affinity group."""
     state = session(ctx)
     env = state.env
     members = [state.resolve(env.instances, item) for item in instance] if instance else None
     task = env.affinity_groups.create(name, description=description or name, instance_ids=members)
-    submit(task, label=f"Creating group {name}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 @affinity_groups.command("update")
+@finishes_task("Updating group {group}")
 def update_group(
     ctx: typer.Context,
     group: GroupArgument,
     name: Annotated[str | None, typer.Option(help="New name.")] = None,
     description: Annotated[str | None, typer.Option(help="New description.")] = None,
     instance: InstancesOption = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Change a group; --instance options replace its member list."""
     state = session(ctx)
     env = state.env
@@ -107,7 +102,7 @@ def update_group(
     task = env.affinity_groups.update(
         state.resolve(env.affinity_groups, group), name=name, description=description, instance_ids=members
     )
-    submit(task, label=f"Updating group {group}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 GROUP_REF = Reference(affinity_groups, "GROUP", "Affinity group name or id.", lambda s: s.env.affinity_groups)

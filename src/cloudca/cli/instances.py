@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import Reference, add_read_commands, resource_app
-from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, refuse, session, submit
-from cloudca.client import EnvironmentClient
+from cloudca.cli._commands import Reference, add_read_commands, finishes_task, resource_app
+from cloudca.cli._session import refuse, session
+from cloudca.client import EnvironmentClient, Task
 
 app = resource_app(
     "instances", "Virtual machines: create, start, stop, reboot, destroy, recover, change-offering, ..."
@@ -47,6 +47,7 @@ InstanceArgument = Annotated[str, typer.Argument(metavar="INSTANCE", help="Insta
 
 
 @app.command()
+@finishes_task("Creating {name}")
 def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Display name of the new instance.")],
@@ -75,10 +76,7 @@ def create(
     affinity_group: Annotated[
         list[str] | None, typer.Option(metavar="GROUP", help="Anti-affinity group name or id (repeatable).")
     ] = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Create an instance and start it. The result shows its password when the template has one."""
     state = session(ctx)
     env = state.env
@@ -117,30 +115,31 @@ def create(
         if affinity_group
         else None,
     }
-    task = env.instances.create(**{key: value for key, value in params.items() if value is not None})
-    submit(task, label=f"Creating {name}", output=output, no_wait=no_wait, timeout=timeout)
+    task: Task[Any] = env.instances.create(
+        **{key: value for key, value in params.items() if value is not None}
+    )
+    return task
 
 
 @app.command()
+@finishes_task("Updating {instance}")
 def update(
     ctx: typer.Context,
     instance: InstanceArgument,
     name: Annotated[str | None, typer.Option(help="New display name.")] = None,
     hostname: Annotated[str | None, typer.Option(help="New host name (a running instance reboots).")] = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Rename an instance or change its host name."""
     if name is None and hostname is None:
         raise typer.BadParameter("give --name and/or --hostname")
     state = session(ctx)
     instances = state.env.instances
     task = instances.update(state.resolve(instances, instance), name=name, hostname=hostname)
-    submit(task, label=f"Updating {instance}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 @app.command()
+@finishes_task("Destroying {instance}")
 def destroy(
     ctx: typer.Context,
     instance: InstanceArgument,
@@ -153,10 +152,7 @@ def destroy(
         list[str] | None,
         typer.Option(metavar="VOLUME", help="Attached data volume name or id to delete (repeatable)."),
     ] = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Destroy an instance (recoverable until purged)."""
     state = session(ctx)
     env = state.env
@@ -167,7 +163,7 @@ def destroy(
         public_ip_ids_to_release=list(release_ip or []),
         volume_ids_to_delete=[state.resolve(env.volumes, volume) for volume in delete_volume or []],
     )
-    submit(task, label=f"Destroying {instance}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 INSTANCE_REF = Reference(app, "INSTANCE", "Instance name or id.", lambda s: s.env.instances)
@@ -182,16 +178,14 @@ INSTANCE_REF.task(
 
 
 @app.command("change-offering")
+@finishes_task("Changing offering of {instance}")
 def change_offering(
     ctx: typer.Context,
     instance: InstanceArgument,
     offering: Annotated[str, typer.Argument(metavar="OFFERING", help="Compute offering name or id.")],
     cpu: Annotated[int | None, typer.Option(help="vCPUs, for a custom offering.")] = None,
     memory: Annotated[int | None, typer.Option(help="Memory in MB, for a custom offering.")] = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Move an instance to another compute offering (reboots it when running)."""
     state = session(ctx)
     env = state.env
@@ -203,40 +197,34 @@ def change_offering(
         cpu_count=cpu,
         memory_in_mb=memory,
     )
-    submit(task, label=f"Changing offering of {instance}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 @app.command("change-network")
+@finishes_task("Moving {instance}")
 def change_network(
     ctx: typer.Context,
     instance: InstanceArgument,
     network: Annotated[str, typer.Argument(metavar="NETWORK", help="Destination network name or id.")],
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Move an instance's default NIC to another network (its port forwarding rules are deleted)."""
     state = session(ctx)
     env = state.env
     task = env.instances.change_network(
         state.resolve(env.instances, instance), state.resolve(env.networks, network)
     )
-    submit(task, label=f"Moving {instance}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 @app.command("associate-ssh-key")
+@finishes_task("Associating {ssh_key} with {instance}")
 def associate_ssh_key(
     ctx: typer.Context,
     instance: InstanceArgument,
     ssh_key: Annotated[str, typer.Argument(metavar="SSH_KEY", help="Name of a registered SSH key.")],
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Install a registered SSH key for the instance's default user (reboots it when running)."""
     state = session(ctx)
     instances = state.env.instances
     task = instances.associate_ssh_key(state.resolve(instances, instance), ssh_key)
-    submit(
-        task, label=f"Associating {ssh_key} with {instance}", output=output, no_wait=no_wait, timeout=timeout
-    )
+    return task

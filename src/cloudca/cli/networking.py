@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import Reference, add_read_commands, as_given, resource_app
-from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
+from cloudca.cli._commands import Reference, add_read_commands, as_given, finishes_task, resource_app
+from cloudca.cli._session import session
+from cloudca.client import Task
 
 vpcs = resource_app("vpcs", "Virtual private clouds.")
 add_read_commands(
@@ -21,6 +22,7 @@ VpcArgument = Annotated[str, typer.Argument(metavar="VPC", help="VPC name or id.
 
 
 @vpcs.command("create")
+@finishes_task("Creating VPC {name}")
 def create_vpc(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name of the new VPC.")],
@@ -28,10 +30,7 @@ def create_vpc(
     description: Annotated[str | None, typer.Option(help="Description [default: NAME].")] = None,
     zone: Annotated[str | None, typer.Option(help="Zone name or id [default: the first zone].")] = None,
     network_domain: Annotated[str | None, typer.Option(help="DNS suffix of the VPC.")] = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Create a VPC."""
     state = session(ctx)
     env = state.env
@@ -42,23 +41,21 @@ def create_vpc(
         zone_id=state.resolve(env.zones, zone) if zone else None,
         network_domain=network_domain,
     )
-    submit(task, label=f"Creating VPC {name}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 @vpcs.command("update")
+@finishes_task("Updating VPC {vpc}")
 def update_vpc(
     ctx: typer.Context,
     vpc: VpcArgument,
     name: Annotated[str | None, typer.Option(help="New name.")] = None,
     description: Annotated[str | None, typer.Option(help="New description.")] = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Rename a VPC or change its description."""
     state = session(ctx)
     task = state.env.vpcs.update(state.resolve(state.env.vpcs, vpc), name=name, description=description)
-    submit(task, label=f"Updating VPC {vpc}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 VPC_REF = Reference(vpcs, "VPC", "VPC name or id.", lambda s: s.env.vpcs)
@@ -88,6 +85,7 @@ NetworkArgument = Annotated[str, typer.Argument(metavar="NETWORK", help="Network
 
 
 @networks.command("create")
+@finishes_task("Creating network {name}")
 def create_network(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name of the new network.")],
@@ -95,10 +93,7 @@ def create_network(
     offering: Annotated[str, typer.Option(help="Network offering name or id.")],
     acl: Annotated[str, typer.Option(help="Network ACL id (e.g. of default_allow).")],
     description: Annotated[str | None, typer.Option(help="Description [default: NAME].")] = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Create a network in a VPC."""
     state = session(ctx)
     env = state.env
@@ -110,25 +105,23 @@ def create_network(
         state.resolve(env.network_offerings, offering),
         state.resolve(env.network_acls, acl),
     )
-    submit(task, label=f"Creating network {name}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 @networks.command("update")
+@finishes_task("Updating network {network}")
 def update_network(
     ctx: typer.Context,
     network: NetworkArgument,
     name: Annotated[str | None, typer.Option(help="New name.")] = None,
     description: Annotated[str | None, typer.Option(help="New description.")] = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Rename a network or change its description."""
     state = session(ctx)
     task = state.env.networks.update(
         state.resolve(state.env.networks, network), name=name, description=description
     )
-    submit(task, label=f"Updating network {network}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 NETWORK_REF = Reference(networks, "NETWORK", "Network name or id.", lambda s: s.env.networks)
@@ -136,21 +129,19 @@ NETWORK_REF.task("delete", "Delete a network that no instance uses.", "Deleting 
 
 
 @networks.command("replace-acl")
+@finishes_task("Replacing ACL of {network}")
 def replace_acl(
     ctx: typer.Context,
     network: NetworkArgument,
     acl: Annotated[str, typer.Argument(metavar="ACL", help="Network ACL name or id.")],
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Give a network another ACL."""
     state = session(ctx)
     env = state.env
     task = env.networks.replace_acl(
         state.resolve(env.networks, network), state.resolve(env.network_acls, acl)
     )
-    submit(task, label=f"Replacing ACL of {network}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 network_acls = resource_app("network-acls", "Network ACLs of VPCs.")
@@ -165,19 +156,17 @@ add_read_commands(
 
 
 @network_acls.command("create")
+@finishes_task("Creating ACL {name}")
 def create_acl(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name of the new ACL.")],
     vpc: Annotated[str, typer.Option(help="VPC name or id.")],
     description: Annotated[str | None, typer.Option(help="Description [default: NAME].")] = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Create a network ACL in a VPC."""
     state = session(ctx)
     task = state.env.network_acls.create(name, description or name, state.resolve(state.env.vpcs, vpc))
-    submit(task, label=f"Creating ACL {name}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 ACL_REF = Reference(network_acls, "ACL", "Network ACL name or id.", lambda s: s.env.network_acls)
@@ -204,19 +193,17 @@ NicArgument = Annotated[str, typer.Argument(metavar="NIC", help="NIC id.")]
 
 
 @nics.command("create")
+@finishes_task("Adding a NIC to {instance}")
 def create_nic(
     ctx: typer.Context,
     instance: Annotated[str, typer.Option(help="Instance name or id.")],
     network: Annotated[str, typer.Option(help="Network name or id.")],
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Add a NIC in another network to an instance."""
     state = session(ctx)
     env = state.env
     task = env.nics.create(state.resolve(env.instances, instance), state.resolve(env.networks, network))
-    submit(task, label=f"Adding a NIC to {instance}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 NIC_REF = Reference(nics, "NIC", "NIC id.", lambda s: s.env.nics, as_given)

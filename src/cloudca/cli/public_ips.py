@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import Reference, add_read_commands, as_given, resource_app
-from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, session, submit
+from cloudca.cli._commands import Reference, add_read_commands, as_given, finishes_task, resource_app
+from cloudca.cli._session import session
+from cloudca.client import Task
 
 public_ips = resource_app("public-ips", "Public IP addresses and static NAT.")
 add_read_commands(
@@ -37,17 +38,15 @@ def _public_ip_id(ctx: typer.Context, reference: str) -> str:
 
 
 @public_ips.command("acquire")
+@finishes_task("Acquiring a public IP")
 def acquire(
     ctx: typer.Context,
     vpc: Annotated[str, typer.Option(help="VPC name or id.")],
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Acquire a new public IP for a VPC."""
     state = session(ctx)
     task = state.env.public_ips.acquire(state.resolve(state.env.vpcs, vpc))
-    submit(task, label="Acquiring a public IP", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 PUBLIC_IP_REF = Reference(public_ips, "PUBLIC_IP", "Public IP id.", lambda s: s.env.public_ips, _public_ip_id)
@@ -55,20 +54,18 @@ PUBLIC_IP_REF.task("release", "Release a public IP (its rules go with it).", "Re
 
 
 @public_ips.command("enable-static-nat")
+@finishes_task("Enabling static NAT on {public_ip}")
 def enable_static_nat(
     ctx: typer.Context,
     public_ip: IpArgument,
     instance: Annotated[str, typer.Option(help="Instance name or id (its primary private IP).")],
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Map a public IP to an instance's primary private IP."""
     state = session(ctx)
     env = state.env
     target = env.instances.get(state.resolve(env.instances, instance))
     task = env.public_ips.enable_static_nat(_public_ip_id(ctx, public_ip), target.ip_address_id or target.id)
-    submit(task, label=f"Enabling static NAT on {public_ip}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 PUBLIC_IP_REF.task(
@@ -95,6 +92,7 @@ add_read_commands(
 
 
 @port_forwarding.command("create")
+@finishes_task("Forwarding {public_port}")
 def create_rule(
     ctx: typer.Context,
     public_ip: IpArgument,
@@ -102,10 +100,7 @@ def create_rule(
     public_port: Annotated[str, typer.Option(help="Public port or range START-END.")],
     private_port: Annotated[str | None, typer.Option(help="Private port or START [default: public].")] = None,
     protocol: Annotated[str, typer.Option(help="TCP or UDP.")] = "TCP",
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Forward a public port (range) to an instance."""
     state = session(ctx)
     env = state.env
@@ -119,7 +114,7 @@ def create_rule(
         private_port_start=int(private_start),
         instance_id=state.resolve(env.instances, instance),
     )
-    submit(task, label=f"Forwarding {public_port}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 RULE_REF = Reference(port_forwarding, "RULE", "Rule id.", lambda s: s.env.port_forwarding_rules, as_given)

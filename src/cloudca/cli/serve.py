@@ -7,17 +7,21 @@ from typing import Annotated
 
 import typer
 
+# The options ``serve`` and ``worker`` share (they address the same database).
+DataDirOption = Annotated[
+    Path | None, typer.Option(help="Where the embedded database lives [env: CLOUDCA_DATA_DIR]")
+]
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(help="SQLAlchemy URL; default SQLite in the data dir [env: CLOUDCA_DATABASE_URL]"),
+]
+
 
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on [env: CLOUDCA_HOST]")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on [env: CLOUDCA_PORT]")] = None,
-    data_dir: Annotated[
-        Path | None, typer.Option(help="Where the embedded database lives [env: CLOUDCA_DATA_DIR]")
-    ] = None,
-    database_url: Annotated[
-        str | None,
-        typer.Option(help="SQLAlchemy URL; default SQLite in the data dir [env: CLOUDCA_DATABASE_URL]"),
-    ] = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
     driver: Annotated[
         str | None, typer.Option(help="Compute driver: simulator or libvirt [env: CLOUDCA_DRIVER]")
     ] = None,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import Reference, add_read_commands, resource_app
-from cloudca.cli._session import NoWaitOption, OutputOption, TimeoutOption, refuse, session, submit
+from cloudca.cli._commands import Reference, add_read_commands, finishes_task, resource_app
+from cloudca.cli._session import refuse, session
+from cloudca.client import Task
 
 volumes = resource_app("volumes", "Root and data volumes.")
 add_read_commands(
@@ -31,6 +32,7 @@ InstanceOption = Annotated[str, typer.Option("--instance", help="Instance name o
 
 
 @volumes.command("create")
+@finishes_task("Creating volume {name}")
 def create_volume(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name of the new data volume.")],
@@ -38,10 +40,7 @@ def create_volume(
     instance: InstanceOption,
     size: Annotated[int | None, typer.Option(help="Size in GB (custom-size offerings).")] = None,
     iops: Annotated[int | None, typer.Option(help="IOPS (custom-IOPS offerings).")] = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Create a data volume and attach it to an instance."""
     state = session(ctx)
     env = state.env
@@ -58,7 +57,7 @@ def create_volume(
         size_in_gb=size,
         iops=iops,
     )
-    submit(task, label=f"Creating volume {name}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 VOLUME_REF = Reference(volumes, "VOLUME", "Volume name or id.", lambda s: s.env.volumes)
@@ -66,38 +65,34 @@ VOLUME_REF.task("delete", "Delete a detached data volume.", "Deleting volume {}"
 
 
 @volumes.command("attach")
+@finishes_task("Attaching {volume}")
 def attach_volume(
     ctx: typer.Context,
     volume: VolumeArgument,
     instance: InstanceOption,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Attach a data volume to an instance of the same zone."""
     state = session(ctx)
     env = state.env
     task = env.volumes.attach(state.resolve(env.volumes, volume), state.resolve(env.instances, instance))
-    submit(task, label=f"Attaching {volume}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 VOLUME_REF.task("detach", "Detach a data volume from its instance.", "Detaching {}")
 
 
 @volumes.command("resize")
+@finishes_task("Resizing {volume}")
 def resize_volume(
     ctx: typer.Context,
     volume: VolumeArgument,
     size: Annotated[int | None, typer.Option(help="New size in GB (grow only).")] = None,
     iops: Annotated[int | None, typer.Option(help="New IOPS (custom-IOPS offerings).")] = None,
-    output: OutputOption = None,
-    no_wait: NoWaitOption = False,
-    timeout: TimeoutOption = 600.0,
-) -> None:
+) -> Task[Any]:
     """Grow a volume or change its IOPS."""
     state = session(ctx)
     task = state.env.volumes.resize(state.resolve(state.env.volumes, volume), size_in_gb=size, iops=iops)
-    submit(task, label=f"Resizing {volume}", output=output, no_wait=no_wait, timeout=timeout)
+    return task
 
 
 snapshots = resource_app("snapshots", "Volume snapshots (read-only).")

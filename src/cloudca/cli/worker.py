@@ -13,23 +13,19 @@ import asyncio
 import logging
 import signal
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from cloudca.cli.serve import DatabaseUrlOption, DataDirOption
 
 if TYPE_CHECKING:  # the server is imported only when the command runs (the CLI stays light)
     from cloudca.server.config import Settings
 
 
 def worker(
-    data_dir: Annotated[
-        Path | None, typer.Option(help="Where the embedded database lives [env: CLOUDCA_DATA_DIR]")
-    ] = None,
-    database_url: Annotated[
-        str | None,
-        typer.Option(help="SQLAlchemy URL; default SQLite in the data dir [env: CLOUDCA_DATABASE_URL]"),
-    ] = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
     driver: Annotated[
         str | None, typer.Option(help="Compute driver: simulator [env: CLOUDCA_DRIVER]")
     ] = None,
