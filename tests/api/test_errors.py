@@ -10,12 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
-from cloudca.server.access.models import ApiKey, Membership, Role, User
-from cloudca.server.access.service import hash_api_key
-from cloudca.server.runtime import Runtime
 from tests.api.conftest import ServeFactory
+from tests.api.tenants import create_user
 from tests.conftest import API_KEY
 from tests.support import BASE, Api, error_of
 
@@ -145,23 +142,11 @@ async def test_key_header_name_is_case_insensitive(http: httpx.AsyncClient) -> N
             assert (await client.get(f"{BASE}/instances", headers={name: key})).status_code == 200
 
 
-async def _user_with_key(runtime: Runtime, catalog: dict[str, Any], name: str, role: str | None) -> str:
-    """A user of the seeded organization (no organization rights), member of ``prod`` with ``role``."""
-    key = f"{name}-key-0123456789abcdefghijklmnopqrstuvwxyz"
-    async with runtime.database.transaction() as session:
-        admin = await session.get(User, catalog["admin"])
-        assert admin is not None
-        user = User(organization_id=admin.organization_id, user_name=name)
-        session.add(user)
-        await session.flush()
-        session.add(ApiKey(user_id=user.id, key_hash=hash_api_key(key)))
-        if role is not None:
-            role_id = (
-                await session.execute(
-                    select(Role.id).where(Role.environment_id == catalog["environment"], Role.name == role)
-                )
-            ).scalar_one()
-            session.add(Membership(environment_id=catalog["environment"], user_id=user.id, role_id=role_id))
+async def _user_with_key(api: Api, catalog: dict[str, Any], name: str, role: str | None) -> str:
+    """A user of the seeded organization (no organization rights), member of ``prod`` with ``role``;
+    made through the administration API."""
+    roles = [{"name": role, "environment": {"id": catalog["environment"]}}] if role is not None else []
+    _, key = await create_user(api, name, roles=roles)
     return key
 
 
@@ -172,8 +157,8 @@ def people(catalog: dict[str, Any]) -> dict[str, Any]:
     return {**catalog, "admin": seeded_id("user", "admin")}
 
 
-async def test_non_member_is_forbidden(api: Api, runtime: Runtime, people: dict[str, Any]) -> None:
-    key = await _user_with_key(runtime, people, "outsider", None)
+async def test_non_member_is_forbidden(api: Api, people: dict[str, Any]) -> None:
+    key = await _user_with_key(api, people, "outsider", None)
     headers = {"MC-Api-Key": key}
     _expect(await api.http.get(f"{BASE}/instances", headers=headers), 403, 1101, "FORBIDDEN")
     _expect(await api.http.get(f"{BASE}/zones", headers=headers), 403, 1101, "FORBIDDEN")
@@ -182,9 +167,9 @@ async def test_non_member_is_forbidden(api: Api, runtime: Runtime, people: dict[
     assert (await api.http.get("/v1/users", headers=headers)).status_code == 200
 
 
-async def test_read_only_role_cannot_mutate(api: Api, runtime: Runtime, people: dict[str, Any]) -> None:
+async def test_read_only_role_cannot_mutate(api: Api, people: dict[str, Any]) -> None:
     instance = await api.create_instance(people)
-    key = await _user_with_key(runtime, people, "reader", "Read-only")
+    key = await _user_with_key(api, people, "reader", "Read-only")
     headers = {"MC-Api-Key": key}
     assert (await api.http.get(f"{BASE}/instances", headers=headers)).json()["metadata"]["recordCount"] == 1
     assert (await api.http.get(f"{BASE}/instances/{instance['id']}", headers=headers)).status_code == 200
@@ -198,7 +183,7 @@ async def test_read_only_role_cannot_mutate(api: Api, runtime: Runtime, people: 
         response = await api.http.request(method, path, params=params, json={"name": "x"}, headers=headers)
         _expect(response, 403, 1101, "FORBIDDEN")
     assert (await api.get_instance(iid))["state"] == "Running"
-    user_key = await _user_with_key(runtime, people, "worker", "User")
+    user_key = await _user_with_key(api, people, "worker", "User")
     response = await api.http.post(
         f"{BASE}/instances/{iid}", params={"operation": "stop"}, headers={"MC-Api-Key": user_key}
     )

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from cloudca.server.access.models import ApiKey
-from cloudca.server.access.service import hash_api_key
 from tests.api.conftest import ServeFactory
+from tests.api.tenants import data
 from tests.support import BASE, Api
 
 
@@ -73,13 +70,12 @@ async def test_keys_belong_to_one_api_key_and_survive_a_restart(
     async with serve() as server:
         first = await server.http.post(f"{BASE}/instances", json=_body(catalog), headers=headers)
         await server.api.task(first.json()["taskId"])
-        async with server.runtime.database.transaction() as session:
-            admin = await session.scalar(select(ApiKey.user_id))
-            session.add(ApiKey(user_id=admin, name="second", key_hash=hash_api_key("second-key-0123456789")))
+        [admin] = data(await server.http.get("/v1/users"))
+        second = data(await server.http.post(f"/v1/users/{admin['id']}/apikeys", json={"name": "second"}))
     async with serve() as restarted:
         retry = await restarted.http.post(f"{BASE}/instances", json=_body(catalog), headers=headers)
         assert retry.json() == first.json()
-        other_key = {**headers, "MC-Api-Key": "second-key-0123456789"}
+        other_key = {**headers, "MC-Api-Key": second["apiKey"]}
         other = await restarted.http.post(f"{BASE}/instances", json=_body(catalog), headers=other_key)
         assert other.json()["taskId"] != first.json()["taskId"]
         await restarted.api.task(other.json()["taskId"])

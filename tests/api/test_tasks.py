@@ -9,11 +9,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from cloudca.server.access.models import ApiKey, Organization, User
-from cloudca.server.access.service import hash_api_key
 from cloudca.server.instances.models import Instance
-from cloudca.server.runtime import Runtime
 from tests.api.conftest import GatedSimulator, ServeFactory, Server
+from tests.api.tenants import create_user, data
 from tests.support import BASE, Api, error_of
 
 ISO_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -111,18 +109,11 @@ async def test_unknown_task_is_404(api: Api) -> None:
         assert (error["code"], error["errorCode"]) == (1200, "NOT_FOUND")
 
 
-async def test_another_organizations_task_is_404(api: Api, runtime: Runtime, catalog: dict[str, Any]) -> None:
+async def test_another_organizations_task_is_404(api: Api, catalog: dict[str, Any]) -> None:
     task_id = (await api.http.post(f"{BASE}/instances", json=_body(catalog))).json()["taskId"]
     await api.task(task_id)
-    stranger_key = "stranger-key-0123456789abcdefghijklmnopqrstuvwxyz"
-    async with runtime.database.transaction() as session:
-        organization = Organization(name="other", entry_point="other")
-        session.add(organization)
-        await session.flush()
-        user = User(organization_id=organization.id, user_name="stranger", is_org_admin=True)
-        session.add(user)
-        await session.flush()
-        session.add(ApiKey(user_id=user.id, key_hash=hash_api_key(stranger_key)))
+    other = data(await api.http.post("/v1/organizations", json={"name": "other", "entryPoint": "other"}))
+    _, stranger_key = await create_user(api, "stranger", other["id"], roles=[{"name": "Administrator"}])
     response = await api.http.get(f"/v1/tasks/{task_id}", headers={"MC-Api-Key": stranger_key})
     assert response.status_code == 404 and error_of(response)["errorCode"] == "NOT_FOUND"
 
