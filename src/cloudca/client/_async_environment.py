@@ -9,7 +9,6 @@ from cloudca.client._models import (
     DiskOffering,
     NetworkOffering,
     SiteToSiteVpn,
-    Snapshot,
     Template,
     VpcOffering,
     Zone,
@@ -29,7 +28,7 @@ from cloudca.client._resources.async_public_ips import (
     AsyncPortForwardingRules,
     AsyncPublicIps,
 )
-from cloudca.client._resources.async_storage import AsyncNics, AsyncVolumes
+from cloudca.client._resources.async_storage import AsyncNics, AsyncSnapshots, AsyncVolumes
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
@@ -65,7 +64,7 @@ class AsyncEnvironmentClient:
         self.load_balancer_rules = AsyncLoadBalancerRules(client, prefix)
         self.nics = AsyncNics(client, prefix)
         self.volumes = AsyncVolumes(client, prefix)
-        self.snapshots = AsyncResource(client, Requests(prefix, "snapshots", Snapshot))
+        self.snapshots = AsyncSnapshots(client, prefix)
         self.ssh_keys = AsyncSshKeys(client, prefix)
         self.affinity_groups = AsyncAffinityGroups(client, prefix)
         self.remote_access_vpns = AsyncRemoteAccessVpns(client, prefix)

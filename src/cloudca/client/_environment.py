@@ -11,7 +11,6 @@ from cloudca.client._models import (
     DiskOffering,
     NetworkOffering,
     SiteToSiteVpn,
-    Snapshot,
     Template,
     VpcOffering,
     Zone,
@@ -31,7 +30,7 @@ from cloudca.client._resources.public_ips import (
     PortForwardingRules,
     PublicIps,
 )
-from cloudca.client._resources.storage import Nics, Volumes
+from cloudca.client._resources.storage import Nics, Snapshots, Volumes
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
@@ -67,7 +66,7 @@ class EnvironmentClient:
         self.load_balancer_rules = LoadBalancerRules(client, prefix)
         self.nics = Nics(client, prefix)
         self.volumes = Volumes(client, prefix)
-        self.snapshots = Resource(client, Requests(prefix, "snapshots", Snapshot))
+        self.snapshots = Snapshots(client, prefix)
         self.ssh_keys = SshKeys(client, prefix)
         self.affinity_groups = AffinityGroups(client, prefix)
         self.remote_access_vpns = RemoteAccessVpns(client, prefix)

@@ -189,6 +189,8 @@ class Instance(Model):
     public_ips: list[InstancePublicIp] = Field(default_factory=list)
     nics: list[InstanceNic] = Field(default_factory=list)
     password: str | None = Field(default=None, repr=False)
+    #: cloudca extension, resetPassword results: ``now`` (the running guest has it) or ``nextBoot``.
+    password_applied: str | None = None
 
 
 # --- storage and access -------------------------------------------------------------------------------
@@ -224,6 +226,8 @@ class Snapshot(Model):
     volume_id: str | None = None
     volume: str | None = None
     volume_type: str | None = None
+    #: cloudca extension: what the snapshot's copy occupies on the backend.
+    size_in_bytes: int | None = None
 
 
 class SshKey(Model):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, overload
 
-from cloudca.client._base import Call
-from cloudca.client._models import Nic, Volume
+from cloudca.client._base import Call, model_parser
+from cloudca.client._models import Nic, Snapshot, Volume
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
     AsyncResource,
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
     from cloudca.client._task import AsyncTask
 
-__all__ = ["AsyncNics", "AsyncVolumes"]
+__all__ = ["AsyncNics", "AsyncSnapshots", "AsyncVolumes"]
 
 
 class AsyncVolumes(AsyncResource[Volume]):
@@ -155,6 +155,61 @@ class AsyncVolumes(AsyncResource[Volume]):
             wait,
             timeout,
         )
+
+    @overload
+    async def snapshot(
+        self,
+        volume_id: str,
+        *,
+        name: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Snapshot]: ...
+    @overload
+    async def snapshot(
+        self,
+        volume_id: str,
+        *,
+        name: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Snapshot: ...
+    async def snapshot(
+        self,
+        volume_id: str,
+        *,
+        name: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> AsyncTask[Snapshot] | Snapshot:
+        """Take a snapshot of a volume (cloudca extension); the result is the snapshot."""
+        call = Call(
+            "POST",
+            self._requests.path(volume_id),
+            model_parser(Snapshot),
+            expect="task",
+            params={"operation": "snapshot"},
+            body=wire_body({"name": name}),
+        )
+        return await self._submit(call, wait, timeout)
+
+
+class AsyncSnapshots(AsyncResource[Snapshot]):
+    """Snapshots (6.15, read-only in the contract); revert and delete are cloudca extensions."""
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "snapshots", Snapshot))
+
+    @async_id_task
+    def revert(self, snapshot_id: str) -> Call[Snapshot]:
+        """Make the snapshot's volume hold the snapshot's content again (the volume detached or its
+        instance stopped)."""
+        return self._requests.operation(snapshot_id, "revert")
+
+    @async_id_task
+    def delete(self, snapshot_id: str) -> Call[Snapshot | None]:
+        """Delete a snapshot and its data."""
+        return self._requests.delete(snapshot_id)
 
 
 class AsyncNics(AsyncResource[Nic]):

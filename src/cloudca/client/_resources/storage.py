@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, overload
 
-from cloudca.client._base import Call
-from cloudca.client._models import Nic, Volume
+from cloudca.client._base import Call, model_parser
+from cloudca.client._models import Nic, Snapshot, Volume
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
     Requests,
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from cloudca.client._client import Client
     from cloudca.client._task import Task
 
-__all__ = ["Nics", "Volumes"]
+__all__ = ["Nics", "Snapshots", "Volumes"]
 
 
 class Volumes(Resource[Volume]):
@@ -155,6 +155,61 @@ class Volumes(Resource[Volume]):
             wait,
             timeout,
         )
+
+    @overload
+    def snapshot(
+        self,
+        volume_id: str,
+        *,
+        name: str | None = None,
+        wait: Literal[False] = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Snapshot]: ...
+    @overload
+    def snapshot(
+        self,
+        volume_id: str,
+        *,
+        name: str | None = None,
+        wait: Literal[True],
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Snapshot: ...
+    def snapshot(
+        self,
+        volume_id: str,
+        *,
+        name: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_TASK_TIMEOUT,
+    ) -> Task[Snapshot] | Snapshot:
+        """Take a snapshot of a volume (cloudca extension); the result is the snapshot."""
+        call = Call(
+            "POST",
+            self._requests.path(volume_id),
+            model_parser(Snapshot),
+            expect="task",
+            params={"operation": "snapshot"},
+            body=wire_body({"name": name}),
+        )
+        return self._submit(call, wait, timeout)
+
+
+class Snapshots(Resource[Snapshot]):
+    """Snapshots (6.15, read-only in the contract); revert and delete are cloudca extensions."""
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, "snapshots", Snapshot))
+
+    @id_task
+    def revert(self, snapshot_id: str) -> Call[Snapshot]:
+        """Make the snapshot's volume hold the snapshot's content again (the volume detached or its
+        instance stopped)."""
+        return self._requests.operation(snapshot_id, "revert")
+
+    @id_task
+    def delete(self, snapshot_id: str) -> Call[Snapshot | None]:
+        """Delete a snapshot and its data."""
+        return self._requests.delete(snapshot_id)
 
 
 class Nics(Resource[Nic]):

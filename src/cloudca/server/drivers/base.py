@@ -25,6 +25,15 @@ class PowerState(enum.Enum):
     STOPPED = "Stopped"
 
 
+class PasswordApplied(enum.Enum):
+    """When a new password reaches the guest (``set_password``'s answer, shown in the task result)."""
+
+    #: The running guest has it now (set through its guest agent).
+    NOW = "now"
+    #: The guest gets it at its next boot (from the seed); the machine was stopped or has no agent.
+    NEXT_BOOT = "nextBoot"
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What a driver can do, declared rather than probed."""
@@ -268,8 +277,11 @@ class ComputeDriver(abc.ABC):
         """Change CPU and memory. The caller stops or reboots the machine unless ``live_resize``."""
 
     @abc.abstractmethod
-    async def set_password(self, instance_id: str, username: str, password: str) -> None:
-        """Make ``password`` the default user's password (applied at next boot if stopped)."""
+    async def set_password(self, instance_id: str, username: str, password: str) -> PasswordApplied:
+        """Make ``password`` the default user's password; says whether the guest has it now or at next boot.
+
+        Stopped machines, and running ones without a guest agent, get it at their next boot.
+        """
 
     @abc.abstractmethod
     async def set_ssh_key(self, instance_id: str, username: str, public_key: str) -> None:
@@ -282,6 +294,35 @@ class ComputeDriver(abc.ABC):
     @abc.abstractmethod
     async def set_disks(self, instance_id: str, disks: Sequence[DiskSpec]) -> None:
         """Replace the machine's attached disks by ``disks`` (attach, detach, resize of volumes)."""
+
+    # -- Storage that lives without a machine (detached volumes, snapshots) ---------------------------
+
+    @abc.abstractmethod
+    async def set_volume(self, volume_id: str, size_gb: int) -> None:
+        """Make a data volume exist with at least ``size_gb`` (create, or grow; never shrink).
+
+        For volumes attached to no machine; attached ones change through ``set_disks``. Idempotent.
+        """
+
+    @abc.abstractmethod
+    async def delete_volume(self, volume_id: str) -> None:
+        """Remove a detached data volume and its data. Its snapshots stay. Deleting a missing one succeeds."""
+
+    @abc.abstractmethod
+    async def snapshot_volume(self, volume_id: str, snapshot_id: str) -> int:
+        """Capture the volume's content now, attached (running or not) or detached; returns the
+        snapshot's size in bytes. A snapshot outlives its volume. Retrying the same id succeeds."""
+
+    @abc.abstractmethod
+    async def revert_volume(self, volume_id: str, snapshot_id: str) -> None:
+        """Make the volume's content the snapshot's again (its size stays the volume's).
+
+        The volume must not be in use by a running machine: raises ``DriverError`` then.
+        """
+
+    @abc.abstractmethod
+    async def delete_snapshot(self, snapshot_id: str) -> None:
+        """Remove a snapshot's data. Deleting a missing one succeeds."""
 
     @abc.abstractmethod
     async def set_port_forwarding(self, public_ip: str, rules: Sequence[PortForward]) -> None:

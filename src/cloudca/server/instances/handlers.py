@@ -29,6 +29,7 @@ from cloudca.server.instances.reconcile import reconcile
 from cloudca.server.instances.representation import represent_one
 from cloudca.server.instances.task_base import InstanceTask, derived_id, driver_call
 from cloudca.server.placement import scheduler
+from cloudca.server.storage.disks import discard_storage
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
@@ -63,16 +64,19 @@ class Destroy(InstanceTask):
             )
             await lifecycle.push_disks_without(ctx, instance.id, list(options.volumeIdsToDelete))
             async with ctx.database.transaction() as session:
-                await lifecycle.release_for_destroy(session, instance, options)
+                snapshot_ids = await lifecycle.release_for_destroy(session, instance, options)
                 if not purge:
                     await self.finish(ctx, task, states.DESTROYED, session=session)
-                    return
-                await session.execute(
-                    update(Instance)
-                    .where(Instance.id == instance.id)
-                    .values(stable_state=states.DESTROYED)
-                    .execution_options(synchronize_session=False)
-                )
+                else:
+                    await session.execute(
+                        update(Instance)
+                        .where(Instance.id == instance.id)
+                        .values(stable_state=states.DESTROYED)
+                        .execution_options(synchronize_session=False)
+                    )
+            await discard_storage(ctx.driver, options.volumeIdsToDelete, snapshot_ids)
+            if not purge:
+                return
         await purge_instance(ctx, task)
 
     async def undo(self, ctx: TaskContext, task: Task) -> None:

@@ -147,16 +147,22 @@ async def remove_forwarding(session: AsyncSession, instance_id: str) -> None:
     await forwarding.remove_instance_rules(session, instance_id)
 
 
-async def release_for_destroy(session: AsyncSession, instance: Instance, options: DestroyPayload) -> None:
-    """Destroy's effects on held resources, in the contract's order (4.4, steps 2-6)."""
+async def release_for_destroy(
+    session: AsyncSession, instance: Instance, options: DestroyPayload
+) -> list[str]:
+    """Destroy's effects on held resources, in the contract's order (4.4, steps 2-6). Returns the
+    ids of the snapshots it deleted, whose data goes once this commits."""
     for ip_id in options.publicIpIdsToRelease:
         await forwarding.release_public_ip(session, ip_id)
     volume_ids = list(options.volumeIdsToDelete)
+    snapshot_ids: list[str] = []
     if options.deleteSnapshots:
         # "Every snapshot of every volume attached to the instance" (4.4), taken before step 3 so
         # the snapshots of volumes deleted with it go too.
         attached = select(Volume.id).where(Volume.instance_id == instance.id)
-        await session.execute(delete(Snapshot).where(Snapshot.volume_id.in_(attached)))
+        snapshots = select(Snapshot.id).where(Snapshot.volume_id.in_(attached))
+        snapshot_ids = list((await session.execute(snapshots)).scalars())
+        await session.execute(delete(Snapshot).where(Snapshot.id.in_(snapshot_ids)))
     if volume_ids:
         await session.execute(
             delete(Volume).where(
@@ -165,6 +171,7 @@ async def release_for_destroy(session: AsyncSession, instance: Instance, options
         )
     await remove_forwarding(session, instance.id)
     await release_capacity(session, instance)
+    return snapshot_ids
 
 
 async def release_capacity(session: AsyncSession, instance: Instance) -> None:

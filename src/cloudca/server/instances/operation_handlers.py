@@ -81,8 +81,10 @@ class ResetPassword(InstanceTask):
             template = await session.get(Template, instance.template_id)
         assert template is not None
         password = generate_password()
-        await driver_call(ctx.driver.set_password(instance.id, template.username, password))
-        await self.finish(ctx, task, instance.stable_state, extra_result={"password": password})
+        applied = await driver_call(ctx.driver.set_password(instance.id, template.username, password))
+        # cloudca extension: "now" (the running guest has it) or "nextBoot" (from the seed).
+        extra = {"password": password, "passwordApplied": applied.value}
+        await self.finish(ctx, task, instance.stable_state, extra_result=extra)
 
 
 class AssociateSshKey(InstanceTask):

@@ -161,6 +161,11 @@ class Instance(BaseModel):
     publicIps: list[InstancePublicIp] | None = None
     nics: list[InstanceNic] | None = None
     password: str | None = Field(default=None, description="Only in create and resetPassword task results")
+    passwordApplied: str | None = Field(
+        default=None,
+        description="cloudca extension, resetPassword task results only: `now` (the running guest has "
+        "the password, set through its agent) or `nextBoot` (the guest gets it at its next boot)",
+    )
 
 
 class ConsoleTicket(BaseModel):

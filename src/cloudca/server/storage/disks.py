@@ -2,16 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 from cloudca.server.catalog.models import Template
-from cloudca.server.drivers.base import DiskSpec, DriverError
+from cloudca.server.drivers.base import ComputeDriver, DiskSpec, DriverError
 from cloudca.server.errors import InternalError
 from cloudca.server.instances.machines import disk_specs
 from cloudca.server.instances.models import Instance
 from cloudca.server.tasks.handlers import TaskContext
 
 DiskEdit = Callable[[tuple[DiskSpec, ...]], tuple[DiskSpec, ...]]
+T = TypeVar("T")
+log = logging.getLogger("cloudca.storage")
+
+
+async def storage_call(call: Awaitable[T]) -> T:
+    """A driver's storage call; its failure is the task's, with the backend's reason."""
+    try:
+        return await call
+    except DriverError as exc:
+        raise InternalError(f"The storage backend failed: {exc}") from exc
+
+
+async def discard_storage(
+    driver: ComputeDriver, volume_ids: Iterable[str] = (), snapshot_ids: Iterable[str] = ()
+) -> None:
+    """After a commit that deleted volumes or snapshots: their data goes too. Best effort, since
+    the records are gone already: a failure leaves an unused file behind and is logged."""
+    for volume_id in volume_ids:
+        try:
+            await driver.delete_volume(volume_id)
+        except DriverError as exc:
+            log.warning("the data of deleted volume %s was not removed: %s", volume_id, exc)
+    for snapshot_id in snapshot_ids:
+        try:
+            await driver.delete_snapshot(snapshot_id)
+        except DriverError as exc:
+            log.warning("the data of deleted snapshot %s was not removed: %s", snapshot_id, exc)
 
 
 async def current_disks(ctx: TaskContext, instance_id: str) -> tuple[DiskSpec, ...] | None:

@@ -4,7 +4,9 @@ Disk changes of an attached volume reach the driver first (``push_disks`` with t
 then one transaction records them; the conditional UPDATEs there re-check what the request checked
 (still detached, still attached to that instance, the instance still Running or Stopped and not
 busy), so of two racing requests exactly one wins. After any failure, ``resync`` gives the driver
-the database's disks again.
+the database's disks again. Detached volumes and snapshots are storage of their own (``set_volume``,
+``snapshot_volume``, ...): made before the record, removed after the record is gone, so that a
+record never points at missing data (a crash in between leaves an unused file, never a lost one).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from cloudca.server.core.claims import lock_usable_instance
 from cloudca.server.drivers.base import DiskSpec
 from cloudca.server.errors import InvalidField
 from cloudca.server.storage import service
-from cloudca.server.storage.disks import push_disks, resync_disks
+from cloudca.server.storage.disks import discard_storage, push_disks, resync_disks, storage_call
 from cloudca.server.storage.models import Snapshot, Volume
 from cloudca.server.tasks.entity import EntityTask
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
@@ -35,10 +37,12 @@ class CreateVolume(EntityTask):
     kind = "volumes.create"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
-        instance_id = task.payload.get("instanceId")
+        instance_id, size = task.payload.get("instanceId"), int(task.payload["sizeInGb"])
         if instance_id:
-            disk = DiskSpec(volume_id=task.entity_id, size_gb=int(task.payload["sizeInGb"]), is_root=False)
+            disk = DiskSpec(volume_id=task.entity_id, size_gb=size, is_root=False)
             await push_disks(ctx, instance_id, lambda disks: (*disks, disk))
+        else:
+            await storage_call(ctx.driver.set_volume(task.entity_id, size))
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = task.payload
@@ -62,6 +66,10 @@ class CreateVolume(EntityTask):
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
         await resync_disks(ctx, task.payload.get("instanceId"))
+        async with ctx.database.session() as session:
+            recorded = await session.get(Volume, task.entity_id) is not None
+        if not recorded:
+            await discard_storage(ctx.driver, volume_ids=[task.entity_id])
 
 
 class AttachVolume(EntityTask):
@@ -121,9 +129,11 @@ class ResizeVolume(EntityTask):
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
         instance_id = task.payload.get("instanceId")
-        if not instance_id:
-            return
         volume_id, size = task.entity_id, int(task.payload["sizeInGb"])
+        if not instance_id:
+            # Grows only (the request refused a shrink), so a failed resize leaves no harm behind.
+            await storage_call(ctx.driver.set_volume(volume_id, size))
+            return
         await push_disks(
             ctx,
             instance_id,
@@ -168,11 +178,22 @@ class DeleteVolume(EntityTask):
         # Snapshots outlive their volume (6.15).
         return last or task.payload.get("last")
 
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        await super().run(ctx, task)
+        await discard_storage(ctx.driver, volume_ids=[task.entity_id])
 
-class SnapshotVolume(EntityTask):
+
+class SnapshotVolume(TaskHandler):
     kind = "volumes.snapshot"
 
-    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        # The data first: a snapshot record always has its copy.
+        size = await storage_call(ctx.driver.snapshot_volume(task.payload["volumeId"], task.entity_id))
+        async with ctx.database.transaction() as session:
+            result = await self.record(session, task, size)
+            await ctx.succeed(session, task, result)
+
+    async def record(self, session: AsyncSession, task: Task, size: int) -> Any:
         volume = await session.get(Volume, task.payload["volumeId"])
         if volume is None:
             raise InvalidField("id", task.payload["volumeId"], "the volume no longer exists")
@@ -184,9 +205,32 @@ class SnapshotVolume(EntityTask):
             volume_name=volume.name,
             volume_type=volume.type,
             name=task.payload.get("name") or f"{volume.name}-snapshot",
+            size_bytes=size,
         )
         session.add(snapshot)
         await session.flush()
+        return service.represent_snapshot(snapshot)
+
+    async def undo(self, ctx: TaskContext, task: Task) -> None:
+        async with ctx.database.session() as session:
+            recorded = await session.get(Snapshot, task.entity_id) is not None
+        if not recorded:
+            await discard_storage(ctx.driver, snapshot_ids=[task.entity_id])
+
+
+class RevertSnapshot(EntityTask):
+    """A cloudca extension: the volume's content becomes the snapshot's (the volume detached, or its
+    instance stopped; the request checked, the driver checks again)."""
+
+    kind = "snapshots.revert"
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        await storage_call(ctx.driver.revert_volume(task.payload["volumeId"], task.entity_id))
+
+    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        snapshot = await session.get(Snapshot, task.entity_id)
+        if snapshot is None:
+            raise InvalidField("id", task.entity_id, "the snapshot no longer exists")
         return service.represent_snapshot(snapshot)
 
 
@@ -199,6 +243,10 @@ class DeleteSnapshot(EntityTask):
         await session.execute(delete(Snapshot).where(Snapshot.id == task.entity_id))
         return result
 
+    async def run(self, ctx: TaskContext, task: Task) -> None:
+        await super().run(ctx, task)
+        await discard_storage(ctx.driver, snapshot_ids=[task.entity_id])
+
 
 HANDLERS: tuple[TaskHandler, ...] = (
     CreateVolume(),
@@ -207,5 +255,6 @@ HANDLERS: tuple[TaskHandler, ...] = (
     ResizeVolume(),
     DeleteVolume(),
     SnapshotVolume(),
+    RevertSnapshot(),
     DeleteSnapshot(),
 )

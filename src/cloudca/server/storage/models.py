@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloudca.server.db.base import Base, created_column, id_column
@@ -41,4 +41,6 @@ class Snapshot(Base):
     name: Mapped[str] = mapped_column(String(255))
     state: Mapped[str] = mapped_column(String(20), default="BackedUp")
     interval_type: Mapped[str] = mapped_column(String(20), default="MANUAL")
+    #: What the snapshot's copy occupies on the backend, as the driver reported it.
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = created_column()

@@ -1,7 +1,9 @@
 """Volume and snapshot endpoints (6.14, 6.15).
 
 Extensions (not in the contract, which has snapshots read-only): ``POST volumes/{id}?operation=snapshot``
-(optional body ``{name}``) takes a snapshot of a volume, and ``DELETE snapshots/{id}`` removes one.
+(optional body ``{name}``) takes a snapshot of a volume, ``POST snapshots/{id}?operation=revert``
+makes the volume's content the snapshot's again (the volume detached or its instance stopped), and
+``DELETE snapshots/{id}`` removes one.
 """
 
 from __future__ import annotations
@@ -140,6 +142,29 @@ async def get_snapshot(snapshot_id: str, runtime: RuntimeDep, scope: ScopeDep) -
     """Retrieve a snapshot."""
     async with runtime.database.session() as session:
         return single(service.represent_snapshot(await service.get_snapshot(session, scope, snapshot_id)))
+
+
+@router.post(SNAPSHOT, response_model=TaskAccepted)
+async def snapshot_operation(
+    snapshot_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
+) -> JSONResponse:
+    """Run ``?operation=revert`` (extension): the volume's content becomes the snapshot's."""
+    operation = (request.query_params.get("operation") or "").lower()
+    await read_object(request)
+    async with runtime.database.session() as session:
+        snapshot = await service.get_snapshot(session, scope, snapshot_id)
+        if operation != "revert":
+            raise UnknownOperation(request.query_params.get("operation") or "", service.SNAPSHOTS)
+        payload = await service.check_revert(session, scope, snapshot)
+    task_id = await submit(
+        runtime,
+        scope,
+        kind="snapshots.revert",
+        entity_type=service.SNAPSHOTS,
+        entity_id=snapshot.id,
+        payload=payload,
+    )
+    return task_accepted(task_id)
 
 
 @router.delete(SNAPSHOT, response_model=TaskAccepted)

@@ -34,3 +34,5 @@ class Snapshot(BaseModel):
     volume: str
     volumeType: str
     created: str
+    #: cloudca extension: what the snapshot's copy occupies on the backend.
+    sizeInBytes: int = 0

@@ -39,6 +39,8 @@ VOLUME_TYPES = ("os", "data")
 ATTACH = states.Transition("attachToInstance", "attach a volume to", (states.RUNNING, states.STOPPED))
 DETACH = states.Transition("detachFromInstance", "detach a volume from", (states.RUNNING, states.STOPPED))
 RESIZE = states.Transition("resize", "resize a volume of", (states.RUNNING, states.STOPPED))
+#: Reverting rewrites the disk under the guest: only with the guest stopped (or the volume detached).
+REVERT = states.Transition("revert", "revert a volume of", (states.STOPPED,))
 
 
 class CreateVolume(Body):
@@ -130,6 +132,7 @@ def represent_snapshot(snapshot: Snapshot) -> dict[str, Any]:
         "volume": snapshot.volume_name,
         "volumeType": snapshot.volume_type,
         "created": iso(snapshot.created_at),
+        "sizeInBytes": snapshot.size_bytes or 0,
     }
 
 
@@ -300,6 +303,18 @@ async def check_resize(
         "iops": body.iops if body.iops is not None else volume.iops,
         "instanceId": volume.instance_id,
     }
+
+
+async def check_revert(session: AsyncSession, scope: EnvironmentScope, snapshot: Snapshot) -> dict[str, Any]:
+    """A revert (cloudca extension) needs the snapshot's volume, detached or on a stopped instance."""
+    volume = await session.get(Volume, snapshot.volume_id, populate_existing=True)
+    if volume is None or volume.environment_id != scope.id:
+        raise InvalidField("id", snapshot.id, "the snapshot's volume no longer exists")
+    if volume.instance_id is not None:
+        instance = await session.get(Instance, volume.instance_id, populate_existing=True)
+        assert instance is not None
+        check_transition(instance, REVERT)
+    return {"volumeId": volume.id, "instanceId": volume.instance_id}
 
 
 def check_delete(volume: Volume) -> None:

@@ -22,6 +22,7 @@ from cloudca.server.drivers.base import (
     MachineNotFoundError,
     MachineSpec,
     NicSpec,
+    PasswordApplied,
     PortForward,
     PowerState,
 )
@@ -39,6 +40,7 @@ from ._validation import (
     check_port_forwards,
     check_size,
 )
+from ._volumes import SimulatedVolumes
 
 
 class SimulatorDriver(ComputeDriver):
@@ -86,6 +88,7 @@ class SimulatorDriver(ComputeDriver):
                 info = HostInfo(host_name, zone_name, host_cpus, host_memory_mb)
                 self._hosts[host_name] = SimulatedHost(info)
         self._machines: dict[str, SimulatedMachine] = {}
+        self._volumes = SimulatedVolumes(lambda: self._machines.values())
         self._port_forwards: dict[str, tuple[PortForward, ...]] = {}
         # Keyed by network id and public address: each call carries a whole table, so these books
         # are complete in each process even with ``shared`` (no cross-machine comparison is made).
@@ -262,6 +265,7 @@ class SimulatorDriver(ComputeDriver):
         if machine.power_state is PowerState.RUNNING:
             self._power_off(machine)
         del self._machines[instance_id]
+        self._volumes.detach_all(machine.disks)
 
     async def power_state(self, instance_id: str) -> PowerState | None:
         self._check_open()
@@ -284,11 +288,12 @@ class SimulatorDriver(ComputeDriver):
             )
         machine.cpu_count, machine.memory_mb = cpu_count, memory_mb
 
-    async def set_password(self, instance_id: str, username: str, password: str) -> None:
+    async def set_password(self, instance_id: str, username: str, password: str) -> PasswordApplied:
         await self._begin("set_password", instance_id)
         machine = self._machine(instance_id)
         check_username(machine, username)
         machine.username, machine.password_sha256 = username, password_digest(password)
+        return PasswordApplied.NOW  # No guest to wait for: the record is the machine.
 
     async def set_ssh_key(self, instance_id: str, username: str, public_key: str) -> None:
         await self._begin("set_ssh_key", instance_id)
@@ -307,6 +312,26 @@ class SimulatorDriver(ComputeDriver):
         machine = self._machine(instance_id)
         check_disks(instance_id, disks, machine.disks, self._others(instance_id))
         machine.disks = tuple(disks)
+
+    async def set_volume(self, volume_id: str, size_gb: int) -> None:
+        await self._begin("set_disks", volume_id)
+        self._volumes.set_volume(volume_id, size_gb)
+
+    async def delete_volume(self, volume_id: str) -> None:
+        await self._begin("set_disks", volume_id)
+        self._volumes.delete_volume(volume_id)
+
+    async def snapshot_volume(self, volume_id: str, snapshot_id: str) -> int:
+        await self._begin("set_disks", volume_id)
+        return self._volumes.snapshot(volume_id, snapshot_id)
+
+    async def revert_volume(self, volume_id: str, snapshot_id: str) -> None:
+        await self._begin("set_disks", volume_id)
+        self._volumes.revert(volume_id, snapshot_id)
+
+    async def delete_snapshot(self, snapshot_id: str) -> None:
+        await self._begin("set_disks", snapshot_id)
+        self._volumes.delete_snapshot(snapshot_id)
 
     async def set_port_forwarding(self, public_ip: str, rules: Sequence[PortForward]) -> None:
         await self._begin("set_port_forwarding", public_ip)
