@@ -56,3 +56,21 @@ async def other_records(connection: Connection, instance_id: str) -> list[Machin
         ]
 
     return [_parse(text) for text in await connection.call("list machines", read)]
+
+
+async def volume_user(connection: Connection, volume_id: str) -> tuple[MachineRecord, bool] | None:
+    """The machine whose record has the volume among its disks, and whether it runs; ``None``: the
+    volume is detached."""
+
+    def read(conn: libvirt.virConnect) -> list[tuple[str, bool]]:
+        return [
+            (_metadata(domain), bool(domain.isActive()))
+            for domain in conn.listAllDomains(0)
+            if domain.name().startswith(PREFIX)
+        ]
+
+    for text, active in await connection.call("list machines", read):
+        record = _parse(text)
+        if any(disk.volume_id == volume_id for disk in record.spec.disks):
+            return record, active
+    return None

@@ -6,6 +6,7 @@ Layout under the state directory (every directory traversable by the hypervisor'
     machines/<instance id>/seed.iso     the NoCloud seed
     machines/<instance id>/console.log  the serial console
     volumes/<volume id>.qcow2           data volumes, which outlive the machines they are attached to
+    snapshots/<snapshot id>.qcow2       snapshots: full copies, which outlive their volumes (_volumes.py)
 
 An image is a directory holding ``image.json`` (what ``scripts/guest-image`` and
 ``cloudca templates import`` write: optional ``kernel``, ``initrd``, ``cmdline``, and ``disk``) or
@@ -65,7 +66,12 @@ class Storage:
         self.default_image = default_image
 
     def prepare(self) -> None:
-        for directory in (self.state_dir, self.state_dir / "machines", self.state_dir / "volumes"):
+        for directory in (
+            self.state_dir,
+            self.state_dir / "machines",
+            self.state_dir / "volumes",
+            self.state_dir / "snapshots",
+        ):
             directory.mkdir(parents=True, exist_ok=True)
             directory.chmod(_TRAVERSABLE)
 
@@ -74,6 +80,9 @@ class Storage:
 
     def volume_path(self, volume_id: str) -> Path:
         return self.state_dir / "volumes" / f"{volume_id}.qcow2"
+
+    def snapshot_path(self, snapshot_id: str) -> Path:
+        return self.state_dir / "snapshots" / f"{snapshot_id}.qcow2"
 
     def image(self, image_location: str) -> Image:
         """The image of a template: its location (absolute, or a name in the image directory), else

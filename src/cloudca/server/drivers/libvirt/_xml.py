@@ -16,6 +16,13 @@ METADATA_NAMESPACE = "https://cloudca.dev/xmlns/libvirt/machine/1"
 METADATA_KEY = "cloudca"
 #: Names of what cloudca defines in libvirt start with this, so that it never touches anything else.
 PREFIX = "cloudca-"
+#: The virtio serial port qemu-guest-agent listens on (its well-known name).
+GUEST_AGENT_CHANNEL = "org.qemu.guest_agent.0"
+#: Free PCIe root ports for disks attached to a running machine: on q35 a device can only be
+#: hot-plugged into an empty root port, and libvirt adds only as many as the defined devices use.
+HOTPLUG_PORTS = 4
+#: PCIe devices of a machine besides its disks and NICs: the RNG and the virtio serial controller.
+_OTHER_PCIE_DEVICES = 2
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,36 @@ def _render(root: ET.Element) -> str:
     return ET.tostring(root, encoding="unicode") + "\n"
 
 
+def _disk(parent: ET.Element, disk: DomainDisk) -> ET.Element:
+    element = _sub(parent, "disk", type="file", device="disk")
+    _sub(element, "driver", name="qemu", type=disk.format)
+    _sub(element, "source", file=disk.path)
+    _sub(element, "target", dev=disk.target, bus="virtio")
+    if disk.serial:
+        _sub(element, "serial", disk.serial)
+    if disk.read_only:
+        _sub(element, "readonly")
+    return element
+
+
+def disk_xml(disk: DomainDisk) -> str:
+    """One disk as a device of its own: what a live attach hands to libvirt."""
+    return _render(_disk(ET.Element("devices"), disk))
+
+
+def backup_xml(target: str, backup_path: str, others: tuple[str, ...]) -> str:
+    """A push backup of the disk ``target`` into the (existing) qcow2 file ``backup_path``; the
+    ``others`` targets are left out. QEMU copies what the disk holds at the job's start."""
+    root = ET.Element("domainbackup", mode="push")
+    disks = _sub(root, "disks")
+    disk = _sub(disks, "disk", name=target, backup="yes", type="file")
+    _sub(disk, "target", file=backup_path)
+    _sub(disk, "driver", type="qcow2")
+    for other in others:
+        _sub(disks, "disk", name=other, backup="no")
+    return _render(root)
+
+
 def domain_xml(config: DomainConfig) -> str:
     """The domain definition of one machine."""
     domain = ET.Element("domain", {"type": config.virt_type})
@@ -122,14 +159,7 @@ def domain_xml(config: DomainConfig) -> str:
     _sub(domain, "on_crash", "destroy")
     devices = _sub(domain, "devices")
     for disk in config.disks:
-        element = _sub(devices, "disk", type="file", device="disk")
-        _sub(element, "driver", name="qemu", type=disk.format)
-        _sub(element, "source", file=disk.path)
-        _sub(element, "target", dev=disk.target, bus="virtio")
-        if disk.serial:
-            _sub(element, "serial", disk.serial)
-        if disk.read_only:
-            _sub(element, "readonly")
+        _disk(devices, disk)
     for interface in config.interfaces:
         element = _sub(devices, "interface", type="network")
         _sub(element, "mac", address=interface.mac_address)
@@ -139,6 +169,12 @@ def domain_xml(config: DomainConfig) -> str:
     _sub(serial, "log", file=config.console_log, append="off")
     console = _sub(devices, "console", type="pty")
     _sub(console, "target", type="serial")
+    agent = _sub(devices, "channel", type="unix")
+    _sub(agent, "target", type="virtio", name=GUEST_AGENT_CHANNEL)
+    # One root port per device, and HOTPLUG_PORTS more: libvirt fills explicit ports first.
+    ports = len(config.disks) + len(config.interfaces) + _OTHER_PCIE_DEVICES + HOTPLUG_PORTS
+    for index in range(1, ports + 1):
+        _sub(devices, "controller", type="pci", index=str(index), model="pcie-root-port")
     rng = _sub(devices, "rng", model="virtio")
     _sub(rng, "backend", "/dev/urandom", model="random")
     _sub(devices, "memballoon", model="none")

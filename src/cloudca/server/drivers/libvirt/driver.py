@@ -9,12 +9,13 @@ Networks are libvirt networks with static DHCP leases; public IPs' forwards are 
 LIMITATIONS:
 
 - No live resize (``capabilities.live_resize`` is false): a resize changes the definition and the
-  caller reboots; a reboot is a stop (ACPI, then power off at the deadline) and a start, so that
-  the new definition applies. Changes to NICs, disks, key and password also apply at next boot.
+  caller reboots; a reboot is a stop (agent or ACPI, then power off at the deadline) and a start.
+  NICs and key change at next boot; disks live (_volumes.py); a password at once in a guest with
+  qemu-guest-agent, else at next boot (_agent.py).
 - Capacity is not enforced by the driver: a real host overcommits; the control plane's reservations
   are the guard. The host offers ``cpu_overcommit`` vCPUs per physical CPU (memory is never
   overcommitted); ``create`` refuses only a size larger than the whole host so offered.
-- One host per connection; static NAT and detached-volume snapshots are not driven yet.
+- One host per connection; static NAT is not driven yet. Snapshots are full copies (_volumes.py).
 - Network ACLs are nftables rules on each network's bridge (_acl.py: IPv4 only, stateful); load
   balancers are layer-4 nftables DNAT (_balancer.py: ``leastconn``, cookie stickiness, ``tcp-proxy``
   and ``ssl`` are refused, as ``capabilities.balancing_refuses`` declares). Remote access VPNs are
@@ -37,7 +38,6 @@ from cloudca.server.drivers.base import (
     AclRule,
     Capabilities,
     ComputeDriver,
-    DiskSpec,
     DriverError,
     HostInfo,
     KnownMachine,
@@ -59,6 +59,7 @@ from ._networks import Networks
 from ._records import MachineRecord, domain_config
 from ._seed import Seed, hash_password, write_seed
 from ._storage import Storage
+from ._storage_ops import StorageOperations
 from ._virt_type import probe_virt_type
 from ._watching import Watching
 from ._xml import domain_name, domain_xml
@@ -66,7 +67,7 @@ from ._xml import domain_name, domain_xml
 log = logging.getLogger("cloudca.drivers.libvirt")
 
 
-class LibvirtDriver(Watching, ComputeDriver):
+class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
     """Machines as libvirt domains; see the module docstring for its LIMITATIONS."""
 
     name = "libvirt"
@@ -344,6 +345,8 @@ class LibvirtDriver(Watching, ComputeDriver):
                 changed = replace(changed, password_hash=password_hash)
             if "nics" in record_change or "disks" in record_change:
                 await self._check_unique(changed)
+            if "disks" in record_change:  # A running guest sees its disks change now.
+                await self._volumes.apply(instance_id, record.spec.disks, changed.spec.disks)
             await self._define(changed)
             if "nics" in record_change:
                 wanted = {nic.mac_address.lower() for nic in changed.spec.nics}
@@ -359,18 +362,11 @@ class LibvirtDriver(Watching, ComputeDriver):
             raise NoCapacityError(f"{cpu_count} CPUs and {memory_mb} MB exceed host {host.name}")
         await self._change(instance_id, {"cpu_count": cpu_count, "memory_mb": memory_mb})
 
-    async def set_password(self, instance_id: str, username: str, password: str) -> None:
-        password_hash = await asyncio.to_thread(hash_password, password)
-        await self._change(instance_id, {"username": username}, password_hash=password_hash)
-
     async def set_ssh_key(self, instance_id: str, username: str, public_key: str) -> None:
         await self._change(instance_id, {"username": username, "ssh_public_key": public_key})
 
     async def set_nics(self, instance_id: str, nics: Sequence[NicSpec]) -> None:
         await self._change(instance_id, {"nics": tuple(nics)})
-
-    async def set_disks(self, instance_id: str, disks: Sequence[DiskSpec]) -> None:
-        await self._change(instance_id, {"disks": tuple(disks)})
 
     # -- Public IPs ---------------------------------------------------------------------------------
 
