@@ -17,6 +17,7 @@ packages=(
   nftables          # port forwarding and static NAT of public IPs
   busybox-static    # the test guest's userland
   dropbear-bin      # the test guest's SSH server
+  qemu-guest-agent  # the test guest's agent (password resets and shutdowns of running guests)
   linux-image-amd64 # the test guest's kernel and modules
   iproute2          # network namespaces for the tests
 )
