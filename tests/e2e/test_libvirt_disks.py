@@ -150,6 +150,17 @@ def test_a_password_reset_reaches_the_running_guest_at_once(world: World) -> Non
     assert whoami.strip() == "cca-user"
 
 
+def test_a_stop_asks_the_guest_agent_first(world: World) -> None:
+    one = _disks.instances["one"]
+
+    stopped = world.env.instances.stop(one.id, wait=True, timeout=BOOT_TIMEOUT)
+
+    assert stopped.state == "Stopped"
+    # The test guest's /sbin/shutdown (what qemu-ga's guest-shutdown runs) says so on its console.
+    console = (world.state_dir / "machines" / one.id / "console.log").read_text(errors="replace")
+    assert "shutdown through the guest agent" in console
+
+
 def test_destroy_with_its_snapshots_and_volumes_leaves_no_file(world: World) -> None:
     one, two, volume = _disks.instances["one"], _disks.instances["two"], _disks.volume
     assert volume is not None
