@@ -82,3 +82,33 @@ class SimulatedVolumes:
         for disk in disks:
             if not disk.is_root:
                 self._detached[disk.volume_id] = disk.size_gb
+
+
+class SimulatedStorage:
+    """The simulator's storage methods of ``ComputeDriver`` (a mixin: driver.py keeps the machines)."""
+
+    _volumes: SimulatedVolumes
+
+    async def _begin(self, operation: str, subject: str) -> None:
+        """The driver's: the operation's latency, then an injected fault if one is due."""
+        raise NotImplementedError
+
+    async def set_volume(self, volume_id: str, size_gb: int) -> None:
+        await self._begin("set_disks", volume_id)
+        self._volumes.set_volume(volume_id, size_gb)
+
+    async def delete_volume(self, volume_id: str) -> None:
+        await self._begin("set_disks", volume_id)
+        self._volumes.delete_volume(volume_id)
+
+    async def snapshot_volume(self, volume_id: str, snapshot_id: str) -> int:
+        await self._begin("set_disks", volume_id)
+        return self._volumes.snapshot(volume_id, snapshot_id)
+
+    async def revert_volume(self, volume_id: str, snapshot_id: str) -> None:
+        await self._begin("set_disks", volume_id)
+        self._volumes.revert(volume_id, snapshot_id)
+
+    async def delete_snapshot(self, snapshot_id: str) -> None:
+        await self._begin("set_disks", snapshot_id)
+        self._volumes.delete_snapshot(snapshot_id)

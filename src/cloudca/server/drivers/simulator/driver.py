@@ -40,10 +40,10 @@ from ._validation import (
     check_port_forwards,
     check_size,
 )
-from ._volumes import SimulatedVolumes
+from ._volumes import SimulatedStorage, SimulatedVolumes
 
 
-class SimulatorDriver(ComputeDriver):
+class SimulatorDriver(SimulatedStorage, ComputeDriver):
     """An in-memory compute driver; see the package docstring for its LIMITATIONS."""
 
     name = "simulator"
@@ -312,26 +312,6 @@ class SimulatorDriver(ComputeDriver):
         machine = self._machine(instance_id)
         check_disks(instance_id, disks, machine.disks, self._others(instance_id))
         machine.disks = tuple(disks)
-
-    async def set_volume(self, volume_id: str, size_gb: int) -> None:
-        await self._begin("set_disks", volume_id)
-        self._volumes.set_volume(volume_id, size_gb)
-
-    async def delete_volume(self, volume_id: str) -> None:
-        await self._begin("set_disks", volume_id)
-        self._volumes.delete_volume(volume_id)
-
-    async def snapshot_volume(self, volume_id: str, snapshot_id: str) -> int:
-        await self._begin("set_disks", volume_id)
-        return self._volumes.snapshot(volume_id, snapshot_id)
-
-    async def revert_volume(self, volume_id: str, snapshot_id: str) -> None:
-        await self._begin("set_disks", volume_id)
-        self._volumes.revert(volume_id, snapshot_id)
-
-    async def delete_snapshot(self, snapshot_id: str) -> None:
-        await self._begin("set_disks", snapshot_id)
-        self._volumes.delete_snapshot(snapshot_id)
 
     async def set_port_forwarding(self, public_ip: str, rules: Sequence[PortForward]) -> None:
         await self._begin("set_port_forwarding", public_ip)
