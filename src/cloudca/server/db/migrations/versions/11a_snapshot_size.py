@@ -1,7 +1,7 @@
 """Snapshots record their size: the bytes their copy occupies on the backend
 
 Revision ID: 11a_snapshot_size
-Revises: 12b_usage_records
+Revises: 11b_console_tickets
 Create Date: 2026-12-04 21:00:00
 
 Why a column: the size is what the driver reported when it made the copy; listing snapshots must
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "11a_snapshot_size"
-down_revision: str | None = "12b_usage_records"
+down_revision: str | None = "11b_console_tickets"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
