@@ -21,6 +21,7 @@ CLIENT = Path(__file__).resolve().parents[1] / "src" / "cloudca" / "client"
 #: async source -> (generated sync module, its docstring).
 MODULES = {
     "_async_client.py": ("_client.py", "The synchronous client."),
+    "_async_task.py": ("_task.py", "A handle on a task started through :class:`~cloudca.Client`."),
     "_async_environment.py": (
         "_environment.py",
         'One environment\'s compute resources: ``client.environment("compute-qc", "prod").instances``.',
@@ -43,6 +44,10 @@ MODULES = {
         "Public IPs, port forwarding rules and load balancer rules.",
     ),
     "_resources/async_storage.py": ("_resources/storage.py", "Volumes and NICs."),
+    "_resources/async_admin.py": (
+        "_resources/admin.py",
+        "Administration (contract 3) and tasks: synchronous endpoints under ``/v1`` itself.",
+    ),
     "_resources/async_teams.py": (
         "_resources/teams.py",
         "Organizations, users and API keys (contract 3.2, 3.4 and the API-key extension).",
@@ -58,7 +63,7 @@ REWRITES = [
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),
     (r"\baclose\b", "close"),
-    (r"\b_async_(client|environment)\b", r"_\1"),
+    (r"\b_async_(client|environment|task)\b", r"_\1"),
     (r"\b_resources\.async_(\w+)", r"_resources.\1"),
     (r"\basync_id_task\b", "id_task"),
     (r"\bAsync([A-Z]\w*)", r"\1"),

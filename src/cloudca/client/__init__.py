@@ -2,6 +2,7 @@
 
 from cloudca.client._async_client import AsyncClient
 from cloudca.client._async_environment import AsyncEnvironmentClient
+from cloudca.client._async_task import AsyncTask
 from cloudca.client._client import Client
 from cloudca.client._config import ClientConfig
 from cloudca.client._environment import EnvironmentClient
@@ -73,7 +74,7 @@ from cloudca.client._models import (
     Zone,
 )
 from cloudca.client._resources._instance_bodies import InstanceCreate
-from cloudca.client._task import AsyncTask, Task
+from cloudca.client._task import Task
 
 __all__ = [
     "APIConnectionError",

@@ -11,13 +11,12 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, Unpack
 
 import httpx
 
 from cloudca import __version__
-from cloudca.client._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig, load_config
+from cloudca.client._config import ClientConfig, ClientOptions, load_config
 from cloudca.client._exceptions import (
     APIConnectionError,
     APIError,
@@ -152,28 +151,8 @@ def task_errors(snapshot: TaskSnapshot) -> list[dict[str, Any]]:
 class BaseClient:
     """Configuration, request building and response reading common to both clients."""
 
-    def __init__(
-        self,
-        *,
-        api_url: str | None = None,
-        api_key: str | None = None,
-        profile: str | None = None,
-        service: str | None = None,
-        environment: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        config_file: Path | None = None,
-    ) -> None:
-        self.config: ClientConfig = load_config(
-            api_url=api_url,
-            api_key=api_key,
-            profile=profile,
-            service=service,
-            environment=environment,
-            timeout=timeout,
-            max_retries=max_retries,
-            config_file=config_file,
-        )
+    def __init__(self, **options: Unpack[ClientOptions]) -> None:
+        self.config: ClientConfig = load_config(**options)
 
     @property
     def api_url(self) -> str:

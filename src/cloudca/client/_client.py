@@ -5,17 +5,17 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, Unpack
 
 import httpx
 
 from cloudca.client._base import BaseClient, Call, snapshot_from_envelope
-from cloudca.client._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from cloudca.client._config import ClientOptions
 from cloudca.client._environment import EnvironmentClient
 from cloudca.client._models import ServiceConnection
-from cloudca.client._resources.admin import AdminRequests, Environments, ReadOnly, Tasks
+from cloudca.client._resources._admin_requests import AdminRequests
+from cloudca.client._resources.admin import Environments, ReadOnly, Tasks
 from cloudca.client._resources.teams import Organizations, Users
 from cloudca.client._task import Task
 
@@ -35,28 +35,9 @@ class Client(BaseClient):
     """
 
     def __init__(
-        self,
-        *,
-        api_url: str | None = None,
-        api_key: str | None = None,
-        profile: str | None = None,
-        service: str | None = None,
-        environment: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        config_file: Path | None = None,
-        transport: httpx.BaseTransport | None = None,
+        self, *, transport: httpx.BaseTransport | None = None, **options: Unpack[ClientOptions]
     ) -> None:
-        super().__init__(
-            api_url=api_url,
-            api_key=api_key,
-            profile=profile,
-            service=service,
-            environment=environment,
-            timeout=timeout,
-            max_retries=max_retries,
-            config_file=config_file,
-        )
+        super().__init__(**options)
         self._http = httpx.Client(transport=transport, **self._client_options())
         self.tasks = Tasks(self)
         self.environments = Environments(self)

@@ -27,6 +27,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, Unpack
 from urllib.parse import urlsplit, urlunsplit
 
 from cloudca.client._exceptions import ConfigurationError
@@ -100,21 +101,31 @@ def _pick(*values: str | None) -> str | None:
     return next((value for value in values if value), None)
 
 
+class ClientOptions(TypedDict, total=False):
+    """The settings a client takes as keyword arguments (``Client(api_url=..., profile=...)``);
+    each one left out is resolved by the precedence in the module docstring."""
+
+    api_url: str | None
+    api_key: str | None
+    profile: str | None
+    service: str | None
+    environment: str | None
+    #: Seconds for one HTTP request (``DEFAULT_TIMEOUT``).
+    timeout: float
+    #: Retries of a request that failed in transport or with a retryable status (``DEFAULT_MAX_RETRIES``).
+    max_retries: int
+    config_file: Path | None
+
+
 def load_config(
-    *,
-    api_url: str | None = None,
-    api_key: str | None = None,
-    profile: str | None = None,
-    service: str | None = None,
-    environment: str | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_retries: int = DEFAULT_MAX_RETRIES,
-    config_file: Path | None = None,
-    environ: Mapping[str, str] | None = None,
+    *, environ: Mapping[str, str] | None = None, **options: Unpack[ClientOptions]
 ) -> ClientConfig:
     """Resolve settings by the precedence in the module docstring."""
     env = os.environ if environ is None else environ
-    path = config_file or default_config_path(env)
+    profile = options.get("profile")
+    timeout = options.get("timeout", DEFAULT_TIMEOUT)
+    max_retries = options.get("max_retries", DEFAULT_MAX_RETRIES)
+    path = options.get("config_file") or default_config_path(env)
     profiles, file_default = _read_profiles(path)
     if profile is not None and profile not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
@@ -128,8 +139,8 @@ def load_config(
     def setting(argument: str | None, key: str, variable: str) -> str | None:
         return _pick(argument, chosen.get(key), env.get(variable), fallback.get(key))
 
-    url = setting(api_url, "api_url", "CLOUDCA_API_URL") or DEFAULT_API_URL
-    key = setting(api_key, "api_key", "CLOUDCA_API_KEY")
+    url = setting(options.get("api_url"), "api_url", "CLOUDCA_API_URL") or DEFAULT_API_URL
+    key = setting(options.get("api_key"), "api_key", "CLOUDCA_API_KEY")
     if not key:
         raise ConfigurationError(
             f"No API key: pass api_key=..., set CLOUDCA_API_KEY, or add api_key to a profile in {path}"
@@ -141,8 +152,8 @@ def load_config(
     return ClientConfig(
         api_url=normalize_api_url(url),
         api_key=key,
-        service=setting(service, "service", "CLOUDCA_SERVICE"),
-        environment=setting(environment, "environment", "CLOUDCA_ENVIRONMENT"),
+        service=setting(options.get("service"), "service", "CLOUDCA_SERVICE"),
+        environment=setting(options.get("environment"), "environment", "CLOUDCA_ENVIRONMENT"),
         timeout=timeout,
         max_retries=max_retries,
     )

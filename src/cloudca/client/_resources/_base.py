@@ -30,8 +30,9 @@ from cloudca.client._models import Model
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
+    from cloudca.client._async_task import AsyncTask
     from cloudca.client._client import Client
-    from cloudca.client._task import AsyncTask, Task
+    from cloudca.client._task import Task
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -134,27 +135,19 @@ class Requests(Generic[M]):
 
     def operation(self, entity_id: str, operation: str, body: Mapping[str, Any] | None = None) -> Call[M]:
         """``POST`` the item with ``?operation=``; the task result is the entity afterwards."""
-        return Call(
-            "POST",
-            self.path(entity_id),
-            model_parser(self.model),
-            expect="task",
-            params={"operation": operation},
-            body=body or {},
-        )
+        return self._operation(entity_id, operation, body, model_parser(self.model))
 
     def operation_optional(
         self, entity_id: str, operation: str, body: Mapping[str, Any] | None = None
     ) -> Call[M | None]:
         """Like :meth:`operation`, for operations that remove the entity (result may be empty)."""
-        return Call(
-            "POST",
-            self.path(entity_id),
-            optional_parser(self.model),
-            expect="task",
-            params={"operation": operation},
-            body=body or {},
-        )
+        return self._operation(entity_id, operation, body, optional_parser(self.model))
+
+    def _operation(
+        self, entity_id: str, operation: str, body: Mapping[str, Any] | None, parse: Callable[[Any], T]
+    ) -> Call[T]:
+        params = {"operation": operation}
+        return Call("POST", self.path(entity_id), parse, expect="task", params=params, body=body or {})
 
 
 class Resource(Generic[M]):

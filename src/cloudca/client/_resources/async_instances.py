@@ -20,7 +20,7 @@ from cloudca.client._resources._instance_bodies import InstanceCreate, destroy_b
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
-    from cloudca.client._task import AsyncTask
+    from cloudca.client._async_task import AsyncTask
 
 __all__ = ["AsyncInstances"]
 

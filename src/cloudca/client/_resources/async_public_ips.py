@@ -19,7 +19,7 @@ from cloudca.client._resources._base import (
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
-    from cloudca.client._task import AsyncTask
+    from cloudca.client._async_task import AsyncTask
 
 __all__ = ["AsyncLoadBalancerRules", "AsyncPortForwardingRules", "AsyncPublicIps"]
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from cloudca.client._base import Call, model_parser
 from cloudca.client._models import ApiKey, Organization, User
+from cloudca.client._resources._admin_requests import AdminRequests
 from cloudca.client._resources._base import pick_reference, wire_body
-from cloudca.client._resources.admin import AdminRequests, ReadOnly
+from cloudca.client._resources.admin import ReadOnly
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client

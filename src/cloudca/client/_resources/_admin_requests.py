@@ -1,0 +1,62 @@
+"""Requests of the administration endpoints under ``/v1`` itself (synchronous ``data`` envelopes)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from cloudca.client._base import Call, list_parser, model_parser
+from cloudca.client._models import Model
+from cloudca.client._resources._base import wire_body, wire_query
+
+__all__ = ["AdminRequests", "environment_body"]
+
+M = TypeVar("M", bound=Model)
+
+
+class AdminRequests(Generic[M]):
+    """Calls on ``/v1/{collection}`` (synchronous ``data`` envelopes, no tasks)."""
+
+    def __init__(self, collection: str, model: type[M]) -> None:
+        self.collection = collection
+        self.model = model
+
+    def list(self, params: Mapping[str, Any]) -> Call[list[M]]:
+        """``GET`` the collection."""
+        return Call("GET", self.collection, list_parser(self.model), params=wire_query(params))
+
+    def get(self, entity_id: str) -> Call[M]:
+        """``GET`` one entity."""
+        return Call("GET", f"{self.collection}/{entity_id}", model_parser(self.model))
+
+    def create(self, body: Mapping[str, Any]) -> Call[M]:
+        """``POST`` the collection; the answer is the created entity."""
+        return Call("POST", self.collection, model_parser(self.model), body=body)
+
+    def update(self, entity_id: str, body: Mapping[str, Any]) -> Call[M]:
+        """``PUT`` the item; the answer is the updated entity."""
+        return Call("PUT", f"{self.collection}/{entity_id}", model_parser(self.model), body=body)
+
+    def delete(self, entity_id: str) -> Call[None]:
+        """``DELETE`` the item (204)."""
+        return Call("DELETE", f"{self.collection}/{entity_id}", lambda _: None, expect="empty")
+
+
+def environment_body(
+    *,
+    name: str | None,
+    description: str | None,
+    service_connection_id: str | None = None,
+    organization_id: str | None = None,
+    membership: str | None = None,
+    roles: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Body of an environment create or update (contract 3.3)."""
+    body = wire_body({"name": name, "description": description, "membership": membership})
+    if service_connection_id:
+        body["serviceConnection"] = {"id": service_connection_id}
+    if organization_id:
+        body["organization"] = {"id": organization_id}
+    if roles is not None:
+        body["roles"] = [dict(role) for role in roles]
+    return body

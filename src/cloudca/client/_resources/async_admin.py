@@ -1,0 +1,103 @@
+"""Administration (contract 3) and tasks, asynchronously: endpoints under ``/v1`` itself."""
+
+# The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from cloudca.client._async_task import AsyncTask
+from cloudca.client._base import DEFAULT_TASK_TIMEOUT, raw_parser, snapshot_from_envelope
+from cloudca.client._models import Environment, Model
+from cloudca.client._resources._admin_requests import AdminRequests, environment_body
+from cloudca.client._resources._base import pick_reference
+
+if TYPE_CHECKING:
+    from cloudca.client._async_client import AsyncClient
+
+__all__ = ["AsyncEnvironments", "AsyncReadOnly", "AsyncTasks"]
+
+M = TypeVar("M", bound=Model)
+
+
+class AsyncReadOnly(Generic[M]):
+    """An administration collection that is only read (service connections, organizations, users)."""
+
+    def __init__(self, client: AsyncClient, requests: AdminRequests[M]) -> None:
+        self._client = client
+        self._requests = requests
+
+    async def list(self, **params: str | int | bool | None) -> list[M]:
+        """List entities; keyword arguments become query parameters."""
+        return await self._client._fetch(self._requests.list(params))
+
+    async def get(self, entity_id: str) -> M:
+        """Retrieve one entity by id."""
+        return await self._client._fetch(self._requests.get(entity_id))
+
+    async def resolve(self, reference: str) -> str:
+        """The id of the entity whose id or unique name is ``reference``."""
+        return pick_reference(self._requests.collection, reference, await self.list())
+
+
+class AsyncEnvironments(AsyncReadOnly[Environment]):
+    """Environments (contract 3.3)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        super().__init__(client, AdminRequests("environments", Environment))
+
+    async def create(
+        self,
+        name: str,
+        description: str,
+        service_connection_id: str,
+        *,
+        organization_id: str | None = None,
+        membership: str | None = None,
+        roles: Sequence[Mapping[str, Any]] | None = None,
+    ) -> Environment:
+        """Create an environment of a service connection."""
+        body = environment_body(
+            name=name,
+            description=description,
+            service_connection_id=service_connection_id,
+            organization_id=organization_id,
+            membership=membership,
+            roles=roles,
+        )
+        return await self._client._fetch(self._requests.create(body))
+
+    async def update(
+        self,
+        environment_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        membership: str | None = None,
+        roles: Sequence[Mapping[str, Any]] | None = None,
+    ) -> Environment:
+        """Change an environment; listed roles get their user lists replaced."""
+        body = environment_body(name=name, description=description, membership=membership, roles=roles)
+        return await self._client._fetch(self._requests.update(environment_id, body))
+
+    async def delete(self, environment_id: str) -> None:
+        """Delete an environment and everything in it."""
+        await self._client._fetch(self._requests.delete(environment_id))
+
+
+class AsyncTasks:
+    """Tasks (contract 2.3)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def get(self, task_id: str) -> AsyncTask[Any]:
+        """The task's current status; its result stays raw JSON (the task's type is not known)."""
+        payload = await self._client._execute(self._client._task_call(task_id, 0))
+        return AsyncTask(self._client, snapshot_from_envelope(payload), raw_parser)
+
+    async def wait(self, task_id: str, timeout: float = DEFAULT_TASK_TIMEOUT) -> Any:
+        """Wait for a task to end and return its raw result."""
+        return await (await self.get(task_id)).wait(timeout)
