@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,8 @@ from typer.testing import CliRunner, Result
 
 from cloudca.cli import app
 from cloudca.cli.exit_codes import ExitCode
+from tests.cli.invoke import Run, cli_against
+from tests.live import LiveServer
 
 GOLDEN = Path(__file__).with_name("golden")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -31,24 +32,9 @@ SSH_PUBLIC_KEY = (
 
 
 @pytest.fixture(scope="module")
-def cli(live_server: Any) -> Iterator[Any]:
+def cli(live_server: LiveServer) -> Run:
     """Run ``cloudca ARGS`` in-process against the live server; returns the click result."""
-    environment = {
-        "CLOUDCA_API_URL": live_server.url,
-        "CLOUDCA_API_KEY": live_server.api_key,
-        "CLOUDCA_CONFIG": str(live_server.data_dir / "no-config.toml"),
-        "CLOUDCA_SERVICE": None,
-        "CLOUDCA_ENVIRONMENT": None,
-        "CLOUDCA_PROFILE": None,
-    }
-    runner = CliRunner()
-
-    def run(*args: str, expect: ExitCode = ExitCode.OK) -> Result:
-        result = runner.invoke(app, list(args), env=environment)
-        assert result.exit_code == expect, f"{args}: {result.stdout}\n{result.stderr}"
-        return result
-
-    yield run
+    return cli_against(live_server)
 
 
 def as_json(result: Result) -> Any:

@@ -5,54 +5,34 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from cloudca.cli import app
 from cloudca.cli._output import wait_with_spinner
 from cloudca.cli.exit_codes import ExitCode
+from tests.cli.invoke import Run, cli_against
+from tests.live import LiveServer
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-Run = Callable[..., Result]
+
+
+CREATE_INSTANCE = ("instances", "create")
+INSTANCE_OPTIONS = ("--template", "CentOS 6.8 PV", "--offering", "1vCPU.512MB", "--network", "Web-prod")
 
 
 @pytest.fixture(scope="module")
-def cli(live_server: Any) -> Iterator[Run]:
-    environment = {
-        "CLOUDCA_API_URL": live_server.url,
-        "CLOUDCA_API_KEY": live_server.api_key,
-        "CLOUDCA_CONFIG": str(live_server.data_dir / "no-config.toml"),
-        "CLOUDCA_SERVICE": None,
-        "CLOUDCA_ENVIRONMENT": None,
-        "CLOUDCA_PROFILE": None,
-        "COLUMNS": "80",
-    }
-    runner = CliRunner()
-
-    def run(*args: str, expect: ExitCode = ExitCode.OK, env: dict[str, str | None] | None = None) -> Result:
-        result = runner.invoke(app, list(args), env={**environment, **(env or {})})
-        assert result.exit_code == expect, f"{args}: {result.stdout}\n{result.stderr}"
-        return result
-
-    yield run
+def cli(live_server: LiveServer) -> Run:
+    return cli_against(live_server, COLUMNS="80")
 
 
 @pytest.fixture(scope="module")
 def instance(cli: Run) -> dict[str, Any]:
     created = cli(
-        "instances",
-        "create",
+        *CREATE_INSTANCE,
         "first-hour-with-a-rather-long-name",
-        "--template",
-        "CentOS 6.8 PV",
-        "--offering",
-        "1vCPU.512MB",
-        "--network",
-        "Web-prod",
+        *INSTANCE_OPTIONS,
         "--port",
         "22",
         "-o",
@@ -129,30 +109,18 @@ def test_release_and_delete_show_the_state_after(cli: Run, instance: dict[str, A
 
 def test_options_that_do_not_apply_are_refused(cli: Run, instance: dict[str, Any]) -> None:
     refused = cli(
-        "instances",
-        "create",
+        *CREATE_INSTANCE,
         "nope",
-        "--template",
-        "CentOS 6.8 PV",
-        "--offering",
-        "1vCPU.512MB",
-        "--network",
-        "Web-prod",
+        *INSTANCE_OPTIONS,
         "--cpu",
         "4",
         expect=ExitCode.USAGE,
     )
     assert "--cpu" in refused.stderr and "fixed CPU and memory" in refused.stderr
     refused = cli(
-        "instances",
-        "create",
+        *CREATE_INSTANCE,
         "nope",
-        "--template",
-        "CentOS 6.8 PV",
-        "--offering",
-        "1vCPU.512MB",
-        "--network",
-        "Web-prod",
+        *INSTANCE_OPTIONS,
         "--disk-size",
         "40",
         expect=ExitCode.USAGE,
