@@ -14,7 +14,8 @@ from cloudca.client._base import BaseClient, Call, snapshot_from_envelope
 from cloudca.client._config import ClientOptions
 from cloudca.client._models import ServiceConnection
 from cloudca.client._resources._admin_requests import AdminRequests
-from cloudca.client._resources.async_admin import AsyncEnvironments, AsyncReadOnly, AsyncTasks
+from cloudca.client._resources._base import AsyncReadOnly
+from cloudca.client._resources.async_admin import AsyncEnvironments, AsyncTasks
 from cloudca.client._resources.async_teams import AsyncOrganizations, AsyncUsers
 
 __all__ = ["AsyncClient"]

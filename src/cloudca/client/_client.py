@@ -15,7 +15,8 @@ from cloudca.client._config import ClientOptions
 from cloudca.client._environment import EnvironmentClient
 from cloudca.client._models import ServiceConnection
 from cloudca.client._resources._admin_requests import AdminRequests
-from cloudca.client._resources.admin import Environments, ReadOnly, Tasks
+from cloudca.client._resources._base import ReadOnly
+from cloudca.client._resources.admin import Environments, Tasks
 from cloudca.client._resources.teams import Organizations, Users
 from cloudca.client._task import Task
 

@@ -21,6 +21,11 @@ class AdminRequests(Generic[M]):
         self.collection = collection
         self.model = model
 
+    @property
+    def entity_type(self) -> str:
+        """What lists and name lookups call the entities (their collection's path)."""
+        return self.collection
+
     def list(self, params: Mapping[str, Any]) -> Call[list[M]]:
         """``GET`` the collection."""
         return Call("GET", self.collection, list_parser(self.model), params=wire_query(params))

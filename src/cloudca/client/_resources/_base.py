@@ -150,25 +150,44 @@ class Requests(Generic[M]):
         return Call("POST", self.path(entity_id), parse, expect="task", params=params, body=body or {})
 
 
-class Resource(Generic[M]):
-    """A resource of an environment, used through :class:`~cloudca.Client`."""
+class Reads(Protocol[M]):
+    """The requests every collection answers: :class:`Requests` here, the administration
+    collections' ``AdminRequests``."""
 
-    def __init__(self, client: Client, requests: Requests[M]) -> None:
+    @property
+    def entity_type(self) -> str: ...
+    def list(self, params: Mapping[str, Any]) -> Call[list[M]]: ...
+    def get(self, entity_id: str) -> Call[M]: ...
+
+
+class ReadOnly(Generic[M]):
+    """A collection that is listed, read and resolved by name, through :class:`~cloudca.Client`
+    (service connections; the base of every resource)."""
+
+    def __init__(self, client: Client, reads: Reads[M]) -> None:
         self._client = client
-        self._requests = requests
+        self._reads = reads
 
     def list(self, **params: str | int | bool | None) -> list[M]:
         """List entities. Keyword arguments become query parameters (filters such as ``vpc_id``,
         or ``page_number``, ``page_size``, ``sort_by``, ``sort_order``)."""
-        return self._client._fetch(self._requests.list(params))
+        return self._client._fetch(self._reads.list(params))
 
     def get(self, entity_id: str) -> M:
         """Retrieve one entity by id; :class:`~cloudca.NotFoundError` if there is none."""
-        return self._client._fetch(self._requests.get(entity_id))
+        return self._client._fetch(self._reads.get(entity_id))
 
     def resolve(self, reference: str) -> str:
         """The id of the entity whose id or unique name is ``reference``."""
-        return pick_reference(self._requests.entity_type, reference, self.list())
+        return pick_reference(self._reads.entity_type, reference, self.list())
+
+
+class Resource(ReadOnly[M]):
+    """A resource of an environment, used through :class:`~cloudca.Client`."""
+
+    def __init__(self, client: Client, requests: Requests[M]) -> None:
+        super().__init__(client, requests)
+        self._requests = requests
 
     @overload
     def _submit(self, call: Call[T], wait: Literal[False], timeout: float) -> Task[T]: ...
@@ -181,24 +200,32 @@ class Resource(Generic[M]):
         return task.wait(timeout) if wait else task
 
 
-class AsyncResource(Generic[M]):
-    """A resource of an environment, used through :class:`~cloudca.AsyncClient`."""
+class AsyncReadOnly(Generic[M]):
+    """The async twin of :class:`ReadOnly`, through :class:`~cloudca.AsyncClient`."""
 
-    def __init__(self, client: AsyncClient, requests: Requests[M]) -> None:
+    def __init__(self, client: AsyncClient, reads: Reads[M]) -> None:
         self._client = client
-        self._requests = requests
+        self._reads = reads
 
     async def list(self, **params: str | int | bool | None) -> list[M]:
-        """List entities (see :meth:`Resource.list`)."""
-        return await self._client._fetch(self._requests.list(params))
+        """List entities (see :meth:`ReadOnly.list`)."""
+        return await self._client._fetch(self._reads.list(params))
 
     async def get(self, entity_id: str) -> M:
         """Retrieve one entity by id."""
-        return await self._client._fetch(self._requests.get(entity_id))
+        return await self._client._fetch(self._reads.get(entity_id))
 
     async def resolve(self, reference: str) -> str:
         """The id of the entity whose id or unique name is ``reference``."""
-        return pick_reference(self._requests.entity_type, reference, await self.list())
+        return pick_reference(self._reads.entity_type, reference, await self.list())
+
+
+class AsyncResource(AsyncReadOnly[M]):
+    """A resource of an environment, used through :class:`~cloudca.AsyncClient`."""
+
+    def __init__(self, client: AsyncClient, requests: Requests[M]) -> None:
+        super().__init__(client, requests)
+        self._requests = requests
 
     @overload
     async def _submit(self, call: Call[T], wait: Literal[False], timeout: float) -> AsyncTask[T]: ...
@@ -320,10 +347,13 @@ def async_id_task(build: BuildCall[T]) -> AsyncIdTaskMethod[T]:
 __all__ = [
     "DEFAULT_TASK_TIMEOUT",
     "AsyncIdTaskMethod",
+    "AsyncReadOnly",
     "AsyncResource",
     "BoundAsyncIdTask",
     "BoundIdTask",
     "IdTaskMethod",
+    "ReadOnly",
+    "Reads",
     "Requests",
     "Resource",
     "async_id_task",

@@ -5,47 +5,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cloudca.client._base import DEFAULT_TASK_TIMEOUT, raw_parser, snapshot_from_envelope
 from cloudca.client._models import Environment, Model
 from cloudca.client._resources._admin_requests import AdminRequests, environment_body
-from cloudca.client._resources._base import pick_reference
+from cloudca.client._resources._base import ReadOnly
 from cloudca.client._task import Task
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
 
-__all__ = ["Environments", "ReadOnly", "Tasks"]
+__all__ = ["Environments", "Tasks"]
 
 M = TypeVar("M", bound=Model)
-
-
-class ReadOnly(Generic[M]):
-    """An administration collection that is only read (service connections, organizations, users)."""
-
-    def __init__(self, client: Client, requests: AdminRequests[M]) -> None:
-        self._client = client
-        self._requests = requests
-
-    def list(self, **params: str | int | bool | None) -> list[M]:
-        """List entities; keyword arguments become query parameters."""
-        return self._client._fetch(self._requests.list(params))
-
-    def get(self, entity_id: str) -> M:
-        """Retrieve one entity by id."""
-        return self._client._fetch(self._requests.get(entity_id))
-
-    def resolve(self, reference: str) -> str:
-        """The id of the entity whose id or unique name is ``reference``."""
-        return pick_reference(self._requests.collection, reference, self.list())
 
 
 class Environments(ReadOnly[Environment]):
     """Environments (contract 3.3)."""
 
     def __init__(self, client: Client) -> None:
-        super().__init__(client, AdminRequests("environments", Environment))
+        self._requests = AdminRequests("environments", Environment)
+        super().__init__(client, self._requests)
 
     def create(
         self,

@@ -6,47 +6,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cloudca.client._async_task import AsyncTask
 from cloudca.client._base import DEFAULT_TASK_TIMEOUT, raw_parser, snapshot_from_envelope
 from cloudca.client._models import Environment, Model
 from cloudca.client._resources._admin_requests import AdminRequests, environment_body
-from cloudca.client._resources._base import pick_reference
+from cloudca.client._resources._base import AsyncReadOnly
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
 
-__all__ = ["AsyncEnvironments", "AsyncReadOnly", "AsyncTasks"]
+__all__ = ["AsyncEnvironments", "AsyncTasks"]
 
 M = TypeVar("M", bound=Model)
-
-
-class AsyncReadOnly(Generic[M]):
-    """An administration collection that is only read (service connections, organizations, users)."""
-
-    def __init__(self, client: AsyncClient, requests: AdminRequests[M]) -> None:
-        self._client = client
-        self._requests = requests
-
-    async def list(self, **params: str | int | bool | None) -> list[M]:
-        """List entities; keyword arguments become query parameters."""
-        return await self._client._fetch(self._requests.list(params))
-
-    async def get(self, entity_id: str) -> M:
-        """Retrieve one entity by id."""
-        return await self._client._fetch(self._requests.get(entity_id))
-
-    async def resolve(self, reference: str) -> str:
-        """The id of the entity whose id or unique name is ``reference``."""
-        return pick_reference(self._requests.collection, reference, await self.list())
 
 
 class AsyncEnvironments(AsyncReadOnly[Environment]):
     """Environments (contract 3.3)."""
 
     def __init__(self, client: AsyncClient) -> None:
-        super().__init__(client, AdminRequests("environments", Environment))
+        self._requests = AdminRequests("environments", Environment)
+        super().__init__(client, self._requests)
 
     async def create(
         self,

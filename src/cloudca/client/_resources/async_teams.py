@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cloudca.client._base import Call, model_parser
 from cloudca.client._models import ApiKey, Organization, User
 from cloudca.client._resources._admin_requests import AdminRequests
-from cloudca.client._resources._base import pick_reference, wire_body
-from cloudca.client._resources.async_admin import AsyncReadOnly
+from cloudca.client._resources._base import AsyncReadOnly, pick_reference, wire_body
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
@@ -80,7 +79,8 @@ class AsyncOrganizations(AsyncReadOnly[Organization]):
     """Organizations and sub-organizations (contract 3.2)."""
 
     def __init__(self, client: AsyncClient) -> None:
-        super().__init__(client, AdminRequests("organizations", Organization))
+        self._requests = AdminRequests("organizations", Organization)
+        super().__init__(client, self._requests)
 
     async def create(self, name: str, entry_point: str, *, parent_id: str | None = None) -> Organization:
         """Create a sub-organization (of the caller's organization unless ``parent_id``)."""
@@ -103,7 +103,8 @@ class AsyncUsers(AsyncReadOnly[User]):
     """Users (contract 3.4); their API keys through :meth:`api_keys`."""
 
     def __init__(self, client: AsyncClient) -> None:
-        super().__init__(client, AdminRequests("users", User))
+        self._requests = AdminRequests("users", User)
+        super().__init__(client, self._requests)
 
     async def resolve(self, reference: str) -> str:
         """The id of the user whose id or user name is ``reference``."""

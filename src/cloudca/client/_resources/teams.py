@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 from cloudca.client._base import Call, model_parser
 from cloudca.client._models import ApiKey, Organization, User
 from cloudca.client._resources._admin_requests import AdminRequests
-from cloudca.client._resources._base import pick_reference, wire_body
-from cloudca.client._resources.admin import ReadOnly
+from cloudca.client._resources._base import ReadOnly, pick_reference, wire_body
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
@@ -79,7 +78,8 @@ class Organizations(ReadOnly[Organization]):
     """Organizations and sub-organizations (contract 3.2)."""
 
     def __init__(self, client: Client) -> None:
-        super().__init__(client, AdminRequests("organizations", Organization))
+        self._requests = AdminRequests("organizations", Organization)
+        super().__init__(client, self._requests)
 
     def create(self, name: str, entry_point: str, *, parent_id: str | None = None) -> Organization:
         """Create a sub-organization (of the caller's organization unless ``parent_id``)."""
@@ -102,7 +102,8 @@ class Users(ReadOnly[User]):
     """Users (contract 3.4); their API keys through :meth:`api_keys`."""
 
     def __init__(self, client: Client) -> None:
-        super().__init__(client, AdminRequests("users", User))
+        self._requests = AdminRequests("users", User)
+        super().__init__(client, self._requests)
 
     def resolve(self, reference: str) -> str:
         """The id of the user whose id or user name is ``reference``."""
