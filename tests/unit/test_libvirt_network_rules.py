@@ -208,7 +208,8 @@ def test_balancers_replace_the_ips_chain_and_add_the_map_to_an_older_table() -> 
 
     lookups = [rule for rule in added_rules(commands) if "vmap" in rule[2][0]]
     assert [chain for chain, _, _ in lookups] == ["prerouting", "output"]
-    assert commands[-1]["add"]["element"]["elem"] == [[PUBLIC_IP, {"jump": {"target": "lb-203-0-113-9"}}]]
+    [[key, verdict]] = commands[-1]["add"]["element"]["elem"]
+    assert (key["elem"]["val"], verdict) == (PUBLIC_IP, {"jump": {"target": "lb-203-0-113-9"}})
     assert [next(iter(command)) for command in removal] == ["delete", "flush", "delete"]
     table = [{"rule": {"chain": "lb-203-0-113-9", "comment": "lb", "expr": [{}, dnat(lb())]}}]
     assert _balancer.read_backends(table, PUBLIC_IP) == {"lb": ("10.0.0.2", "10.0.0.3")}

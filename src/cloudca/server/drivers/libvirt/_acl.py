@@ -29,6 +29,7 @@ from typing import Any
 
 from cloudca.server.drivers.base import AclRule
 
+from ._current import digest, element, is_current
 from ._firewall import FAMILY, TABLE, Command, _match, _object, _port
 from ._xml import bridge_name
 
@@ -130,9 +131,16 @@ def chain_rules(network_id: str, cidr: str, rules: Sequence[AclRule]) -> list[Co
 def replace_commands(
     network_id: str, cidr: str, rules: Sequence[AclRule] | None, table: Sequence[dict[str, Any]]
 ) -> list[Command]:
-    """One transaction making the network's filtering exactly ``rules`` (``None``: none at all)."""
+    """One transaction making the network's filtering exactly ``rules`` (``None``: none at all); none
+    when the kernel already has it (``_current``)."""
     bridge = bridge_name(network_id)
     chains = chain_names(network_id)
+    added = [] if rules is None else chain_rules(network_id, cidr, rules)
+    links = [
+        (verdict_map, bridge, chain) for (_, _, _, verdict_map, _), chain in zip(_BASES, chains, strict=True)
+    ]
+    if rules is not None and is_current(table, links, added):
+        return []
     existing = {item["chain"]["name"] for item in table if "chain" in item}
     commands: list[Command] = [] if rules is None else base_commands(table)
     for (_, _, _, verdict_map, _), chain in zip(_BASES, chains, strict=True):
@@ -145,10 +153,12 @@ def replace_commands(
     if rules is None:
         return commands
     commands += [{"add": _object("chain", name=chain)} for chain in chains]
-    commands += chain_rules(network_id, cidr, rules)
-    for (_, _, _, verdict_map, _), chain in zip(_BASES, chains, strict=True):
-        element = [[bridge, {"jump": {"target": chain}}]]
-        commands.append({"add": _object("element", name=verdict_map, elem=element)})
+    commands += added
+    fingerprint = digest(added)
+    for verdict_map, _, chain in links:
+        commands.append(
+            {"add": _object("element", name=verdict_map, elem=element(bridge, chain, fingerprint))}
+        )
     return commands
 
 

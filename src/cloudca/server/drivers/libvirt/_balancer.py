@@ -27,6 +27,7 @@ from typing import Any
 
 from cloudca.server.drivers.base import DriverError, LoadBalancer
 
+from ._current import digest, element, is_current
 from ._firewall import Command, _match, _object
 
 #: The words of contract 6.12 that this layer-4 balancer cannot honour.
@@ -95,9 +96,12 @@ def balancer_rules(public_ip: str, balancers: Sequence[LoadBalancer]) -> list[Co
 def replace_commands(
     public_ip: str, balancers: Sequence[LoadBalancer], table: Sequence[dict[str, Any]]
 ) -> list[Command]:
-    """One transaction making ``public_ip``'s balancers exactly ``balancers``."""
+    """One transaction making ``public_ip``'s balancers exactly ``balancers`` (none when they already are)."""
     chain = chain_name(public_ip)
     address = str(ipaddress.IPv4Address(public_ip))
+    added = balancer_rules(public_ip, balancers)
+    if balancers and is_current(table, [(_MAP, address, chain)], added):
+        return []
     commands = base_commands(table)
     if any(item.get("chain", {}).get("name") == chain for item in table):
         commands += [
@@ -107,8 +111,9 @@ def replace_commands(
         ]
     if balancers:
         commands.append({"add": _object("chain", name=chain)})
-        commands += balancer_rules(public_ip, balancers)
-        commands.append({"add": _object("element", name=_MAP, elem=[[address, {"jump": {"target": chain}}]])})
+        commands += added
+        link = element(address, chain, digest(added))
+        commands.append({"add": _object("element", name=_MAP, elem=link)})
     return commands
 
 

@@ -6,8 +6,13 @@ cloudca owns one table, ``ip cloudca``, and touches nothing else:
   whose destination is a public IP through the verdict map ``public_ips`` to that IP's chain;
 - each public IP with rules has a chain ``pub-<a>-<b>-<c>-<d>`` whose rules DNAT to the private IPs.
   Every rule carries its control-plane rule id as comment, so the table can be read back;
-- ``postrouting`` masquerades what leaves cloudca's networks for elsewhere (their source NAT) and
-  what the host itself sends to a guest from a loopback address (the loopback public pool).
+- ``postrouting`` masquerades what the host itself sends to a guest from a loopback address (the
+  loopback public pool);
+- ``nat-out`` (source NAT after ``postrouting``'s, whose static NAT comes first: the first NAT of a
+  connection wins) masquerades what leaves cloudca's networks (bridges ``cca*``) for elsewhere, as
+  a NAT network does (libvirt's networks are ``open``: libvirt adds no rule), and what a network
+  sends to a public IP that leads back into cloudca's networks (hairpin: without it the backend
+  answers a guest of its own network directly, from its private address, and the guest drops it).
 
 A change of one IP is one ``nft`` transaction: the IP's rules are replaced whole, or not at all.
 The JSON building functions are pure; ``Firewall`` runs them.
@@ -25,6 +30,8 @@ from typing import Any
 
 from cloudca.server.drivers.base import DriverError, PortForward
 
+from ._current import digest, element, is_current
+
 TABLE = "cloudca"
 FAMILY = "ip"
 #: A range forwarded to a range of another start is expanded one rule per port; beyond this it is refused.
@@ -41,7 +48,7 @@ def _object(kind: str, **fields: Any) -> Command:
     return {kind: {"family": FAMILY, "table": TABLE, **fields}}
 
 
-def base_commands(network_cidrs: Sequence[str] = ()) -> list[Command]:
+def base_commands() -> list[Command]:
     """The table, its base chains and map: created once, when the table does not exist."""
     commands: list[Command] = [
         {"add": {"table": {"family": FAMILY, "name": TABLE}}},
@@ -78,7 +85,44 @@ def base_commands(network_cidrs: Sequence[str] = ()) -> list[Command]:
             )
         }
     )
-    return commands
+    return commands + nat_out_commands()
+
+
+#: Interfaces of cloudca's networks (``_xml.bridge_name``): nft matches the trailing ``*`` as a prefix.
+BRIDGES = "cca*"
+NAT_OUT = "nat-out"
+
+
+def nat_out_commands() -> list[Command]:
+    """The source NAT of cloudca's networks (see the module docstring); 110: after ``srcnat``."""
+    from_network = _match({"meta": {"key": "iifname"}}, BRIDGES)
+    outward = [from_network, _match({"meta": {"key": "oifname"}}, BRIDGES, op="!="), {"masquerade": None}]
+    # A DNAT'd connection from a network to a network: a guest reaching a forward, balancer or
+    # static NAT whose backend is on a cloudca bridge (routed). Where br_netfilter is on, a backend
+    # on the guest's own bridge is bridged to instead, this hook sees no input interface and
+    # conntrack undoes the DNAT of the replies by itself; a guest reaching itself that way is not
+    # served (its bridge port has no hairpin mode). Bridged frames never DNAT'd are left alone.
+    hairpin = [
+        from_network,
+        _match({"meta": {"key": "oifname"}}, BRIDGES),
+        _match({"ct": {"key": "status"}}, "dnat", op="in"),
+        {"masquerade": None},
+    ]
+    chain = _object("chain", name=NAT_OUT, type="nat", hook="postrouting", prio=110, policy="accept")
+    return [
+        {"add": chain},
+        {"add": _object("rule", chain=NAT_OUT, expr=outward, comment="outbound")},
+        {"add": _object("rule", chain=NAT_OUT, expr=hairpin, comment="hairpin")},
+    ]
+
+
+def prepare_commands(table: Sequence[dict[str, Any]] | None) -> list[Command]:
+    """What a table lacks of the base: all of it when missing, ``nat-out`` when made by an older cloudca."""
+    if table is None:
+        return base_commands()
+    if any(item.get("chain", {}).get("name") == NAT_OUT for item in table):
+        return []
+    return nat_out_commands()
 
 
 def _match(left: Any, right: Any, op: str = "==") -> Command:
@@ -144,12 +188,17 @@ def check_no_overlap(rules: Sequence[PortForward]) -> None:
         taken.append((rule.protocol.lower(), rule.public_port_start, rule.public_port_end, rule.rule_id))
 
 
-def replace_commands(public_ip: str, rules: Sequence[PortForward], chain_exists: bool) -> list[Command]:
-    """One transaction making ``public_ip``'s forwards exactly ``rules``."""
+def replace_commands(
+    public_ip: str, rules: Sequence[PortForward], table: Sequence[dict[str, Any]]
+) -> list[Command]:
+    """One transaction making ``public_ip``'s forwards exactly ``rules`` (none when they already are)."""
     chain = chain_name(public_ip)
     address = str(ipaddress.IPv4Address(public_ip))
+    added = forward_rules(public_ip, rules)
+    if rules and is_current(table, [("public_ips", address, chain)], added):
+        return []
     commands: list[Command] = []
-    if chain_exists:
+    if any(item.get("chain", {}).get("name") == chain for item in table):
         commands += [
             {"delete": _object("element", name="public_ips", elem=[address])},
             {"flush": _object("chain", name=chain)},
@@ -157,10 +206,9 @@ def replace_commands(public_ip: str, rules: Sequence[PortForward], chain_exists:
         ]
     if rules:
         commands.append({"add": _object("chain", name=chain)})
-        commands += forward_rules(public_ip, rules)
-        commands.append(
-            {"add": _object("element", name="public_ips", elem=[[address, {"jump": {"target": chain}}]])}
-        )
+        commands += added
+        link = element(address, chain, digest(added))
+        commands.append({"add": _object("element", name="public_ips", elem=link)})
     return commands
 
 
@@ -250,32 +298,30 @@ class Firewall:
             raise
         return list(json.loads(listing).get("nftables", []))
 
+    async def _prepared(self) -> list[dict[str, Any]]:
+        """The table, with what it lacks of the base added first (the whole table when missing)."""
+        table = await self._table()
+        missing = prepare_commands(table)
+        if missing:
+            await self._apply(missing)
+            table = await self._table()
+        return table or []
+
     async def ensure(self) -> None:
         async with self._lock:
-            if await self._table() is None:
-                await self._apply(base_commands())
+            await self._prepared()
 
     async def set_forwards(self, public_ip: str, rules: Sequence[PortForward]) -> None:
         check_no_overlap(rules)
         forward_rules(public_ip, rules)  # Refuses bad rules before anything is touched.
-        async with self._lock:
-            table = await self._table()
-            if table is None:
-                await self._apply(base_commands())
-                table = []
-            chain = chain_name(public_ip)
-            exists = any(item.get("chain", {}).get("name") == chain for item in table)
-            await self._apply(replace_commands(public_ip, rules, exists))
+        await self.change(lambda table: replace_commands(public_ip, rules, table))
 
     async def change(self, build: Callable[[list[dict[str, Any]]], list[Command]]) -> None:
-        """One transaction of another part of the table (ACLs, balancers): ``build`` gets the table as
-        it is (created first when missing) and returns the commands, applied under this firewall's lock."""
+        """One transaction of a part of the table (forwards, ACLs, balancers): ``build`` gets the table
+        as it is (its base completed first) and returns the commands, applied under this firewall's
+        lock; none when the kernel already has what ``build`` would write."""
         async with self._lock:
-            table = await self._table()
-            if table is None:
-                await self._apply(base_commands())
-                table = await self._table() or []
-            await self._apply(build(table))
+            await self._apply(build(await self._prepared()))
 
     async def forwards(self) -> dict[str, tuple[PortForward, ...]]:
         """The forwards of every public IP as the kernel has them (for checks and tests)."""
