@@ -38,7 +38,7 @@ from cloudca.server.instances.drift import DriftMonitor
 from cloudca.server.instances.handlers import HANDLERS
 from cloudca.server.instances.router import router as instances_router
 from cloudca.server.meta.router import router as meta_router
-from cloudca.server.networking import acl_handlers, lb_handlers, vpn_handlers
+from cloudca.server.networking import acl_handlers, lb_handlers, restore, vpn_handlers
 from cloudca.server.networking import handlers as networking_handlers
 from cloudca.server.networking import topology as topology_handlers
 from cloudca.server.networking.acl_router import router as acl_router
@@ -169,6 +169,8 @@ async def _start(
     elif first is None and settings.api_key and not await bootstrap.knows_api_key(database, settings.api_key):
         print(banner.key_not_seeded(settings), file=sys.stderr, flush=True)
     await driver.adopt(await adoption.known_machines(database))
+    # A rebooted host lost its nftables: forwards, NAT, balancers, ACLs come back before any task.
+    await restore.restore_rules(database, driver)
     runner = TaskRunner(
         database, driver, settings, role=role, prepare=partial(adoption.adopt_task_entity, database, driver)
     )
