@@ -2,12 +2,21 @@
 to a real ``cloudca serve`` over kept-alive connections.
 
 Every answer must be below 500, every non-2xx must carry the error envelope, and no connection may
-drop. To reach the logic rather than the 404 path, path parameters are real: the service code and
-environment most of the time, and ids drawn from pools of entities that exist (made through the
-API, refreshed before each operation, since generated destroys remove them). The campaign reports,
-per operation, how many answers were neither 404 nor a validation error, and fails when an
-operation is mostly 404. It gets stricter by itself as routes document more: every body, query
-parameter and enumeration the document gains is generated from.
+drop. To reach the logic rather than the 404 path and the validation errors:
+
+- path parameters are real most of the time: the service code and environment, and ids drawn
+  from pools of entities that exist (``pools.py``: made through the API, listed again now and
+  then and after every 404 or delete, since generated destroys remove them);
+- action routes get one of their ``?operation=`` values (now and then one that does not exist);
+- bodies start from a recipe (``bodies.py``: a request the service accepts, naming real entities)
+  and most of them have one to three fields mutated by hypothesis: dropped, replaced by a hostile
+  value of any JSON type (numbers far beyond every bound, numeric strings, ids that name nothing,
+  unknown fields), or a number sent as a string (contract 1.9). Where no recipe applies, the
+  body schemathesis generated from the document is sent.
+
+The campaign reports, per operation, how many answers were neither 404 nor a refusal of the
+input's shape (a 400 naming the path's own entity, e.g. "the NIC is already the default", counts
+as logic), and fails when an operation is mostly 404 or never reaches the logic.
 
 Runs on the SQLite pass only (the server under test is one SQLite process either way).
 """
@@ -28,8 +37,10 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
 
-from cloudca.server.bootstrap import seeded_id
+from tests.campaigns.bodies import QUERIES, actions, recipe_for
+from tests.campaigns.pools import FIRST, MAKERS, Pools
 from tests.campaigns.sizes import REQUESTS, TIME_LIMIT
 from tests.live import LiveServer
 
@@ -41,42 +52,34 @@ pytestmark = [
 ]
 
 API_KEY = "campaign-admin-key-0123456789abcdefghijklmnopqrstuvwxyz"
-SERVICE, ENVIRONMENT = "compute-qc", "prod"
-BASE = f"/v1/services/{SERVICE}/{ENVIRONMENT}"
 #: Share of requests whose path names real things (the rest keep what schemathesis generated).
 REAL_PATHS = 0.9
+#: Share of requests on an action route that name one of its ``?operation=`` values (the rest
+#: name one that does not exist, or keep what schemathesis generated).
+REAL_OPERATIONS = 0.9
+#: Share of bodies sent exactly as their recipe made them (the rest have fields mutated).
+VALID_BODIES = 0.35
 #: Error codes of input refused before any logic ran.
 VALIDATION = frozenset(
     {"BAD_REQUEST", "MISSING_FIELD", "INVALID_FIELD", "UNKNOWN_OPERATION", "INVALID_QUERY_PARAMETER"}
 )
-#: The contract's ``?operation=`` values per collection, sent (when the document names none) so
-#: action endpoints are reached; schemathesis's own values are used as soon as the document has them.
-OPERATIONS = {
-    "instances": [
-        "start",
-        "stop",
-        "reboot",
-        "purge",
-        "recover",
-        "resetPassword",
-        "associateSSHKey",
-        "changeComputeOffering",
-        "changeNetwork",
-        "createRecoveryPoint",
-        "frobnicate",
-    ],
-    "volumes": ["attachToInstance", "detachFromInstance", "resize", "snapshot", "frobnicate"],
-    "publicipaddresses": ["enableStaticNat", "disableStaticNat", "frobnicate"],
-    "vpcs": ["restart", "frobnicate"],
-    "networks": ["replace", "restart", "frobnicate"],
-    "nics": ["setDefault", "frobnicate"],
-    "affinitygroups": ["updateInstances", "frobnicate"],
-}
-#: Collections whose pool is refilled through the API when generated requests emptied it.
-CATALOG = {
-    "network": seeded_id("network", "Web-prod-VPC"),
-    "template": seeded_id("template", "CentOS 6.8 PV"),
-}
+#: What a mutated field may become: hostile values of every JSON type, numbers beyond every
+#: bound, numeric strings (contract 1.9), ids that name nothing.
+HOSTILE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=40),
+    st.text(alphabet="0123456789", min_size=1, max_size=25),
+    st.uuids().map(str),
+    st.lists(st.one_of(st.integers(), st.text(max_size=10), st.uuids().map(str)), max_size=3),
+    st.dictionaries(
+        st.text(max_size=8), st.one_of(st.none(), st.integers(), st.text(max_size=8)), max_size=2
+    ),
+)
 
 
 @dataclass
@@ -87,6 +90,8 @@ class Tally:
     dropped: list[str] = field(default_factory=list)
     #: Requests whose path named entities that exist (the campaign could find or make them).
     named: int = 0
+    #: Why input was refused (code and field), to see what keeps an operation from the logic.
+    refusals: Counter[str] = field(default_factory=Counter)
 
     @property
     def requests(self) -> int:
@@ -94,155 +99,8 @@ class Tally:
 
     @property
     def reached_logic(self) -> int:
+        """Answers that were neither a 404 nor a refusal of the input's shape."""
         return self.answers["2xx"] + self.answers["other"]
-
-
-#: Administration collections: generated requests act on spare entities made for them, never on
-#: the campaign's own organization, environment, user or API key (deleting those would turn every
-#: later request into a 404 or a 401).
-SPARE_BODIES: dict[str, Any] = {
-    "/v1/environments": lambda n: {"name": f"spare-{n}", "description": "campaign"},
-    "/v1/users": lambda n: {"userName": f"spare-{n}", "email": f"spare-{n}@cloudca.test"},
-    "/v1/organizations": lambda n: {"name": f"spare-{n}", "entryPoint": f"spare-{n}"},
-}
-
-
-class Pools:
-    """Ids of entities that exist, by the collection segment that precedes them in a path."""
-
-    def __init__(self, http: httpx.Client) -> None:
-        self.http = http
-        self.tasks: list[str] = []
-        self.protected: set[str] = set()
-        self.spares = 0
-
-    def protect_own(self) -> None:
-        """Remember what the campaign itself stands on (see ``SPARE_BODIES``)."""
-        for path in ("/v1/environments", "/v1/users", "/v1/organizations", "/v1/services/connections"):
-            self.protected.update(self._list(path))
-        for user in list(self.protected):
-            self.protected.update(self._list(f"/v1/users/{user}/apikeys"))
-
-    def _spare(self, path: str) -> None:
-        self.spares += 1
-        make = SPARE_BODIES.get(path)
-        if make is not None:
-            body = make(self.spares)
-            if path == "/v1/environments":
-                connections = self._list("/v1/services/connections")
-                body["serviceConnection"] = {"id": connections[0]} if connections else None
-            self.http.post(path, json=body)
-        elif path.startswith("/v1/users/") and path.endswith("/apikeys"):
-            self.http.post(path, json={"name": f"spare-{self.spares}"})
-
-    def resolve(self, operation_path: str, parameters: list[str], rng: random.Random) -> dict[str, str]:
-        """Real values for the path's parameters, outermost first (``{user_id}`` before ``{key_id}``)."""
-        chosen: dict[str, str] = {}
-        path = operation_path
-        for name in parameters:
-            ids = self.ids(path, name)
-            if not ids:
-                break
-            chosen[name] = rng.choice(ids)
-            path = path.replace(f"{{{name}}}", chosen[name])
-        return chosen
-
-    def list_path(self, operation_path: str, parameter: str) -> str | None:
-        parts = operation_path.split("/")
-        index = parts.index(f"{{{parameter}}}")
-        prefix = "/".join(parts[:index])
-        prefix = prefix.replace("{service_code}", SERVICE).replace("{environment_name}", ENVIRONMENT)
-        return prefix if "{" not in prefix else None
-
-    def ids(self, operation_path: str, parameter: str) -> list[str]:
-        if parameter == "service_code":
-            return [SERVICE]
-        if parameter == "environment_name":
-            return [ENVIRONMENT]
-        if parameter == "task_id":
-            return self.tasks[-50:]
-        path = self.list_path(operation_path, parameter)
-        if path is None:
-            return []
-        if path.startswith("/v1/") and not path.startswith("/v1/services/"):
-            found = [item for item in self._list(path) if item not in self.protected]
-            if not found:
-                self._spare(path)
-                found = [item for item in self._list(path) if item not in self.protected]
-            return found
-        found = self._list(path)
-        if not found and (segment := path.rsplit("/", 1)[-1]) in _MAKERS:
-            _MAKERS[segment](self)
-            found = self._list(path)
-        if parameter == "name_or_id":
-            found += [item.get("name", "") for item in self._items(path)]
-        return [item for item in found if item]
-
-    def _items(self, path: str) -> list[dict[str, Any]]:
-        response = self.http.get(path)
-        if response.status_code != 200:
-            return []
-        data = response.json().get("data")
-        return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
-
-    def _list(self, path: str) -> list[str]:
-        return [str(item["id"]) for item in self._items(path) if "id" in item]
-
-    def submit(self, path: str, body: dict[str, Any] | None = None) -> None:
-        response = self.http.post(path, json=body or {})
-        if response.status_code == 200 and "taskId" in response.json():
-            task_id = response.json()["taskId"]
-            self.tasks.append(task_id)
-            self.http.get(f"/v1/tasks/{task_id}", params={"wait": 30})
-
-
-def _instance(pools: Pools) -> None:
-    pools.submit(
-        f"{BASE}/instances",
-        {
-            "name": "campaign",
-            "templateId": CATALOG["template"],
-            "computeOfferingId": seeded_id("computeOffering", "1vCPU.512MB"),
-            "networkId": CATALOG["network"],
-            "portsToForward": ["22"],
-        },
-    )
-
-
-def _volume(pools: Pools) -> None:
-    offering = seeded_id("diskOffering", "20GB - 20 IOPS Min.")
-    pools.submit(f"{BASE}/volumes", {"name": "campaign", "diskOfferingId": offering})
-
-
-def _snapshot(pools: Pools) -> None:
-    for volume in pools._list(f"{BASE}/volumes")[:1] or []:
-        pools.submit(f"{BASE}/volumes/{volume}?operation=snapshot")
-
-
-def _sshkey(pools: Pools) -> None:
-    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHbm0bHHzG3Bf9fm1ryN5jZ1Nd1C1vHXbNHo1qq3RBes campaign"
-    pools.submit(f"{BASE}/sshkeys", {"name": f"campaign-{random.randrange(10**6)}", "publicKey": key})
-
-
-def _affinity_group(pools: Pools) -> None:
-    pools.submit(f"{BASE}/affinitygroups", {"name": "campaign", "description": "campaign"})
-
-
-def _public_ip(pools: Pools) -> None:
-    vpc = seeded_id("vpc", "prod-VPC")
-    pools.submit(f"{BASE}/publicipaddresses", {"vpcId": vpc})
-
-
-_MAKERS = {
-    "instances": _instance,
-    "volumes": _volume,
-    "snapshots": _snapshot,
-    "sshkeys": _sshkey,
-    "affinitygroups": _affinity_group,
-    "publicipaddresses": _public_ip,
-    "portforwardingrules": _instance,  # an instance made with portsToForward brings a rule
-    "nics": _instance,
-}
 
 
 @pytest.fixture
@@ -267,11 +125,18 @@ def _check(tally: Tally, label: str, response: requests.Response) -> None:
         if not isinstance(errors, list) or not errors or not all("errorCode" in e for e in errors):
             tally.without_envelope.append(f"{label} -> {status}: {response.text[:200]}")
             return
-        codes = {error["errorCode"] for error in errors}
+        # A refusal naming the path's entity ("id": the NIC is already the default, static NAT is
+        # not enabled, ...) came from the rules about that entity's state: the logic was reached.
+        codes = {error["errorCode"] for error in errors if (error.get("context") or {}).get("field") != "id"}
         if status == 404:
             tally.answers["404"] += 1
-        elif status == 400 and codes <= VALIDATION:
+        elif status == 400 and codes and codes <= VALIDATION:
             tally.answers["validation"] += 1
+            for error in errors:
+                context = error.get("context") or {}
+                tally.refusals[
+                    f"{error['errorCode']}:{context.get('field', context.get('parameter', ''))}"
+                ] += 1
         else:
             tally.answers["other"] += 1
     else:
@@ -292,8 +157,8 @@ def test_generated_requests_get_answers_never_server_errors(server: LiveServer, 
     with httpx.Client(base_url=origin, headers=headers, timeout=60) as http:
         pools = Pools(http)
         pools.protect_own()
-        for make in (_instance, _volume, _snapshot, _sshkey, _affinity_group, _public_ip):
-            make(pools)  # tasks to read, entities to act on
+        for collection in FIRST:
+            MAKERS[collection](pools)  # tasks to read, entities to act on
         rounds = 0
         while sum(t.requests for t in tallies.values()) < REQUESTS and time.monotonic() - began < TIME_LIMIT:
             rounds += 1
@@ -308,6 +173,9 @@ def test_generated_requests_get_answers_never_server_errors(server: LiveServer, 
             if sum(t.requests for t in tallies.values()) == before:
                 break  # nothing new can be generated
     report = _report(tallies, time.monotonic() - began)
+    report += f"\nrequests of the pools (listings, entities made): {pools.calls}"
+    report += f"\nentities the campaign failed to make: {len(pools.failures)}"
+    report += "".join(f"\n    {failure}" for failure in sorted({f[:240] for f in pools.failures})[:20])
     print(report)
     (tmp_path / "campaign-schemathesis.txt").write_text(report)
     totals = Tally()
@@ -320,12 +188,10 @@ def test_generated_requests_get_answers_never_server_errors(server: LiveServer, 
     assert totals.dropped == [], totals.dropped[:10]
     sent = sum(t.requests for t in tallies.values())
     assert sent >= REQUESTS or time.monotonic() - began >= TIME_LIMIT, f"only {sent} requests generated"
-    # Operations on collections the campaign cannot fill (no entity to name: a route whose bodies
-    # it does not know yet) are reported with 0 named and not held to this.
-    mostly_404 = [
-        label for label, t in tallies.items() if t.named and t.requests and t.answers["404"] * 2 > t.requests
-    ]
+    mostly_404 = [label for label, t in tallies.items() if t.answers["404"] * 2 > t.requests]
     assert mostly_404 == [], mostly_404
+    never_reached = [label for label, t in tallies.items() if t.requests >= 10 and not t.reached_logic]
+    assert never_reached == [], never_reached
 
 
 def _run_operation(
@@ -338,11 +204,14 @@ def _run_operation(
     tally: Tally,
     rng: random.Random,
 ) -> None:
+    method = operation.method.upper()
     parameters = _path_parameters(operation.path)
     resolved: list[dict[str, str]] = []
     documented = {parameter.name for parameter in operation.query}
-    segment = operation.path.rstrip("/").split("/")[-2] if parameters else ""
-    actions = OPERATIONS.get(segment, []) if operation.method.upper() == "POST" else []
+    item = bool(parameters) and operation.path.endswith("}")
+    collection = operation.path.rstrip("/").split("/")[-2 if item else -1]
+    names = actions(collection) if item and method in ("POST", "PUT") else []
+    needs_query = QUERIES.get(operation.path)
 
     @seed(round_number)
     @settings(
@@ -352,30 +221,72 @@ def _run_operation(
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy())
-    def send(case: Any) -> None:
+    @given(case=operation.as_strategy(), plan=MUTATIONS)
+    def send(case: Any, plan: list[tuple[int, str, Any]]) -> None:
         if rng.random() < REAL_PATHS:
-            if operation.method.upper() == "DELETE" or not resolved:  # removed by the last one?
-                resolved[:] = [pools.resolve(operation.path, parameters, rng)]
+            if method == "DELETE" or not resolved:  # removed by the last one?
+                resolved[:] = [pools.resolve(operation.path, parameters, rng, read=method == "GET")]
             case.path_parameters.update(resolved[0])
             if len(resolved[0]) == len(parameters):
                 tally.named += 1
-        if actions and "operation" not in documented and rng.random() < REAL_PATHS:
-            case.query = {**(case.query or {}), "operation": rng.choice(actions)}
+        kwargs = case.as_transport_kwargs(base_url=origin)
+        chosen: str | None = None
+        if names and "operation" not in documented:
+            chosen = rng.choice(names) if rng.random() < REAL_OPERATIONS else "frobnicate"
+            params = {key: value for key, value in kwargs["params"].items() if key != "operation"}
+            kwargs["params"] = {**params, "operation": chosen} if chosen else params
+        if needs_query is not None and rng.random() < REAL_PATHS:
+            kwargs["params"] = {**kwargs["params"], **needs_query(rng)}
+        recipe = recipe_for(method, operation.path, collection, item, chosen)
+        body = recipe(pools, rng) if recipe is not None and rng.random() < REAL_PATHS else None
+        if body is not None:
+            if rng.random() >= VALID_BODIES:
+                body = _mutate(body, plan)
+            kwargs.pop("data", None)
+            kwargs["json"] = body
+        kwargs["headers"].pop("Connection", None)
         try:
-            response = case.call(base_url=origin, session=session, timeout=90)
+            response = session.request(**kwargs, timeout=90)
         except requests.ConnectionError as exc:
             tally.dropped.append(f"{operation.label}: {exc}")
             return
         _check(tally, operation.label, response)
-        if response.status_code == 404:
+        if response.status_code == 404 or (method == "DELETE" and response.status_code < 300):
             resolved.clear()  # what the path named is gone: look again next time
+            pools.forget(collection)
         if response.status_code == 200:
             task_id = _task_id(response)
             if task_id:
                 pools.tasks.append(task_id)
 
     send()
+
+
+#: A mutation: which field (an index into the body's keys, one past the end is an unknown field),
+#: what to do with it, and the hostile value. Drawn whole for every request, used or not: what
+#: hypothesis draws must not depend on the campaign's state.
+MUTATIONS = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=63), st.sampled_from(["drop", "hostile", "string"]), HOSTILE
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+def _mutate(body: dict[str, Any], plan: list[tuple[int, str, Any]]) -> dict[str, Any]:
+    """Some fields of a valid body changed: dropped, made hostile, or a number sent as a string."""
+    mutated = dict(body)
+    for index, how, value in plan:
+        keys = [*sorted(mutated), "unknownField"]
+        key = keys[index % len(keys)]
+        if how == "drop":
+            mutated.pop(key, None)
+        elif how == "string" and isinstance(mutated.get(key), int | bool):
+            mutated[key] = str(mutated[key]).lower()
+        else:
+            mutated[key] = value
+    return mutated
 
 
 def _path_parameters(path: str) -> list[str]:
@@ -406,4 +317,8 @@ def _report(tallies: dict[str, Tally], seconds: float) -> str:
             f"{label:<78} {t.requests:>6} {t.named:>6} {t.answers['2xx']:>6} {t.answers['other']:>6} "
             f"{t.answers['404']:>6} {t.answers['validation']:>6}  {share:6.0%}"
         )
+        if share < 0.5 and t.refusals:
+            lines.append(
+                "    mostly refused for: " + ", ".join(f"{r} x{n}" for r, n in t.refusals.most_common(3))
+            )
     return "\n".join(lines)
