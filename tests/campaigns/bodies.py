@@ -272,6 +272,7 @@ ITEM: dict[str, dict[str, Recipe]] = {
         "updateInstances": lambda p, r: {"instanceIds": p.running(r)[:2]},
         "updateStickiness": lambda p, r: {"stickinessMethod": r.choice(["LbCookie", "SourceBased", "none"])},
     },
+    "snapshots": {"revert": _empty},
     "remoteaccessvpns": {"enable": _empty, "disable": _empty},
     "sitetositevpns": {"reset": _empty},
 }
@@ -292,6 +293,7 @@ ADMIN: dict[tuple[str, str], Recipe] = {
     ("POST", "/v1/users"): lambda p, r: {"userName": (n := _name(r, "user")), "email": f"{n}@cloudca.test"},
     ("PUT", "/v1/users/{user_id}"): lambda p, r: {"firstName": "Campaign"},
     ("POST", "/v1/users/{user_id}/apikeys"): lambda p, r: {"name": _name(r, "key")},
+    ("POST", "/v1/users/{user_id}/unlock"): _empty,
 }
 
 #: Query strings some routes require (the document does not list them).

@@ -173,6 +173,8 @@ def test_generated_requests_get_answers_never_server_errors(server: LiveServer, 
             if sum(t.requests for t in tallies.values()) == before:
                 break  # nothing new can be generated
     report = _report(tallies, time.monotonic() - began)
+    without_recipe = sorted(operation.label for operation in operations if not _has_recipe(operation))
+    report += f"\nwrites without a recipe (bodies as the document has them): {without_recipe}"
     report += f"\nrequests of the pools (listings, entities made): {pools.calls}"
     report += f"\nentities the campaign failed to make: {len(pools.failures)}"
     report += "".join(f"\n    {failure}" for failure in sorted({f[:240] for f in pools.failures})[:20])
@@ -190,7 +192,13 @@ def test_generated_requests_get_answers_never_server_errors(server: LiveServer, 
     assert sent >= REQUESTS or time.monotonic() - began >= TIME_LIMIT, f"only {sent} requests generated"
     mostly_404 = [label for label, t in tallies.items() if t.answers["404"] * 2 > t.requests]
     assert mostly_404 == [], mostly_404
-    never_reached = [label for label, t in tallies.items() if t.requests >= 10 and not t.reached_logic]
+    # A route added after the recipes were written is reported, not held to this (it still must
+    # never answer 5xx or mostly 404): give it a recipe in bodies.py.
+    never_reached = [
+        label
+        for label, t in tallies.items()
+        if t.requests >= 10 and not t.reached_logic and label not in without_recipe
+    ]
     assert never_reached == [], never_reached
 
 
@@ -272,6 +280,17 @@ MUTATIONS = st.lists(
     min_size=1,
     max_size=3,
 )
+
+
+def _has_recipe(operation: Any) -> bool:
+    """Whether the campaign knows a body the route accepts (reads and deletes need none)."""
+    method = operation.method.upper()
+    if method not in ("POST", "PUT"):
+        return True
+    item = operation.path.endswith("}")
+    collection = operation.path.rstrip("/").split("/")[-2 if item else -1]
+    choices = actions(collection) if item else [""]
+    return any(recipe_for(method, operation.path, collection, item, name) for name in choices or [""])
 
 
 def _mutate(body: dict[str, Any], plan: list[tuple[int, str, Any]]) -> dict[str, Any]:
