@@ -28,6 +28,7 @@ try:
     from cloudca.server.drivers.libvirt._balancer import read_backends
     from cloudca.server.drivers.libvirt._firewall import read_forwards
     from cloudca.server.drivers.libvirt._records import MachineRecord
+    from cloudca.server.drivers.libvirt._static_nat import read_static_nat
     from cloudca.server.drivers.libvirt._xml import METADATA_NAMESPACE, domain_name
 except ImportError:  # libvirt-python is an optional extra.
     libvirt = None
@@ -206,6 +207,10 @@ def acl_rule_ids(network_id: str) -> tuple[str, ...] | None:
 def balancer_backends(public_ip: str) -> dict[str, tuple[str, ...]]:
     """Rule id -> the backends the kernel balances over, for one public IP."""
     return read_backends(_table(), public_ip)
+
+
+def static_nat(public_ip: str) -> str | None:
+    return read_static_nat(_table()).get(public_ip)
 
 
 _CLONE_NEWNET = 0x40000000

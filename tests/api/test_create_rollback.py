@@ -121,3 +121,15 @@ async def test_no_capacity(
 
     monkeypatch.setattr("cloudca.server.placement.scheduler.reserve", full)
     await assert_failed_leaves_nothing(api, runtime, body, "NO_CAPACITY")
+
+
+@pytest.mark.parametrize("failures", [2, 3])
+async def test_a_forward_that_keeps_failing_fails_the_create_and_its_undo_still_ends_it(
+    api: Api, catalog: dict[str, Any], runtime: Runtime, failures: int
+) -> None:
+    body = await prepare(api, catalog)
+    await api.create_instance(catalog, name="bystander", portsToForward=["443"])
+    # The create's forward fails, and so do the rollback's first re-syncs of the public IPs.
+    runtime.driver.inject_fault("set_port_forwarding", count=failures)  # type: ignore[attr-defined]
+    await assert_failed_leaves_nothing(api, runtime, body, "INTERNAL_ERROR")
+    assert sorted(ports for ports in (await forwards(api, runtime)).values() if ports) == [[443]]

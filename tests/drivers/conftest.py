@@ -73,6 +73,10 @@ class DriverProbe:
     def port_forwards(self, public_ip: str) -> tuple[PortForward, ...]:
         return self._unobservable("port forwarding rules")
 
+    def static_nat(self, public_ip: str) -> str | None:
+        """The private IP the backend sends ``public_ip``'s traffic to (``None``: none)."""
+        return self._unobservable("static NAT")
+
     def network_acl(self, network_id: str) -> tuple[AclRule, ...] | None:
         """The ACL rules the backend applies to the network, in evaluation order (``None``: no filtering)."""
         return self._unobservable("network ACLs")
@@ -125,6 +129,9 @@ class SimulatorProbe(DriverProbe):
     def network_acl(self, network_id: str) -> tuple[AclRule, ...] | None:
         return self.driver.network_acl(network_id)
 
+    def static_nat(self, public_ip: str) -> str | None:
+        return self.driver.static_nat(public_ip)
+
     def load_balancers(self, public_ip: str) -> tuple[LoadBalancer, ...]:
         return self.driver.load_balancers(public_ip)
 
@@ -161,6 +168,9 @@ class LibvirtProbe(DriverProbe):
 
     def port_forwards(self, public_ip: str) -> tuple[PortForward, ...]:
         return libvirt_support.forwards(public_ip)
+
+    def static_nat(self, public_ip: str) -> str | None:
+        return libvirt_support.static_nat(public_ip)
 
     def snapshot(self, instance_id: str) -> object:
         return libvirt_support.snapshot(instance_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import shutil
 import subprocess
 import tempfile
@@ -185,7 +186,7 @@ def test_an_instance_with_a_key_user_data_and_forwarded_ssh_answers_on_its_publi
 
 def test_two_instances_on_one_network_reach_each_other(world: World) -> None:
     first = world.instances["first"]
-    second = _create(world, "guest-two")
+    second = _create(world, "guest-two", ssh_key_name="e2e-key")
     world.instances["second"] = second
 
     # From the first guest (reached through its public IP), ping the second's private address.
@@ -198,6 +199,71 @@ def test_two_instances_on_one_network_reach_each_other(world: World) -> None:
         "echo unreachable; ip -4 -o addr; ip route; cat /proc/net/arp",
     )
     assert output.strip() == "reached", f"{output}\n{_diagnostics(world)}"
+
+
+#: What answers outside: a host in a namespace of the test's own, behind a veth from the server's.
+OUTSIDE_HOST, OUTSIDE_GATEWAY = "198.51.100.2", "198.51.100.1"
+#: Answers each connection with the address it came from, then closes it.
+ECHO_PEER = (
+    "import socket\n"
+    "server = socket.create_server(('0.0.0.0', 7777))\n"
+    "while True:\n"
+    "    connection, peer = server.accept()\n"
+    "    connection.sendall(peer[0].encode() + b'\\n')\n"
+    "    connection.close()\n"
+)
+
+
+@contextlib.contextmanager
+def _outside() -> Iterator[None]:
+    """A host beyond the server's interfaces that echoes the source address it sees."""
+    with libvirt_support.network_namespace("cloudca-e2e-out") as outside:
+        commands = [
+            ["ip", "link", "add", "e2eout0", "type", "veth", "peer", "name", "eth0", "netns", outside],
+            ["ip", "addr", "add", f"{OUTSIDE_GATEWAY}/24", "dev", "e2eout0"],
+            ["ip", "link", "set", "e2eout0", "up"],
+            ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"],
+            ["ip", "netns", "exec", outside, "ip", "addr", "add", f"{OUTSIDE_HOST}/24", "dev", "eth0"],
+            ["ip", "netns", "exec", outside, "ip", "link", "set", "eth0", "up"],
+            ["ip", "netns", "exec", outside, "ip", "route", "add", PUBLIC_POOL, "via", OUTSIDE_GATEWAY],
+        ]
+        for command in commands:
+            subprocess.run(command, check=True)
+        server = subprocess.Popen(["ip", "netns", "exec", outside, "python3", "-c", ECHO_PEER])
+        try:
+            yield
+        finally:
+            server.kill()
+            server.wait(timeout=30)
+            subprocess.run(["ip", "link", "delete", "e2eout0"], capture_output=True, check=False)
+
+
+def test_static_nat_sends_a_public_ip_to_the_guest_and_its_traffic_out_from_it(world: World) -> None:
+    second = world.instances["second"]
+    assert second.vpc_id and second.ip_address_id
+    public_ip = world.env.public_ips.acquire(second.vpc_id, wait=True, timeout=BOOT_TIMEOUT)
+    world.env.public_ips.enable_static_nat(
+        public_ip.id, second.ip_address_id, wait=True, timeout=BOOT_TIMEOUT
+    )
+    address = public_ip.ip_address
+    assert address
+
+    with _outside():
+        # Port 22 of the static NAT address, with no forwarding rule on it; then out from the guest.
+        output = ssh(
+            world,
+            address,
+            "hostname; for i in $(seq 20); do seen=$(timeout 3 nc "
+            f'{OUTSIDE_HOST} 7777 </dev/null); [ -n "$seen" ] && echo "$seen" && exit 0; '
+            "sleep 1; done; echo nothing-answered",
+        )
+    hostname, seen = output.split()
+    assert hostname == (second.hostname or second.name)
+    assert seen == address, "the guest's traffic leaves from its static NAT address"
+
+    world.env.public_ips.disable_static_nat(public_ip.id, wait=True, timeout=BOOT_TIMEOUT)
+    with pytest.raises(OSError):
+        ssh(world, address, "true", timeout=5)  # Nothing answers the address any more.
 
 
 def test_stop_start_reboot_and_a_new_compute_offering_reach_the_guest(world: World) -> None:
@@ -245,7 +311,12 @@ def test_destroy_and_purge_leave_no_domain_disk_lease_or_rule(world: World) -> N
     finally:
         connection.close()
     assert list((world.state_dir / "machines").iterdir()) == []
-    ruleset = subprocess.run(
-        ["nft", "list", "table", "ip", "cloudca"], capture_output=True, text=True, check=True
+    from cloudca.server.drivers.libvirt._firewall import read_forwards
+    from cloudca.server.drivers.libvirt._static_nat import read_static_nat
+
+    listing = subprocess.run(
+        ["nft", "-j", "list", "table", "ip", "cloudca"], capture_output=True, text=True, check=True
     )
-    assert "dnat to" not in ruleset.stdout  # No forward is left (the masquerade rule stays).
+    table = json.loads(listing.stdout)["nftables"]
+    # No forward and no static NAT is left (the base chains and their lookups stay).
+    assert (read_forwards(table), read_static_nat(table)) == ({}, {})

@@ -329,6 +329,17 @@ class ComputeDriver(abc.ABC):
         """Make the forwards of ``public_ip`` exactly ``rules`` (an empty list removes them all)."""
 
     @abc.abstractmethod
+    async def set_static_nat(self, public_ip: str, private_ip: str | None) -> None:
+        """Make ``public_ip`` the static NAT address of ``private_ip`` (``None``: of no one).
+
+        After it returns, every packet to ``public_ip`` (any protocol, any port) reaches
+        ``private_ip``, and what ``private_ip`` sends beyond its networks leaves as ``public_ip``.
+        The control plane never gives an address both static NAT and port forwards or balancers,
+        and never one private IP two static NAT addresses. Idempotent; drivers that do not forward
+        (``capabilities.forwards_ports`` false) record it only.
+        """
+
+    @abc.abstractmethod
     async def set_network_acl(self, network_id: str, cidr: str, rules: Sequence[AclRule] | None) -> None:
         """Make the filtering of the network ``network_id`` (addresses ``cidr``) exactly ``rules``.
 

@@ -156,7 +156,13 @@ class Create(InstanceTask):
             instance = await session.get(Instance, task.entity_id)
         if instance is None or instance.task_id != task.id:
             return
-        held = await lifecycle.held_public_ips(ctx.database, instance.id)
+        # The backend first, the records last: while a driver call fails the records stay, so the
+        # runner's next try of this undo redoes every step (removing them first left nothing to
+        # retry from). The public IP the create acquired loses its forwards; a reused one keeps
+        # all but the instance's.
+        await lifecycle.unforward_instance(
+            ctx.database, ctx.driver, instance.id, [derived_id(task, "public-ip")]
+        )
         try:
             await ctx.driver.destroy(instance.id)
         except DriverError as exc:
@@ -167,7 +173,6 @@ class Create(InstanceTask):
                 return
             await lifecycle.unprovision(session, instance, lambda purpose: derived_id(task, purpose))
             await lifecycle.delete_records(session, instance.id)
-        await lifecycle.sync_public_ips(ctx.database, ctx.driver, held)
 
 
 HANDLERS: tuple[TaskHandler, ...] = (

@@ -208,15 +208,20 @@ async def delete_records(session: AsyncSession, instance_id: str) -> None:
 
 
 async def held_public_ips(database: Database, instance_id: str) -> dict[str, str]:
-    """Public IPs (id -> address) whose rules target the instance: the ones whose driver forwards
-    change when the instance's rules are created or removed."""
+    """Public IPs (id -> address) whose rules or static NAT target the instance: the ones whose
+    driver forwards change when the instance's rules are created or removed."""
     async with database.session() as session:
         rows = await session.execute(
             select(PublicIp.id, PublicIp.ip_address)
             .join(PortForwardingRule, PortForwardingRule.public_ip_id == PublicIp.id)
             .where(PortForwardingRule.instance_id == instance_id)
         )
-        held = {ip_id: address for ip_id, address in rows}
+        natted = await session.execute(
+            select(PublicIp.id, PublicIp.ip_address)
+            .join(Nic, Nic.id == PublicIp.static_nat_nic_id)
+            .where(Nic.instance_id == instance_id)
+        )
+        held = {ip_id: address for ip_id, address in [*rows, *natted]}
         return held | await balancing.balanced_ips(session, instance_id)
 
 
@@ -261,8 +266,13 @@ async def unforward_instance(
             await forwarding.clear_forwards(driver, address)
             await balancing.apply(driver, address, [])
         else:
+            # Static NAT of a held IP targets the instance (an IP has it or rules, never both).
             await forwarding.push_forwards(
-                database, driver, ip_id, lambda rules: [r for r in rules if r.rule_id not in rule_ids]
+                database,
+                driver,
+                ip_id,
+                lambda rules: [r for r in rules if r.rule_id not in rule_ids],
+                lambda _private_ip: None,
             )
             await balancing.push_balancers(database, driver, ip_id, without_instance=instance_id)
 

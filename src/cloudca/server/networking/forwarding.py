@@ -209,29 +209,58 @@ async def forwards_of(session: AsyncSession, public_ip_id: str) -> tuple[str, li
     ]
 
 
+async def static_nat_of(session: AsyncSession, public_ip_id: str) -> str | None:
+    """The private IP the public IP is the static NAT address of, if any."""
+    row = await session.execute(
+        select(Nic.ip_address)
+        .join(PublicIp, PublicIp.static_nat_nic_id == Nic.id)
+        .where(PublicIp.id == public_ip_id)
+    )
+    return row.scalar_one_or_none()
+
+
 ForwardEdit = Callable[[list[PortForward]], list[PortForward]]
+#: The static NAT a task is about to record: the private IP (``None``: none), from the current one.
+NatEdit = Callable[[str | None], str | None]
 
 
 async def push_forwards(
-    database: Database, driver: ComputeDriver, ip_id: str, edit: ForwardEdit | None = None
+    database: Database,
+    driver: ComputeDriver,
+    ip_id: str,
+    edit: ForwardEdit | None = None,
+    nat: NatEdit | None = None,
 ) -> None:
-    """Give the driver the public IP's rules as the database has them, changed by ``edit`` (the change
-    a task is about to record). Raises ``InternalError`` when the backend refuses."""
+    """Give the driver the public IP's forwards and static NAT as the database has them, changed by
+    ``edit`` and ``nat`` (the change a task is about to record). Raises ``InternalError`` when the
+    backend refuses."""
     async with database.session() as session:
         current = await forwards_of(session, ip_id)
+        private_ip = await static_nat_of(session, ip_id)
     if current is None:
         return
     address, rules = current
-    try:
-        await driver.set_port_forwarding(address, edit(rules) if edit is not None else rules)
-    except DriverError as exc:
-        raise InternalError(f"The compute backend could not change port forwarding: {exc}") from exc
+    await _apply(
+        driver, address, edit(rules) if edit is not None else rules, nat(private_ip) if nat else private_ip
+    )
+
+
+async def clear_ip(database: Database, driver: ComputeDriver, ip_id: str) -> None:
+    """Remove every forward and the static NAT of a public IP that is about to be released."""
+    await push_forwards(database, driver, ip_id, lambda _rules: [], lambda _private_ip: None)
 
 
 async def clear_forwards(driver: ComputeDriver, address: str) -> None:
-    """Remove every forward of an address (its IP is being released)."""
+    """Remove every forward and the static NAT of an address (its IP is being released)."""
+    await _apply(driver, address, [], None)
+
+
+async def _apply(
+    driver: ComputeDriver, address: str, rules: list[PortForward], private_ip: str | None
+) -> None:
     try:
-        await driver.set_port_forwarding(address, [])
+        await driver.set_port_forwarding(address, rules)
+        await driver.set_static_nat(address, private_ip)
     except DriverError as exc:
         raise InternalError(f"The compute backend could not change port forwarding: {exc}") from exc
 

@@ -1,6 +1,6 @@
 """The public IP and port forwarding tasks.
 
-Forwarding changes reach the driver first (the IP's rules with the change applied), then one
+Forwarding and static NAT changes reach the driver first (the IP's with the change applied), then one
 transaction records them under the public IP's row lock, re-checking overlaps; after any failure the
 driver gets the database's rules again (``sync_forwards`` reads the database, so it is idempotent).
 """
@@ -59,7 +59,7 @@ class ReleasePublicIp(EntityTask):
     kind = "publicipaddresses.release"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
-        await forwarding.push_forwards(ctx.database, ctx.driver, task.entity_id, lambda _rules: [])
+        await forwarding.clear_ip(ctx.database, ctx.driver, task.entity_id)
         await balancing.push_balancers(ctx.database, ctx.driver, task.entity_id, lambda _rules: [])
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
@@ -74,6 +74,14 @@ class ReleasePublicIp(EntityTask):
 
 class EnableStaticNat(EntityTask):
     kind = "publicipaddresses.enableStaticNat"
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        async with ctx.database.session() as session:
+            nic = await session.get(Nic, task.payload["nicId"])
+        if nic is None:
+            raise InvalidField("privateIpId", task.payload["nicId"], "the private IP no longer exists")
+        private_ip = nic.ip_address
+        await forwarding.push_forwards(ctx.database, ctx.driver, task.entity_id, nat=lambda _: private_ip)
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         nic = await session.get(Nic, task.payload["nicId"])
@@ -95,9 +103,15 @@ class EnableStaticNat(EntityTask):
             raise Duplicate("privateIpId", nic.id, "The private IP already has static NAT") from exc
         return await service.represent_ip(session, ip.id)
 
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await forwarding.sync_forwards(ctx.database, ctx.driver, [task.entity_id])
+
 
 class DisableStaticNat(EntityTask):
     kind = "publicipaddresses.disableStaticNat"
+
+    async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        await forwarding.push_forwards(ctx.database, ctx.driver, task.entity_id, nat=lambda _: None)
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         await session.execute(
@@ -108,6 +122,9 @@ class DisableStaticNat(EntityTask):
         )
         await forwarding.unbind_unused(session)
         return await service.represent_ip(session, task.entity_id)
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await forwarding.sync_forwards(ctx.database, ctx.driver, [task.entity_id])
 
 
 def _new_forward(task: Task, private_ip: str) -> PortForward:

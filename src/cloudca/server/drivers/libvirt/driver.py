@@ -15,7 +15,7 @@ LIMITATIONS:
 - Capacity is not enforced by the driver: a real host overcommits; the control plane's reservations
   are the guard. The host offers ``cpu_overcommit`` vCPUs per physical CPU (memory is never
   overcommitted); ``create`` refuses only a size larger than the whole host so offered.
-- One host per connection; static NAT is not driven yet. Snapshots are full copies (_volumes.py).
+- One host per connection. Snapshots are full copies (_volumes.py).
 - Network ACLs are nftables rules on each network's bridge (_acl.py: IPv4 only, stateful); load
   balancers are layer-4 nftables DNAT (_balancer.py: ``leastconn``, cookie stickiness, ``tcp-proxy``
   and ``ssl`` are refused, as ``capabilities.balancing_refuses`` declares). Remote access VPNs are
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -56,8 +55,10 @@ from ._domains import other_records, read_record
 from ._filtering import NetworkRules
 from ._firewall import Firewall
 from ._networks import Networks
+from ._power import power_on, shut_down, undefine
 from ._records import MachineRecord, domain_config
 from ._seed import Seed, hash_password, write_seed
+from ._static_nat import static_nat_commands
 from ._storage import Storage
 from ._storage_ops import StorageOperations
 from ._virt_type import probe_virt_type
@@ -237,19 +238,7 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
     async def _remove(self, record: MachineRecord) -> None:
         """Undo everything a machine has: domain, leases, machine directory. Safe on partial machines."""
         instance_id = record.spec.instance_id
-
-        def undefine(connection: libvirt.virConnect) -> None:
-            try:
-                domain = connection.lookupByName(domain_name(instance_id))
-            except libvirt.libvirtError as exc:
-                if is_missing(exc):
-                    return
-                raise
-            if domain.isActive():
-                domain.destroy()
-            domain.undefine()
-
-        await self._connection.call(f"remove machine {instance_id}", undefine)
+        await undefine(self._connection, instance_id)
         await self._networks.detach(record.spec.nics)
         await self._storage.remove_machine_dir(instance_id)
 
@@ -259,52 +248,15 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
 
     async def _start(self, instance_id: str) -> None:
         await self._required(instance_id)
-
-        def start(connection: libvirt.virConnect) -> None:
-            domain = connection.lookupByName(domain_name(instance_id))
-            if not domain.isActive():
-                domain.create()
-
-        await self._connection.call(f"start machine {instance_id}", start)
+        await power_on(self._connection, instance_id)
 
     async def stop(self, instance_id: str) -> None:
         async with self._lock(instance_id):
             await self._stop(instance_id)
 
     async def _stop(self, instance_id: str) -> None:
-        """ACPI power button, then power off when the guest has not stopped by the deadline."""
         await self._required(instance_id)
-        name = domain_name(instance_id)
-
-        def shutdown(connection: libvirt.virConnect) -> bool:
-            domain = connection.lookupByName(name)
-            if not domain.isActive():
-                return False
-            domain.shutdown()  # QEMU without a guest agent: the ACPI power button.
-            return True
-
-        if not await self._connection.call(f"shut down machine {instance_id}", shutdown):
-            return
-        deadline = time.monotonic() + self._shutdown_timeout
-        while time.monotonic() < deadline:
-            active = await self._connection.call(
-                f"watch machine {instance_id}", lambda c: bool(c.lookupByName(name).isActive())
-            )
-            if not active:
-                return
-            await asyncio.sleep(0.25)  # Polls the hypervisor; bounded by the deadline.
-        log.info(
-            "machine %s ignored ACPI shutdown for %.0f s; powering it off",
-            instance_id,
-            self._shutdown_timeout,
-        )
-
-        def power_off(connection: libvirt.virConnect) -> None:
-            domain = connection.lookupByName(name)
-            if domain.isActive():
-                domain.destroy()
-
-        await self._connection.call(f"power off machine {instance_id}", power_off)
+        await shut_down(self._connection, instance_id, self._shutdown_timeout)
 
     async def reboot(self, instance_id: str) -> None:
         # A stop and a start, not a guest reset: a new definition (size, NICs, disks) applies.
@@ -372,6 +324,9 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
 
     async def set_port_forwarding(self, public_ip: str, rules: Sequence[PortForward]) -> None:
         await self._firewall.set_forwards(public_ip, rules)
+
+    async def set_static_nat(self, public_ip: str, private_ip: str | None) -> None:
+        await self._firewall.change(lambda table: static_nat_commands(table, public_ip, private_ip))
 
     async def set_network_acl(self, network_id: str, cidr: str, rules: Sequence[AclRule] | None) -> None:
         await self._rules.set_network_acl(network_id, cidr, rules)

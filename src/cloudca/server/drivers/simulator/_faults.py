@@ -22,6 +22,7 @@ Operation = Literal[
     "set_nics",
     "set_disks",
     "set_port_forwarding",
+    "set_static_nat",
     "set_network_acl",
     "set_load_balancing",
 ]

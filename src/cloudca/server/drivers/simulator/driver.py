@@ -90,6 +90,7 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
         self._machines: dict[str, SimulatedMachine] = {}
         self._volumes = SimulatedVolumes(lambda: self._machines.values())
         self._port_forwards: dict[str, tuple[PortForward, ...]] = {}
+        self._static_nat: dict[str, str] = {}
         # Keyed by network id and public address: each call carries a whole table, so these books
         # are complete in each process even with ``shared`` (no cross-machine comparison is made).
         self._network_acls: dict[str, tuple[AclRule, ...]] = {}
@@ -134,6 +135,10 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
     def port_forwards(self, public_ip: str) -> tuple[PortForward, ...]:
         """The forwarding rules of ``public_ip`` (empty when it has none)."""
         return self._port_forwards.get(public_ip, ())
+
+    def static_nat(self, public_ip: str) -> str | None:
+        """The private IP ``public_ip`` is the static NAT address of, if any."""
+        return self._static_nat.get(public_ip)
 
     def network_acl(self, network_id: str) -> tuple[AclRule, ...] | None:
         """The ACL rules of ``network_id`` in evaluation order, or ``None`` when it has no filtering."""
@@ -320,6 +325,13 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
             self._port_forwards[public_ip] = tuple(rules)
         else:
             self._port_forwards.pop(public_ip, None)
+
+    async def set_static_nat(self, public_ip: str, private_ip: str | None) -> None:
+        await self._begin("set_static_nat", public_ip)
+        if private_ip is None:
+            self._static_nat.pop(public_ip, None)
+        else:
+            self._static_nat[public_ip] = private_ip
 
     async def set_network_acl(self, network_id: str, cidr: str, rules: Sequence[AclRule] | None) -> None:
         await self._begin("set_network_acl", network_id)
