@@ -15,10 +15,13 @@ import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.live import LiveServer
 
 try:
     import libvirt
@@ -314,3 +317,74 @@ class Libvirtd:
                     network.undefine()
         finally:
             connection.close()
+
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Installation:
+    """cloudca serving on its own libvirtd, in a network namespace that the calling thread is in."""
+
+    server: LiveServer
+    libvirtd: Libvirtd
+    state_dir: Path
+    #: An ed25519 key pair (``.pub`` beside it) for guests' default user.
+    key_path: Path
+
+
+def guest_image(directory: Path) -> Path:
+    """A copy of the test guest (scripts/guest-image builds it once and caches it) in ``directory``."""
+    built = subprocess.run(
+        [str(REPOSITORY / "scripts" / "guest-image")], capture_output=True, text=True, check=True, timeout=600
+    )
+    image = directory / "test-guest"
+    shutil.copytree(built.stdout.strip().splitlines()[-1], image)
+    return image
+
+
+@contextlib.contextmanager
+def cloudca_on_libvirt(prefix: str, api_key: str, public_pool: str) -> Iterator[Installation]:
+    """``cloudca serve --driver libvirt`` with the test guest as default image, on a libvirtd of its
+    own, in a new network namespace whose host owns ``public_pool``; all removed afterwards."""
+    import asyncssh
+
+    # Under /var/tmp, readable by the hypervisor's user (QEMU does not run as root).
+    root = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir="/var/tmp"))
+    root.chmod(0o755)
+    try:
+        image = guest_image(root)
+        key_path = root / "id_ed25519"
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        key.write_private_key(str(key_path))
+        key.write_public_key(str(key_path.with_suffix(".pub")))
+        with network_namespace(prefix) as namespace, entered_namespace(namespace):
+            # The public pool belongs to this (namespace's) host, as a provider's pool would.
+            subprocess.run(["ip", "route", "add", "local", public_pool, "dev", "lo"], check=True)
+            libvirtd = Libvirtd(root / "libvirt")
+            libvirtd.start()
+            server = LiveServer(
+                root / "data",
+                api_key,
+                env={
+                    "CLOUDCA_DRIVER": "libvirt",
+                    "CLOUDCA_LIBVIRT_URI": libvirtd.uri,
+                    "CLOUDCA_LIBVIRT_STATE_DIR": str(root / "state"),
+                    "CLOUDCA_LIBVIRT_IMAGE_DIR": str(root),
+                    "CLOUDCA_LIBVIRT_DEFAULT_IMAGE": str(image),
+                    "CLOUDCA_LIBVIRT_SHUTDOWN_TIMEOUT_SECONDS": "20",
+                    "CLOUDCA_PUBLIC_IP_POOLS": public_pool,
+                },
+            )
+            try:
+                server.start(timeout=60)
+                yield Installation(server, libvirtd, root / "state", key_path)
+            finally:
+                server.stop()
+                # What the server said, for a failing run's report (CI keeps the output).
+                print(server.log_path.read_text()[-20000:])
+                with contextlib.suppress(Exception):
+                    libvirtd.purge()
+                libvirtd.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

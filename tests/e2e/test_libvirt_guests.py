@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,11 +22,9 @@ import pytest
 
 from cloudca import Client, EnvironmentClient, Instance
 from tests import libvirt_support
-from tests.live import LiveServer
 
 pytestmark = pytest.mark.libvirt
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 API_KEY = "libvirt-e2e-key-0123456789abcdef"
 PUBLIC_POOL = "203.0.113.0/24"
 USER_DATA = "#!/bin/sh\necho made-by-user-data > /tmp/user-data-ran\n"
@@ -45,67 +41,20 @@ class World:
     instances: dict[str, Instance] = field(default_factory=dict)
 
 
-def _guest_image(directory: Path) -> Path:
-    built = subprocess.run(
-        [str(REPOSITORY / "scripts" / "guest-image")], capture_output=True, text=True, check=True, timeout=600
-    )
-    image = directory / "test-guest"
-    shutil.copytree(built.stdout.strip().splitlines()[-1], image)
-    return image
-
-
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     libvirt_support.require_libvirt()
-    # Under /var/tmp, readable by the hypervisor's user (QEMU does not run as root).
-    root = Path(tempfile.mkdtemp(prefix="cloudca-libvirt-e2e-", dir="/var/tmp"))
-    root.chmod(0o755)
-    try:
-        image = _guest_image(root)
-        key_path = root / "id_ed25519"
-        key = asyncssh.generate_private_key("ssh-ed25519")
-        key.write_private_key(str(key_path))
-        key.write_public_key(str(key_path.with_suffix(".pub")))
-        with (
-            libvirt_support.network_namespace("cloudca-e2e") as namespace,
-            libvirt_support.entered_namespace(namespace),
-        ):
-            # The public pool belongs to this (namespace's) host, as a provider's pool would.
-            subprocess.run(["ip", "route", "add", "local", PUBLIC_POOL, "dev", "lo"], check=True)
-            libvirtd = libvirt_support.Libvirtd(root / "libvirt")
-            libvirtd.start()
-            server = LiveServer(
-                root / "data",
-                API_KEY,
-                env={
-                    "CLOUDCA_DRIVER": "libvirt",
-                    "CLOUDCA_LIBVIRT_URI": libvirtd.uri,
-                    "CLOUDCA_LIBVIRT_STATE_DIR": str(root / "state"),
-                    "CLOUDCA_LIBVIRT_IMAGE_DIR": str(root),
-                    "CLOUDCA_LIBVIRT_DEFAULT_IMAGE": str(image),
-                    "CLOUDCA_LIBVIRT_SHUTDOWN_TIMEOUT_SECONDS": "20",
-                    "CLOUDCA_PUBLIC_IP_POOLS": PUBLIC_POOL,
-                },
-            )
-            try:
-                server.start(timeout=60)
-                with Client(api_url=server.url, api_key=API_KEY) as client:
-                    yield World(
-                        env=client.environment("compute-qc", "prod"),
-                        libvirtd=libvirtd,
-                        state_dir=root / "state",
-                        key_path=key_path,
-                        public_key=key_path.with_suffix(".pub").read_text().strip(),
-                    )
-            finally:
-                server.stop()
-                # What the server said, for a failing run's report (CI keeps the output).
-                print(server.log_path.read_text()[-20000:])
-                with contextlib.suppress(Exception):
-                    libvirtd.purge()
-                libvirtd.stop()
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    with (
+        libvirt_support.cloudca_on_libvirt("cloudca-e2e", API_KEY, PUBLIC_POOL) as installation,
+        Client(api_url=installation.server.url, api_key=API_KEY) as client,
+    ):
+        yield World(
+            env=client.environment("compute-qc", "prod"),
+            libvirtd=installation.libvirtd,
+            state_dir=installation.state_dir,
+            key_path=installation.key_path,
+            public_key=installation.key_path.with_suffix(".pub").read_text().strip(),
+        )
 
 
 def ssh(world: World, address: str, command: str, port: int = 22, timeout: float = BOOT_TIMEOUT) -> str:

@@ -52,7 +52,9 @@ async def other_records(connection: Connection, instance_id: str) -> list[Machin
         return [
             _metadata(domain)
             for domain in conn.listAllDomains(0)
-            if domain.name().startswith(PREFIX) and domain.name() != own
+            # Transient domains are not cloudca's definitions (another libvirtd's guests that this
+            # one adopted from the shared run directory): they have no persistent record.
+            if domain.name().startswith(PREFIX) and domain.name() != own and domain.isPersistent()
         ]
 
     return [_parse(text) for text in await connection.call("list machines", read)]

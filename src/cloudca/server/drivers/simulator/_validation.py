@@ -9,7 +9,15 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 
-from cloudca.server.drivers.base import AclRule, DiskSpec, DriverError, LoadBalancer, NicSpec, PortForward
+from cloudca.server.drivers.base import (
+    AclRule,
+    DiskSpec,
+    DriverError,
+    KnownMachine,
+    LoadBalancer,
+    NicSpec,
+    PortForward,
+)
 
 from ._state import SimulatedMachine
 
@@ -179,3 +187,26 @@ def _check_unique(subject: str, what: str, values: Sequence[str]) -> None:
         if value in seen:
             raise DriverError(f"{subject}: {what} {value} appears twice")
         seen.add(value)
+
+
+def check_adoption(machines: Sequence[KnownMachine], hosts: set[str], placed: dict[str, str]) -> None:
+    """Machines listed once, on hosts this simulator offers, with sizes, and on the host where the
+    simulator already has them (``placed``: instance id -> host name)."""
+    seen: set[str] = set()
+    for known in machines:
+        if known.instance_id in seen:
+            raise DriverError(f"instance {known.instance_id} is listed twice")
+        seen.add(known.instance_id)
+        if known.host_name not in hosts:
+            raise DriverError(
+                f"instance {known.instance_id} is on host {known.host_name}, which this simulator "
+                "does not offer (were zones or hosts_per_zone changed?)"
+            )
+        if known.cpu_count < 0 or known.memory_mb < 0:
+            raise DriverError(
+                f"instance {known.instance_id}: cpu_count and memory_mb cannot be negative, "
+                f"not {known.cpu_count}/{known.memory_mb}"
+            )
+        existing = placed.get(known.instance_id)
+        if existing is not None and existing != known.host_name:
+            raise DriverError(f"instance {known.instance_id} is on host {existing}, not {known.host_name}")

@@ -34,6 +34,7 @@ from ._latency import Latency, LatencyProfile, Sleep
 from ._state import MachineView, SimulatedHost, SimulatedMachine, password_digest
 from ._validation import (
     check_acl_rules,
+    check_adoption,
     check_disks,
     check_load_balancers,
     check_nics,
@@ -156,26 +157,7 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
 
     async def adopt(self, machines: Sequence[KnownMachine]) -> None:
         await self._begin("adopt", "the known machines")
-        seen: set[str] = set()
-        for known in machines:
-            if known.instance_id in seen:
-                raise DriverError(f"instance {known.instance_id} is listed twice")
-            seen.add(known.instance_id)
-            if known.host_name not in self._hosts:
-                raise DriverError(
-                    f"instance {known.instance_id} is on host {known.host_name}, which this simulator "
-                    "does not offer (were zones or hosts_per_zone changed?)"
-                )
-            if known.cpu_count < 0 or known.memory_mb < 0:
-                raise DriverError(
-                    f"instance {known.instance_id}: cpu_count and memory_mb cannot be negative, "
-                    f"not {known.cpu_count}/{known.memory_mb}"
-                )
-            existing = self._machines.get(known.instance_id)
-            if existing is not None and existing.host_name != known.host_name:
-                raise DriverError(
-                    f"instance {known.instance_id} is on host {existing.host_name}, not {known.host_name}"
-                )
+        check_adoption(machines, set(self._hosts), {key: m.host_name for key, m in self._machines.items()})
         # Checked everything first so that a refused adoption changes nothing.
         for known in machines:
             if known.instance_id in self._machines:
