@@ -83,7 +83,10 @@ class Networks:
         except libvirt.libvirtError as exc:
             if not is_missing(exc):
                 raise
-            config = NetworkConfig(network_id=nic.network_id, cidr=nic.cidr, gateway=nic.gateway)
+            # Defined with the NIC's lease already in it: dnsmasq then starts with it, rather than
+            # learning it from a reload that a guest's first DHCP requests can outrun.
+            lease = DhcpHost(nic.mac_address, nic.ip_address)
+            config = NetworkConfig(nic.network_id, nic.cidr, nic.gateway, hosts=(lease,))
             network = connection.networkDefineXML(network_xml(config))
         if not network.isActive():
             network.create()
