@@ -295,10 +295,17 @@ class Libvirtd:
     def stop(self) -> None:
         import signal
 
+        pids = []
         for pid_file in reversed(self._started):
             with contextlib.suppress(OSError, ValueError):
-                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+                pid = int(pid_file.read_text().strip())
+                os.kill(pid, signal.SIGTERM)
+                pids.append(pid)
         self._started.clear()
+        # Gone before the next test's libvirtd starts: daemons of one host share /run/libvirt, and a
+        # second libvirtd cannot take the qemu driver's state while the first still holds it.
+        with contextlib.suppress(TimeoutError):
+            wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in pids), 30, "libvirtd's exit")
 
     def purge(self) -> None:
         """Remove every cloudca domain and network this libvirtd has (teardown after a failure)."""
