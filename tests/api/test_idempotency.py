@@ -1,6 +1,8 @@
 """Idempotency-Key on mutations (Stripe's semantics): a retried create gets the first answer and
 the same task, not a second instance; the same key with another body is a 409 with the envelope;
-keys belong to one API key; answers hold across a restart (they are in the database)."""
+keys belong to one API key; answers hold across a restart (they are in the database).
+
+Issue 10, "Why": a client that retried a timed-out create got two instances."""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """Bounded input: every integer has a range, and anything outside it is a 400 with the envelope,
 never a 500, a task failing with OverflowError or a task stuck PENDING. Numeric strings (1.9) are
-accepted the same way on every path."""
+accepted the same way on every path (every endpoint: ``test_uniform_input.py``).
+
+Issue 10, "Why": numbers beyond the database's integers reached SQL (a 500, an OverflowError
+task, a stuck task), and some sizes had no upper bound."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """A failed request never costs the connection: after a 500 (with the envelope), the next request on
 the same kept-alive connection is answered. Over a real uvicorn server, which is what closes
-connections; ASGI transports in tests have none."""
+connections; ASGI transports in tests have none.
+
+Issue 10, "Why": after any 500 the server dropped the kept-alive connection."""
 
 from __future__ import annotations
 

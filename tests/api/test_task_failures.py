@@ -2,6 +2,9 @@
 
 Faults are injected through the simulator's public hooks (``inject_fault``, gates); the outcome is
 read through the API.
+
+Issue 10, "Why": a failed undo left the task PENDING and the instance Starting until a restart
+(the two rollback tests); passwords sat in plain text in the task rows (the encryption test).
 """
 
 from __future__ import annotations

@@ -214,7 +214,7 @@ async def test_api_keys_several_per_user_shown_once_revoked_at_once(api: Api) ->
 
 async def test_revocation_holds_in_every_process_at_once(serve: ServeFactory) -> None:
     """Two servers on one database: a key revoked through one is refused by the other at once,
-    although the other had just resolved it."""
+    although the other had just resolved it (issue 10: no 5 s grace in any process)."""
     async with serve() as first, serve() as second:
         user, key = await create_user(first.api, "kim")
         [listed] = data(await first.http.get(f"/v1/users/{user['id']}/apikeys"))

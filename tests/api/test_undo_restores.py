@@ -1,6 +1,9 @@
 """Undo restores everything: when destroy-with-options or changeNetwork fails part-way, the machine
 gets back what it had (power, disks, NICs, forwards), pushed again from the database's records.
-A fault is injected at each driver step, through the simulator's public hook."""
+A fault is injected at each driver step, through the simulator's public hook.
+
+Issue 10, "Why": a destroy or changeNetwork that failed after the driver dropped the forwards
+left rules in the database that no longer forwarded."""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """One process per SQLite data directory: a second ``serve`` or ``worker`` exits at once, with a
 message that says why, instead of taking the first one's tasks over. And the data directory and
-database file are the owner's only."""
+database file are the owner's only.
+
+Issue 10, "Why": a second process on one SQLite data directory took the first one's tasks over
+and failed them; the database file was 0644."""
 
 from __future__ import annotations
 

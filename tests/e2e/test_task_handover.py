@@ -4,7 +4,8 @@ rules, each observed directly (the three-process kill test shows them together u
 - a ``?wait=`` long-poll on one server wakes when the task ends on the other (LISTEN/NOTIFY);
 - when a server goes away, the other repairs its running task at once, not after the lease;
 - a server that loses its database connection cancels its in-flight driver calls at once, and
-  the task is repaired once.
+  the task is repaired once (issue 10: loss of liveness cancels in-flight driver calls before
+  another process can take the task over).
 """
 
 from __future__ import annotations
