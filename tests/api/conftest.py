@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import update
 
 from cloudca.server.app import create_app
 from cloudca.server.config import Settings
@@ -25,7 +24,6 @@ from cloudca.server.db import migrate
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.drivers.simulator import SimulatorDriver
-from cloudca.server.instances.models import Instance
 from cloudca.server.runtime import Runtime
 from tests.conftest import API_KEY
 from tests.support import BASE, Api
@@ -151,11 +149,3 @@ async def register_ssh_key(api: Api, name: str) -> str:
     text = public_key(name)
     await api.succeeded(await api.http.post(f"{BASE}/sshkeys", json={"name": name, "publicKey": text}))
     return text
-
-
-async def force_state(runtime: Runtime, instance_id: str, state: str) -> None:
-    """Put an instance in ``state`` directly (e.g. ``Error``, which only a backend failure causes)."""
-    async with runtime.database.transaction() as session:
-        await session.execute(
-            update(Instance).where(Instance.id == instance_id).values(state=state, stable_state=state)
-        )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from cloudca.server.instances.models import RecoveryPoint
 from cloudca.server.runtime import Runtime
-from tests.api.conftest import GatedSimulator, Server, force_state, public_key, register_ssh_key
+from tests.api.conftest import GatedSimulator, Server, public_key, register_ssh_key
 from tests.support import BASE, Api, error_of
 
 RUNNING, STOPPED, DESTROYED, ERROR = "Running", "Stopped", "Destroyed", "Error"
@@ -80,14 +80,20 @@ def _expect_invalid_state(response: httpx.Response, instance_id: str, current: s
     assert REFUSAL.match(error["message"]), error["message"]
 
 
-async def _in_state(api: Api, runtime: Runtime, catalog: dict[str, Any], state: str) -> dict[str, Any]:
+async def _in_state(api: Api, driver: GatedSimulator, catalog: dict[str, Any], state: str) -> dict[str, Any]:
     instance = await api.create_instance(catalog)
     if state == STOPPED:
         await api.succeeded(await api.operation(instance["id"], "stop"))
     elif state == DESTROYED:
         await api.succeeded(await api.http.delete(f"{BASE}/instances/{instance['id']}"))
     elif state == ERROR:
-        await force_state(runtime, instance["id"], ERROR)
+        # As a backend failure makes it: the machine vanishes while a stop is under way.
+        gate = driver.hold("stop")
+        stopping = await api.operation(instance["id"], "stop")
+        await gate.reached()
+        await driver.destroy(instance["id"])
+        gate.release()
+        assert (await api.finished(stopping))["taskStatus"] == "FAILED"
     assert (await api.get_instance(instance["id"]))["state"] == state
     return instance
 
@@ -103,10 +109,14 @@ BACK: dict[str, str] = {RUNNING: "start", STOPPED: "stop", DESTROYED: "destroy"}
 
 
 @pytest.mark.parametrize("state", [RUNNING, STOPPED, DESTROYED, ERROR])
-async def test_operation_matrix(api: Api, runtime: Runtime, catalog: dict[str, Any], state: str) -> None:
+async def test_operation_matrix(
+    gated: tuple[Server, GatedSimulator], catalog: dict[str, Any], state: str
+) -> None:
+    server, driver = gated
+    api = server.api
     await register_ssh_key(api, "matrix-key")
     ops = Ops(api, catalog)
-    instance = await _in_state(api, runtime, catalog, state)
+    instance = await _in_state(api, driver, catalog, state)
     refused = [operation for operation, allowed in ALLOWED.items() if state not in allowed]
     for operation in refused:
         _expect_invalid_state(await ops.send(instance, operation), instance["id"], state, operation)
@@ -137,14 +147,15 @@ async def test_stop_of_a_stopped_instance_is_ds_example(api: Api, catalog: dict[
 
 
 async def test_destroy_with_purge_removes_the_instance(
-    api: Api, runtime: Runtime, catalog: dict[str, Any]
+    gated: tuple[Server, GatedSimulator], catalog: dict[str, Any]
 ) -> None:
+    server, driver = gated
     for state in (RUNNING, STOPPED, ERROR, DESTROYED):
-        await _destroy_with_purge(api, runtime, catalog, state)
+        await _destroy_with_purge(server.api, driver, catalog, state)
 
 
-async def _destroy_with_purge(api: Api, runtime: Runtime, catalog: dict[str, Any], state: str) -> None:
-    instance = await _in_state(api, runtime, catalog, state)
+async def _destroy_with_purge(api: Api, driver: GatedSimulator, catalog: dict[str, Any], state: str) -> None:
+    instance = await _in_state(api, driver, catalog, state)
     response = await api.http.request(
         "DELETE", f"{BASE}/instances/{instance['id']}", json={"purgeImmediately": True}
     )
