@@ -261,12 +261,17 @@ class TestResourcesAroundInstances:
         )
         assert volume["instanceId"] == instance["id"]
         assert "instanceId" not in as_json(cli("volumes", "detach", "cli-data"))
+        snapshot = as_json(cli("volumes", "snapshot", "cli-data"))
+        assert snapshot["volumeId"] == volume["id"] and snapshot["sizeInBytes"] > 0
+        assert as_json(cli("snapshots", "revert", snapshot["id"]))["id"] == snapshot["id"]
         cli("volumes", "attach", "cli-data", "--instance", "cli-vol")
         cli("volumes", "delete", "cli-data", expect=ExitCode.INVALID_STATE)
         cli("volumes", "detach", "cli-data")
         cli("volumes", "delete", "cli-data")
         cli("instances", "destroy", "cli-vol", "--purge")
-        assert isinstance(as_json(cli("snapshots", "list")), list)
+        assert [s["id"] for s in as_json(cli("snapshots", "list"))] == [snapshot["id"]]
+        cli("snapshots", "delete", snapshot["id"])
+        assert as_json(cli("snapshots", "list")) == []
 
     def test_public_ips_and_port_forwarding(self, cli: Any, live_server: Any) -> None:
         instance = as_json(cli("instances", "create", "cli-ip", *CREATE))

@@ -79,6 +79,7 @@ def attach_volume(
 
 
 VOLUME_REF.task("detach", "Detach a data volume from its instance.", "Detaching {}")
+VOLUME_REF.task("snapshot", "Take a snapshot of a volume (a cloudca extension).", "Snapshotting {}")
 
 
 @volumes.command("resize")
@@ -95,7 +96,7 @@ def resize_volume(
     return task
 
 
-snapshots = resource_app("snapshots", "Volume snapshots (read-only).")
+snapshots = resource_app("snapshots", "Volume snapshots (revert and delete: cloudca extensions).")
 add_read_commands(
     snapshots,
     noun="snapshot",
@@ -106,9 +107,17 @@ add_read_commands(
         ("VOLUME", "volume"),
         ("TYPE", "volumeType"),
         ("STATE", "state"),
+        ("BYTES", "sizeInBytes"),
     ],
     resource=lambda s: s.env.snapshots,
     filters=("volume_id",),
 )
+SNAPSHOT_REF = Reference(snapshots, "SNAPSHOT", "Snapshot name or id.", lambda s: s.env.snapshots)
+SNAPSHOT_REF.task(
+    "revert",
+    "Make the snapshot's volume hold its content again (the volume detached or its instance stopped).",
+    "Reverting to {}",
+)
+SNAPSHOT_REF.task("delete", "Delete a snapshot and its data.", "Deleting snapshot {}", "Deleted")
 
 APPS = [volumes, snapshots]

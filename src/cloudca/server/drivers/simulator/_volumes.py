@@ -77,6 +77,15 @@ class SimulatedVolumes:
     def delete_snapshot(self, snapshot_id: str) -> None:
         self._snapshots.pop(snapshot_id, None)
 
+    def attached(self, old: Iterable[DiskSpec], new: Iterable[DiskSpec]) -> tuple[DiskSpec, ...]:
+        """A machine's new disks; the data disks it no longer has become detached volumes."""
+        disks = tuple(new)
+        kept = {disk.volume_id for disk in disks}
+        self.detach_all(disk for disk in old if disk.volume_id not in kept)
+        for disk in disks:
+            self._detached.pop(disk.volume_id, None)
+        return disks
+
     def detach_all(self, disks: Iterable[DiskSpec]) -> None:
         """A destroyed machine's data disks become detached volumes (they outlive it)."""
         for disk in disks:

@@ -298,7 +298,7 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
         await self._begin("set_disks", instance_id)
         machine = self._machine(instance_id)
         check_disks(instance_id, disks, machine.disks, self._others(instance_id))
-        machine.disks = tuple(disks)
+        machine.disks = self._volumes.attached(machine.disks, disks)
 
     async def set_port_forwarding(self, public_ip: str, rules: Sequence[PortForward]) -> None:
         await self._begin("set_port_forwarding", public_ip)
