@@ -77,6 +77,9 @@ class GatedSimulator(SimulatorDriver):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # A held operation does not complete at once: its tasks must run on workers, not inline in
+        # the request that a test is still waiting for.
+        self.capabilities = dataclasses.replace(self.capabilities, instant=False)
         self._gates: dict[str, Gate] = {}
 
     def hold(self, operation: str) -> Gate:

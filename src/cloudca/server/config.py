@@ -48,6 +48,10 @@ class Settings:
     task_drain_seconds: float = 30.0
     #: Concurrent task executions per process.
     task_workers: int = 16
+    #: With a driver whose operations complete at once (``Capabilities.instant``: the simulator's
+    #: ``instant`` profile), run each instance task in the request that accepted it, after its
+    #: rows have committed, instead of on a worker (same rows, states and wire; fewer hops).
+    task_inline: bool = True
     #: Simulator: latency profile (``instant`` or ``realistic``) and host layout.
     simulator_latency: str = "instant"
     simulator_hosts_per_zone: int = 4

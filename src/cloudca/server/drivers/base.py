@@ -58,6 +58,9 @@ class Capabilities:
     serial_console: bool = False
     #: ``open_console`` answers with a stand-in (a prompt that runs a few commands), not a guest.
     simulated_console: bool = False
+    #: Every operation completes at once, in memory (the simulator's ``instant`` profile): the
+    #: control plane may run a task inline, in the request that accepted it (``TaskRunner.submit``).
+    instant: bool = False
 
 
 @dataclass(frozen=True)

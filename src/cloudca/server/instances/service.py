@@ -145,7 +145,7 @@ async def claim(
             current = await find_instance(session, scope, instance.id)
             check_transition(current, transition)
             raise EntityBusy(ENTITY, instance.id, current.task_id)  # state changed and back: still busy
-        runtime.tasks.new_task(
+        task = runtime.tasks.new_task(
             session,
             kind=kind,
             organization_id=scope.organization_id,
@@ -155,7 +155,7 @@ async def claim(
             payload=payload.to_json(),
             task_id=task_id,
         )
-    runtime.tasks.dispatch(task_id)
+    await runtime.tasks.submit(task)
     return task_id
 
 
@@ -190,7 +190,7 @@ async def create_instance(runtime: Runtime, scope: EnvironmentScope, body: Creat
             is_default=True,
             requested_ip=plan.requested_ip,
         )
-        runtime.tasks.new_task(
+        task = runtime.tasks.new_task(
             session,
             kind="instances.create",
             organization_id=scope.organization_id,
@@ -200,7 +200,7 @@ async def create_instance(runtime: Runtime, scope: EnvironmentScope, body: Creat
             payload=_create_payload(plan).to_json(),
             task_id=task_id,
         )
-    runtime.tasks.dispatch(task_id)
+    await runtime.tasks.submit(task)
     return task_id
 
 

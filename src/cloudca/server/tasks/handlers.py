@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, update
@@ -34,6 +34,9 @@ class TaskContext:
     owner: str = ""
     #: Encrypts the secrets of results (passwords) before they are stored.
     secrets: SecretBox | None = None
+    #: Ids of tasks whose ``succeed`` ran in a transaction that the handler then left normally
+    #: (so it committed): the runner need not read their status back. Shared by every copy.
+    ended: set[str] = field(default_factory=set)
 
     async def succeed(self, session: AsyncSession, task: Task, result: Any) -> None:
         """Mark ``task`` SUCCESS inside the handler's last transaction, so the entity's final state
@@ -47,6 +50,7 @@ class TaskContext:
         ended = await session.execute(_SUCCEED, params)
         if not getattr(ended, "rowcount", 0):
             raise TaskLeaseLost(task.id)
+        self.ended.add(task.id)
 
 
 # Built once: every task ends with it. (Bound names differ from the columns', which SQLAlchemy

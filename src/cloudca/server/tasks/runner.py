@@ -139,6 +139,25 @@ class TaskRunner:
         self._held.add(task_id)
         self._queue.put_nowait(task_id)
 
+    @property
+    def runs_inline(self) -> bool:
+        """Whether ``submit`` runs tasks in the caller (``Settings.task_inline`` and an instant driver)."""
+        return self.settings.task_inline and self.context.driver.capabilities.instant
+
+    async def submit(self, task: Task) -> None:
+        """Start a task whose rows have committed (``new_task``'s result).
+
+        With an instant driver (``runs_inline``) it runs here, in the accepting request, and this
+        returns when it has ended: no queue hop, no reload of the row, and the client's first
+        ``?wait=`` finds it finished. The rows, states and outcome are a worker's (the same
+        ``_execute``), and so is durability: the task was committed RUNNING under this process's
+        lease first, so a crash meanwhile leaves an orphan that the janitor repairs. The job is
+        awaited, not owned: a cancelled request does not cancel it, and ``stop`` drains it."""
+        if not self.runs_inline:
+            self.dispatch(task.id)
+            return
+        await asyncio.wait({self._start_job(task.id, self._execute(task.id, task))})
+
     async def wait(self, task_id: str, seconds: float) -> None:
         """Return when the task has ended in any process, or after ``seconds``."""
         await self.waiters.wait(task_id, seconds)
@@ -227,17 +246,21 @@ class TaskRunner:
         if not job.cancelled() and job.exception() is not None:
             log.error("task %s: unexpected failure in the runner", task_id, exc_info=job.exception())
 
-    async def _execute(self, task_id: str) -> None:
+    async def _execute(self, task_id: str, task: Task | None = None) -> None:
+        """Run the task (``task``: the row as just committed by this process, else read here)."""
         ctx = self.context
-        async with self.database.session() as session:
-            task = (await session.execute(select(Task).where(Task.id == task_id))).scalar_one_or_none()
+        if task is None:
+            async with self.database.session() as session:
+                task = (await session.execute(select(Task).where(Task.id == task_id))).scalar_one_or_none()
         if task is None or task.status != RUNNING or task.lease_owner != ctx.owner:
             return
         handler = self._handlers[task.kind]
         try:
             if self._prepare is not None:
                 await self._prepare(task)
-            await asyncio.wait_for(handler.run(ctx, task), self.settings.task_timeout_seconds)
+            # ``timeout`` rather than ``wait_for``: the same bound without a task of its own per run.
+            async with asyncio.timeout(self.settings.task_timeout_seconds):
+                await handler.run(ctx, task)
         except TaskLeaseLost:
             log.warning("task %s (%s) was taken over by another process", task.id, task.kind)
         except ServiceError as error:
@@ -250,10 +273,16 @@ class TaskRunner:
             await self._fail(ctx, handler, task, unexpected)
         else:
             await self._ensure_finished(ctx, task)
+        finally:
+            ctx.ended.discard(task.id)
         self.waiters.notify(task.id)
 
     async def _ensure_finished(self, ctx: TaskContext, task: Task) -> None:
-        """A handler that returned without ``succeed`` has a bug; never leave its task pending."""
+        """A handler that returned without ``succeed`` has a bug; never leave its task pending.
+        (A handler returns normally after ``succeed`` only once its transaction has committed: then
+        there is nothing to read back.)"""
+        if task.id in ctx.ended:
+            return
         async with self.database.read() as connection:
             status = (await connection.execute(STATUS, {"task_id": task.id})).scalar_one()
         if status == RUNNING:

@@ -80,6 +80,8 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
             raise ValueError("hosts_per_zone, host_cpus and host_memory_mb must be positive")
         rng = random.Random(seed)
         self._latency = Latency(latency, rng, sleep)
+        # Declared per instance: only the ``instant`` profile completes every operation at once.
+        self.capabilities = replace(type(self).capabilities, instant=latency is LatencyProfile.INSTANT)
         self._faults = Faults(fault_plan or FaultPlan(), rng)
         self._hosts: dict[str, SimulatedHost] = {}
         for zone_name in zones:
