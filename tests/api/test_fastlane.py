@@ -50,6 +50,10 @@ async def test_the_lane_answers_as_the_routes_do(
         f"{BASE}/instances?page_size=1&page_number=2",
         f"{BASE}/instances?page_size=5&page_number=9",
     ]
+    # Every route the lane serves is compared below (the lane takes its routes from the routers).
+    served = fastlane.served_routes()
+    covered = {route.path for route in served for path in paths if route.path_regex.match(path.split("?")[0])}
+    assert covered == {route.path for route in served}
     for path in paths:
         routed, _ = await _get(api, monkeypatch, path, lane=False)
         laned, answered = await _get(api, monkeypatch, path, lane=True)
@@ -81,3 +85,12 @@ async def test_errors_and_other_queries_go_to_the_routes(
     unknown = httpx.Headers({"MC-Api-Key": "not-a-key"})
     response = await api.http.get(f"{BASE}/instances/{instance['id']}", headers=unknown)
     assert response.status_code == 401
+
+
+async def test_the_lane_serves_only_get_routes_of_the_application(api: Api) -> None:
+    """No path of its own: each route it serves is a documented GET of the running application."""
+    documented = (await api.http.get("/openapi.json")).json()["paths"]
+    served = fastlane.served_routes()
+    assert served
+    for route in served:
+        assert "get" in documented[route.path], route.path

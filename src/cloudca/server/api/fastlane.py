@@ -1,41 +1,43 @@
-"""A lean lane for the hottest reads: a task, an instance, and the default page of instances.
+"""A lean lane for the hottest reads: a task, an instance, and a page of instances.
 
 Why: for these requests FastAPI's routing and dependency resolution cost more than the work
-itself. The lane answers only when it can give exactly the 200 the routed endpoint would give,
-from the same functions: the caller and the environment the edge resolved for the routes
-(``api.authorization``), the same visibility rule for tasks, and a query string the lane
-understands. Everything else
-(an unknown key or id, ``?wait=``, filters, any error) goes on to the FastAPI routes, which stay
-the documented API and the only place errors are answered.
+itself. The lane is not a second edge: it serves only routes of the routers themselves, matched
+with those routes' own compiled paths (``_served``), and answers with the same pieces the routed
+endpoints use: the caller and environment the edge resolved (``api.authorization``), the same
+query parser (``paging.list_params``), the same service functions, and the same envelopes and
+response class (``api.envelope``). It answers only when it can give exactly the 200 the route
+would give; everything else (an unknown key or id, ``?wait=``, filters, sorting, any error) goes on
+to the routes, which stay the documented API and the only place errors are answered.
+``tests/api/test_fastlane.py`` compares both answers byte for byte on every route the lane serves.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from re import Pattern
 from typing import Any
 
-import orjson
-from sqlalchemy.ext.asyncio import AsyncConnection
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
 
-from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.api.authorization import RequestAccess
-from cloudca.server.api.envelope import MEDIA_TYPE
-from cloudca.server.api.paging import ListParams
+from cloudca.server.api.envelope import JSONResponse, listing, single
+from cloudca.server.api.paging import list_params
 from cloudca.server.api.state import EdgeRuntime
-from cloudca.server.db.inline_reads import InlineReads
 from cloudca.server.errors import ServiceError
+from cloudca.server.instances import router as instances_router
 from cloudca.server.instances import service as instances
+from cloudca.server.tasks import router as tasks_router
 from cloudca.server.tasks import service as tasks
 
 Scope = MutableMapping[str, Any]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+Message = MutableMapping[str, Any]
+Send = Callable[[Message], Awaitable[None]]
+Lane = Callable[[EdgeRuntime, RequestAccess, Scope, dict[str, Any]], Awaitable[Response | None]]
 
-_TASK = re.compile(r"/v1/tasks/([0-9A-Fa-f-]{36})")
-_INSTANCES = re.compile(r"/v1/services/([^/]+)/([^/]+)/instances(?:/([0-9A-Fa-f-]{36}))?")
-_PAGE = re.compile(rb"page_size=([1-9][0-9]{0,5})(?:&page_number=([1-9][0-9]{0,5}))?")
-_HEADERS = [(b"content-type", MEDIA_TYPE.encode())]
+#: The only query keys of a page the lane serves: the unsorted, unfiltered page (statements built once).
+_PAGE_KEYS = frozenset({"page_size", "page_number"})
 
 
 async def answer(runtime: EdgeRuntime, access: RequestAccess, scope: Scope, send: Send) -> bool:
@@ -44,81 +46,104 @@ async def answer(runtime: EdgeRuntime, access: RequestAccess, scope: Scope, send
     ``access`` is the edge's resolution of the request (``api.authorization``): the lane answers
     with the same caller and environment the routes would use, never a resolution of its own."""
     path: str = scope["path"]
-    query: bytes = scope["query_string"]
-    try:
-        body = await _body(runtime, access, path, query)
-    except ServiceError:
-        return False  # the routed endpoint answers it, with the contract's error envelope
-    if body is None:
-        return False
-    content = orjson.dumps(body)
-    headers = [*_HEADERS, (b"content-length", str(len(content)).encode())]
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": content})
-    return True
+    for pattern, lane in _SERVED:
+        match = pattern.fullmatch(path)
+        if match is None:
+            continue
+        try:
+            response = await lane(runtime, access, scope, match.groupdict())
+        except ServiceError:
+            return False  # the routed endpoint answers it, with the contract's error envelope
+        if response is None:
+            return False
+        await response(scope, _no_body, send)
+        return True
+    return False
 
 
-@dataclass(frozen=True)
-class _Request:
-    """What the lane was asked for: a task, an instance, or a page (``params``) of instances."""
-
-    task_id: str | None = None
-    environment: EnvironmentScope | None = None
-    instance_id: str | None = None
-    params: ListParams | None = None
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
 
 
-async def _body(
-    runtime: EdgeRuntime, access: RequestAccess, path: str, query: bytes
-) -> dict[str, Any] | None:
-    request = _parse(access, path, query)
-    if request is None:
-        return None
+async def _task(
+    runtime: EdgeRuntime, access: RequestAccess, scope: Scope, params: dict[str, Any]
+) -> Response | None:
+    if scope["query_string"]:
+        return None  # ``?wait=`` and anything else: the route
+    task_id = str(params["task_id"]).lower()
     inline = runtime.database.inline_reads
-    if request.task_id is not None:
-        if inline is not None:
-            with inline.snapshot() as reader:
-                task = await tasks.get_task(reader, request.task_id)
-        else:
-            async with runtime.database.read() as connection:
-                task = await tasks.get_task(connection, request.task_id)
-        # Outside the snapshot: the check may query (once per caller and environment).
-        if not await runtime.access.may_see_task(
-            runtime.database, access.caller, task.organization_id, task.environment_id
-        ):
-            return None
-        return tasks.represent(task, runtime.tasks.secrets)
     if inline is not None:
-        # On SQLite: the same service functions, over sqlite3 itself (``db.inline_reads``). None
-        # of them suspends, so no other request runs between BEGIN and COMMIT.
         with inline.snapshot() as reader:
-            return await _read(reader, request)
+            task = await tasks.get_task(reader, task_id)
+    else:
+        async with runtime.database.read() as connection:
+            task = await tasks.get_task(connection, task_id)
+    # Outside the snapshot: the check may query (once per caller and environment).
+    if not await runtime.access.may_see_task(
+        runtime.database, access.caller, task.organization_id, task.environment_id
+    ):
+        return None
+    return JSONResponse(tasks.represent(task, runtime.tasks.secrets))
+
+
+async def _instance(
+    runtime: EdgeRuntime, access: RequestAccess, scope: Scope, params: dict[str, Any]
+) -> Response | None:
+    if scope["query_string"] or access.environment is None:
+        return None
+    environment, instance_id = access.environment, str(params["instance_id"])
+    inline = runtime.database.inline_reads
+    if inline is not None:
+        # On SQLite: the same service function, over sqlite3 itself (``db.inline_reads``). It
+        # never suspends, so no other request runs between BEGIN and COMMIT.
+        with inline.snapshot() as reader:
+            return single(await instances.get_instance(reader, environment, instance_id))
     async with runtime.database.read() as connection:
-        return await _read(connection, request)
+        return single(await instances.get_instance(connection, environment, instance_id))
 
 
-def _parse(access: RequestAccess, path: str, query: bytes) -> _Request | None:
-    """The request, if the lane handles it."""
-    task = _TASK.fullmatch(path)
-    if task is not None:
-        return None if query else _Request(task_id=task.group(1).lower())
-    match = _INSTANCES.fullmatch(path)
-    if match is None or access.environment is None:
+async def _page(
+    runtime: EdgeRuntime, access: RequestAccess, scope: Scope, _params: dict[str, Any]
+) -> Response | None:
+    request = Request(scope)
+    if access.environment is None or not request.query_params or set(request.query_params) - _PAGE_KEYS:
         return None
-    instance_id = match.group(3)
-    if instance_id is not None:
-        return None if query else _Request(environment=access.environment, instance_id=instance_id)
-    page = _PAGE.fullmatch(query)
-    if page is None:
+    paging = await list_params(request)  # the route's own parser: a bad value raises as there
+    if paging.page_size is None:
         return None
-    params = ListParams(page_number=int(page.group(2) or 1), page_size=int(page.group(1)))
-    return _Request(environment=access.environment, params=params)
+    environment = access.environment
+    inline = runtime.database.inline_reads
+    if inline is not None:
+        with inline.snapshot() as reader:
+            items, metadata = await instances.list_instances(reader, environment, paging, {})
+    else:
+        async with runtime.database.read() as connection:
+            items, metadata = await instances.list_instances(connection, environment, paging, {})
+    return listing(items, metadata)
 
 
-async def _read(reader: AsyncConnection | InlineReads, request: _Request) -> dict[str, Any] | None:
-    assert request.environment is not None
-    if request.instance_id is not None:
-        return {"data": await instances.get_instance(reader, request.environment, request.instance_id)}
-    assert request.params is not None
-    items, metadata = await instances.list_instances(reader, request.environment, request.params, {})
-    return {"data": items, "metadata": metadata}
+#: Which GET route each lane serves, named by the route's endpoint.
+_LANES: dict[Callable[..., Any], Lane] = {
+    tasks_router.get_task: _task,
+    instances_router.get_instance: _instance,
+    instances_router.list_instances: _page,
+}
+
+
+def served_routes() -> tuple[APIRoute, ...]:
+    """The routes the lane serves, taken from the routers (their paths are the lane's paths)."""
+    routes = [*tasks_router.router.routes, *instances_router.router.routes]
+    served = tuple(
+        route
+        for route in routes
+        if isinstance(route, APIRoute) and route.endpoint in _LANES and "GET" in (route.methods or ())
+    )
+    if len(served) != len(_LANES):
+        raise RuntimeError("a route of the lean lane is missing from its router")
+    return served
+
+
+#: Each lane with the compiled path of the route it serves.
+_SERVED: tuple[tuple[Pattern[str], Lane], ...] = tuple(
+    (route.path_regex, _LANES[route.endpoint]) for route in served_routes()
+)

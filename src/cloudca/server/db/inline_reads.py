@@ -36,12 +36,15 @@ class _Compiled:
         self.sql = str(compiled)
         self.names: Sequence[str] = tuple(compiled.positiontup or ())
         self.expanding = {name for name in self.names if f"__[POSTCOMPILE_{name}]" in self.sql}
-        # A sequence of processors only occurs for tuple-valued parameters, which these reads lack.
-        self.bind: dict[str, Processor] = {
-            name: processor for name, processor in compiled._bind_processors.items() if callable(processor)
-        }
+        # The processors SQLAlchemy itself applies, asked for through the public type API
+        # (``dialect_impl``): the dialect's form of each type converts values both ways.
+        self.bind: dict[str, Processor] = {}
+        for parameter, name in compiled.bind_names.items():
+            processor = parameter.type.dialect_impl(dialect).bind_processor(dialect)
+            if callable(processor):
+                self.bind[name] = processor
         columns = statement.selected_columns
-        results = [column.type._cached_result_processor(dialect, None) for column in columns]
+        results = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
         #: Only the columns that need converting (booleans from 0/1, dates and JSON from text).
         self.processors = [(index, processor) for index, processor in enumerate(results) if processor]
         self.row: Any = collections.namedtuple("Row", [column.key for column in columns], rename=True)  # type: ignore[misc]
