@@ -22,7 +22,7 @@ from cloudca.server.access.router import router as access_router
 from cloudca.server.access.service import AccessService
 from cloudca.server.access.usage_router import router as usage_router
 from cloudca.server.access.user_router import router as user_router
-from cloudca.server.api import errors
+from cloudca.server.api import errors, fastlane
 from cloudca.server.api.middleware import EdgeMiddleware
 from cloudca.server.api.state import EdgeRuntime
 from cloudca.server.catalog.router import router as catalog_router
@@ -118,6 +118,7 @@ def create_app(
     app.include_router(console.router)
     app.mount("/console/assets", console.assets, name="console-assets")
     app.add_middleware(EdgeMiddleware)
+    app.state.lean_lane = fastlane.LeanLane([tasks_router, instances_router])  # served from these routes
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

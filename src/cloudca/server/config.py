@@ -52,6 +52,9 @@ class Settings:
     #: ``instant`` profile), run each instance task in the request that accepted it, after its
     #: rows have committed, instead of on a worker (same rows, states and wire; fewer hops).
     task_inline: bool = True
+    #: API requests worked on at once per process; more wait their turn in arrival order
+    #: (``api.admission``). Long-polls are not counted. 0: unbounded.
+    max_active_requests: int = 16
     #: Simulator: latency profile (``instant`` or ``realistic``) and host layout.
     simulator_latency: str = "instant"
     simulator_hosts_per_zone: int = 4

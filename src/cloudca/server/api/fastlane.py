@@ -13,11 +13,10 @@ to the routes, which stay the documented API and the only place errors are answe
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from re import Pattern
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -26,9 +25,7 @@ from cloudca.server.api.envelope import JSONResponse, listing, single
 from cloudca.server.api.paging import list_params
 from cloudca.server.api.state import EdgeRuntime
 from cloudca.server.errors import ServiceError
-from cloudca.server.instances import router as instances_router
 from cloudca.server.instances import service as instances
-from cloudca.server.tasks import router as tasks_router
 from cloudca.server.tasks import service as tasks
 
 Scope = MutableMapping[str, Any]
@@ -40,13 +37,15 @@ Lane = Callable[[EdgeRuntime, RequestAccess, Scope, dict[str, Any]], Awaitable[R
 _PAGE_KEYS = frozenset({"page_size", "page_number"})
 
 
-async def answer(runtime: EdgeRuntime, access: RequestAccess, scope: Scope, send: Send) -> bool:
+async def answer(
+    served: LeanLane, runtime: EdgeRuntime, access: RequestAccess, scope: Scope, send: Send
+) -> bool:
     """Answer a GET the lane handles and return True; otherwise send nothing and return False.
 
     ``access`` is the edge's resolution of the request (``api.authorization``): the lane answers
     with the same caller and environment the routes would use, never a resolution of its own."""
     path: str = scope["path"]
-    for pattern, lane in _SERVED:
+    for pattern, lane in served.lanes:
         match = pattern.fullmatch(path)
         if match is None:
             continue
@@ -122,28 +121,31 @@ async def _page(
     return listing(items, metadata)
 
 
-#: Which GET route each lane serves, named by the route's endpoint.
-_LANES: dict[Callable[..., Any], Lane] = {
-    tasks_router.get_task: _task,
-    instances_router.get_instance: _instance,
-    instances_router.list_instances: _page,
+#: Which GET route each lane serves, named by the route's endpoint (module, function): the
+#: composition root hands the routers over (``LeanLane``), so the edge imports no router.
+_LANES: dict[tuple[str, str], Lane] = {
+    ("cloudca.server.tasks.router", "get_task"): _task,
+    ("cloudca.server.instances.router", "get_instance"): _instance,
+    ("cloudca.server.instances.router", "list_instances"): _page,
 }
 
 
-def served_routes() -> tuple[APIRoute, ...]:
-    """The routes the lane serves, taken from the routers (their paths are the lane's paths)."""
-    routes = [*tasks_router.router.routes, *instances_router.router.routes]
-    served = tuple(
-        route
-        for route in routes
-        if isinstance(route, APIRoute) and route.endpoint in _LANES and "GET" in (route.methods or ())
-    )
-    if len(served) != len(_LANES):
-        raise RuntimeError("a route of the lean lane is missing from its router")
-    return served
+def _endpoint(route: APIRoute) -> tuple[str, str]:
+    return route.endpoint.__module__, route.endpoint.__name__
 
 
-#: Each lane with the compiled path of the route it serves.
-_SERVED: tuple[tuple[Pattern[str], Lane], ...] = tuple(
-    (route.path_regex, _LANES[route.endpoint]) for route in served_routes()
-)
+class LeanLane:
+    """The routes the lane serves, taken from the application's routers: their compiled paths
+    are the lane's paths."""
+
+    def __init__(self, routers: Iterable[APIRouter]) -> None:
+        self.routes = tuple(
+            route
+            for router in routers
+            for route in router.routes
+            if isinstance(route, APIRoute) and _endpoint(route) in _LANES and "GET" in (route.methods or ())
+        )
+        if len(self.routes) != len(_LANES):
+            raise RuntimeError("a route of the lean lane is missing from the routers")
+        #: Each lane with the compiled path of the route it serves.
+        self.lanes = tuple((route.path_regex, _LANES[_endpoint(route)]) for route in self.routes)

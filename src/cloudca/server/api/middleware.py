@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from cloudca.server.api import authorization, fastlane, idempotency
+from cloudca.server.api.admission import Admission
 from cloudca.server.api.envelope import MEDIA_TYPE
 from cloudca.server.api.errors import status_of
 from cloudca.server.api.state import EdgeRuntime
@@ -39,6 +40,7 @@ class EdgeMiddleware:
     def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self._admission: Admission | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,6 +69,20 @@ class EdgeMiddleware:
                     return
                 break
         runtime: EdgeRuntime | None = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
+        if runtime is None:
+            await self._handle(None, scope, receive, send)
+            return
+        if self._admission is None:
+            self._admission = Admission(runtime.settings.max_active_requests)
+        turns = self._admission.gate(scope) if path.startswith("/v1/") else None
+        if turns is None:
+            await self._handle(runtime, scope, receive, send)
+            return
+        async with turns:
+            await self._handle(runtime, scope, receive, send)
+
+    async def _handle(self, runtime: EdgeRuntime | None, scope: Scope, receive: Receive, send: Send) -> None:
+        """Who is calling, then the lean lane or the routes."""
         if runtime is not None:
             try:
                 access = await authorization.resolve(runtime, scope)
@@ -79,7 +95,12 @@ class EdgeMiddleware:
                 return
             if access is not None:
                 scope[authorization.SCOPE_KEY] = access
-                if scope["method"] == "GET" and await fastlane.answer(runtime, access, scope, send):
+                lane: fastlane.LeanLane | None = getattr(scope["app"].state, "lean_lane", None)
+                if (
+                    scope["method"] == "GET"
+                    and lane is not None
+                    and await fastlane.answer(lane, runtime, access, scope, send)
+                ):
                     return
         limit = self.max_body_bytes
         received = 0
