@@ -48,9 +48,7 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
     """An in-memory compute driver; see the package docstring for its LIMITATIONS."""
 
     name = "simulator"
-    capabilities = Capabilities(
-        live_resize=False, forwards_ports=False, real_guests=False, simulated_console=True
-    )
+    capabilities = Capabilities(simulated_console=True)  # instant: set per instance, by its latency
 
     def __init__(
         self,
@@ -80,7 +78,6 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
             raise ValueError("hosts_per_zone, host_cpus and host_memory_mb must be positive")
         rng = random.Random(seed)
         self._latency = Latency(latency, rng, sleep)
-        # Declared per instance: only the ``instant`` profile completes every operation at once.
         self.capabilities = replace(type(self).capabilities, instant=latency is LatencyProfile.INSTANT)
         self._faults = Faults(fault_plan or FaultPlan(), rng)
         self._hosts: dict[str, SimulatedHost] = {}
