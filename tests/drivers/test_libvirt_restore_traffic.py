@@ -1,7 +1,7 @@
 """The libvirt driver's source NAT and its rules coming back after the table is lost, on real packets
 (no guests, no hypervisor: the namespaces and veth "machines" of test_libvirt_filtering_traffic.py).
 
-- hairpin: a machine reaching a public IP whose forward or balancer leads back into its own
+- hairpin: a machine reaching a public IP whose forward, balancer or static NAT leads back into its own
   network (to another machine, or to itself) gets its answer;
 - outbound: what a machine sends beyond the host leaves as the host's address (a NAT network), so
   that a peer with no route to the network answers it;
@@ -98,6 +98,8 @@ def peer(hosts: Any) -> Iterator[str]:
         run("ip", "-n", hosts.host, "link", "set", "uplink0", "up")
         run("ip", "-n", namespace, "addr", "add", f"{PEER}/24", "dev", "eth0")
         run("ip", "-n", namespace, "link", "set", "eth0", "up")
+        # The public pool is the host's (static NAT answers come back to it); the network is not.
+        run("ip", "-n", namespace, "route", "add", "203.0.113.0/24", "via", UPLINK)
         (root / "cgi-bin").mkdir()
         script = root / "cgi-bin" / "whoami"
         script.write_text('#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%s" "$REMOTE_ADDR"\n')
@@ -205,3 +207,24 @@ async def test_after_a_flush_the_same_state_brings_traffic_back_and_a_repeat_rew
     assert whoami(machine_a) is None  # The ACL is back.
     await network_driver.set_network_acl(NETWORK, CIDR, None)
     assert whoami(machine_a) == UPLINK  # Outbound NAT is back.
+
+
+async def test_a_static_nat_machine_leaves_as_its_public_ip_and_is_reached_through_it(
+    network_driver, host, machine_a, hosts, peer, bridge_netfilter
+) -> None:
+    """The networks' masquerade (``nat-out``) comes after static NAT's source NAT: a machine with a
+    static NAT address leaves as that address, the others as the host; and a machine of the same
+    network reaches it through that address (hairpin)."""
+    machine_b, address = hosts.machines[1], "203.0.113.42"
+    await network_driver.set_static_nat(address, MACHINE_B)
+
+    assert libvirt_support.wait_for(lambda: whoami(machine_b), 10, "the peer") == address
+    assert whoami(machine_a) == UPLINK
+    assert serving(machine_a, address, 8080) == "machine-b"
+
+    nft(host, "flush", "ruleset")
+    await network_driver.set_static_nat(address, MACHINE_B)  # What a start pushes again.
+    assert whoami(machine_b) == address
+    assert serving(machine_a, address, 8080) == "machine-b"
+    await network_driver.set_static_nat(address, None)
+    assert whoami(machine_b) == UPLINK
