@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access import revision
@@ -37,15 +36,6 @@ async def create(session: AsyncSession, user: User, name: str | None) -> dict[st
     session.add(row)
     await session.flush()
     return {**represent(row), "apiKey": secret}
-
-
-async def list_keys(session: AsyncSession, user: User) -> list[ApiKey]:
-    rows = await session.execute(
-        select(ApiKey)
-        .where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
-        .order_by(ApiKey.created_at, ApiKey.id)
-    )
-    return list(rows.scalars())
 
 
 async def get_key(session: AsyncSession, user: User, key_id: str) -> ApiKey:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
 from cloudca.server.access import environments
+from cloudca.server.access import listing as lists
 from cloudca.server.access import representations as rep
 from cloudca.server.access import schemas as docs
 from cloudca.server.access.bodies import CreateEnvironment, UpdateEnvironment
-from cloudca.server.access.models import Environment
 from cloudca.server.api.body import read_model
 from cloudca.server.api.deps import CallerDep, ListParamsDep, RuntimeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single
-from cloudca.server.api.paging import page_in_memory
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single
 from cloudca.server.db.base import new_id
 
@@ -25,18 +23,7 @@ router = APIRouter(tags=["administration"], responses=ERROR_RESPONSES)
 async def list_environments(runtime: RuntimeDep, caller: CallerDep, params: ListParamsDep) -> JSONResponse:
     """Environments the caller has a role in (all of their organizations' for organization admins)."""
     async with runtime.database.session() as session:
-        rows = (
-            await session.execute(
-                select(Environment).where(Environment.deleted_at.is_(None)).order_by(Environment.created_at)
-            )
-        ).scalars()
-        items = [
-            await rep.environment(session, row)
-            for row in rows
-            if await runtime.access.role_of(session, caller, row) is not None
-        ]
-    page, metadata = page_in_memory(items, params)
-    return listing(page, metadata)
+        return listing(*await lists.environments(session, caller, params))
 
 
 @router.get("/v1/environments/{environment_id}", response_model=Single[docs.Environment])

@@ -6,18 +6,17 @@ Synchronous: the ``data`` envelope, never tasks; DELETE answers 204 with an empt
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
+from cloudca.server.access import listing as lists
 from cloudca.server.access import organizations
 from cloudca.server.access import representations as rep
 from cloudca.server.access import schemas as docs
 from cloudca.server.access.bodies import OrganizationBody
-from cloudca.server.access.models import Organization, ServiceConnection
+from cloudca.server.access.models import ServiceConnection
 from cloudca.server.api.body import read_model
 from cloudca.server.api.deps import CallerDep, ListParamsDep, RuntimeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single
-from cloudca.server.api.paging import page_in_memory
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single
 from cloudca.server.errors import NotFound
 
@@ -30,12 +29,7 @@ async def list_service_connections(
 ) -> JSONResponse:
     """List the service connections."""
     async with runtime.database.session() as session:
-        rows = (
-            await session.execute(select(ServiceConnection).order_by(ServiceConnection.service_code))
-        ).scalars()
-        items = [rep.service_connection(row) for row in rows]
-    page, metadata = page_in_memory(items, params)
-    return listing(page, metadata)
+        return listing(*await lists.service_connections(session, params))
 
 
 @router.get("/v1/services/connections/{connection_id}", response_model=Single[docs.ServiceConnection])
@@ -52,14 +46,7 @@ async def get_service_connection(connection_id: str, runtime: RuntimeDep, _calle
 async def list_organizations(runtime: RuntimeDep, caller: CallerDep, params: ListParamsDep) -> JSONResponse:
     """The caller's organization, and the organizations below it for organization admins."""
     async with runtime.database.session() as session:
-        rows = (await session.execute(select(Organization).order_by(Organization.created_at))).scalars()
-        items = [
-            await rep.organization(session, row)
-            for row in rows
-            if await runtime.access.may_access_organization(session, caller, row.id)
-        ]
-    page, metadata = page_in_memory(items, params)
-    return listing(page, metadata)
+        return listing(*await lists.organizations(session, caller, params))
 
 
 @router.get("/v1/organizations/{organization_id}", response_model=Single[docs.Organization])

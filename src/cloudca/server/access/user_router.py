@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
 from cloudca.server.access import api_keys, users
+from cloudca.server.access import listing as lists
 from cloudca.server.access import representations as rep
 from cloudca.server.access import schemas as docs
 from cloudca.server.access.bodies import CreateApiKey, UserBody
-from cloudca.server.access.models import User
 from cloudca.server.api.body import read_model
 from cloudca.server.api.deps import CallerDep, ListParamsDep, RuntimeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single
-from cloudca.server.api.paging import page_in_memory, uuid_filter
+from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single
 
 router = APIRouter(tags=["administration"], responses=ERROR_RESPONSES)
@@ -27,17 +26,7 @@ async def list_users(
     """Users the caller may see (only themselves without admin rights); filter ``organizationId``."""
     organization_id = uuid_filter(request, "organizationId")
     async with runtime.database.session() as session:
-        query = select(User).order_by(User.user_name)
-        if organization_id is not None:
-            query = query.where(User.organization_id == organization_id)
-        rows = list((await session.execute(query)).scalars())
-        items = [
-            await rep.user(session, row, detailed=False)
-            for row in rows
-            if await users.may_see(session, runtime.access, caller, row)
-        ]
-    page, metadata = page_in_memory(items, params)
-    return listing(page, metadata)
+        return listing(*await lists.users(session, caller, params, organization_id))
 
 
 @router.get("/v1/users/{user_id}", response_model=Single[docs.User])
@@ -92,9 +81,7 @@ async def list_api_keys(
     """A user's API keys, without their secrets (cloudca extension)."""
     async with runtime.database.session() as session:
         owner = await users.visible(session, runtime.access, caller, user_id)
-        items = [api_keys.represent(row) for row in await api_keys.list_keys(session, owner)]
-    page, metadata = page_in_memory(items, params)
-    return listing(page, metadata)
+        return listing(*await lists.keys(session, owner, params))
 
 
 @router.get("/v1/users/{user_id}/apikeys/{key_id}", response_model=Single[docs.ApiKey])

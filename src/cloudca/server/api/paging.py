@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
 
 from fastapi import Request
 
 from cloudca.server.core.listing import ListParams
 from cloudca.server.errors import InvalidQueryParameter
 
-__all__ = ["ListParams", "choice_filter", "list_params", "page_in_memory", "uuid_filter"]
+__all__ = ["ListParams", "choice_filter", "list_params", "uuid_filter"]
 
 
 #: Upper bound of ``page_number`` and ``page_size``: their product, the offset, fits SQL's 64 bits.
@@ -61,35 +60,3 @@ def choice_filter(request: Request, name: str, allowed: Iterable[str]) -> str | 
         if value.lower() == raw.lower():
             return value
     raise InvalidQueryParameter(name, raw, f"must be one of {', '.join(allowed)}")
-
-
-def page_in_memory(
-    items: Sequence[dict[str, Any]], params: ListParams
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Sort and page a small, fully-built list (catalog entities)."""
-    rows = list(items)
-    if params.sort_by is not None:
-        rows = sort_rows(rows, params)
-    total = len(rows)
-    if params.page_size is not None:
-        rows = rows[params.offset : params.offset + params.page_size]
-    return rows, params.metadata(total)
-
-
-def sort_rows(rows: list[dict[str, Any]], params: ListParams) -> list[dict[str, Any]]:
-    key = params.sort_by
-    assert key is not None
-    if rows and not any(_sortable(row.get(key)) for row in rows):
-        raise InvalidQueryParameter("sort_by", key, "not a sortable field of this representation")
-
-    def sort_key(row: dict[str, Any]) -> tuple[int, Any]:
-        value = row.get(key)
-        if value is None:
-            return (1, "")
-        return (0, value.lower() if isinstance(value, str) else value)
-
-    return sorted(rows, key=sort_key, reverse=params.descending)
-
-
-def _sortable(value: Any) -> bool:
-    return isinstance(value, (str, int, float, bool))

@@ -9,7 +9,6 @@ from fastapi import APIRouter
 
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single
-from cloudca.server.api.paging import page_in_memory
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single
 from cloudca.server.catalog import representations as rep
 from cloudca.server.catalog import schemas as docs
@@ -25,9 +24,8 @@ def _shared_routes(
 ) -> None:
     async def list_entities(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep) -> JSONResponse:
         async with runtime.database.session() as session:
-            rows = await service.list_shared(session, model, scope)
-        page, metadata = page_in_memory([represent(row) for row in rows], params)
-        return listing(page, metadata)
+            rows, metadata = await service.page_shared(session, model, scope, params)
+        return listing([represent(row) for row in rows], metadata)
 
     async def get_entity(entity_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
         async with runtime.database.session() as session:
@@ -87,9 +85,8 @@ _shared_routes(
 async def list_templates(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep) -> JSONResponse:
     """List the environment's private templates and every public template."""
     async with runtime.database.session() as session:
-        rows = await service.list_templates(session, scope)
-    page, metadata = page_in_memory([rep.template(row) for row in rows], params)
-    return listing(page, metadata)
+        rows, metadata = await service.list_templates(session, scope, params)
+    return listing([rep.template(row) for row in rows], metadata)
 
 
 @router.get(f"{BASE}/templates/{{template_id}}", response_model=Single[docs.Template])

@@ -6,7 +6,7 @@ representation) are cached per process.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,8 @@ from cloudca.server.catalog.models import (
     VpcOffering,
     Zone,
 )
+from cloudca.server.catalog.representations import SORT_COLUMNS
+from cloudca.server.core.listing import ListParams, page
 from cloudca.server.errors import NotFound
 
 CatalogRow = TypeVar("CatalogRow", Zone, ComputeOffering, DiskOffering, VpcOffering, NetworkOffering)
@@ -46,6 +48,20 @@ async def list_shared(
     return list(rows.scalars())
 
 
+async def page_shared(
+    session: AsyncSession, model: type[CatalogRow], scope: EnvironmentScope, params: ListParams
+) -> tuple[list[CatalogRow], dict[str, Any]]:
+    """A page of the zones or offerings of the environment's service connection."""
+    rows, metadata = await page(
+        session,
+        select(model).where(model.service_connection_id == scope.service_connection_id),
+        params,
+        SORT_COLUMNS[model],
+        (model.position, model.name, model.id),
+    )
+    return [row[0] for row in rows], metadata
+
+
 async def find_shared(
     session: AsyncSession, model: type[CatalogRow], scope: EnvironmentScope, entity_id: str
 ) -> CatalogRow | None:
@@ -70,11 +86,18 @@ def _templates_visible(scope: EnvironmentScope) -> ColumnElement[bool]:
     )
 
 
-async def list_templates(session: AsyncSession, scope: EnvironmentScope) -> list[Template]:
-    rows = await session.execute(
-        select(Template).where(_templates_visible(scope)).order_by(Template.position, Template.name)
+async def list_templates(
+    session: AsyncSession, scope: EnvironmentScope, params: ListParams
+) -> tuple[list[Template], dict[str, Any]]:
+    """A page of the environment's private templates and every public template."""
+    rows, metadata = await page(
+        session,
+        select(Template).where(_templates_visible(scope)),
+        params,
+        SORT_COLUMNS[Template],
+        (Template.position, Template.name, Template.id),
     )
-    return list(rows.scalars())
+    return [row[0] for row in rows], metadata
 
 
 async def find_template(session: AsyncSession, scope: EnvironmentScope, template_id: str) -> Template | None:

@@ -1,10 +1,17 @@
-"""The list parameters a service receives (API-CONTRACT 7), already parsed by the edge (``api.paging``)."""
+"""The list parameters a service receives (API-CONTRACT 7), already parsed by the edge (``api.paging``),
+and ``page``, which pages and sorts a list's query in SQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import String, func, select
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql import ColumnElement, Select
 
 from cloudca.server.errors import InvalidQueryParameter
 
@@ -34,3 +41,44 @@ class ListParams:
 def check_sort_field(params: ListParams, fields: Iterable[str]) -> None:
     if params.sort_by is not None and params.sort_by not in set(fields):
         raise InvalidQueryParameter("sort_by", params.sort_by, "not a sortable field of this representation")
+
+
+#: A column, or an expression over the query's tables.
+Sortable = ColumnElement[Any] | QueryableAttribute[Any]
+#: A representation's sortable fields (7.2: top-level scalars, exact spelling) and the SQL each sorts by.
+SortColumns = Mapping[str, Sortable]
+
+
+def sort_order(sortable: Sortable, descending: bool) -> list[ColumnElement[Any]]:
+    """The ORDER BY terms of one sorted field: strings case-insensitively, absent values last
+    (first when descending), the same on SQLite and PostgreSQL (whose NULL orders differ)."""
+    column = sortable if isinstance(sortable, ColumnElement) else sortable.expression
+    key: ColumnElement[Any] = func.lower(column) if isinstance(column.type, String) else column
+    absent = column.is_(None)
+    if descending:
+        return [absent.desc(), key.desc()]
+    return [absent.asc(), key.asc()]
+
+
+async def page(
+    session: AsyncSession | AsyncConnection,
+    query: Select[*tuple[Any, ...]],
+    params: ListParams,
+    sort_columns: SortColumns,
+    order: Sequence[Sortable],
+) -> tuple[Sequence[Row[*tuple[Any, ...]]], dict[str, Any]]:
+    """One page of ``query``'s rows and the list's metadata, both in SQL: the count of every row the
+    filters match, then ``LIMIT``/``OFFSET`` in the sort field's order, ties (and no ``sort_by``) in
+    ``order`` (creation order: deterministic, 7.2)."""
+    check_sort_field(params, sort_columns)
+    total = (
+        await session.execute(select(func.count()).select_from(query.order_by(None).subquery()))
+    ).scalar_one()
+    terms: list[Sortable] = list(order)
+    if params.sort_by is not None:
+        terms = [*sort_order(sort_columns[params.sort_by], params.descending), *terms]
+    query = query.order_by(None).order_by(*terms)
+    if params.page_size is not None:
+        query = query.limit(params.page_size).offset(params.offset)
+    rows = (await session.execute(query)).all()
+    return rows, params.metadata(total)

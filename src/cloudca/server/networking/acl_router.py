@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
-from cloudca.server.api.paging import page_in_memory, uuid_filter
+from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
@@ -27,9 +27,7 @@ async def list_acls(
     """List the environment's ACLs and the built-ins; filter ``vpc_id`` (the built-ins always show)."""
     vpc_id = uuid_filter(request, "vpc_id")
     async with runtime.database.session() as session:
-        rows = await acls.list_acls(session, scope, vpc_id=vpc_id)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(*await acls.list_acls(session, scope, params, vpc_id=vpc_id))
 
 
 @router.get(ACL, response_model=Single[schemas.NetworkAcl])
@@ -76,9 +74,7 @@ async def list_rules(
     """List ACL rules, in rule number order per ACL; filter ``network_acl_id``."""
     network_acl_id = uuid_filter(request, "network_acl_id")
     async with runtime.database.session() as session:
-        rows = await acls.list_rules(session, scope, network_acl_id=network_acl_id)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(*await acls.list_rules(session, scope, params, network_acl_id=network_acl_id))
 
 
 @router.get(RULE, response_model=Single[schemas.NetworkAclRule])

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
+from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.errors import (
     Duplicate,
     InvalidField,
@@ -67,16 +68,42 @@ async def represent_rule(session: AsyncSession, rule_id: str) -> dict[str, Any] 
     return _rule(*row) if row is not None else None
 
 
+RULE_SORT: SortColumns = {
+    "id": PortForwardingRule.id,
+    "ipAddress": PublicIp.ip_address,
+    "ipAddressId": PortForwardingRule.public_ip_id,
+    # The ports are strings on the wire, and sort as strings.
+    "publicPortStart": cast(PortForwardingRule.public_port_start, String),
+    "publicPortEnd": cast(PortForwardingRule.public_port_end, String),
+    "privatePortStart": cast(PortForwardingRule.private_port_start, String),
+    "privatePortEnd": cast(PortForwardingRule.private_port_end, String),
+    "protocol": PortForwardingRule.protocol,
+    "instanceId": PortForwardingRule.instance_id,
+    "instanceName": Instance.name,
+    "networkId": PortForwardingRule.network_id,
+    "vpcId": Network.vpc_id,
+    "privateIp": Nic.ip_address,
+    "privateIpId": PortForwardingRule.nic_id,
+    "state": PortForwardingRule.state,
+}
+
+
 async def list_rules(
-    session: AsyncSession, scope: EnvironmentScope, *, instance_id: str | None, public_ip_id: str | None
-) -> list[dict[str, Any]]:
+    session: AsyncSession,
+    scope: EnvironmentScope,
+    params: ListParams,
+    *,
+    instance_id: str | None,
+    public_ip_id: str | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = _rule_query().where(PortForwardingRule.environment_id == scope.id)
     if instance_id is not None:
         query = query.where(PortForwardingRule.instance_id == instance_id)
     if public_ip_id is not None:
         query = query.where(PortForwardingRule.public_ip_id == public_ip_id)
-    rows = await session.execute(query.order_by(PortForwardingRule.created_at, PortForwardingRule.id))
-    return [_rule(*row) for row in rows]
+    order = (PortForwardingRule.created_at, PortForwardingRule.id)
+    rows, metadata = await page(session, query, params, RULE_SORT, order)
+    return [_rule(*row) for row in rows], metadata
 
 
 async def get_rule(session: AsyncSession, scope: EnvironmentScope, rule_id: str) -> PortForwardingRule:

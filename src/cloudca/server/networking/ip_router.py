@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
-from cloudca.server.api.paging import page_in_memory, uuid_filter
+from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
@@ -34,9 +34,9 @@ async def list_public_ips(
     vpc_id = uuid_filter(request, "vpc_id")
     instance_id = uuid_filter(request, "instance_id")
     async with runtime.database.session() as session:
-        rows = await service.list_ips(session, scope, vpc_id=vpc_id, instance_id=instance_id)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(
+            *await service.list_ips(session, scope, params, vpc_id=vpc_id, instance_id=instance_id)
+        )
 
 
 @router.get(IP, response_model=Single[schemas.PublicIp])
@@ -115,9 +115,11 @@ async def list_rules(
     instance_id = uuid_filter(request, "instance_id")
     public_ip_id = uuid_filter(request, "public_ip_id")
     async with runtime.database.session() as session:
-        rows = await rules.list_rules(session, scope, instance_id=instance_id, public_ip_id=public_ip_id)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(
+            *await rules.list_rules(
+                session, scope, params, instance_id=instance_id, public_ip_id=public_ip_id
+            )
+        )
 
 
 @router.get(RULE, response_model=Single[schemas.PortForwardingRule])
@@ -171,9 +173,9 @@ async def list_nics(
     instance_id = uuid_filter(request, "instance_id")
     network_id = uuid_filter(request, "network_id")
     async with runtime.database.session() as session:
-        rows = await nics.list_nics(session, scope, instance_id=instance_id, network_id=network_id)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(
+            *await nics.list_nics(session, scope, params, instance_id=instance_id, network_id=network_id)
+        )
 
 
 @router.get(NIC, response_model=Single[schemas.Nic])

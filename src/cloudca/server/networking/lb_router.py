@@ -12,7 +12,7 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
-from cloudca.server.api.paging import page_in_memory, uuid_filter
+from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
@@ -34,9 +34,7 @@ async def list_rules(
     """List load balancer rules; filter ``public_ip_id``."""
     public_ip_id = uuid_filter(request, "public_ip_id")
     async with runtime.database.session() as session:
-        rows = await service.list_rules(session, scope, public_ip_id=public_ip_id)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(*await service.list_rules(session, scope, params, public_ip_id=public_ip_id))
 
 
 @router.get(RULE, response_model=Single[schemas.LoadBalancerRule])

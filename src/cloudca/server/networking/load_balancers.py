@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
+from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import (
     Duplicate,
@@ -99,14 +100,34 @@ async def represent_rule(session: AsyncSession, rule_id: str) -> dict[str, Any] 
     return (await represent_rules(session, [rule]))[0] if rule is not None else None
 
 
+RULE_SORT: SortColumns = {
+    "id": LoadBalancerRule.id,
+    "name": LoadBalancerRule.name,
+    "networkId": LoadBalancerRule.network_id,
+    "publicIp": select(PublicIp.ip_address)
+    .where(PublicIp.id == LoadBalancerRule.public_ip_id)
+    .scalar_subquery(),
+    "publicIpId": LoadBalancerRule.public_ip_id,
+    # The ports are strings on the wire, and sort as strings.
+    "publicPort": cast(LoadBalancerRule.public_port, String),
+    "privatePort": cast(LoadBalancerRule.private_port, String),
+    "algorithm": LoadBalancerRule.algorithm,
+    "protocol": LoadBalancerRule.protocol,
+    "stickinessMethod": LoadBalancerRule.stickiness_method,
+    "stickinessPolicyId": LoadBalancerRule.stickiness_policy_id,
+    "sslCertificateId": LoadBalancerRule.ssl_certificate_id,
+}
+
+
 async def list_rules(
-    session: AsyncSession, scope: EnvironmentScope, *, public_ip_id: str | None
-) -> list[dict[str, Any]]:
+    session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, public_ip_id: str | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = select(LoadBalancerRule).where(LoadBalancerRule.environment_id == scope.id)
     if public_ip_id is not None:
         query = query.where(LoadBalancerRule.public_ip_id == public_ip_id)
-    rows = await session.execute(query.order_by(LoadBalancerRule.created_at, LoadBalancerRule.id))
-    return await represent_rules(session, list(rows.scalars()))
+    order = (LoadBalancerRule.created_at, LoadBalancerRule.id)
+    rows, metadata = await page(session, query, params, RULE_SORT, order)
+    return await represent_rules(session, [row[0] for row in rows]), metadata
 
 
 async def get_rule(session: AsyncSession, scope: EnvironmentScope, rule_id: str) -> LoadBalancerRule:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.fields import Body, Uuid
+from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.errors import Duplicate, EntityInUse, InvalidField, NotFound
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
@@ -63,16 +64,37 @@ async def represent(session: AsyncSession, nic_id: str) -> dict[str, Any] | None
     return _nic(*row) if row is not None else None
 
 
+NIC_SORT: SortColumns = {
+    "id": Nic.id,
+    "name": Nic.name,
+    "ipAddress": Nic.ip_address,
+    "macAddress": Nic.mac_address,
+    "isDefault": Nic.is_default,
+    "networkId": Network.id,
+    "networkName": Network.name,
+    "gateway": Network.gateway,
+    "netmask": Network.netmask,
+    "instanceId": Nic.instance_id,
+    "vpcId": Vpc.id,
+    "vpcName": Vpc.name,
+}
+
+
 async def list_nics(
-    session: AsyncSession, scope: EnvironmentScope, *, instance_id: str | None, network_id: str | None
-) -> list[dict[str, Any]]:
+    session: AsyncSession,
+    scope: EnvironmentScope,
+    params: ListParams,
+    *,
+    instance_id: str | None,
+    network_id: str | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = _query().where(Instance.environment_id == scope.id)
     if instance_id is not None:
         query = query.where(Nic.instance_id == instance_id)
     if network_id is not None:
         query = query.where(Nic.network_id == network_id)
-    rows = await session.execute(query.order_by(Nic.created_at, Nic.id))
-    return [_nic(*row) for row in rows]
+    rows, metadata = await page(session, query, params, NIC_SORT, (Nic.created_at, Nic.id))
+    return [_nic(*row) for row in rows], metadata
 
 
 async def get_nic(session: AsyncSession, scope: EnvironmentScope, nic_id: str) -> Nic:

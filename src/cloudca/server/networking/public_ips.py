@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
 from cloudca.server.core.claims import check_transition
+from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.errors import (
     Duplicate,
     InvalidField,
@@ -145,9 +146,33 @@ async def represent_ip(session: AsyncSession, ip_id: str) -> dict[str, Any] | No
     return (await represent_ips(session, [ip]))[0] if ip is not None else None
 
 
+def _name_of(model: Any, key: Any) -> Any:
+    return select(model.name).where(model.id == key).scalar_subquery()
+
+
+IP_SORT: SortColumns = {
+    "id": PublicIp.id,
+    "ipAddress": PublicIp.ip_address,
+    "state": PublicIp.state,
+    "vpcId": PublicIp.vpc_id,
+    "vpcName": _name_of(Vpc, PublicIp.vpc_id),
+    "zoneId": PublicIp.zone_id,
+    "zoneName": _name_of(Zone, PublicIp.zone_id),
+    "networkId": PublicIp.network_id,
+    "networkName": _name_of(Network, PublicIp.network_id),
+    "privateIpId": PublicIp.static_nat_nic_id,
+    "instanceId": select(Nic.instance_id).where(Nic.id == PublicIp.static_nat_nic_id).scalar_subquery(),
+}
+
+
 async def list_ips(
-    session: AsyncSession, scope: EnvironmentScope, *, vpc_id: str | None, instance_id: str | None
-) -> list[dict[str, Any]]:
+    session: AsyncSession,
+    scope: EnvironmentScope,
+    params: ListParams,
+    *,
+    vpc_id: str | None,
+    instance_id: str | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = select(PublicIp).where(PublicIp.environment_id == scope.id)
     if vpc_id is not None:
         query = query.where(PublicIp.vpc_id == vpc_id)
@@ -168,8 +193,8 @@ async def list_ips(
                 PublicIp.id.in_(balanced),
             )
         )
-    rows = await session.execute(query.order_by(PublicIp.created_at, PublicIp.id))
-    return await represent_ips(session, list(rows.scalars()))
+    rows, metadata = await page(session, query, params, IP_SORT, (PublicIp.created_at, PublicIp.id))
+    return await represent_ips(session, [row[0] for row in rows]), metadata
 
 
 # -- lookups -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
-from cloudca.server.api.paging import page_in_memory, uuid_filter
+from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import NotFound, UnknownOperation
@@ -24,9 +24,7 @@ NETWORK = f"{BASE}/networks/{{network_id}}"
 async def list_vpcs(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep) -> JSONResponse:
     """List the environment's VPCs."""
     async with runtime.database.session() as session:
-        rows = await service.list_vpcs(session, scope)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(*await service.list_vpcs(session, scope, params))
 
 
 @router.get(VPC, response_model=Single[schemas.Vpc])
@@ -89,9 +87,7 @@ async def list_networks(
     vpc_id = uuid_filter(request, "vpc_id")
     zone_id = uuid_filter(request, "zone_id")
     async with runtime.database.session() as session:
-        rows = await service.list_networks(session, scope, vpc_id=vpc_id, zone_id=zone_id)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(*await service.list_networks(session, scope, params, vpc_id=vpc_id, zone_id=zone_id))
 
 
 @router.get(NETWORK, response_model=Single[schemas.Network])

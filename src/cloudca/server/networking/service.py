@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
+from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.errors import NotFound
 from cloudca.server.networking import representations as rep
 from cloudca.server.networking.models import Network, NetworkAcl, PublicIp, Vpc
@@ -35,16 +36,32 @@ async def _source_nat_ips(session: AsyncSession, vpc_ids: list[str]) -> dict[str
     return {vpc_id: address for vpc_id, address in rows}
 
 
-async def list_vpcs(session: AsyncSession, scope: EnvironmentScope) -> list[dict[str, Any]]:
-    rows = await session.execute(
-        select(Vpc, Zone)
-        .join(Zone, Zone.id == Vpc.zone_id)
-        .where(Vpc.environment_id == scope.id)
-        .order_by(Vpc.created_at, Vpc.id)
-    )
-    pairs = list(rows)
+VPC_SORT: SortColumns = {
+    "id": Vpc.id,
+    "name": Vpc.name,
+    "description": Vpc.description,
+    "cidr": Vpc.cidr,
+    "zoneId": Zone.id,
+    "zoneName": Zone.name,
+    "state": Vpc.state,
+    "networkDomain": Vpc.network_domain,
+    "vpcOfferingId": Vpc.vpc_offering_id,
+    "requiresUpgrade": literal(False),
+    "vpnStatus": Vpc.vpn_status,
+    "type": literal("VPC"),
+    "sourceNatIp": select(PublicIp.ip_address)
+    .where(PublicIp.vpc_id == Vpc.id, PublicIp.is_source_nat.is_(True))
+    .scalar_subquery(),
+}
+
+
+async def list_vpcs(
+    session: AsyncSession, scope: EnvironmentScope, params: ListParams
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    query = select(Vpc, Zone).join(Zone, Zone.id == Vpc.zone_id).where(Vpc.environment_id == scope.id)
+    pairs, metadata = await page(session, query, params, VPC_SORT, (Vpc.created_at, Vpc.id))
     nat = await _source_nat_ips(session, [vpc.id for vpc, _ in pairs])
-    return [rep.vpc(vpc, zone, nat.get(vpc.id)) for vpc, zone in pairs]
+    return [rep.vpc(vpc, zone, nat.get(vpc.id)) for vpc, zone in pairs], metadata
 
 
 async def get_vpc_row(session: AsyncSession, scope: EnvironmentScope, vpc_id: str) -> Vpc:
@@ -74,16 +91,41 @@ def _network_query(scope: EnvironmentScope) -> Any:
     )
 
 
+NETWORK_SORT: SortColumns = {
+    "id": Network.id,
+    "name": Network.name,
+    "description": Network.description,
+    "vpcId": Vpc.id,
+    "vpcName": Vpc.name,
+    "zoneId": Zone.id,
+    "zoneName": Zone.name,
+    "cidr": Network.cidr,
+    "gateway": Network.gateway,
+    "netmask": Network.netmask,
+    "networkAclId": NetworkAcl.id,
+    "networkAclName": NetworkAcl.name,
+    "networkOfferingId": NetworkOffering.id,
+    "networkOfferingName": NetworkOffering.name,
+    "networkOfferingDescription": NetworkOffering.description,
+    "state": Network.state,
+}
+
+
 async def list_networks(
-    session: AsyncSession, scope: EnvironmentScope, *, vpc_id: str | None = None, zone_id: str | None = None
-) -> list[dict[str, Any]]:
+    session: AsyncSession,
+    scope: EnvironmentScope,
+    params: ListParams,
+    *,
+    vpc_id: str | None = None,
+    zone_id: str | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = _network_query(scope)
     if vpc_id is not None:
         query = query.where(Network.vpc_id == vpc_id)
     if zone_id is not None:
         query = query.where(Network.zone_id == zone_id)
-    rows = await session.execute(query.order_by(Network.created_at, Network.id))
-    return [rep.network(*row) for row in rows]
+    rows, metadata = await page(session, query, params, NETWORK_SORT, (Network.created_at, Network.id))
+    return [rep.network(*row) for row in rows], metadata
 
 
 async def get_network(session: AsyncSession, scope: EnvironmentScope, network_id: str) -> dict[str, Any]:

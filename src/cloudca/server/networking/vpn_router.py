@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from cloudca.server.api.body import read_model, read_object
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
-from cloudca.server.api.paging import page_in_memory, uuid_filter
+from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
@@ -28,9 +28,7 @@ async def list_remote_access_vpns(
     """One per VPC (its id is the VPC's source NAT IP's); filter ``vpc_id``."""
     vpc_id = uuid_filter(request, "vpc_id")
     async with runtime.database.session() as session:
-        rows = await vpns.list_remote_access_vpns(session, scope, vpc_id=vpc_id)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(*await vpns.list_remote_access_vpns(session, scope, params, vpc_id=vpc_id))
 
 
 @router.get(REMOTE_ACCESS_VPN, response_model=Single[schemas.RemoteAccessVpn])
@@ -68,9 +66,7 @@ async def operate_remote_access_vpn(
 async def list_vpn_users(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep) -> JSONResponse:
     """List the environment's VPN users."""
     async with runtime.database.session() as session:
-        rows = await vpns.list_users(session, scope)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(*await vpns.list_users(session, scope, params))
 
 
 @router.get(VPN_USER, response_model=Single[schemas.VpnUser])
@@ -116,9 +112,7 @@ async def list_site_to_site_vpns(
     """List site-to-site VPNs; filter ``vpc_id``."""
     vpc_id = uuid_filter(request, "vpc_id")
     async with runtime.database.session() as session:
-        rows = await vpns.list_site_to_site_vpns(session, scope, vpc_id=vpc_id)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(*await vpns.list_site_to_site_vpns(session, scope, params, vpc_id=vpc_id))
 
 
 @router.get(SITE_TO_SITE_VPN, response_model=Single[schemas.SiteToSiteVpn])

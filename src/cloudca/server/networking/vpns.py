@@ -17,10 +17,11 @@ import re
 import secrets
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.errors import Duplicate, InvalidField, NotFound, ServiceError, ValidationErrors
 from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import PublicIp, SiteToSiteVpn, Vpc, VpnUser
@@ -73,14 +74,24 @@ def _source_nat(scope: EnvironmentScope) -> Any:
     )
 
 
+REMOTE_ACCESS_SORT: SortColumns = {
+    "id": PublicIp.id,
+    "publicIpAddress": PublicIp.ip_address,
+    "publicIpAddressId": PublicIp.id,
+    "state": Vpc.vpn_status,
+    "type": literal("L2TP"),
+    "presharedKey": case((Vpc.vpn_status == ENABLED, Vpc.vpn_preshared_key)),
+}
+
+
 async def list_remote_access_vpns(
-    session: AsyncSession, scope: EnvironmentScope, *, vpc_id: str | None
-) -> list[dict[str, Any]]:
+    session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, vpc_id: str | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = _source_nat(scope)
     if vpc_id is not None:
         query = query.where(Vpc.id == vpc_id)
-    rows = await session.execute(query.order_by(Vpc.created_at, Vpc.id))
-    return [represent_remote_access_vpn(ip, vpc) for ip, vpc in rows]
+    rows, metadata = await page(session, query, params, REMOTE_ACCESS_SORT, (Vpc.created_at, Vpc.id))
+    return [represent_remote_access_vpn(ip, vpc) for ip, vpc in rows], metadata
 
 
 async def get_remote_access_vpn(
@@ -106,11 +117,13 @@ def represent_user(user: VpnUser) -> dict[str, Any]:
     return {"id": user.id, "username": user.username}
 
 
-async def list_users(session: AsyncSession, scope: EnvironmentScope) -> list[dict[str, Any]]:
-    rows = await session.execute(
-        select(VpnUser).where(VpnUser.environment_id == scope.id).order_by(VpnUser.created_at, VpnUser.id)
-    )
-    return [represent_user(user) for user in rows.scalars()]
+async def list_users(
+    session: AsyncSession, scope: EnvironmentScope, params: ListParams
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    query = select(VpnUser).where(VpnUser.environment_id == scope.id)
+    sort = {"id": VpnUser.id, "username": VpnUser.username}
+    rows, metadata = await page(session, query, params, sort, (VpnUser.created_at, VpnUser.id))
+    return [represent_user(row[0]) for row in rows], metadata
 
 
 async def get_user(session: AsyncSession, scope: EnvironmentScope, user_id: str) -> VpnUser:
@@ -163,14 +176,36 @@ def represent_site_to_site_vpn(vpn: SiteToSiteVpn) -> dict[str, Any]:
     return body
 
 
+SITE_TO_SITE_SORT: SortColumns = {
+    "id": SiteToSiteVpn.id,
+    "name": SiteToSiteVpn.name,
+    "state": SiteToSiteVpn.state,
+    "vpcId": SiteToSiteVpn.vpc_id,
+    "gateway": SiteToSiteVpn.gateway,
+    "cidr": SiteToSiteVpn.cidr,
+    "ipSecPsk": SiteToSiteVpn.ipsec_psk,
+    "ikeEncryptionAlgorithm": SiteToSiteVpn.ike_encryption_algorithm,
+    "ikeHashAlgorithm": SiteToSiteVpn.ike_hash_algorithm,
+    "ikeLifetime": SiteToSiteVpn.ike_lifetime,
+    "espEncryptionAlgorithm": SiteToSiteVpn.esp_encryption_algorithm,
+    "espHashAlgorithm": SiteToSiteVpn.esp_hash_algorithm,
+    "espLifetime": SiteToSiteVpn.esp_lifetime,
+    "dpd": SiteToSiteVpn.dpd,
+    "forceEncap": SiteToSiteVpn.force_encap,
+    "ikeDhGroup": SiteToSiteVpn.ike_dh_group,
+    "espPerfectForwardSecrecy": SiteToSiteVpn.esp_perfect_forward_secrecy,
+}
+
+
 async def list_site_to_site_vpns(
-    session: AsyncSession, scope: EnvironmentScope, *, vpc_id: str | None
-) -> list[dict[str, Any]]:
+    session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, vpc_id: str | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = select(SiteToSiteVpn).where(SiteToSiteVpn.environment_id == scope.id)
     if vpc_id is not None:
         query = query.where(SiteToSiteVpn.vpc_id == vpc_id)
-    rows = await session.execute(query.order_by(SiteToSiteVpn.created_at, SiteToSiteVpn.id))
-    return [represent_site_to_site_vpn(vpn) for vpn in rows.scalars()]
+    order = (SiteToSiteVpn.created_at, SiteToSiteVpn.id)
+    rows, metadata = await page(session, query, params, SITE_TO_SITE_SORT, order)
+    return [represent_site_to_site_vpn(row[0]) for row in rows], metadata
 
 
 async def get_site_to_site_vpn(session: AsyncSession, scope: EnvironmentScope, vpn_id: str) -> SiteToSiteVpn:

@@ -12,11 +12,12 @@ from collections import defaultdict
 from typing import Annotated, Any
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.fields import Body, Str, UuidList
+from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.errors import Duplicate, InvalidField, NotFound, ServiceError, ValidationErrors
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
@@ -71,15 +72,24 @@ async def represent(session: AsyncSession, group: AffinityGroup) -> dict[str, An
     return (await represent_many(session, [group]))[0]
 
 
+SORT: SortColumns = {
+    "id": AffinityGroup.id,
+    "name": AffinityGroup.name,
+    "description": AffinityGroup.description,
+    "type": AffinityGroup.type,
+}
+
+
 async def list_groups(
-    session: AsyncSession, scope: EnvironmentScope, group_type: str | None
-) -> list[dict[str, Any]]:
+    session: AsyncSession, scope: EnvironmentScope, params: ListParams, group_type: str | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = select(AffinityGroup).where(AffinityGroup.environment_id == scope.id)
-    rows = list((await session.execute(query.order_by(AffinityGroup.created_at, AffinityGroup.id))).scalars())
     if group_type is not None:
         # Stored types are compared case-insensitively, as the filter value is (7.3).
-        rows = [group for group in rows if group.type.lower() == group_type.lower()]
-    return await represent_many(session, rows)
+        query = query.where(func.lower(AffinityGroup.type) == group_type.lower())
+    order = (AffinityGroup.created_at, AffinityGroup.id)
+    rows, metadata = await page(session, query, params, SORT, order)
+    return await represent_many(session, [row[0] for row in rows]), metadata
 
 
 async def get_group(session: AsyncSession, scope: EnvironmentScope, group_id: str) -> AffinityGroup:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from cloudca.server.api.body import read_model
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
-from cloudca.server.api.paging import choice_filter, page_in_memory
+from cloudca.server.api.paging import choice_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.placement import affinity, schemas
@@ -25,9 +25,7 @@ async def list_affinity_groups(
     """List affinity groups; filter ``type`` (``host anti-affinity`` or ``ExplicitDedication``)."""
     group_type = choice_filter(request, "type", affinity.TYPES)
     async with runtime.database.session() as session:
-        rows = await affinity.list_groups(session, scope, group_type)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(*await affinity.list_groups(session, scope, params, group_type))
 
 
 @router.get(ITEM, response_model=Single[schemas.AffinityGroup])

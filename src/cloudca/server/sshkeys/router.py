@@ -7,7 +7,6 @@ from fastapi import APIRouter, Request
 from cloudca.server.api.body import read_model
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
-from cloudca.server.api.paging import page_in_memory
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.sshkeys import schemas, service
@@ -22,9 +21,7 @@ ITEM = COLLECTION + "/{name_or_id}"
 async def list_ssh_keys(runtime: RuntimeDep, scope: ScopeDep, params: ListParamsDep) -> JSONResponse:
     """List the environment's SSH keys."""
     async with runtime.database.session() as session:
-        rows = await service.list_keys(session, scope)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(*await service.list_keys(session, scope, params))
 
 
 @router.get(ITEM, response_model=Single[schemas.SshKey])

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.fields import Body, Str
+from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.errors import Duplicate, InvalidField, NotFound
 from cloudca.server.sshkeys.keys import InvalidPublicKey, fingerprint
 from cloudca.server.sshkeys.models import SshKey
@@ -35,11 +36,20 @@ def represent(key: SshKey) -> dict[str, Any]:
     }
 
 
-async def list_keys(session: AsyncSession, scope: EnvironmentScope) -> list[dict[str, Any]]:
-    rows = await session.execute(
-        select(SshKey).where(SshKey.environment_id == scope.id).order_by(SshKey.created_at, SshKey.id)
-    )
-    return [represent(key) for key in rows.scalars()]
+SORT: SortColumns = {
+    "id": SshKey.id,
+    "name": SshKey.name,
+    "fingerprint": SshKey.fingerprint,
+    "publicKey": SshKey.public_key,
+}
+
+
+async def list_keys(
+    session: AsyncSession, scope: EnvironmentScope, params: ListParams
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    query = select(SshKey).where(SshKey.environment_id == scope.id)
+    rows, metadata = await page(session, query, params, SORT, (SshKey.created_at, SshKey.id))
+    return [represent(row[0]) for row in rows], metadata
 
 
 async def find_key(session: AsyncSession, scope: EnvironmentScope, name_or_id: str) -> SshKey | None:

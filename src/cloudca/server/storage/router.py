@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
-from cloudca.server.api.paging import choice_filter, page_in_memory, uuid_filter
+from cloudca.server.api.paging import choice_filter, uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import UnknownOperation
@@ -36,9 +36,11 @@ async def list_volumes(
     volume_type = choice_filter(request, "type", service.VOLUME_TYPES)
     instance_id = uuid_filter(request, "instance_id")
     async with runtime.database.session() as session:
-        rows = await service.list_volumes(session, scope, volume_type=volume_type, instance_id=instance_id)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(
+            *await service.list_volumes(
+                session, scope, params, volume_type=volume_type, instance_id=instance_id
+            )
+        )
 
 
 @router.get(VOLUME, response_model=Single[schemas.Volume])
@@ -132,9 +134,7 @@ async def list_snapshots(
     """List snapshots; filter ``volume_id``."""
     volume_id = uuid_filter(request, "volume_id")
     async with runtime.database.session() as session:
-        rows = await service.list_snapshots(session, scope, volume_id=volume_id)
-    page, metadata = page_in_memory(rows, params)
-    return listing(page, metadata)
+        return listing(*await service.list_snapshots(session, scope, params, volume_id=volume_id))
 
 
 @router.get(SNAPSHOT, response_model=Single[schemas.Snapshot])

@@ -19,6 +19,7 @@ from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import DiskOffering, Zone
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
+from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.db.base import iso
 from cloudca.server.errors import (
     InvalidField,
@@ -110,16 +111,40 @@ async def represent_volume(session: AsyncSession, volume_id: str) -> dict[str, A
     return _volume(*row) if row is not None else None
 
 
+VOLUME_SORT: SortColumns = {
+    "id": Volume.id,
+    "name": Volume.name,
+    "type": Volume.type,
+    "creationDate": Volume.created_at,
+    "zoneId": Volume.zone_id,
+    "zoneName": Zone.name,
+    "state": Volume.state,
+    "sizeInGb": Volume.size_gb,
+    "instanceId": Volume.instance_id,
+    "instanceName": Instance.name,
+    "instanceState": Instance.state,
+    "iops": Volume.iops,
+    "diskOfferingId": Volume.disk_offering_id,
+    "diskOfferingName": DiskOffering.name,
+    "templateId": Volume.template_id,
+}
+
+
 async def list_volumes(
-    session: AsyncSession, scope: EnvironmentScope, *, volume_type: str | None, instance_id: str | None
-) -> list[dict[str, Any]]:
+    session: AsyncSession,
+    scope: EnvironmentScope,
+    params: ListParams,
+    *,
+    volume_type: str | None,
+    instance_id: str | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = _volume_query().where(Volume.environment_id == scope.id)
     if volume_type is not None:
         query = query.where(Volume.type == volume_type)
     if instance_id is not None:
         query = query.where(Volume.instance_id == instance_id)
-    rows = await session.execute(query.order_by(Volume.created_at, Volume.id))
-    return [_volume(*row) for row in rows]
+    rows, metadata = await page(session, query, params, VOLUME_SORT, (Volume.created_at, Volume.id))
+    return [_volume(*row) for row in rows], metadata
 
 
 def represent_snapshot(snapshot: Snapshot) -> dict[str, Any]:
@@ -136,14 +161,26 @@ def represent_snapshot(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
+SNAPSHOT_SORT: SortColumns = {
+    "id": Snapshot.id,
+    "name": Snapshot.name,
+    "state": Snapshot.state,
+    "intervalType": Snapshot.interval_type,
+    "volumeId": Snapshot.volume_id,
+    "volume": Snapshot.volume_name,
+    "volumeType": Snapshot.volume_type,
+    "created": Snapshot.created_at,
+}
+
+
 async def list_snapshots(
-    session: AsyncSession, scope: EnvironmentScope, *, volume_id: str | None
-) -> list[dict[str, Any]]:
+    session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, volume_id: str | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = select(Snapshot).where(Snapshot.environment_id == scope.id)
     if volume_id is not None:
         query = query.where(Snapshot.volume_id == volume_id)
-    rows = await session.execute(query.order_by(Snapshot.created_at, Snapshot.id))
-    return [represent_snapshot(row) for row in rows.scalars()]
+    rows, metadata = await page(session, query, params, SNAPSHOT_SORT, (Snapshot.created_at, Snapshot.id))
+    return [represent_snapshot(row[0]) for row in rows], metadata
 
 
 # -- lookups -------------------------------------------------------------------------------------

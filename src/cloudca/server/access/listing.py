@@ -1,0 +1,147 @@
+"""The administration lists (API-CONTRACT 3), paged in SQL: who sees which rows is a condition of
+the query, the same rules as ``AccessService.may_access_organization`` and ``role_of`` one row at
+a time, so a page holds exactly the rows the caller may see and ``recordCount`` counts them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.access import api_keys
+from cloudca.server.access import representations as rep
+from cloudca.server.access.models import (
+    ApiKey,
+    Environment,
+    Membership,
+    Organization,
+    ServiceConnection,
+    User,
+)
+from cloudca.server.access.service import MAX_DEPTH, Caller
+from cloudca.server.core.listing import ListParams, SortColumns, page
+
+Page = tuple[list[dict[str, Any]], dict[str, Any]]
+
+
+def accessible_organizations(caller: Caller) -> Select[Any]:
+    """The ids of the organizations the caller may access: their own and, for organization admins,
+    those below it (as deep as ``is_descendant`` looks)."""
+    if not caller.is_org_admin:
+        return select(literal(caller.organization_id))
+    tree = (
+        select(Organization.id, literal(0).label("depth"))
+        .where(Organization.id == caller.organization_id)
+        .cte("tree", recursive=True)
+    )
+    tree = tree.union_all(
+        select(Organization.id, (tree.c.depth + 1).label("depth"))
+        .join(tree, Organization.parent_id == tree.c.id)
+        .where(tree.c.depth < MAX_DEPTH)
+    )
+    return select(tree.c.id)
+
+
+def _has_role(caller: Caller) -> ColumnElement[bool]:
+    """``role_of(caller, environment) is not None`` as a condition on ``Environment``."""
+    member = exists().where(Membership.environment_id == Environment.id, Membership.user_id == caller.user_id)
+    conditions = [
+        member,
+        and_(
+            Environment.membership == "ALL_ORG_USERS", Environment.organization_id == caller.organization_id
+        ),
+    ]
+    if caller.is_org_admin:
+        conditions.append(Environment.organization_id.in_(accessible_organizations(caller)))
+    return and_(Environment.deleted_at.is_(None), or_(*conditions))
+
+
+CONNECTION_SORT: SortColumns = {
+    "id": ServiceConnection.id,
+    "serviceCode": ServiceConnection.service_code,
+    "name": ServiceConnection.name,
+    "type": ServiceConnection.type,
+    "category": literal("IAAS"),
+}
+
+
+async def service_connections(session: AsyncSession, params: ListParams) -> Page:
+    order = (ServiceConnection.service_code,)
+    rows, metadata = await page(session, select(ServiceConnection), params, CONNECTION_SORT, order)
+    return [rep.service_connection(row[0]) for row in rows], metadata
+
+
+ORGANIZATION_SORT: SortColumns = {
+    "id": Organization.id,
+    "name": Organization.name,
+    "entryPoint": Organization.entry_point,
+    "billableStartDate": Organization.created_at,
+    "isBillable": Organization.is_billable,
+}
+
+
+async def organizations(session: AsyncSession, caller: Caller, params: ListParams) -> Page:
+    """The caller's organization, and the organizations below it for organization admins."""
+    query = select(Organization).where(Organization.id.in_(accessible_organizations(caller)))
+    order = (Organization.created_at, Organization.id)
+    rows, metadata = await page(session, query, params, ORGANIZATION_SORT, order)
+    return [await rep.organization(session, row[0]) for row in rows], metadata
+
+
+ENVIRONMENT_SORT: SortColumns = {
+    "id": Environment.id,
+    "name": Environment.name,
+    "description": Environment.description,
+    "membership": Environment.membership,
+    "creationDate": Environment.created_at,
+}
+
+
+async def environments(session: AsyncSession, caller: Caller, params: ListParams) -> Page:
+    """Environments the caller has a role in (all of their organizations' for organization admins)."""
+    query = select(Environment).where(_has_role(caller))
+    order = (Environment.created_at, Environment.id)
+    rows, metadata = await page(session, query, params, ENVIRONMENT_SORT, order)
+    return [await rep.environment(session, row[0]) for row in rows], metadata
+
+
+USER_SORT: SortColumns = {
+    "id": User.id,
+    "userName": User.user_name,
+    "firstName": User.first_name,
+    "lastName": User.last_name,
+    "email": User.email,
+    "creationDate": User.created_at,
+    "status": User.status,
+}
+
+
+async def users(
+    session: AsyncSession, caller: Caller, params: ListParams, organization_id: str | None
+) -> Page:
+    """Users the caller may see (``users.may_see``: only themselves without admin rights)."""
+    visible = User.id == caller.user_id
+    if caller.is_org_admin:
+        visible = or_(visible, User.organization_id.in_(accessible_organizations(caller)))
+    query = select(User).where(visible)
+    if organization_id is not None:
+        query = query.where(User.organization_id == organization_id)
+    rows, metadata = await page(session, query, params, USER_SORT, (User.user_name, User.id))
+    return [await rep.user(session, row[0], detailed=False) for row in rows], metadata
+
+
+API_KEY_SORT: SortColumns = {
+    "id": ApiKey.id,
+    "name": ApiKey.name,
+    "userId": ApiKey.user_id,
+    "creationDate": ApiKey.created_at,
+    "lastUsed": ApiKey.last_used_at,
+}
+
+
+async def keys(session: AsyncSession, owner: User, params: ListParams) -> Page:
+    """A user's API keys that are not revoked, without their secrets."""
+    query = select(ApiKey).where(ApiKey.user_id == owner.id, ApiKey.revoked_at.is_(None))
+    rows, metadata = await page(session, query, params, API_KEY_SORT, (ApiKey.created_at, ApiKey.id))
+    return [api_keys.represent(row[0]) for row in rows], metadata
