@@ -12,6 +12,8 @@ import orjson
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
+from cloudca.server.core.fields import Body
+from cloudca.server.core.operations import Operation
 from cloudca.server.errors import BadRequest, InvalidField, MissingField, ServiceError, ValidationErrors
 
 M = TypeVar("M", bound=BaseModel)
@@ -61,3 +63,8 @@ def _problems(model: type[BaseModel], exc: ValidationError) -> list[ServiceError
             reason = str(item["msg"]).removeprefix("Value error, ")
             problems.append(InvalidField(field, item.get("input"), reason))
     return problems
+
+
+def operation_body(operation: Operation[Any], raw: dict[str, Any]) -> Body | None:
+    """The body of an ``?operation=`` request, read into the model its table names (``None``: none)."""
+    return validate(operation.body, raw) if operation.body is not None else None

@@ -8,22 +8,21 @@ ignored and missing ones take the field's default.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Self
+from dataclasses import dataclass
 
+from cloudca.server.core.payloads import NoPayload, Payload
 
-@dataclass(frozen=True)
-class Payload:
-    """Base of the payloads: to and from the JSON object stored with the task."""
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Self:
-        known = {field.name for field in fields(cls)}
-        values = {key: tuple(value) if isinstance(value, list) else value for key, value in data.items()}
-        return cls(**{key: value for key, value in values.items() if key in known})
+__all__ = [
+    "AssociateSshKeyPayload",
+    "ChangeComputeOfferingPayload",
+    "ChangeNetworkPayload",
+    "CreatePayload",
+    "DestroyPayload",
+    "NoPayload",
+    "Payload",
+    "RecoveryPointPayload",
+    "UpdatePayload",
+]
 
 
 @dataclass(frozen=True)
@@ -79,8 +78,3 @@ class AssociateSshKeyPayload(Payload):
 class RecoveryPointPayload(Payload):
     name: str
     description: str = ""
-
-
-@dataclass(frozen=True)
-class NoPayload(Payload):
-    """Start, stop, reboot, purge, recover, reset password: nothing to carry."""

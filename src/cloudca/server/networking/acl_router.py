@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from cloudca.server.api.body import read_model, read_object, validate
+from cloudca.server.api.body import operation_body, read_model, read_object
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
-from cloudca.server.errors import UnknownOperation
-from cloudca.server.networking import acls, schemas
+from cloudca.server.networking import acls, operations, schemas
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
@@ -105,18 +104,15 @@ async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) ->
 @router.post(RULE, response_model=TaskAccepted)
 async def update_rule(rule_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Change a rule (any field but its ACL; the protocol only between TCP and UDP)."""
-    operation = request.query_params.get("operation")
-    if operation:
-        raise UnknownOperation(operation, acls.RULES)
-    body = validate(schemas.UpdateAclRule, await read_object(request))
+    operation = operations.ACL_RULES.find(request.query_params.get("operation"))
+    body = operation_body(operation, await read_object(request))
     async with runtime.database.session() as session:
         rule = await acls.find_rule(session, scope, rule_id)
-        fields = await acls.check_update_rule(session, rule, body)
-    payload = {"networkAclId": rule.network_acl_id, **fields}
+        payload = await operation.check(session, scope, rule, body)
     task_id = await submit(
         runtime,
         scope,
-        kind="networkaclrules.update",
+        kind=operation.kind,
         entity_type=acls.RULES,
         entity_id=rule.id,
         payload=payload,

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from cloudca.server.api.body import read_model, read_object, validate
+from cloudca.server.api.body import operation_body, read_model, read_object
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
-from cloudca.server.errors import UnknownOperation
 from cloudca.server.networking import forwarding_rules as rules
-from cloudca.server.networking import nics, schemas
+from cloudca.server.networking import nics, operations, schemas
 from cloudca.server.networking import public_ips as service
 from cloudca.server.tasks.entity import submit
 
@@ -70,21 +69,13 @@ async def public_ip_operation(
     ip_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
     """Run ``?operation=`` enableStaticNat (``privateIpId``) or disableStaticNat."""
-    operation = request.query_params.get("operation") or ""
     raw = await read_object(request)
     async with runtime.database.session() as session:
         ip = await service.get_ip(session, scope, ip_id)
-        if operation.lower() == "enablestaticnat":
-            kind = "publicipaddresses.enableStaticNat"
-            body = validate(schemas.EnableStaticNat, raw)
-            payload = await service.check_enable_static_nat(session, scope, ip, body)
-        elif operation.lower() == "disablestaticnat":
-            kind, payload = "publicipaddresses.disableStaticNat", {}
-            service.check_disable_static_nat(ip)
-        else:
-            raise UnknownOperation(operation, service.PUBLIC_IPS)
+        operation = operations.PUBLIC_IPS.find(request.query_params.get("operation"))
+        payload = await operation.check(session, scope, ip, operation_body(operation, raw))
     task_id = await submit(
-        runtime, scope, kind=kind, entity_type=service.PUBLIC_IPS, entity_id=ip.id, payload=payload
+        runtime, scope, kind=operation.kind, entity_type=service.PUBLIC_IPS, entity_id=ip.id, payload=payload
     )
     return task_accepted(task_id)
 
@@ -202,14 +193,12 @@ async def create_nic(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> 
 @router.put(NIC, response_model=TaskAccepted)
 async def nic_operation(nic_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Run ``?operation=setDefault``: the instance's address fields follow this NIC."""
-    operation = request.query_params.get("operation") or ""
-    if operation.lower() != "setdefault":
-        raise UnknownOperation(operation, nics.ENTITY)
+    operation = operations.NICS.find(request.query_params.get("operation"))
     async with runtime.database.session() as session:
         nic = await nics.get_nic(session, scope, nic_id)
-        payload = await nics.check_set_default(session, nic)
+        payload = await operation.check(session, scope, nic, None)
     task_id = await submit(
-        runtime, scope, kind="nics.setDefault", entity_type=nics.ENTITY, entity_id=nic.id, payload=payload
+        runtime, scope, kind=operation.kind, entity_type=nics.ENTITY, entity_id=nic.id, payload=payload
     )
     return task_accepted(task_id)
 

@@ -9,15 +9,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.api.body import read_model, read_object, validate
+from cloudca.server.api.body import operation_body, read_model, read_object
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
-from cloudca.server.errors import UnknownOperation
 from cloudca.server.networking import load_balancers as service
-from cloudca.server.networking import schemas
+from cloudca.server.networking import operations, schemas
 from cloudca.server.networking.models import LoadBalancerRule
 from cloudca.server.runtime import Runtime
 from cloudca.server.tasks.entity import submit
@@ -78,24 +77,12 @@ async def _submit(
 async def update_rule(rule_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep) -> JSONResponse:
     """Update the name and algorithm; ``?operation=updateInstances`` replaces the balanced instances
     (an absent list is the empty one), ``?operation=updateStickiness`` the stickiness policy."""
-    operation = (request.query_params.get("operation") or "").lower()
     raw = await read_object(request)
     async with runtime.database.session() as session:
         rule = await service.get_rule(session, scope, rule_id)
-        if operation == "updateinstances":
-            body = validate(schemas.UpdateLoadBalancerInstances, raw)
-            kind, payload = (
-                "updateInstances",
-                await service.check_update_instances(session, scope, rule, body),
-            )
-        elif operation == "updatestickiness":
-            sticky = validate(schemas.UpdateLoadBalancerStickiness, raw)
-            kind, payload = "updateStickiness", service.check_update_stickiness(sticky)
-        elif operation:
-            raise UnknownOperation(request.query_params["operation"], service.RULES)
-        else:
-            kind, payload = "update", service.check_update(validate(schemas.UpdateLoadBalancerRule, raw))
-    return task_accepted(await _submit(runtime, scope, f"loadbalancerrules.{kind}", rule, payload))
+        operation = operations.LOAD_BALANCER_RULES.find(request.query_params.get("operation"))
+        payload = await operation.check(session, scope, rule, operation_body(operation, raw))
+    return task_accepted(await _submit(runtime, scope, operation.kind, rule, payload))
 
 
 @router.delete(RULE, response_model=TaskAccepted)

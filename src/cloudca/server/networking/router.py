@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from cloudca.server.api.body import read_model, read_object, validate
+from cloudca.server.api.body import operation_body, read_model, read_object
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
-from cloudca.server.errors import NotFound, UnknownOperation
-from cloudca.server.networking import schemas, service, vpcs
+from cloudca.server.errors import NotFound
+from cloudca.server.networking import operations, schemas, service, vpcs
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
@@ -52,17 +52,14 @@ async def update_or_restart_vpc(
     vpc_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
     """Update a VPC's name and description; with ``?operation=restart``, restart its router."""
-    operation = request.query_params.get("operation")
     raw = await read_object(request)
     async with runtime.database.session() as session:
         vpc = await service.get_vpc_row(session, scope, vpc_id)
-    if operation and operation.lower() == "restart":
-        kind, payload = "vpcs.restart", {}
-    elif operation:
-        raise UnknownOperation(operation, "vpcs")
-    else:
-        kind, payload = "vpcs.update", vpcs.check_update(validate(vpcs.UpdateEntity, raw))
-    task_id = await submit(runtime, scope, kind=kind, entity_type="vpcs", entity_id=vpc.id, payload=payload)
+        operation = operations.VPCS.find(request.query_params.get("operation"))
+        payload = await operation.check(session, scope, vpc, operation_body(operation, raw))
+    task_id = await submit(
+        runtime, scope, kind=operation.kind, entity_type="vpcs", entity_id=vpc.id, payload=payload
+    )
     return task_accepted(task_id)
 
 
@@ -115,21 +112,15 @@ async def update_network(
     network_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
     """Update a network's name and description; with ``?operation=replace``, change its ACL."""
-    operation = request.query_params.get("operation")
     raw = await read_object(request)
     async with runtime.database.session() as session:
         network = await service.find_network(session, scope, network_id)
         if network is None:
             raise NotFound("networks", network_id)
-        if operation and operation.lower() == "replace":
-            acl = await vpcs.check_replace_acl(session, scope, network, validate(vpcs.ReplaceAcl, raw))
-            payload = {"network_acl_id": acl["networkAclId"]}
-        elif operation:
-            raise UnknownOperation(operation, "networks")
-        else:
-            payload = vpcs.check_update(validate(vpcs.UpdateEntity, raw))
+        operation = operations.NETWORKS.find(request.query_params.get("operation"))
+        payload = await operation.check(session, scope, network, operation_body(operation, raw))
     task_id = await submit(
-        runtime, scope, kind="networks.update", entity_type="networks", entity_id=network.id, payload=payload
+        runtime, scope, kind=operation.kind, entity_type="networks", entity_id=network.id, payload=payload
     )
     return task_accepted(task_id)
 

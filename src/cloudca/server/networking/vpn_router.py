@@ -10,8 +10,7 @@ from cloudca.server.api.envelope import JSONResponse, listing, single, task_acce
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.db.base import new_id
-from cloudca.server.errors import UnknownOperation
-from cloudca.server.networking import schemas, vpns
+from cloudca.server.networking import operations, schemas, vpns
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
@@ -46,18 +45,18 @@ async def operate_remote_access_vpn(
     vpn_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
     """``?operation=enable`` or ``?operation=disable`` (what the Go client and Terraform call)."""
-    operation = (request.query_params.get("operation") or "").lower()
     await read_object(request)  # the Go client may send a body; nothing in it is read
-    if operation not in ("enable", "disable"):
-        raise UnknownOperation(request.query_params.get("operation") or "", vpns.REMOTE_ACCESS_VPNS)
+    operation = operations.REMOTE_ACCESS_VPNS.find(request.query_params.get("operation"))
     async with runtime.database.session() as session:
         ip, _vpc = await vpns.get_remote_access_vpn(session, scope, vpn_id)
+        payload = await operation.check(session, scope, ip, None)
     task_id = await submit(
         runtime,
         scope,
-        kind=f"remoteaccessvpns.{operation}",
+        kind=operation.kind,
         entity_type=vpns.REMOTE_ACCESS_VPNS,
         entity_id=ip.id,
+        payload=payload,
     )
     return task_accepted(task_id)
 
@@ -147,14 +146,18 @@ async def reset_site_to_site_vpn(
     vpn_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
     """``?operation=reset``: reset the connection (PUT too: every operation takes both verbs, 8.25)."""
-    operation = request.query_params.get("operation") or ""
     await read_object(request)
-    if operation.lower() != "reset":
-        raise UnknownOperation(operation, vpns.SITE_TO_SITE_VPNS)
+    operation = operations.SITE_TO_SITE_VPNS.find(request.query_params.get("operation"))
     async with runtime.database.session() as session:
         vpn = await vpns.get_site_to_site_vpn(session, scope, vpn_id)
+        payload = await operation.check(session, scope, vpn, None)
     task_id = await submit(
-        runtime, scope, kind="sitetositevpns.reset", entity_type=vpns.SITE_TO_SITE_VPNS, entity_id=vpn.id
+        runtime,
+        scope,
+        kind=operation.kind,
+        entity_type=vpns.SITE_TO_SITE_VPNS,
+        entity_id=vpn.id,
+        payload=payload,
     )
     return task_accepted(task_id)
 
