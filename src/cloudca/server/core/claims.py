@@ -6,9 +6,12 @@ Shared by instances, networking and storage; it depends only on the instance's m
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.db.base import Base
 from cloudca.server.errors import EntityBusy, InvalidField, InvalidState
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
@@ -16,19 +19,15 @@ from cloudca.server.instances.models import Instance
 ENTITY = "instances"
 
 
+Row = TypeVar("Row", bound=Base)
+
+
 def check_transition(instance: Instance, transition: states.Transition) -> None:
     """Raise the contract's refusal when ``transition`` cannot start from the instance's state."""
-    if instance.task_id is not None:
-        if instance.state in states.TRANSITIONAL:
-            raise InvalidState(
-                transition.refusal(),
-                entity_id=instance.id,
-                entity_type=ENTITY,
-                current_state=instance.state,
-                expected_states=transition.allowed,
-            )
+    if instance.task_id is not None and instance.state not in states.TRANSITIONAL:
         raise EntityBusy(ENTITY, instance.id, instance.task_id)
-    if instance.state not in transition.allowed:
+    # A transitional state (with its task) refuses like a state the transition does not start from.
+    if instance.task_id is not None or instance.state not in transition.allowed:
         raise InvalidState(
             transition.refusal(),
             entity_id=instance.id,
@@ -38,17 +37,16 @@ def check_transition(instance: Instance, transition: states.Transition) -> None:
         )
 
 
+async def lock_row(session: AsyncSession, model: type[Row], row_id: str) -> Row | None:
+    """The row, freshly read and locked until the transaction ends (``SELECT ... FOR UPDATE``)."""
+    query = select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
+    return (await session.execute(query.execution_options(populate_existing=True))).scalar_one_or_none()
+
+
 async def lock_usable_instance(session: AsyncSession, instance_id: str) -> Instance:
     """The instance, row-locked, provided it is still Running or Stopped with no task of its own:
     what a volume, NIC or rule task re-checks in the transaction that records its change."""
-    instance = (
-        await session.execute(
-            select(Instance)
-            .where(Instance.id == instance_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one_or_none()
+    instance = await lock_row(session, Instance, instance_id)
     if instance is None:
         raise InvalidField("instanceId", instance_id, "the instance no longer exists")
     if instance.task_id is not None or instance.state not in (states.RUNNING, states.STOPPED):

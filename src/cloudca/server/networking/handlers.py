@@ -20,23 +20,10 @@ from cloudca.server.networking import balancing, forwarding
 from cloudca.server.networking import forwarding_rules as rules
 from cloudca.server.networking import public_ips as service
 from cloudca.server.networking.models import Nic, PortForwardingRule, PublicIp
+from cloudca.server.networking.public_ips import lock_ip
 from cloudca.server.tasks.entity import EntityTask
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
-
-
-async def _lock_ip(session: AsyncSession, ip_id: str) -> PublicIp:
-    ip = (
-        await session.execute(
-            select(PublicIp)
-            .where(PublicIp.id == ip_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one_or_none()
-    if ip is None:
-        raise InvalidField("ipAddressId", ip_id, "the public IP no longer exists")
-    return ip
 
 
 class AcquirePublicIp(EntityTask):
@@ -88,7 +75,7 @@ class EnableStaticNat(EntityTask):
         if nic is None:
             raise InvalidField("privateIpId", task.payload["nicId"], "the private IP no longer exists")
         await lock_usable_instance(session, nic.instance_id)
-        ip = await _lock_ip(session, task.entity_id)
+        ip = await lock_ip(session, task.entity_id, "ipAddressId")
         forwarded = await session.execute(
             select(PortForwardingRule.id).where(PortForwardingRule.public_ip_id == ip.id)
         )
@@ -156,7 +143,7 @@ class CreatePortForwardingRule(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = task.payload
         await lock_usable_instance(session, payload["instanceId"])
-        ip = await _lock_ip(session, payload["publicIpId"])
+        ip = await lock_ip(session, payload["publicIpId"], "ipAddressId")
         if ip.network_id not in (None, payload["networkId"]) or ip.static_nat_nic_id is not None:
             raise InvalidField("ipAddressId", ip.id, "the IP was bound elsewhere meanwhile")
         existing = list(

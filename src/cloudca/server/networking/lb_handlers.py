@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,24 +20,11 @@ from cloudca.server.drivers.base import LoadBalancer
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import balancing, forwarding
 from cloudca.server.networking import load_balancers as service
-from cloudca.server.networking.models import LoadBalancerMember, LoadBalancerRule, PublicIp
+from cloudca.server.networking.models import LoadBalancerMember, LoadBalancerRule
+from cloudca.server.networking.public_ips import lock_ip
 from cloudca.server.tasks.entity import EntityTask
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
-
-
-async def _lock_ip(session: AsyncSession, ip_id: str) -> PublicIp:
-    ip = (
-        await session.execute(
-            select(PublicIp)
-            .where(PublicIp.id == ip_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one_or_none()
-    if ip is None:
-        raise InvalidField("publicIpId", ip_id, "the public IP no longer exists")
-    return ip
 
 
 async def _set_members(session: AsyncSession, rule_id: str, instance_ids: list[str]) -> None:
@@ -100,7 +87,7 @@ class CreateRule(RuleTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = task.payload
-        ip = await _lock_ip(session, payload["publicIpId"])
+        ip = await lock_ip(session, payload["publicIpId"], "publicIpId")
         if ip.static_nat_nic_id is not None or ip.network_id not in (None, payload["networkId"]):
             raise InvalidField("publicIpId", ip.id, "the IP was bound elsewhere meanwhile")
         taken = await service.port_taken(session, ip.id, payload["publicPort"])
@@ -163,7 +150,7 @@ class UpdateInstances(RuleTask):
         return [replace(r, backends=backends) if r.rule_id == task.entity_id else r for r in rules]
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await _lock_ip(session, task.payload["publicIpId"])
+        await lock_ip(session, task.payload["publicIpId"], "publicIpId")
         await _set_members(session, task.entity_id, task.payload["instanceIds"])
         return await service.represent_rule(session, task.entity_id)
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
-from cloudca.server.core.claims import check_transition
+from cloudca.server.core.claims import check_transition, lock_row
 from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.errors import (
     Duplicate,
@@ -198,6 +198,14 @@ async def list_ips(
 
 
 # -- lookups -------------------------------------------------------------------------------------
+
+
+async def lock_ip(session: AsyncSession, ip_id: str, field: str) -> PublicIp:
+    """The public IP, row-locked (a task's re-check), or INVALID_FIELD naming ``field``."""
+    ip = await lock_row(session, PublicIp, ip_id)
+    if ip is None:
+        raise InvalidField(field, ip_id, "the public IP no longer exists")
+    return ip
 
 
 async def get_ip(session: AsyncSession, scope: EnvironmentScope, ip_id: str) -> PublicIp:
