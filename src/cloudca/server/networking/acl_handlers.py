@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.unique import refused_as
 from cloudca.server.drivers.base import AclRule
 from cloudca.server.errors import InvalidField
 from cloudca.server.networking import acls, filtering
@@ -113,12 +113,8 @@ class CreateAclRule(RuleTask):
             network_acl_id=self.acl_id(task),
             **_stored(task.payload),
         )
-        try:
-            async with session.begin_nested():
-                session.add(rule)
-                await session.flush()
-        except IntegrityError as exc:
-            raise acls.number_taken(task.payload["ruleNumber"]) from exc
+        async with refused_as(session, acls.number_taken(task.payload["ruleNumber"])):
+            session.add(rule)
         return acls.represent_rule(rule)
 
 
@@ -130,16 +126,13 @@ class UpdateAclRule(RuleTask):
         return [changed if rule.rule_id == task.entity_id else rule for rule in rules]
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        try:
-            async with session.begin_nested():
-                changed = await session.execute(
-                    update(NetworkAclRule)
-                    .where(NetworkAclRule.id == task.entity_id)
-                    .values(**_stored(task.payload))
-                    .execution_options(synchronize_session=False)
-                )
-        except IntegrityError as exc:
-            raise acls.number_taken(task.payload["ruleNumber"]) from exc
+        async with refused_as(session, acls.number_taken(task.payload["ruleNumber"])):
+            changed = await session.execute(
+                update(NetworkAclRule)
+                .where(NetworkAclRule.id == task.entity_id)
+                .values(**_stored(task.payload))
+                .execution_options(synchronize_session=False)
+            )
         if not getattr(changed, "rowcount", 0):
             raise InvalidField("id", task.entity_id, "the rule was deleted meanwhile")
         return await acls.represent_rule_by_id(session, task.entity_id)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.claims import lock_usable_instance
+from cloudca.server.core.unique import refused_as
 from cloudca.server.drivers.base import PortForward
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import balancing, forwarding
@@ -82,12 +82,10 @@ class EnableStaticNat(EntityTask):
         balanced = await rules.balances_in(session, ip.id, 1, 65535)
         if ip.static_nat_nic_id is not None or forwarded.first() is not None or balanced:
             raise InvalidField("id", ip.id, "the IP gained rules or static NAT meanwhile")
-        try:
-            async with session.begin_nested():
-                ip.static_nat_nic_id, ip.network_id = nic.id, task.payload["networkId"]
-                await session.flush()
-        except IntegrityError as exc:
-            raise Duplicate("privateIpId", nic.id, "The private IP already has static NAT") from exc
+        async with refused_as(
+            session, Duplicate("privateIpId", nic.id, "The private IP already has static NAT")
+        ):
+            ip.static_nat_nic_id, ip.network_id = nic.id, task.payload["networkId"]
         return await service.represent_ip(session, ip.id)
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
@@ -172,15 +170,10 @@ class CreatePortForwardingRule(EntityTask):
             nic_id=payload["nicId"],
             network_id=payload["networkId"],
         )
-        try:
-            async with session.begin_nested():
-                session.add(rule)
-                ip.network_id = payload["networkId"]
-                await session.flush()
-        except IntegrityError as exc:
-            raise Duplicate(
-                "publicPortStart", start, f"{ip.ip_address} already forwards port {start}"
-            ) from exc
+        taken = Duplicate("publicPortStart", start, f"{ip.ip_address} already forwards port {start}")
+        async with refused_as(session, taken):
+            session.add(rule)
+            ip.network_id = payload["networkId"]
         return await rules.represent_rule(session, rule.id)
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:

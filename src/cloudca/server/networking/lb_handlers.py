@@ -12,10 +12,10 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.claims import lock_usable_instance
+from cloudca.server.core.unique import refused_as
 from cloudca.server.drivers.base import LoadBalancer
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import balancing, forwarding
@@ -108,14 +108,12 @@ class CreateRule(RuleTask):
             stickiness_parameters=payload["stickinessPolicyParameters"],
             ssl_certificate_id=payload["sslCertificateId"],
         )
-        try:
-            async with session.begin_nested():
-                session.add(rule)
-                ip.network_id = payload["networkId"]
-                await session.flush()
-        except IntegrityError as exc:
-            port = str(payload["publicPort"])
-            raise Duplicate("publicPort", port, f"Port {port} of the public IP already has a rule") from exc
+        port = str(payload["publicPort"])
+        async with refused_as(
+            session, Duplicate("publicPort", port, f"Port {port} of the public IP already has a rule")
+        ):
+            session.add(rule)
+            ip.network_id = payload["networkId"]
         await _set_members(session, rule.id, payload["instanceIds"])
         return await service.represent_rule(session, rule.id)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.unique import refused_as
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import vpns
 from cloudca.server.networking.models import PublicIp, SiteToSiteVpn, Vpc, VpnUser
@@ -55,12 +55,8 @@ class CreateVpnUser(EntityTask):
             username=task.payload["username"],
             password_digest=task.payload["passwordDigest"],
         )
-        try:
-            async with session.begin_nested():
-                session.add(user)
-                await session.flush()
-        except IntegrityError as exc:
-            raise vpns.username_taken(user.username) from exc
+        async with refused_as(session, vpns.username_taken(user.username)):
+            session.add(user)
         return vpns.represent_user(user)
 
 
@@ -97,12 +93,10 @@ class CreateSiteToSiteVpn(EntityTask):
             force_encap=p["forceEncap"],
             state="Connected",
         )
-        try:
-            async with session.begin_nested():
-                session.add(vpn)
-                await session.flush()
-        except IntegrityError as exc:
-            raise Duplicate("name", p["name"], "The name or gateway was taken meanwhile") from exc
+        async with refused_as(
+            session, Duplicate("name", p["name"], "The name or gateway was taken meanwhile")
+        ):
+            session.add(vpn)
         return vpns.represent_site_to_site_vpn(vpn)
 
 

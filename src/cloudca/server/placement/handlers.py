@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.unique import refused_as
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.instances.models import Instance
 from cloudca.server.placement import affinity
@@ -34,11 +35,10 @@ async def _set_members(session: AsyncSession, group_id: str, instance_ids: list[
 
 
 async def _insert_group(session: AsyncSession, group: AffinityGroup) -> None:
-    try:
-        async with session.begin_nested():
-            session.add(group)
-    except IntegrityError as exc:
-        raise Duplicate("name", group.name, f"An affinity group named {group.name} already exists") from exc
+    async with refused_as(
+        session, Duplicate("name", group.name, f"An affinity group named {group.name} already exists")
+    ):
+        session.add(group)
 
 
 class CreateAffinityGroup(EntityTask):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.unique import refused_as
 from cloudca.server.errors import Duplicate
 from cloudca.server.sshkeys.models import SshKey
 from cloudca.server.sshkeys.service import represent
@@ -29,14 +29,11 @@ class RegisterSshKey(EntityTask):
             public_key=payload["publicKey"],
             fingerprint=payload["fingerprint"],
         )
-        try:
-            async with session.begin_nested():
-                session.add(key)
-        except IntegrityError as exc:
-            # The unique (environment, name) constraint settles a race between two registrations.
-            raise Duplicate(
-                "name", payload["name"], f"An SSH key named {payload['name']} already exists"
-            ) from exc
+        # The unique (environment, name) constraint settles a race between two registrations.
+        async with refused_as(
+            session, Duplicate("name", key.name, f"An SSH key named {key.name} already exists")
+        ):
+            session.add(key)
         return represent(key)
 
 
