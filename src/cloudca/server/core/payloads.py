@@ -29,3 +29,11 @@ class Payload:
 @dataclass(frozen=True)
 class NoPayload(Payload):
     """A task kind that carries nothing."""
+
+
+@dataclass(frozen=True)
+class Deleted(Payload):
+    """A delete: the entity's representation when the request was accepted, the task's result
+    should the entity be gone by the time the task runs."""
+
+    last: dict[str, Any] | None = None

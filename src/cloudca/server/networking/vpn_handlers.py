@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.unique import refused_as
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import vpns
@@ -49,11 +50,12 @@ class CreateVpnUser(EntityTask):
     kind = "vpnusers.create"
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
+        payload = vpns.VpnUserPayload.from_json(task.payload)
         user = VpnUser(
             id=task.entity_id,
             environment_id=task.environment_id,
-            username=task.payload["username"],
-            password_digest=task.payload["passwordDigest"],
+            username=payload.username,
+            password_digest=payload.passwordDigest,
         )
         async with refused_as(session, vpns.username_taken(user.username)):
             session.add(user)
@@ -65,37 +67,35 @@ class DeleteVpnUser(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         await session.execute(delete(VpnUser).where(VpnUser.id == task.entity_id))
-        return task.payload.get("last")
+        return Deleted.from_json(task.payload).last
 
 
 class CreateSiteToSiteVpn(EntityTask):
     kind = "sitetositevpns.create"
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        p = task.payload
+        p = vpns.SiteToSiteVpnPayload.from_json(task.payload)
         vpn = SiteToSiteVpn(
             id=task.entity_id,
             environment_id=task.environment_id,
-            vpc_id=p["vpcId"],
-            name=p["name"],
-            gateway=p["gateway"],
-            cidr=p["cidr"],
-            ipsec_psk=p["ipSecPsk"],
-            ike_encryption_algorithm=p["ikeEncryptionAlgorithm"],
-            ike_hash_algorithm=p["ikeHashAlgorithm"],
-            ike_dh_group=p["ikeDhGroup"],
-            ike_lifetime=p["ikeLifetime"],
-            esp_encryption_algorithm=p["espEncryptionAlgorithm"],
-            esp_hash_algorithm=p["espHashAlgorithm"],
-            esp_perfect_forward_secrecy=p["espPerfectForwardSecrecy"],
-            esp_lifetime=p["espLifetime"],
-            dpd=p["dpd"],
-            force_encap=p["forceEncap"],
+            vpc_id=p.vpcId,
+            name=p.name,
+            gateway=p.gateway,
+            cidr=p.cidr,
+            ipsec_psk=p.ipSecPsk,
+            ike_encryption_algorithm=p.ikeEncryptionAlgorithm,
+            ike_hash_algorithm=p.ikeHashAlgorithm,
+            ike_dh_group=p.ikeDhGroup,
+            ike_lifetime=p.ikeLifetime,
+            esp_encryption_algorithm=p.espEncryptionAlgorithm,
+            esp_hash_algorithm=p.espHashAlgorithm,
+            esp_perfect_forward_secrecy=p.espPerfectForwardSecrecy,
+            esp_lifetime=p.espLifetime,
+            dpd=p.dpd,
+            force_encap=p.forceEncap,
             state="Connected",
         )
-        async with refused_as(
-            session, Duplicate("name", p["name"], "The name or gateway was taken meanwhile")
-        ):
+        async with refused_as(session, Duplicate("name", p.name, "The name or gateway was taken meanwhile")):
             session.add(vpn)
         return vpns.represent_site_to_site_vpn(vpn)
 
@@ -121,7 +121,7 @@ class DeleteSiteToSiteVpn(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         await session.execute(delete(SiteToSiteVpn).where(SiteToSiteVpn.id == task.entity_id))
-        return task.payload.get("last")
+        return Deleted.from_json(task.payload).last
 
 
 HANDLERS: tuple[TaskHandler, ...] = (

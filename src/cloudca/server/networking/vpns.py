@@ -15,6 +15,7 @@ import hashlib
 import ipaddress
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, literal, select
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.payloads import Payload
 from cloudca.server.errors import Duplicate, InvalidField, NotFound, ServiceError, ValidationErrors
 from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import PublicIp, SiteToSiteVpn, Vpc, VpnUser
@@ -137,15 +139,44 @@ def username_taken(username: str) -> Duplicate:
     return Duplicate("username", username, f"The VPN user {username} already exists")
 
 
+@dataclass(frozen=True)
+class VpnUserPayload(Payload):
+    """``vpnusers.create``: the user, with the password's digest (never the password)."""
+
+    username: str
+    passwordDigest: str
+
+
+@dataclass(frozen=True)
+class SiteToSiteVpnPayload(Payload):
+    """``sitetositevpns.create``: the request's fields, checked."""
+
+    name: str
+    vpcId: str
+    gateway: str
+    cidr: str
+    ipSecPsk: str
+    ikeEncryptionAlgorithm: str
+    ikeHashAlgorithm: str
+    ikeLifetime: int
+    espEncryptionAlgorithm: str
+    espHashAlgorithm: str
+    espLifetime: int
+    ikeDhGroup: str | None = None
+    espPerfectForwardSecrecy: str | None = None
+    dpd: bool = False
+    forceEncap: bool = False
+
+
 async def check_create_user(
     session: AsyncSession, scope: EnvironmentScope, body: CreateVpnUser
-) -> dict[str, Any]:
+) -> VpnUserPayload:
     taken = await session.execute(
         select(VpnUser.id).where(VpnUser.environment_id == scope.id, VpnUser.username == body.username)
     )
     if taken.first() is not None:
         raise username_taken(body.username)
-    return {"username": body.username, "passwordDigest": password_digest(body.password)}
+    return VpnUserPayload(body.username, password_digest(body.password))
 
 
 # -- site-to-site VPNs -----------------------------------------------------------------------------
@@ -223,7 +254,7 @@ def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> ServiceE
 
 async def check_create_site_to_site_vpn(
     session: AsyncSession, scope: EnvironmentScope, body: CreateSiteToSiteVpn
-) -> dict[str, Any]:
+) -> SiteToSiteVpnPayload:
     problems = [
         problem
         for problem in (
@@ -261,4 +292,4 @@ async def check_create_site_to_site_vpn(
             )
     if problems:
         raise ValidationErrors(problems)
-    return body.model_dump() | {"vpcId": body.vpcId.lower()}
+    return SiteToSiteVpnPayload.from_json(body.model_dump() | {"vpcId": body.vpcId.lower()})

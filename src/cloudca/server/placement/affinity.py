@@ -9,6 +9,7 @@ that would put two members that already share a host in one group is refused.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.fields import Body, Str, UuidList
 from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.payloads import Payload
 from cloudca.server.errors import Duplicate, InvalidField, NotFound, ServiceError, ValidationErrors
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
@@ -99,9 +101,18 @@ async def get_group(session: AsyncSession, scope: EnvironmentScope, group_id: st
     return group
 
 
+@dataclass(frozen=True)
+class GroupPayload(Payload):
+    """``affinitygroups.create`` and ``.update``: what to set (``None``: unchanged, on update)."""
+
+    name: str | None = None
+    description: str | None = None
+    instanceIds: tuple[str, ...] | None = None
+
+
 async def check_create(
     session: AsyncSession, scope: EnvironmentScope, body: CreateAffinityGroup
-) -> dict[str, Any]:
+) -> GroupPayload:
     problems: list[ServiceError] = []
     if body.type.lower() != ANTI_AFFINITY:
         problems.append(InvalidField("type", body.type, f"only '{ANTI_AFFINITY}' groups can be created"))
@@ -109,12 +120,12 @@ async def check_create(
     members = await check_members(session, scope, body.instanceIds, problems)
     if problems:
         raise ValidationErrors(problems)
-    return {"name": body.name, "description": body.description, "instanceIds": members}
+    return GroupPayload(body.name, body.description, tuple(members) if members is not None else None)
 
 
 async def check_update(
     session: AsyncSession, scope: EnvironmentScope, group: AffinityGroup, body: UpdateAffinityGroup
-) -> dict[str, Any]:
+) -> GroupPayload:
     if group.type != ANTI_AFFINITY:
         raise InvalidField("id", group.id, "dedicated groups are managed by the operator")
     problems: list[ServiceError] = []
@@ -125,7 +136,7 @@ async def check_update(
         members = await check_members(session, scope, body.instanceIds, problems)
     if problems:
         raise ValidationErrors(problems)
-    return {"name": body.name, "description": body.description, "instanceIds": members}
+    return GroupPayload(body.name, body.description, tuple(members) if members is not None else None)
 
 
 def check_delete(group: AffinityGroup) -> None:

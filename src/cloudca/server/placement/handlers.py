@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.unique import refused_as
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.instances.models import Instance
 from cloudca.server.placement import affinity
+from cloudca.server.placement.affinity import GroupPayload
 from cloudca.server.placement.models import AffinityGroup, AffinityMembership
 from cloudca.server.tasks.entity import EntityTask
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
@@ -45,17 +46,17 @@ class CreateAffinityGroup(EntityTask):
     kind = "affinitygroups.create"
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        payload = task.payload
-        assert task.environment_id is not None
+        payload = GroupPayload.from_json(task.payload)
+        assert task.environment_id is not None and payload.name is not None
         group = AffinityGroup(
             id=task.entity_id,
             environment_id=task.environment_id,
-            name=payload["name"],
-            description=payload.get("description") or "",
+            name=payload.name,
+            description=payload.description or "",
             type=affinity.ANTI_AFFINITY,
         )
         await _insert_group(session, group)
-        await _set_members(session, group.id, payload.get("instanceIds") or [])
+        await _set_members(session, group.id, list(payload.instanceIds or ()))
         return await affinity.represent(session, group)
 
 
@@ -66,18 +67,14 @@ class UpdateAffinityGroup(EntityTask):
         group = await session.get(AffinityGroup, task.entity_id)
         if group is None:
             raise InvalidField("id", task.entity_id, "the affinity group no longer exists")
-        payload = task.payload
-        if payload.get("name") is not None:
-            group.name = payload["name"]
-        if payload.get("description") is not None:
-            group.description = payload["description"]
-        try:
-            async with session.begin_nested():
-                await session.flush()
-        except IntegrityError as exc:
-            raise Duplicate("name", group.name) from exc
-        if payload.get("instanceIds") is not None:
-            await _set_members(session, group.id, payload["instanceIds"])
+        payload = GroupPayload.from_json(task.payload)
+        async with refused_as(session, Duplicate("name", payload.name or group.name)):
+            if payload.name is not None:
+                group.name = payload.name
+            if payload.description is not None:
+                group.description = payload.description
+        if payload.instanceIds is not None:
+            await _set_members(session, group.id, list(payload.instanceIds))
         return await affinity.represent(session, group)
 
 
@@ -87,7 +84,7 @@ class DeleteAffinityGroup(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         group = await session.get(AffinityGroup, task.entity_id)
         if group is None:
-            return task.payload.get("last")
+            return Deleted.from_json(task.payload).last
         result = await affinity.represent(session, group)
         await session.execute(
             delete(AffinityMembership).where(AffinityMembership.affinity_group_id == group.id)

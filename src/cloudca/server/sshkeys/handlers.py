@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.unique import refused_as
 from cloudca.server.errors import Duplicate
 from cloudca.server.sshkeys.models import SshKey
-from cloudca.server.sshkeys.service import represent
+from cloudca.server.sshkeys.service import RegisterPayload, represent
 from cloudca.server.tasks.entity import EntityTask
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
@@ -21,13 +22,13 @@ class RegisterSshKey(EntityTask):
     kind = "sshkeys.create"
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        payload = task.payload
+        payload = RegisterPayload.from_json(task.payload)
         key = SshKey(
             id=task.entity_id,
             environment_id=task.environment_id,
-            name=payload["name"],
-            public_key=payload["publicKey"],
-            fingerprint=payload["fingerprint"],
+            name=payload.name,
+            public_key=payload.publicKey,
+            fingerprint=payload.fingerprint,
         )
         # The unique (environment, name) constraint settles a race between two registrations.
         async with refused_as(
@@ -42,7 +43,7 @@ class DeleteSshKey(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         key = await session.get(SshKey, task.entity_id)
-        result = represent(key) if key is not None else task.payload.get("last")
+        result = represent(key) if key is not None else Deleted.from_json(task.payload).last
         # Decision 6.16: instances that use the key keep it installed and keep its name.
         await session.execute(delete(SshKey).where(SshKey.id == task.entity_id))
         return result

@@ -6,6 +6,7 @@ A key is named in the path by its name first, then by its id (T keeps the id ret
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.fields import Body, Str
 from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.payloads import Payload
 from cloudca.server.errors import Duplicate, InvalidField, NotFound
 from cloudca.server.sshkeys.keys import InvalidPublicKey, fingerprint
 from cloudca.server.sshkeys.models import SshKey
@@ -75,9 +77,18 @@ async def get_key(session: AsyncSession, scope: EnvironmentScope, name_or_id: st
     return key
 
 
+@dataclass(frozen=True)
+class RegisterPayload(Payload):
+    """``sshkeys.create``: the key as registered."""
+
+    name: str
+    publicKey: str
+    fingerprint: str
+
+
 async def check_register(
     session: AsyncSession, scope: EnvironmentScope, body: RegisterSshKey
-) -> dict[str, str]:
+) -> RegisterPayload:
     """The payload of a register task: the key parsed and fingerprinted, its name still free."""
     try:
         key_fingerprint = fingerprint(body.publicKey)
@@ -88,4 +99,4 @@ async def check_register(
     )
     if taken.first() is not None:
         raise Duplicate("name", body.name, f"An SSH key named {body.name} already exists")
-    return {"name": body.name, "publicKey": body.publicKey.strip(), "fingerprint": key_fingerprint}
+    return RegisterPayload(body.name, body.publicKey.strip(), key_fingerprint)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.payloads import Payload
 from cloudca.server.db.base import new_id
 from cloudca.server.runtime import Runtime
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
@@ -32,9 +33,11 @@ async def submit(
     kind: str,
     entity_type: str,
     entity_id: str,
-    payload: dict[str, Any] | None = None,
+    payload: Payload | dict[str, Any] | None = None,
 ) -> str:
     """Record a task for an entity and hand it to a worker; returns the task id."""
+    if isinstance(payload, Payload):
+        payload = payload.to_json()
     task_id = new_id()
     async with runtime.database.transaction() as session:
         runtime.tasks.new_task(
