@@ -20,7 +20,7 @@ from cloudca.server.access.models import (
     User,
 )
 from cloudca.server.access.service import MAX_DEPTH, Caller
-from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
 
 Page = tuple[list[dict[str, Any]], dict[str, Any]]
 
@@ -68,8 +68,8 @@ CONNECTION_SORT: SortColumns = {
 
 async def service_connections(session: AsyncSession, params: ListParams) -> Page:
     order = (ServiceConnection.service_code,)
-    rows, metadata = await page(session, select(ServiceConnection), params, CONNECTION_SORT, order)
-    return [rep.service_connection(row[0]) for row in rows], metadata
+    items, metadata = await page_of(session, select(ServiceConnection), params, CONNECTION_SORT, order)
+    return [rep.service_connection(item) for item in items], metadata
 
 
 ORGANIZATION_SORT: SortColumns = {
@@ -125,8 +125,7 @@ async def users(
     if caller.is_org_admin:
         visible = or_(visible, User.organization_id.in_(accessible_organizations(caller)))
     query = select(User).where(visible)
-    if organization_id is not None:
-        query = query.where(User.organization_id == organization_id)
+    query = given(query, {User.organization_id: organization_id})
     rows, metadata = await page(session, query, params, USER_SORT, (User.user_name, User.id))
     return [await rep.user(session, row[0], detailed=False) for row in rows], metadata
 
@@ -143,5 +142,5 @@ API_KEY_SORT: SortColumns = {
 async def keys(session: AsyncSession, owner: User, params: ListParams) -> Page:
     """A user's API keys that are not revoked, without their secrets."""
     query = select(ApiKey).where(ApiKey.user_id == owner.id, ApiKey.revoked_at.is_(None))
-    rows, metadata = await page(session, query, params, API_KEY_SORT, (ApiKey.created_at, ApiKey.id))
-    return [api_keys.represent(row[0]) for row in rows], metadata
+    items, metadata = await page_of(session, query, params, API_KEY_SORT, (ApiKey.created_at, ApiKey.id))
+    return [api_keys.represent(item) for item in items], metadata

@@ -21,7 +21,7 @@ from cloudca.server.catalog.models import (
     Zone,
 )
 from cloudca.server.catalog.representations import SORT_COLUMNS
-from cloudca.server.core.listing import ListParams, page
+from cloudca.server.core.listing import ListParams, page, page_of
 from cloudca.server.errors import NotFound
 
 CatalogRow = TypeVar("CatalogRow", Zone, ComputeOffering, DiskOffering, VpcOffering, NetworkOffering)
@@ -52,14 +52,13 @@ async def page_shared(
     session: AsyncSession, model: type[CatalogRow], scope: EnvironmentScope, params: ListParams
 ) -> tuple[list[CatalogRow], dict[str, Any]]:
     """A page of the zones or offerings of the environment's service connection."""
-    rows, metadata = await page(
+    return await page_of(
         session,
         select(model).where(model.service_connection_id == scope.service_connection_id),
         params,
         SORT_COLUMNS[model],
         (model.position, model.name, model.id),
     )
-    return [row[0] for row in rows], metadata
 
 
 async def find_shared(

@@ -60,6 +60,11 @@ def sort_order(sortable: Sortable, descending: bool) -> list[ColumnElement[Any]]
     return [absent.asc(), key.asc()]
 
 
+def given(query: Select[*tuple[Any, ...]], filters: Mapping[Sortable, Any]) -> Select[*tuple[Any, ...]]:
+    """``query`` narrowed by each exact-match filter the request gave (7.3; ``None``: not given)."""
+    return query.where(*(column == value for column, value in filters.items() if value is not None))
+
+
 async def page(
     session: AsyncSession | AsyncConnection,
     query: Select[*tuple[Any, ...]],
@@ -82,3 +87,15 @@ async def page(
         query = query.limit(params.page_size).offset(params.offset)
     rows = (await session.execute(query)).all()
     return rows, params.metadata(total)
+
+
+async def page_of(
+    session: AsyncSession | AsyncConnection,
+    query: Select[*tuple[Any, ...]],
+    params: ListParams,
+    sort_columns: SortColumns,
+    order: Sequence[Sortable],
+) -> tuple[list[Any], dict[str, Any]]:
+    """``page`` of a query that selects one entity: the entities themselves."""
+    rows, metadata = await page(session, query, params, sort_columns, order)
+    return [row[0] for row in rows], metadata

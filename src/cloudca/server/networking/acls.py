@@ -17,7 +17,7 @@ from sqlalchemy import String, cast, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
 from cloudca.server.drivers.base import AclRule
 from cloudca.server.errors import (
     Duplicate,
@@ -128,8 +128,8 @@ async def list_acls(
     if vpc_id is not None:
         query = query.where(or_(NetworkAcl.builtin.is_(True), NetworkAcl.vpc_id == vpc_id))
     order = (NetworkAcl.builtin, NetworkAcl.created_at, NetworkAcl.name, NetworkAcl.id)
-    rows, metadata = await page(session, query, params, ACL_SORT, order)
-    return [represent_acl(row[0]) for row in rows], metadata
+    items, metadata = await page_of(session, query, params, ACL_SORT, order)
+    return [represent_acl(item) for item in items], metadata
 
 
 async def get_acl(session: AsyncSession, scope: EnvironmentScope, acl_id: str) -> NetworkAcl:
@@ -194,8 +194,7 @@ async def list_rules(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     rules = await _all_rules(session, scope)
     query = select(rules).join(NetworkAcl, NetworkAcl.id == rules.c.network_acl_id).where(_visible(scope))
-    if network_acl_id is not None:
-        query = query.where(NetworkAcl.id == network_acl_id)
+    query = given(query, {NetworkAcl.id: network_acl_id})
     sort: SortColumns = {
         "id": rules.c.id,
         "networkAclId": rules.c.network_acl_id,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
-from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.listing import ListParams, SortColumns, given, page
 from cloudca.server.errors import (
     Duplicate,
     InvalidField,
@@ -97,10 +97,9 @@ async def list_rules(
     public_ip_id: str | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = _rule_query().where(PortForwardingRule.environment_id == scope.id)
-    if instance_id is not None:
-        query = query.where(PortForwardingRule.instance_id == instance_id)
-    if public_ip_id is not None:
-        query = query.where(PortForwardingRule.public_ip_id == public_ip_id)
+    query = given(
+        query, {PortForwardingRule.instance_id: instance_id, PortForwardingRule.public_ip_id: public_ip_id}
+    )
     order = (PortForwardingRule.created_at, PortForwardingRule.id)
     rows, metadata = await page(session, query, params, RULE_SORT, order)
     return [_rule(*row) for row in rows], metadata

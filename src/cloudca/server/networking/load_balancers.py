@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
-from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.listing import ListParams, SortColumns, given, page
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import (
     Duplicate,
@@ -123,8 +123,7 @@ async def list_rules(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, public_ip_id: str | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = select(LoadBalancerRule).where(LoadBalancerRule.environment_id == scope.id)
-    if public_ip_id is not None:
-        query = query.where(LoadBalancerRule.public_ip_id == public_ip_id)
+    query = given(query, {LoadBalancerRule.public_ip_id: public_ip_id})
     order = (LoadBalancerRule.created_at, LoadBalancerRule.id)
     rows, metadata = await page(session, query, params, RULE_SORT, order)
     return await represent_rules(session, [row[0] for row in rows]), metadata

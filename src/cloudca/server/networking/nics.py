@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.fields import Body, Uuid
-from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.listing import ListParams, SortColumns, given, page
 from cloudca.server.errors import Duplicate, EntityInUse, InvalidField, NotFound
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
@@ -89,10 +89,7 @@ async def list_nics(
     network_id: str | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = _query().where(Instance.environment_id == scope.id)
-    if instance_id is not None:
-        query = query.where(Nic.instance_id == instance_id)
-    if network_id is not None:
-        query = query.where(Nic.network_id == network_id)
+    query = given(query, {Nic.instance_id: instance_id, Nic.network_id: network_id})
     rows, metadata = await page(session, query, params, NIC_SORT, (Nic.created_at, Nic.id))
     return [_nic(*row) for row in rows], metadata
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
 from cloudca.server.core.claims import check_transition, lock_row
-from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.listing import ListParams, SortColumns, given, page
 from cloudca.server.errors import (
     Duplicate,
     InvalidField,
@@ -174,8 +174,7 @@ async def list_ips(
     instance_id: str | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = select(PublicIp).where(PublicIp.environment_id == scope.id)
-    if vpc_id is not None:
-        query = query.where(PublicIp.vpc_id == vpc_id)
+    query = given(query, {PublicIp.vpc_id: vpc_id})
     if instance_id is not None:
         forwarded = select(PortForwardingRule.public_ip_id).where(
             PortForwardingRule.instance_id == instance_id

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
-from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.listing import ListParams, SortColumns, given, page
 from cloudca.server.errors import NotFound
 from cloudca.server.networking import representations as rep
 from cloudca.server.networking.models import Network, NetworkAcl, PublicIp, Vpc
@@ -120,10 +120,7 @@ async def list_networks(
     zone_id: str | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = _network_query(scope)
-    if vpc_id is not None:
-        query = query.where(Network.vpc_id == vpc_id)
-    if zone_id is not None:
-        query = query.where(Network.zone_id == zone_id)
+    query = given(query, {Network.vpc_id: vpc_id, Network.zone_id: zone_id})
     rows, metadata = await page(session, query, params, NETWORK_SORT, (Network.created_at, Network.id))
     return [rep.network(*row) for row in rows], metadata
 

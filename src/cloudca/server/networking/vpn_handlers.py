@@ -13,6 +13,7 @@ from cloudca.server.core.unique import refused_as
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import vpns
 from cloudca.server.networking.models import PublicIp, SiteToSiteVpn, Vpc, VpnUser
+from cloudca.server.networking.schemas import CreateSiteToSiteVpn as CreateSiteToSiteVpnBody
 from cloudca.server.tasks.entity import EntityTask
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
@@ -74,7 +75,7 @@ class CreateSiteToSiteVpn(EntityTask):
     kind = "sitetositevpns.create"
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        p = vpns.SiteToSiteVpnPayload.from_json(task.payload)
+        p = CreateSiteToSiteVpnBody.model_validate(task.payload)
         vpn = SiteToSiteVpn(
             id=task.entity_id,
             environment_id=task.environment_id,

@@ -22,7 +22,7 @@ from sqlalchemy import case, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
 from cloudca.server.core.payloads import Payload
 from cloudca.server.errors import Duplicate, InvalidField, NotFound, ServiceError, ValidationErrors
 from cloudca.server.networking import service as networking
@@ -90,8 +90,7 @@ async def list_remote_access_vpns(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, vpc_id: str | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = _source_nat(scope)
-    if vpc_id is not None:
-        query = query.where(Vpc.id == vpc_id)
+    query = given(query, {Vpc.id: vpc_id})
     rows, metadata = await page(session, query, params, REMOTE_ACCESS_SORT, (Vpc.created_at, Vpc.id))
     return [represent_remote_access_vpn(ip, vpc) for ip, vpc in rows], metadata
 
@@ -124,8 +123,8 @@ async def list_users(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = select(VpnUser).where(VpnUser.environment_id == scope.id)
     sort = {"id": VpnUser.id, "username": VpnUser.username}
-    rows, metadata = await page(session, query, params, sort, (VpnUser.created_at, VpnUser.id))
-    return [represent_user(row[0]) for row in rows], metadata
+    items, metadata = await page_of(session, query, params, sort, (VpnUser.created_at, VpnUser.id))
+    return [represent_user(item) for item in items], metadata
 
 
 async def get_user(session: AsyncSession, scope: EnvironmentScope, user_id: str) -> VpnUser:
@@ -145,27 +144,6 @@ class VpnUserPayload(Payload):
 
     username: str
     passwordDigest: str
-
-
-@dataclass(frozen=True)
-class SiteToSiteVpnPayload(Payload):
-    """``sitetositevpns.create``: the request's fields, checked."""
-
-    name: str
-    vpcId: str
-    gateway: str
-    cidr: str
-    ipSecPsk: str
-    ikeEncryptionAlgorithm: str
-    ikeHashAlgorithm: str
-    ikeLifetime: int
-    espEncryptionAlgorithm: str
-    espHashAlgorithm: str
-    espLifetime: int
-    ikeDhGroup: str | None = None
-    espPerfectForwardSecrecy: str | None = None
-    dpd: bool = False
-    forceEncap: bool = False
 
 
 async def check_create_user(
@@ -232,11 +210,10 @@ async def list_site_to_site_vpns(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, vpc_id: str | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = select(SiteToSiteVpn).where(SiteToSiteVpn.environment_id == scope.id)
-    if vpc_id is not None:
-        query = query.where(SiteToSiteVpn.vpc_id == vpc_id)
+    query = given(query, {SiteToSiteVpn.vpc_id: vpc_id})
     order = (SiteToSiteVpn.created_at, SiteToSiteVpn.id)
-    rows, metadata = await page(session, query, params, SITE_TO_SITE_SORT, order)
-    return [represent_site_to_site_vpn(row[0]) for row in rows], metadata
+    items, metadata = await page_of(session, query, params, SITE_TO_SITE_SORT, order)
+    return [represent_site_to_site_vpn(item) for item in items], metadata
 
 
 async def get_site_to_site_vpn(session: AsyncSession, scope: EnvironmentScope, vpn_id: str) -> SiteToSiteVpn:
@@ -254,7 +231,7 @@ def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> ServiceE
 
 async def check_create_site_to_site_vpn(
     session: AsyncSession, scope: EnvironmentScope, body: CreateSiteToSiteVpn
-) -> SiteToSiteVpnPayload:
+) -> dict[str, Any]:
     problems = [
         problem
         for problem in (
@@ -292,4 +269,5 @@ async def check_create_site_to_site_vpn(
             )
     if problems:
         raise ValidationErrors(problems)
-    return SiteToSiteVpnPayload.from_json(body.model_dump() | {"vpcId": body.vpcId.lower()})
+    # The payload is the checked body itself (the handler reads it back into the same model).
+    return body.model_dump() | {"vpcId": body.vpcId.lower()}

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.fields import Body, Str
-from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.listing import ListParams, SortColumns, page_of
 from cloudca.server.core.payloads import Payload
 from cloudca.server.errors import Duplicate, InvalidField, NotFound
 from cloudca.server.sshkeys.keys import InvalidPublicKey, fingerprint
@@ -50,8 +50,8 @@ async def list_keys(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = select(SshKey).where(SshKey.environment_id == scope.id)
-    rows, metadata = await page(session, query, params, SORT, (SshKey.created_at, SshKey.id))
-    return [represent(row[0]) for row in rows], metadata
+    items, metadata = await page_of(session, query, params, SORT, (SshKey.created_at, SshKey.id))
+    return [represent(item) for item in items], metadata
 
 
 async def find_key(session: AsyncSession, scope: EnvironmentScope, name_or_id: str) -> SshKey | None:

@@ -19,7 +19,7 @@ from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import DiskOffering, Zone
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
-from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
 from cloudca.server.db.base import iso
 from cloudca.server.errors import (
     InvalidField,
@@ -139,10 +139,7 @@ async def list_volumes(
     instance_id: str | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = _volume_query().where(Volume.environment_id == scope.id)
-    if volume_type is not None:
-        query = query.where(Volume.type == volume_type)
-    if instance_id is not None:
-        query = query.where(Volume.instance_id == instance_id)
+    query = given(query, {Volume.type: volume_type, Volume.instance_id: instance_id})
     rows, metadata = await page(session, query, params, VOLUME_SORT, (Volume.created_at, Volume.id))
     return [_volume(*row) for row in rows], metadata
 
@@ -177,10 +174,9 @@ async def list_snapshots(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, volume_id: str | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     query = select(Snapshot).where(Snapshot.environment_id == scope.id)
-    if volume_id is not None:
-        query = query.where(Snapshot.volume_id == volume_id)
-    rows, metadata = await page(session, query, params, SNAPSHOT_SORT, (Snapshot.created_at, Snapshot.id))
-    return [represent_snapshot(row[0]) for row in rows], metadata
+    query = given(query, {Snapshot.volume_id: volume_id})
+    items, metadata = await page_of(session, query, params, SNAPSHOT_SORT, (Snapshot.created_at, Snapshot.id))
+    return [represent_snapshot(item) for item in items], metadata
 
 
 # -- lookups -------------------------------------------------------------------------------------
