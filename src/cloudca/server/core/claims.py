@@ -6,20 +6,14 @@ Shared by instances, networking and storage; it depends only on the instance's m
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.db.base import Base
+from cloudca.server.core.rows import lock_row
 from cloudca.server.errors import EntityBusy, InvalidField, InvalidState
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 
 ENTITY = "instances"
-
-
-Row = TypeVar("Row", bound=Base)
 
 
 def check_transition(instance: Instance, transition: states.Transition) -> None:
@@ -35,12 +29,6 @@ def check_transition(instance: Instance, transition: states.Transition) -> None:
             current_state=instance.state,
             expected_states=transition.allowed,
         )
-
-
-async def lock_row(session: AsyncSession, model: type[Row], row_id: str) -> Row | None:
-    """The row, freshly read and locked until the transaction ends (``SELECT ... FOR UPDATE``)."""
-    query = select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
-    return (await session.execute(query.execution_options(populate_existing=True))).scalar_one_or_none()
 
 
 async def lock_usable_instance(session: AsyncSession, instance_id: str) -> Instance:

@@ -9,7 +9,6 @@ from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
-from cloudca.server.db.base import new_id
 from cloudca.server.networking import acls, operations, schemas
 from cloudca.server.tasks.entity import submit
 
@@ -42,10 +41,9 @@ async def create_acl(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> 
     body = await read_model(request, schemas.CreateAcl)
     async with runtime.database.session() as session:
         payload = await acls.check_create_acl(session, scope, body)
-    task_id = await submit(
-        runtime, scope, kind="networkacls.create", entity_type=acls.ACLS, entity_id=new_id(), payload=payload
+    return task_accepted(
+        await submit(runtime, scope, kind="networkacls.create", entity_type=acls.ACLS, payload=payload)
     )
-    return task_accepted(task_id)
 
 
 @router.delete(ACL, response_model=TaskAccepted)
@@ -55,15 +53,16 @@ async def delete_acl(acl_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONR
         acl = await acls.get_acl(session, scope, acl_id)
         await acls.check_delete_acl(session, acl)
         last = acls.represent_acl(acl)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="networkacls.delete",
-        entity_type=acls.ACLS,
-        entity_id=acl.id,
-        payload={"last": last},
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="networkacls.delete",
+            entity_type=acls.ACLS,
+            entity_id=acl.id,
+            payload={"last": last},
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.get(f"{BASE}/networkaclrules", response_model=Listing[schemas.NetworkAclRule])
@@ -89,15 +88,9 @@ async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) ->
     body = await read_model(request, schemas.CreateAclRule)
     async with runtime.database.session() as session:
         payload = await acls.check_create_rule(session, scope, body)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="networkaclrules.create",
-        entity_type=acls.RULES,
-        entity_id=new_id(),
-        payload=payload,
+    return task_accepted(
+        await submit(runtime, scope, kind="networkaclrules.create", entity_type=acls.RULES, payload=payload)
     )
-    return task_accepted(task_id)
 
 
 @router.put(RULE, response_model=TaskAccepted)
@@ -109,15 +102,11 @@ async def update_rule(rule_id: str, request: Request, runtime: RuntimeDep, scope
     async with runtime.database.session() as session:
         rule = await acls.find_rule(session, scope, rule_id)
         payload = await operation.check(session, scope, rule, body)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind=operation.kind,
-        entity_type=acls.RULES,
-        entity_id=rule.id,
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime, scope, kind=operation.kind, entity_type=acls.RULES, entity_id=rule.id, payload=payload
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.delete(RULE, response_model=TaskAccepted)
@@ -128,12 +117,13 @@ async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSO
         acls.check_delete_rule(rule)
         last = acls.represent_rule(rule)
     payload = {"networkAclId": rule.network_acl_id, "last": last}
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="networkaclrules.delete",
-        entity_type=acls.RULES,
-        entity_id=rule.id,
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="networkaclrules.delete",
+            entity_type=acls.RULES,
+            entity_id=rule.id,
+            payload=payload,
+        )
     )
-    return task_accepted(task_id)

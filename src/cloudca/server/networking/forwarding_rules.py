@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.listing import ListParams, SortColumns, given, page
+from cloudca.server.core.rows import in_environment
 from cloudca.server.errors import (
     Duplicate,
     InvalidField,
     MissingField,
-    NotFound,
     ServiceError,
     ValidationErrors,
 )
@@ -106,10 +106,7 @@ async def list_rules(
 
 
 async def get_rule(session: AsyncSession, scope: EnvironmentScope, rule_id: str) -> PortForwardingRule:
-    rule = await session.get(PortForwardingRule, rule_id.lower(), populate_existing=True)
-    if rule is None or rule.environment_id != scope.id:
-        raise NotFound(RULES, rule_id, f"No port forwarding rule with id {rule_id}")
-    return rule
+    return await in_environment(session, PortForwardingRule, scope.id, rule_id, RULES, "port forwarding rule")
 
 
 async def balances_in(session: AsyncSession, ip_id: str, start: int, end: int) -> bool:

@@ -9,7 +9,6 @@ from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
-from cloudca.server.db.base import new_id
 from cloudca.server.networking import forwarding_rules as rules
 from cloudca.server.networking import nics, operations, schemas
 from cloudca.server.networking import public_ips as service
@@ -52,15 +51,11 @@ async def acquire_public_ip(request: Request, runtime: RuntimeDep, scope: ScopeD
     body = await read_model(request, schemas.AcquirePublicIp)
     async with runtime.database.session() as session:
         payload = await service.check_acquire(session, scope, body)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="publicipaddresses.acquire",
-        entity_type=service.PUBLIC_IPS,
-        entity_id=new_id(),
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime, scope, kind="publicipaddresses.acquire", entity_type=service.PUBLIC_IPS, payload=payload
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.post(IP, response_model=TaskAccepted)
@@ -74,10 +69,16 @@ async def public_ip_operation(
         ip = await service.get_ip(session, scope, ip_id)
         operation = operations.PUBLIC_IPS.find(request.query_params.get("operation"))
         payload = await operation.check(session, scope, ip, operation_body(operation, raw))
-    task_id = await submit(
-        runtime, scope, kind=operation.kind, entity_type=service.PUBLIC_IPS, entity_id=ip.id, payload=payload
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind=operation.kind,
+            entity_type=service.PUBLIC_IPS,
+            entity_id=ip.id,
+            payload=payload,
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.delete(IP, response_model=TaskAccepted)
@@ -87,15 +88,16 @@ async def release_public_ip(ip_id: str, runtime: RuntimeDep, scope: ScopeDep) ->
         ip = await service.get_ip(session, scope, ip_id)
         service.check_release(ip)
         last = await service.represent_ip(session, ip.id)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="publicipaddresses.release",
-        entity_type=service.PUBLIC_IPS,
-        entity_id=ip.id,
-        payload={"last": last},
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="publicipaddresses.release",
+            entity_type=service.PUBLIC_IPS,
+            entity_id=ip.id,
+            payload={"last": last},
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.get(RULES, response_model=Listing[schemas.PortForwardingRule])
@@ -127,15 +129,11 @@ async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) ->
     body = await read_model(request, schemas.CreatePortForwardingRule)
     async with runtime.database.session() as session:
         payload = await rules.check_create_rule(session, scope, body)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="portforwardingrules.create",
-        entity_type=rules.RULES,
-        entity_id=new_id(),
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime, scope, kind="portforwardingrules.create", entity_type=rules.RULES, payload=payload
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.delete(RULE, response_model=TaskAccepted)
@@ -145,15 +143,16 @@ async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSO
         rule = await rules.get_rule(session, scope, rule_id)
         last = await rules.represent_rule(session, rule.id)
     payload = {"publicIpId": rule.public_ip_id, "last": last}
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="portforwardingrules.delete",
-        entity_type=rules.RULES,
-        entity_id=rule.id,
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="portforwardingrules.delete",
+            entity_type=rules.RULES,
+            entity_id=rule.id,
+            payload=payload,
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.get(NICS, response_model=Listing[schemas.Nic])
@@ -183,10 +182,9 @@ async def create_nic(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> 
     body = await read_model(request, nics.CreateNic)
     async with runtime.database.session() as session:
         payload = await nics.check_create(session, scope, body)
-    task_id = await submit(
-        runtime, scope, kind="nics.create", entity_type=nics.ENTITY, entity_id=new_id(), payload=payload
+    return task_accepted(
+        await submit(runtime, scope, kind="nics.create", entity_type=nics.ENTITY, payload=payload)
     )
-    return task_accepted(task_id)
 
 
 @router.post(NIC, response_model=TaskAccepted)
@@ -197,10 +195,11 @@ async def nic_operation(nic_id: str, request: Request, runtime: RuntimeDep, scop
     async with runtime.database.session() as session:
         nic = await nics.get_nic(session, scope, nic_id)
         payload = await operation.check(session, scope, nic, None)
-    task_id = await submit(
-        runtime, scope, kind=operation.kind, entity_type=nics.ENTITY, entity_id=nic.id, payload=payload
+    return task_accepted(
+        await submit(
+            runtime, scope, kind=operation.kind, entity_type=nics.ENTITY, entity_id=nic.id, payload=payload
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.delete(NIC, response_model=TaskAccepted)
@@ -210,7 +209,8 @@ async def delete_nic(nic_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONR
         nic = await nics.get_nic(session, scope, nic_id)
         payload = await nics.check_delete(session, nic)
         payload["last"] = await nics.represent(session, nic.id)
-    task_id = await submit(
-        runtime, scope, kind="nics.delete", entity_type=nics.ENTITY, entity_id=nic.id, payload=payload
+    return task_accepted(
+        await submit(
+            runtime, scope, kind="nics.delete", entity_type=nics.ENTITY, entity_id=nic.id, payload=payload
+        )
     )
-    return task_accepted(task_id)

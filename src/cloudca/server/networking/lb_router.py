@@ -14,7 +14,6 @@ from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
-from cloudca.server.db.base import new_id
 from cloudca.server.networking import load_balancers as service
 from cloudca.server.networking import operations, schemas
 from cloudca.server.networking.models import LoadBalancerRule
@@ -51,15 +50,11 @@ async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) ->
     async with runtime.database.session() as session:
         payload = await service.check_create(session, scope, body)
     service.check_backend(runtime.driver.capabilities.balancing_refuses, payload)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="loadbalancerrules.create",
-        entity_type=service.RULES,
-        entity_id=new_id(),
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime, scope, kind="loadbalancerrules.create", entity_type=service.RULES, payload=payload
+        )
     )
-    return task_accepted(task_id)
 
 
 async def _submit(

@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
-from cloudca.server.core.listing import ListParams, SortColumns, given, page
+from cloudca.server.core.listing import ListParams, SortColumns, given, page_of
+from cloudca.server.core.rows import in_environment
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import (
     Duplicate,
     InvalidField,
     MissingField,
-    NotFound,
     ServiceError,
     ValidationErrors,
 )
@@ -125,16 +125,13 @@ async def list_rules(
     query = select(LoadBalancerRule).where(LoadBalancerRule.environment_id == scope.id)
     query = given(query, {LoadBalancerRule.public_ip_id: public_ip_id})
     order = (LoadBalancerRule.created_at, LoadBalancerRule.id)
-    rows, metadata = await page(session, query, params, RULE_SORT, order)
-    return await represent_rules(session, [row[0] for row in rows]), metadata
+    items, metadata = await page_of(session, query, params, RULE_SORT, order)
+    return await represent_rules(session, items), metadata
 
 
 async def get_rule(session: AsyncSession, scope: EnvironmentScope, rule_id: str) -> LoadBalancerRule:
     """The rule named in the path, or 404."""
-    rule = await session.get(LoadBalancerRule, rule_id.lower(), populate_existing=True)
-    if rule is None or rule.environment_id != scope.id:
-        raise NotFound(RULES, rule_id, f"No load balancer rule with id {rule_id}")
-    return rule
+    return await in_environment(session, LoadBalancerRule, scope.id, rule_id, RULES, "load balancer rule")
 
 
 # -- checks --------------------------------------------------------------------------------------

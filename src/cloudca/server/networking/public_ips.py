@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
-from cloudca.server.core.claims import check_transition, lock_row
-from cloudca.server.core.listing import ListParams, SortColumns, given, page
+from cloudca.server.core.claims import check_transition
+from cloudca.server.core.listing import ListParams, SortColumns, given, page_of
+from cloudca.server.core.rows import in_environment, lock_row
 from cloudca.server.errors import (
     Duplicate,
     InvalidField,
-    NotFound,
     QuotaExceeded,
     ServiceError,
     ValidationErrors,
@@ -192,8 +192,8 @@ async def list_ips(
                 PublicIp.id.in_(balanced),
             )
         )
-    rows, metadata = await page(session, query, params, IP_SORT, (PublicIp.created_at, PublicIp.id))
-    return await represent_ips(session, [row[0] for row in rows]), metadata
+    items, metadata = await page_of(session, query, params, IP_SORT, (PublicIp.created_at, PublicIp.id))
+    return await represent_ips(session, items), metadata
 
 
 # -- lookups -------------------------------------------------------------------------------------
@@ -208,10 +208,7 @@ async def lock_ip(session: AsyncSession, ip_id: str, field: str) -> PublicIp:
 
 
 async def get_ip(session: AsyncSession, scope: EnvironmentScope, ip_id: str) -> PublicIp:
-    ip = await session.get(PublicIp, ip_id.lower(), populate_existing=True)
-    if ip is None or ip.environment_id != scope.id:
-        raise NotFound(PUBLIC_IPS, ip_id, f"No public IP with id {ip_id}")
-    return ip
+    return await in_environment(session, PublicIp, scope.id, ip_id, PUBLIC_IPS, "public IP")
 
 
 async def _has_rules(session: AsyncSession, ip_id: str) -> bool:

@@ -9,7 +9,6 @@ from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
-from cloudca.server.db.base import new_id
 from cloudca.server.errors import NotFound
 from cloudca.server.networking import operations, schemas, service, vpcs
 from cloudca.server.tasks.entity import submit
@@ -40,10 +39,9 @@ async def create_vpc(request: Request, runtime: RuntimeDep, scope: ScopeDep) -> 
     body = await read_model(request, vpcs.CreateVpc)
     async with runtime.database.session() as session:
         payload = await vpcs.check_create_vpc(session, scope, body)
-    task_id = await submit(
-        runtime, scope, kind="vpcs.create", entity_type="vpcs", entity_id=new_id(), payload=payload
+    return task_accepted(
+        await submit(runtime, scope, kind="vpcs.create", entity_type="vpcs", payload=payload)
     )
-    return task_accepted(task_id)
 
 
 @router.put(VPC, response_model=TaskAccepted)
@@ -57,10 +55,11 @@ async def update_or_restart_vpc(
         vpc = await service.get_vpc_row(session, scope, vpc_id)
         operation = operations.VPCS.find(request.query_params.get("operation"))
         payload = await operation.check(session, scope, vpc, operation_body(operation, raw))
-    task_id = await submit(
-        runtime, scope, kind=operation.kind, entity_type="vpcs", entity_id=vpc.id, payload=payload
+    return task_accepted(
+        await submit(
+            runtime, scope, kind=operation.kind, entity_type="vpcs", entity_id=vpc.id, payload=payload
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.delete(VPC, response_model=TaskAccepted)
@@ -70,10 +69,11 @@ async def delete_vpc(vpc_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONR
         vpc = await service.get_vpc_row(session, scope, vpc_id)
         await vpcs.check_delete_vpc(session, vpc)
         last = await service.represent_vpc(session, vpc.id)
-    task_id = await submit(
-        runtime, scope, kind="vpcs.delete", entity_type="vpcs", entity_id=vpc.id, payload={"last": last}
+    return task_accepted(
+        await submit(
+            runtime, scope, kind="vpcs.delete", entity_type="vpcs", entity_id=vpc.id, payload={"last": last}
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.get(f"{BASE}/networks", response_model=Listing[schemas.Network])
@@ -100,10 +100,9 @@ async def create_network(request: Request, runtime: RuntimeDep, scope: ScopeDep)
     body = await read_model(request, vpcs.CreateNetwork)
     async with runtime.database.session() as session:
         payload = await vpcs.check_create_network(session, scope, body)
-    task_id = await submit(
-        runtime, scope, kind="networks.create", entity_type="networks", entity_id=new_id(), payload=payload
+    return task_accepted(
+        await submit(runtime, scope, kind="networks.create", entity_type="networks", payload=payload)
     )
-    return task_accepted(task_id)
 
 
 @router.put(NETWORK, response_model=TaskAccepted)
@@ -119,10 +118,11 @@ async def update_network(
             raise NotFound("networks", network_id)
         operation = operations.NETWORKS.find(request.query_params.get("operation"))
         payload = await operation.check(session, scope, network, operation_body(operation, raw))
-    task_id = await submit(
-        runtime, scope, kind=operation.kind, entity_type="networks", entity_id=network.id, payload=payload
+    return task_accepted(
+        await submit(
+            runtime, scope, kind=operation.kind, entity_type="networks", entity_id=network.id, payload=payload
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.delete(NETWORK, response_model=TaskAccepted)
@@ -134,12 +134,13 @@ async def delete_network(network_id: str, runtime: RuntimeDep, scope: ScopeDep) 
             raise NotFound("networks", network_id)
         await vpcs.check_delete_network(session, network)
         last = await service.represent_network(session, network.id)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="networks.delete",
-        entity_type="networks",
-        entity_id=network.id,
-        payload={"last": last},
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="networks.delete",
+            entity_type="networks",
+            entity_id=network.id,
+            payload={"last": last},
+        )
     )
-    return task_accepted(task_id)

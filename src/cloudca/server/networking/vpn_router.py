@@ -9,7 +9,6 @@ from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
-from cloudca.server.db.base import new_id
 from cloudca.server.networking import operations, schemas, vpns
 from cloudca.server.tasks.entity import submit
 
@@ -50,15 +49,16 @@ async def operate_remote_access_vpn(
     async with runtime.database.session() as session:
         ip, _vpc = await vpns.get_remote_access_vpn(session, scope, vpn_id)
         payload = await operation.check(session, scope, ip, None)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind=operation.kind,
-        entity_type=vpns.REMOTE_ACCESS_VPNS,
-        entity_id=ip.id,
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind=operation.kind,
+            entity_type=vpns.REMOTE_ACCESS_VPNS,
+            entity_id=ip.id,
+            payload=payload,
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.get(f"{BASE}/vpnusers", response_model=Listing[schemas.VpnUser])
@@ -81,15 +81,9 @@ async def create_vpn_user(request: Request, runtime: RuntimeDep, scope: ScopeDep
     body = await read_model(request, schemas.CreateVpnUser)
     async with runtime.database.session() as session:
         payload = await vpns.check_create_user(session, scope, body)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="vpnusers.create",
-        entity_type=vpns.VPN_USERS,
-        entity_id=new_id(),
-        payload=payload,
+    return task_accepted(
+        await submit(runtime, scope, kind="vpnusers.create", entity_type=vpns.VPN_USERS, payload=payload)
     )
-    return task_accepted(task_id)
 
 
 @router.delete(VPN_USER, response_model=TaskAccepted)
@@ -98,10 +92,16 @@ async def delete_vpn_user(user_id: str, runtime: RuntimeDep, scope: ScopeDep) ->
     async with runtime.database.session() as session:
         user = await vpns.get_user(session, scope, user_id)
     payload = {"last": vpns.represent_user(user)}
-    task_id = await submit(
-        runtime, scope, kind="vpnusers.delete", entity_type=vpns.VPN_USERS, entity_id=user.id, payload=payload
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="vpnusers.delete",
+            entity_type=vpns.VPN_USERS,
+            entity_id=user.id,
+            payload=payload,
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.get(f"{BASE}/sitetositevpns", response_model=Listing[schemas.SiteToSiteVpn])
@@ -129,15 +129,11 @@ async def create_site_to_site_vpn(request: Request, runtime: RuntimeDep, scope: 
     body = await read_model(request, schemas.CreateSiteToSiteVpn)
     async with runtime.database.session() as session:
         payload = await vpns.check_create_site_to_site_vpn(session, scope, body)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="sitetositevpns.create",
-        entity_type=vpns.SITE_TO_SITE_VPNS,
-        entity_id=new_id(),
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime, scope, kind="sitetositevpns.create", entity_type=vpns.SITE_TO_SITE_VPNS, payload=payload
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.post(SITE_TO_SITE_VPN, response_model=TaskAccepted)
@@ -151,15 +147,16 @@ async def reset_site_to_site_vpn(
     async with runtime.database.session() as session:
         vpn = await vpns.get_site_to_site_vpn(session, scope, vpn_id)
         payload = await operation.check(session, scope, vpn, None)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind=operation.kind,
-        entity_type=vpns.SITE_TO_SITE_VPNS,
-        entity_id=vpn.id,
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind=operation.kind,
+            entity_type=vpns.SITE_TO_SITE_VPNS,
+            entity_id=vpn.id,
+            payload=payload,
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.delete(SITE_TO_SITE_VPN, response_model=TaskAccepted)
@@ -168,12 +165,13 @@ async def delete_site_to_site_vpn(vpn_id: str, runtime: RuntimeDep, scope: Scope
     async with runtime.database.session() as session:
         vpn = await vpns.get_site_to_site_vpn(session, scope, vpn_id)
         payload = {"last": vpns.represent_site_to_site_vpn(vpn)}
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="sitetositevpns.delete",
-        entity_type=vpns.SITE_TO_SITE_VPNS,
-        entity_id=vpn.id,
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="sitetositevpns.delete",
+            entity_type=vpns.SITE_TO_SITE_VPNS,
+            entity_id=vpn.id,
+            payload=payload,
+        )
     )
-    return task_accepted(task_id)

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
 from cloudca.server.core.payloads import Payload
+from cloudca.server.core.rows import in_environment
 from cloudca.server.errors import Duplicate, InvalidField, NotFound, ServiceError, ValidationErrors
 from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import PublicIp, SiteToSiteVpn, Vpc, VpnUser
@@ -128,10 +129,7 @@ async def list_users(
 
 
 async def get_user(session: AsyncSession, scope: EnvironmentScope, user_id: str) -> VpnUser:
-    user = await session.get(VpnUser, user_id.lower(), populate_existing=True)
-    if user is None or user.environment_id != scope.id:
-        raise NotFound(VPN_USERS, user_id, f"No VPN user with id {user_id}")
-    return user
+    return await in_environment(session, VpnUser, scope.id, user_id, VPN_USERS, "VPN user")
 
 
 def username_taken(username: str) -> Duplicate:
@@ -217,10 +215,9 @@ async def list_site_to_site_vpns(
 
 
 async def get_site_to_site_vpn(session: AsyncSession, scope: EnvironmentScope, vpn_id: str) -> SiteToSiteVpn:
-    vpn = await session.get(SiteToSiteVpn, vpn_id.lower(), populate_existing=True)
-    if vpn is None or vpn.environment_id != scope.id:
-        raise NotFound(SITE_TO_SITE_VPNS, vpn_id, f"No site-to-site VPN with id {vpn_id}")
-    return vpn
+    return await in_environment(
+        session, SiteToSiteVpn, scope.id, vpn_id, SITE_TO_SITE_VPNS, "site-to-site VPN"
+    )
 
 
 def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> ServiceError | None:

@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.fields import Body, Str, UuidList
-from cloudca.server.core.listing import ListParams, SortColumns, page
+from cloudca.server.core.listing import ListParams, SortColumns, page_of
 from cloudca.server.core.payloads import Payload
-from cloudca.server.errors import Duplicate, InvalidField, NotFound, ServiceError, ValidationErrors
+from cloudca.server.core.rows import in_environment
+from cloudca.server.errors import Duplicate, InvalidField, ServiceError, ValidationErrors
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 from cloudca.server.placement.models import AffinityGroup, AffinityMembership
@@ -90,15 +91,12 @@ async def list_groups(
         # Stored types are compared case-insensitively, as the filter value is (7.3).
         query = query.where(func.lower(AffinityGroup.type) == group_type.lower())
     order = (AffinityGroup.created_at, AffinityGroup.id)
-    rows, metadata = await page(session, query, params, SORT, order)
-    return await represent_many(session, [row[0] for row in rows]), metadata
+    items, metadata = await page_of(session, query, params, SORT, order)
+    return await represent_many(session, items), metadata
 
 
 async def get_group(session: AsyncSession, scope: EnvironmentScope, group_id: str) -> AffinityGroup:
-    group = await session.get(AffinityGroup, group_id.lower(), populate_existing=True)
-    if group is None or group.environment_id != scope.id:
-        raise NotFound(ENTITY, group_id, f"No affinity group with id {group_id}")
-    return group
+    return await in_environment(session, AffinityGroup, scope.id, group_id, ENTITY, "affinity group")
 
 
 @dataclass(frozen=True)

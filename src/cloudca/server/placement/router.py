@@ -9,7 +9,6 @@ from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import choice_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
-from cloudca.server.db.base import new_id
 from cloudca.server.placement import affinity, schemas
 from cloudca.server.tasks.entity import submit
 
@@ -42,15 +41,11 @@ async def create_affinity_group(request: Request, runtime: RuntimeDep, scope: Sc
     body = await read_model(request, affinity.CreateAffinityGroup)
     async with runtime.database.session() as session:
         payload = await affinity.check_create(session, scope, body)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="affinitygroups.create",
-        entity_type=affinity.ENTITY,
-        entity_id=new_id(),
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime, scope, kind="affinitygroups.create", entity_type=affinity.ENTITY, payload=payload
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.put(ITEM, response_model=TaskAccepted)
@@ -63,15 +58,16 @@ async def update_affinity_group(
     async with runtime.database.session() as session:
         group = await affinity.get_group(session, scope, group_id)
         payload = await affinity.check_update(session, scope, group, body)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="affinitygroups.update",
-        entity_type=affinity.ENTITY,
-        entity_id=group.id,
-        payload=payload,
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="affinitygroups.update",
+            entity_type=affinity.ENTITY,
+            entity_id=group.id,
+            payload=payload,
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.delete(ITEM, response_model=TaskAccepted)
@@ -81,12 +77,13 @@ async def delete_affinity_group(group_id: str, runtime: RuntimeDep, scope: Scope
         group = await affinity.get_group(session, scope, group_id)
         affinity.check_delete(group)
         last = await affinity.represent(session, group)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="affinitygroups.delete",
-        entity_type=affinity.ENTITY,
-        entity_id=group.id,
-        payload={"last": last},
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="affinitygroups.delete",
+            entity_type=affinity.ENTITY,
+            entity_id=group.id,
+            payload={"last": last},
+        )
     )
-    return task_accepted(task_id)

@@ -8,7 +8,6 @@ from cloudca.server.api.body import read_model
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
-from cloudca.server.db.base import new_id
 from cloudca.server.sshkeys import schemas, service
 from cloudca.server.tasks.entity import submit
 
@@ -37,10 +36,9 @@ async def register_ssh_key(request: Request, runtime: RuntimeDep, scope: ScopeDe
     body = await read_model(request, service.RegisterSshKey)
     async with runtime.database.session() as session:
         payload = await service.check_register(session, scope, body)
-    task_id = await submit(
-        runtime, scope, kind="sshkeys.create", entity_type=service.ENTITY, entity_id=new_id(), payload=payload
+    return task_accepted(
+        await submit(runtime, scope, kind="sshkeys.create", entity_type=service.ENTITY, payload=payload)
     )
-    return task_accepted(task_id)
 
 
 @router.delete(ITEM, response_model=TaskAccepted)
@@ -49,12 +47,13 @@ async def delete_ssh_key(name_or_id: str, runtime: RuntimeDep, scope: ScopeDep) 
     async with runtime.database.session() as session:
         key = await service.get_key(session, scope, name_or_id)
         last = service.represent(key)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="sshkeys.delete",
-        entity_type=service.ENTITY,
-        entity_id=key.id,
-        payload={"last": last},
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="sshkeys.delete",
+            entity_type=service.ENTITY,
+            entity_id=key.id,
+            payload={"last": last},
+        )
     )
-    return task_accepted(task_id)

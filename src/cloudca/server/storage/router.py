@@ -57,15 +57,9 @@ async def create_volume(request: Request, runtime: RuntimeDep, scope: ScopeDep) 
     body = await read_model(request, service.CreateVolume)
     async with runtime.database.session() as session:
         payload = await service.check_create(session, scope, body)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="volumes.create",
-        entity_type=service.VOLUMES,
-        entity_id=new_id(),
-        payload=payload,
+    return task_accepted(
+        await submit(runtime, scope, kind="volumes.create", entity_type=service.VOLUMES, payload=payload)
     )
-    return task_accepted(task_id)
 
 
 @router.post(VOLUME, response_model=TaskAccepted)
@@ -103,10 +97,11 @@ async def volume_operation(
             return task_accepted(task_id)
         else:
             raise UnknownOperation(request.query_params.get("operation") or "", service.VOLUMES)
-    task_id = await submit(
-        runtime, scope, kind=kind, entity_type=service.VOLUMES, entity_id=volume.id, payload=payload
+    return task_accepted(
+        await submit(
+            runtime, scope, kind=kind, entity_type=service.VOLUMES, entity_id=volume.id, payload=payload
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.delete(VOLUME, response_model=TaskAccepted)
@@ -116,15 +111,16 @@ async def delete_volume(volume_id: str, runtime: RuntimeDep, scope: ScopeDep) ->
         volume = await service.get_volume(session, scope, volume_id)
         service.check_delete(volume)
         last = await service.represent_volume(session, volume.id)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="volumes.delete",
-        entity_type=service.VOLUMES,
-        entity_id=volume.id,
-        payload={"last": last},
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="volumes.delete",
+            entity_type=service.VOLUMES,
+            entity_id=volume.id,
+            payload={"last": last},
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.get(SNAPSHOTS, response_model=Listing[schemas.Snapshot])
@@ -173,12 +169,13 @@ async def delete_snapshot(snapshot_id: str, runtime: RuntimeDep, scope: ScopeDep
     async with runtime.database.session() as session:
         snapshot = await service.get_snapshot(session, scope, snapshot_id)
         last = service.represent_snapshot(snapshot)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="snapshots.delete",
-        entity_type=service.SNAPSHOTS,
-        entity_id=snapshot.id,
-        payload={"last": last},
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind="snapshots.delete",
+            entity_type=service.SNAPSHOTS,
+            entity_id=snapshot.id,
+            payload={"last": last},
+        )
     )
-    return task_accepted(task_id)

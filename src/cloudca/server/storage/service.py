@@ -20,12 +20,12 @@ from cloudca.server.catalog.models import DiskOffering, Zone
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
 from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
+from cloudca.server.core.rows import in_environment
 from cloudca.server.db.base import iso
 from cloudca.server.errors import (
     InvalidField,
     InvalidState,
     MissingField,
-    NotFound,
     ServiceError,
     ValidationErrors,
 )
@@ -183,17 +183,11 @@ async def list_snapshots(
 
 
 async def get_volume(session: AsyncSession, scope: EnvironmentScope, volume_id: str) -> Volume:
-    volume = await session.get(Volume, volume_id.lower(), populate_existing=True)
-    if volume is None or volume.environment_id != scope.id:
-        raise NotFound(VOLUMES, volume_id, f"No volume with id {volume_id}")
-    return volume
+    return await in_environment(session, Volume, scope.id, volume_id, VOLUMES, "volume")
 
 
 async def get_snapshot(session: AsyncSession, scope: EnvironmentScope, snapshot_id: str) -> Snapshot:
-    snapshot = await session.get(Snapshot, snapshot_id.lower(), populate_existing=True)
-    if snapshot is None or snapshot.environment_id != scope.id:
-        raise NotFound(SNAPSHOTS, snapshot_id, f"No snapshot with id {snapshot_id}")
-    return snapshot
+    return await in_environment(session, Snapshot, scope.id, snapshot_id, SNAPSHOTS, "snapshot")
 
 
 async def _target_instance(

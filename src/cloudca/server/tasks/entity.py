@@ -32,10 +32,11 @@ async def submit(
     *,
     kind: str,
     entity_type: str,
-    entity_id: str,
+    entity_id: str | None = None,
     payload: Payload | dict[str, Any] | None = None,
 ) -> str:
-    """Record a task for an entity and hand it to a worker; returns the task id."""
+    """Record a task for an entity (a new one, the task's to create, without ``entity_id``) and hand
+    it to a worker; returns the task id."""
     if isinstance(payload, Payload):
         payload = payload.to_json()
     task_id = new_id()
@@ -46,7 +47,7 @@ async def submit(
             organization_id=scope.organization_id,
             environment_id=scope.id,
             entity_type=entity_type,
-            entity_id=entity_id,
+            entity_id=entity_id or new_id(),
             payload=payload or {},
             task_id=task_id,
         )

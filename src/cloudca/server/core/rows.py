@@ -1,0 +1,31 @@
+"""Reading one row the way every domain does: the one a path names, if it is the caller's
+environment's (another environment's rows do not exist for the caller: 404), and the one a task
+re-checks under its row lock."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudca.server.db.base import Base
+from cloudca.server.errors import NotFound
+
+Row = TypeVar("Row", bound=Base)
+
+
+async def in_environment(
+    session: AsyncSession, model: type[Row], environment_id: str, entity_id: str, entity_type: str, noun: str
+) -> Row:
+    """The row with this id (any case), freshly read, if it belongs to the environment; else 404."""
+    row: Any = await session.get(model, entity_id.lower(), populate_existing=True)
+    if row is None or row.environment_id != environment_id:
+        raise NotFound(entity_type, entity_id, f"No {noun} with id {entity_id}")
+    return row  # type: ignore[no-any-return]
+
+
+async def lock_row(session: AsyncSession, model: type[Row], row_id: str) -> Row | None:
+    """The row, freshly read and locked until the transaction ends (``SELECT ... FOR UPDATE``)."""
+    query = select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
+    return (await session.execute(query.execution_options(populate_existing=True))).scalar_one_or_none()
