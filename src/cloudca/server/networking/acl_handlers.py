@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.unique import refused_as
 from cloudca.server.drivers.base import AclRule
 from cloudca.server.errors import InvalidField
@@ -27,13 +28,13 @@ class CreateAcl(EntityTask):
     kind = "networkacls.create"
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        payload = task.payload
+        payload = acls.CreateAclPayload.from_json(task.payload)
         acl = NetworkAcl(
             id=task.entity_id,
             environment_id=task.environment_id,
-            vpc_id=payload["vpcId"],
-            name=payload["name"],
-            description=payload["description"],
+            vpc_id=payload.vpcId,
+            name=payload.name,
+            description=payload.description,
         )
         session.add(acl)
         await session.flush()  # the VPC's foreign key refuses a VPC deleted meanwhile
@@ -45,7 +46,7 @@ class DeleteAcl(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         acl = await session.get(NetworkAcl, task.entity_id)
-        last = acls.represent_acl(acl) if acl is not None else task.payload.get("last")
+        last = acls.represent_acl(acl) if acl is not None else Deleted.from_json(task.payload).last
         used = await session.execute(
             select(Network.id).where(Network.network_acl_id == task.entity_id).limit(1)
         )
@@ -58,37 +59,18 @@ class DeleteAcl(EntityTask):
         return last
 
 
-def _stored(payload: dict[str, Any]) -> dict[str, Any]:
-    """A rule's columns from a task payload (``acls.check_rule_fields``)."""
-    return {
-        "rule_number": payload["ruleNumber"],
-        "cidr": payload["cidr"],
-        "action": payload["action"],
-        "protocol": payload["protocol"],
-        "traffic_type": payload["trafficType"],
-        "start_port": payload["startPort"],
-        "end_port": payload["endPort"],
-        "icmp_type": payload["icmpType"],
-        "icmp_code": payload["icmpCode"],
-    }
-
-
-def _as_driver_rule(rule_id: str, acl_id: str, payload: dict[str, Any]) -> AclRule:
-    return acls.driver_rule(NetworkAclRule(id=rule_id, network_acl_id=acl_id, **_stored(payload)))
-
-
 class RuleTask(EntityTask):
     """A change to one rule of an ACL whose networks' filtering follows it."""
 
-    def acl_id(self, task: Task) -> str:
-        return str(task.payload["networkAclId"])
+    def payload(self, task: Task) -> acls.RulePayload:
+        return acls.RulePayload.from_json(task.payload)
 
     def edit(self, task: Task, rules: list[AclRule]) -> list[AclRule]:
         raise NotImplementedError
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
         async with ctx.database.session() as session:
-            networks = await acls.networks_using(session, self.acl_id(task))
+            networks = await acls.networks_using(session, self.payload(task).networkAclId)
         for network_id in networks:
             await filtering.push_network_acl(
                 ctx.database, ctx.driver, network_id, edit=lambda rules: self.edit(task, rules)
@@ -96,7 +78,7 @@ class RuleTask(EntityTask):
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
         async with ctx.database.session() as session:
-            networks = await acls.networks_using(session, self.acl_id(task))
+            networks = await acls.networks_using(session, self.payload(task).networkAclId)
         await filtering.sync_networks(ctx.database, ctx.driver, networks)
 
 
@@ -104,16 +86,14 @@ class CreateAclRule(RuleTask):
     kind = "networkaclrules.create"
 
     def edit(self, task: Task, rules: list[AclRule]) -> list[AclRule]:
-        return [*rules, _as_driver_rule(task.entity_id, self.acl_id(task), task.payload)]
+        return [*rules, acls.driver_rule(self.payload(task).rule(task.entity_id))]
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        rule = NetworkAclRule(
-            id=task.entity_id,
-            environment_id=task.environment_id,
-            network_acl_id=self.acl_id(task),
-            **_stored(task.payload),
-        )
-        async with refused_as(session, acls.number_taken(task.payload["ruleNumber"])):
+        payload = self.payload(task)
+        rule = payload.rule(task.entity_id)
+        assert task.environment_id is not None
+        rule.environment_id = task.environment_id
+        async with refused_as(session, acls.number_taken(payload.ruleNumber)):
             session.add(rule)
         return acls.represent_rule(rule)
 
@@ -122,15 +102,16 @@ class UpdateAclRule(RuleTask):
     kind = "networkaclrules.update"
 
     def edit(self, task: Task, rules: list[AclRule]) -> list[AclRule]:
-        changed = _as_driver_rule(task.entity_id, self.acl_id(task), task.payload)
+        changed = acls.driver_rule(self.payload(task).rule(task.entity_id))
         return [changed if rule.rule_id == task.entity_id else rule for rule in rules]
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        async with refused_as(session, acls.number_taken(task.payload["ruleNumber"])):
+        payload = self.payload(task)
+        async with refused_as(session, acls.number_taken(payload.ruleNumber)):
             changed = await session.execute(
                 update(NetworkAclRule)
                 .where(NetworkAclRule.id == task.entity_id)
-                .values(**_stored(task.payload))
+                .values(**payload.columns())
                 .execution_options(synchronize_session=False)
             )
         if not getattr(changed, "rowcount", 0):
@@ -147,7 +128,7 @@ class DeleteAclRule(RuleTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         last = await acls.represent_rule_by_id(session, task.entity_id)
         await session.execute(delete(NetworkAclRule).where(NetworkAclRule.id == task.entity_id))
-        return last or task.payload.get("last")
+        return last or self.payload(task).last
 
 
 HANDLERS: tuple[TaskHandler, ...] = (

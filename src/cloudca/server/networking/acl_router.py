@@ -116,7 +116,7 @@ async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSO
         rule = await acls.find_rule(session, scope, rule_id)
         acls.check_delete_rule(rule)
         last = acls.represent_rule(rule)
-    payload = {"networkAclId": rule.network_acl_id, "last": last}
+    payload = acls.RulePayload(rule.network_acl_id, last=last)
     return task_accepted(
         await submit(
             runtime,

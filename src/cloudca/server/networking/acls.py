@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, cast, literal, or_, select, union_all
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
+from cloudca.server.core.payloads import Payload
 from cloudca.server.drivers.base import AclRule
 from cloudca.server.errors import (
     Duplicate,
@@ -240,14 +242,65 @@ async def networks_using(session: AsyncSession, acl_id: str) -> list[str]:
     return list(rows.scalars())
 
 
+# -- task payloads -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreateAclPayload(Payload):
+    """``networkacls.create``."""
+
+    name: str
+    description: str
+    vpcId: str
+
+
+@dataclass(frozen=True)
+class RulePayload(Payload):
+    """``networkaclrules.create``, ``.update`` (the rule's fields, checked) and ``.delete`` (only the
+    ACL and the rule's last representation): every rule task needs its ACL, whose networks'
+    filtering follows it."""
+
+    networkAclId: str
+    ruleNumber: int = 0
+    cidr: str = ""
+    action: str = ""
+    protocol: str = ""
+    trafficType: str = ""
+    startPort: int | None = None
+    endPort: int | None = None
+    icmpType: int | None = None
+    icmpCode: int | None = None
+    last: dict[str, Any] | None = None
+
+    def columns(self) -> dict[str, Any]:
+        """The rule's stored columns."""
+        return {
+            "rule_number": self.ruleNumber,
+            "cidr": self.cidr,
+            "action": self.action,
+            "protocol": self.protocol,
+            "traffic_type": self.trafficType,
+            "start_port": self.startPort,
+            "end_port": self.endPort,
+            "icmp_type": self.icmpType,
+            "icmp_code": self.icmpCode,
+        }
+
+    def rule(self, rule_id: str) -> NetworkAclRule:
+        """The rule these fields describe (not added to any session)."""
+        return NetworkAclRule(id=rule_id, network_acl_id=self.networkAclId, **self.columns())
+
+
 # -- checks --------------------------------------------------------------------------------------
 
 
-async def check_create_acl(session: AsyncSession, scope: EnvironmentScope, body: CreateAcl) -> dict[str, Any]:
+async def check_create_acl(
+    session: AsyncSession, scope: EnvironmentScope, body: CreateAcl
+) -> CreateAclPayload:
     vpc = await networking.find_vpc(session, scope, body.vpcId)
     if vpc is None:
         raise InvalidField("vpcId", body.vpcId, "no such VPC in this environment")
-    return {"name": body.name, "description": body.description, "vpcId": vpc.id}
+    return CreateAclPayload(body.name, body.description, vpc.id)
 
 
 def _refuse_builtin(acl_id: str, what: str) -> InvalidField:
@@ -347,7 +400,7 @@ def number_taken(number: int) -> Duplicate:
 
 async def check_create_rule(
     session: AsyncSession, scope: EnvironmentScope, body: CreateAclRule
-) -> dict[str, Any]:
+) -> RulePayload:
     acl = await session.get(NetworkAcl, body.networkAclId)
     if acl is None or not (acl.builtin or acl.environment_id == scope.id):
         raise InvalidField("networkAclId", body.networkAclId, "no such network ACL in this environment")
@@ -356,12 +409,10 @@ async def check_create_rule(
     fields = check_rule_fields(body.model_dump())
     if await _number_taken(session, acl.id, fields["ruleNumber"], None):
         raise number_taken(fields["ruleNumber"])
-    return {"networkAclId": acl.id, **fields}
+    return RulePayload(networkAclId=acl.id, **fields)
 
 
-async def check_update_rule(
-    session: AsyncSession, rule: NetworkAclRule, body: UpdateAclRule
-) -> dict[str, Any]:
+async def check_update_rule(session: AsyncSession, rule: NetworkAclRule, body: UpdateAclRule) -> RulePayload:
     if rule.environment_id is None:
         raise _refuse_builtin(rule.id, "update")
     current = {
@@ -385,4 +436,4 @@ async def check_update_rule(
     fields = check_rule_fields({**current, **changes})
     if await _number_taken(session, rule.network_acl_id, fields["ruleNumber"], rule.id):
         raise number_taken(fields["ruleNumber"])
-    return fields
+    return RulePayload(networkAclId=rule.network_acl_id, **fields)

@@ -14,6 +14,7 @@ from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
+from cloudca.server.core.payloads import Payload
 from cloudca.server.networking import load_balancers as service
 from cloudca.server.networking import operations, schemas
 from cloudca.server.networking.models import LoadBalancerRule
@@ -58,10 +59,15 @@ async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) ->
 
 
 async def _submit(
-    runtime: Runtime, scope: EnvironmentScope, kind: str, rule: LoadBalancerRule, payload: dict[str, Any]
+    runtime: Runtime,
+    scope: EnvironmentScope,
+    kind: str,
+    rule: LoadBalancerRule,
+    payload: Payload | dict[str, Any],
 ) -> str:
-    service.check_backend(runtime.driver.capabilities.balancing_refuses, payload)
-    payload = {"publicIpId": rule.public_ip_id, "networkId": rule.network_id, **payload}
+    fields = payload.to_json() if isinstance(payload, Payload) else payload
+    service.check_backend(runtime.driver.capabilities.balancing_refuses, fields)
+    payload = {"publicIpId": rule.public_ip_id, "networkId": rule.network_id, **fields}
     return await submit(
         runtime, scope, kind=kind, entity_type=service.RULES, entity_id=rule.id, payload=payload
     )

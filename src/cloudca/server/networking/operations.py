@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.operations import Operation, Operations
+from cloudca.server.core.payloads import Payload as TaskPayload
 from cloudca.server.networking import acls, nics, public_ips, vpcs, vpns
 from cloudca.server.networking import load_balancers as balancers
 from cloudca.server.networking.models import LoadBalancerRule, Network, NetworkAclRule, Nic, PublicIp, Vpc
@@ -24,7 +25,7 @@ from cloudca.server.networking.schemas import (
 )
 
 Payload = dict[str, Any]
-Check = Callable[[AsyncSession, EnvironmentScope, Any, Any], Awaitable[Payload]]
+Check = Callable[[AsyncSession, EnvironmentScope, Any, Any], Awaitable[Payload | TaskPayload]]
 
 
 async def _nothing(session: AsyncSession, scope: EnvironmentScope, row: object, body: None) -> Payload:
@@ -70,8 +71,8 @@ async def _set_default(session: AsyncSession, scope: EnvironmentScope, nic: Nic,
 
 async def _update_acl_rule(
     session: AsyncSession, scope: EnvironmentScope, rule: NetworkAclRule, body: UpdateAclRule
-) -> Payload:
-    return {"networkAclId": rule.network_acl_id, **await acls.check_update_rule(session, rule, body)}
+) -> acls.RulePayload:
+    return await acls.check_update_rule(session, rule, body)
 
 
 PUBLIC_IPS: Operations[Check] = Operations(
