@@ -27,6 +27,8 @@ class Operation(Generic[C]):
     check: C
     #: The body's model; ``None`` when the operation reads no body.
     body: type[Body] | None = None
+    #: The entity type the task creates (on a new id); ``None``: the task acts on the resource.
+    creates: str | None = None
 
 
 class Operations(Generic[C]):

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from cloudca.server.api.body import read_model, read_object, validate
+from cloudca.server.api.body import operation_body, read_model, read_object
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import choice_filter, uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
-from cloudca.server.db.base import new_id
-from cloudca.server.errors import UnknownOperation
-from cloudca.server.storage import schemas, service
+from cloudca.server.storage import operations, schemas, service
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["storage"], responses=ERROR_RESPONSES)
@@ -68,38 +66,16 @@ async def volume_operation(
     volume_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
     """Run ``?operation=`` attachToInstance, detachFromInstance, resize or snapshot (extension)."""
-    operation = (request.query_params.get("operation") or "").lower()
     raw = await read_object(request)
     async with runtime.database.session() as session:
         volume = await service.get_volume(session, scope, volume_id)
-        if operation == "attachtoinstance":
-            kind, payload = (
-                "volumes.attachToInstance",
-                await service.check_attach(session, scope, volume, validate(service.AttachVolume, raw)),
-            )
-        elif operation == "detachfrominstance":
-            kind, payload = "volumes.detachFromInstance", await service.check_detach(session, scope, volume)
-        elif operation == "resize":
-            kind, payload = (
-                "volumes.resize",
-                await service.check_resize(session, scope, volume, validate(service.ResizeVolume, raw)),
-            )
-        elif operation == "snapshot":
-            name = validate(service.SnapshotVolume, raw).name
-            task_id = await submit(
-                runtime,
-                scope,
-                kind="volumes.snapshot",
-                entity_type=service.SNAPSHOTS,
-                entity_id=new_id(),
-                payload={"volumeId": volume.id, "name": name},
-            )
-            return task_accepted(task_id)
-        else:
-            raise UnknownOperation(request.query_params.get("operation") or "", service.VOLUMES)
+        operation = operations.VOLUMES.find(request.query_params.get("operation"))
+        payload = await operation.check(session, scope, volume, operation_body(operation, raw))
+    # An operation that creates an entity (a snapshot) acts on a new id, not on the volume.
+    entity_type, entity_id = (operation.creates, None) if operation.creates else (service.VOLUMES, volume.id)
     return task_accepted(
         await submit(
-            runtime, scope, kind=kind, entity_type=service.VOLUMES, entity_id=volume.id, payload=payload
+            runtime, scope, kind=operation.kind, entity_type=entity_type, entity_id=entity_id, payload=payload
         )
     )
 
@@ -145,22 +121,21 @@ async def snapshot_operation(
     snapshot_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
     """Run ``?operation=revert`` (extension): the volume's content becomes the snapshot's."""
-    operation = (request.query_params.get("operation") or "").lower()
     await read_object(request)
     async with runtime.database.session() as session:
         snapshot = await service.get_snapshot(session, scope, snapshot_id)
-        if operation != "revert":
-            raise UnknownOperation(request.query_params.get("operation") or "", service.SNAPSHOTS)
-        payload = await service.check_revert(session, scope, snapshot)
-    task_id = await submit(
-        runtime,
-        scope,
-        kind="snapshots.revert",
-        entity_type=service.SNAPSHOTS,
-        entity_id=snapshot.id,
-        payload=payload,
+        operation = operations.SNAPSHOTS.find(request.query_params.get("operation"))
+        payload = await operation.check(session, scope, snapshot, None)
+    return task_accepted(
+        await submit(
+            runtime,
+            scope,
+            kind=operation.kind,
+            entity_type=service.SNAPSHOTS,
+            entity_id=snapshot.id,
+            payload=payload,
+        )
     )
-    return task_accepted(task_id)
 
 
 @router.delete(SNAPSHOT, response_model=TaskAccepted)
