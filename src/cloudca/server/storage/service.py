@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
@@ -167,6 +167,7 @@ SNAPSHOT_SORT: SortColumns = {
     "volume": Snapshot.volume_name,
     "volumeType": Snapshot.volume_type,
     "created": Snapshot.created_at,
+    "sizeInBytes": func.coalesce(Snapshot.size_bytes, 0),
 }
 
 
