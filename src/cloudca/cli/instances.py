@@ -228,3 +228,21 @@ def associate_ssh_key(
     instances = state.env.instances
     task = instances.associate_ssh_key(state.resolve(instances, instance), ssh_key)
     return task
+
+
+@app.command()
+def console(
+    ctx: typer.Context,
+    instance: InstanceArgument,
+    idle: Annotated[
+        float, typer.Option(help="With piped input: seconds of quiet output after it before leaving.", min=0)
+    ] = 2.0,
+) -> None:
+    """Attach the terminal to a running instance's serial console (Ctrl-] detaches).
+
+    Piped input is typed line by line: `echo uptime | cloudca instances console web-1`."""
+    from cloudca.cli._console import attach
+
+    state = session(ctx)
+    instances = state.env.instances
+    attach(state.client, state.env, state.resolve(instances, instance), idle=idle)
