@@ -100,3 +100,24 @@ def test_the_correction_for_each_kind_of_drift(
     state: str, report: MachineReport | None, expected: tuple[str, str] | None
 ) -> None:
     assert drift.correction(state, report) == expected
+
+
+async def test_monitors_of_several_processes_record_one_correction(
+    serve: ServeFactory, catalog: dict[str, Any]
+) -> None:
+    # Each server process runs its own monitor over the one database; they all see the same event.
+    driver = SimulatorDriver()
+    async with serve(driver=driver) as server:
+        instance = await server.api.create_instance(catalog, name="seen-by-all")
+        await driver.stop(instance["id"])  # Behind cloudca's back, and without an event.
+        monitors = [drift.DriftMonitor(server.runtime.database, driver, sweep_seconds=0) for _ in range(3)]
+
+        await asyncio.gather(*(monitor.check(instance["id"]) for monitor in monitors))
+
+        assert sum(monitor.corrections for monitor in monitors) == 1
+        assert (await server.api.get_instance(instance["id"]))["state"] == "Stopped"
+        kinds = [task["kind"] for task in await _tasks_of(server, instance["id"])]
+        assert kinds.count(drift.KIND) == 1
+        # Looking again changes nothing more.
+        assert await monitors[0].check(instance["id"]) is True
+        assert sum(monitor.corrections for monitor in monitors) == 1
