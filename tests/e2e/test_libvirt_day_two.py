@@ -152,7 +152,9 @@ class Console:
                 self.type(retype)
                 next_retype = now + 3
             with contextlib.suppress(TimeoutError):
-                self.output += bytes(self.connection.recv(timeout=1)).decode(errors="replace")
+                message = self.connection.recv(timeout=1)
+                data = message if isinstance(message, bytes) else message.encode()
+                self.output += data.decode(errors="replace")
         return self.output[start:]
 
 
@@ -220,3 +222,116 @@ def test_a_killed_qemu_shows_error(world: World) -> None:
     assert _last_task(world, victim.id)["result"]["driftReason"] == drift.CRASHED
     for instance in (victim.id, *[i.id for i in world.env.instances.list() if i.id != victim.id]):
         world.env.instances.destroy(instance, purge_immediately=True, wait=True, timeout=BOOT_TIMEOUT)
+
+
+# -- Several hosts ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TwoHosts:
+    env: EnvironmentClient
+    libvirtds: dict[str, libvirt_support.Libvirtd]
+
+
+@pytest.fixture(scope="module")
+def two_hosts() -> Iterator[TwoHosts]:
+    """Two libvirtds, each in a network namespace of its own (its bridges and guests there), seen by
+    one ``cloudca serve`` as the hosts ``host-a`` and ``host-b``."""
+    libvirt_support.require_libvirt()
+    root = Path(tempfile.mkdtemp(prefix="cloudca-two-hosts-", dir="/var/tmp"))
+    root.chmod(0o755)
+    try:
+        image = _guest_image(root)
+        with contextlib.ExitStack() as stack:
+            libvirtds, namespaces = {}, {}
+            for name in ("host-a", "host-b"):
+                namespaces[name] = stack.enter_context(libvirt_support.network_namespace(f"cloudca-{name}"))
+                with libvirt_support.entered_namespace(namespaces[name]):
+                    libvirtds[name] = libvirt_support.Libvirtd(root / name)
+                    libvirtds[name].start()
+                stack.callback(libvirtds[name].stop)
+                stack.callback(_purge, libvirtds[name], namespaces[name])
+            # cloudca runs beside host-a (its nftables rules there); it reaches both by their sockets.
+            stack.enter_context(libvirt_support.entered_namespace(namespaces["host-a"]))
+            server = LiveServer(
+                root / "data",
+                API_KEY,
+                env={
+                    "CLOUDCA_DRIVER": "libvirt",
+                    "CLOUDCA_LIBVIRT_HOSTS": ",".join(f"{n}={d.uri}" for n, d in libvirtds.items()),
+                    "CLOUDCA_LIBVIRT_STATE_DIR": str(root / "state"),
+                    "CLOUDCA_LIBVIRT_IMAGE_DIR": str(root),
+                    "CLOUDCA_LIBVIRT_DEFAULT_IMAGE": str(image),
+                    "CLOUDCA_LIBVIRT_SHUTDOWN_TIMEOUT_SECONDS": "5",
+                    "CLOUDCA_DRIFT_SWEEP_SECONDS": "1",
+                },
+            )
+            stack.callback(lambda: print(server.log_path.read_text()[-20000:]))
+            stack.callback(server.stop)
+            server.start(timeout=60)
+            client = stack.enter_context(Client(api_url=server.url, api_key=API_KEY))
+            yield TwoHosts(client.environment("compute-qc", "prod"), libvirtds)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _purge(libvirtd: libvirt_support.Libvirtd, namespace: str) -> None:
+    """Remove what the test left on a host (starting its daemon again, in its own namespace, if
+    the test stopped it)."""
+    with contextlib.suppress(Exception), libvirt_support.entered_namespace(namespace):
+        if not libvirtd.socket.exists():
+            libvirtd.start()
+        libvirtd.purge()
+
+
+def _domains(libvirtd: libvirt_support.Libvirtd) -> set[str]:
+    import libvirt
+
+    connection = libvirt.open(libvirtd.uri)
+    try:
+        return {domain.name() for domain in connection.listAllDomains(0)}
+    finally:
+        connection.close()
+
+
+def test_anti_affinity_places_across_two_hosts_and_a_silent_host_gets_nothing(two_hosts: TwoHosts) -> None:
+    env = two_hosts.env
+    group = env.affinity_groups.create("apart", wait=True)
+    template = next(template for template in env.templates.list() if template.name == "Debian 12")
+    offering = next(o for o in env.compute_offerings.list() if o.name == "1vCPU.512MB")
+
+    def create(name: str) -> Instance:
+        return env.instances.create(
+            name=name,
+            template_id=template.id,
+            compute_offering_id=offering.id,
+            network_id=env.networks.list()[0].id,
+            affinity_group_ids=[group.id],
+            wait=True,
+            timeout=BOOT_TIMEOUT,
+        )
+
+    first, second = create("apart-1"), create("apart-2")
+
+    placed = {name: _domains(daemon) for name, daemon in two_hosts.libvirtds.items()}
+    hosts_of = {
+        instance.id: [name for name, domains in placed.items() if f"cloudca-{instance.id}" in domains]
+        for instance in (first, second)
+    }
+    assert sorted(hosts_of[first.id] + hosts_of[second.id]) == ["host-a", "host-b"]
+
+    # The host of the second stops answering: it is marked Down, so a third member of the group
+    # has nowhere to go, and the second keeps its last known state (not Error).
+    silent = hosts_of[second.id][0]
+    two_hosts.libvirtds[silent].stop()
+
+    def refused() -> bool:
+        try:
+            create("apart-3")
+        except Exception as exc:
+            return "anti-affinity" in str(exc)
+        raise AssertionError("a third member was placed beside another one")
+
+    libvirt_support.wait_for(refused, DRIFT_TIMEOUT, "no placement on the silent host")
+    assert env.instances.get(second.id).state == "Running"
+    assert env.instances.get(first.id).state == "Running"

@@ -82,6 +82,9 @@ class Settings:
     #: vCPUs the libvirt host offers per physical CPU: a real host time-shares its cores, so the
     #: control plane may place more vCPUs than it has (memory is never overcommitted).
     libvirt_cpu_overcommit: float = 4.0
+    #: Several libvirt hosts, ``name=uri,name=uri`` (``qemu+ssh://...``, ``qemu+tls://...``, local
+    #: sockets); empty: the one host ``libvirt_uri`` (named ``libvirt_host_name``).
+    libvirt_hosts: str = ""
     #: Drift: how often every machine is compared with the database, in seconds (a safety net
     #: under the driver's events; 0: events only; negative: no drift monitor at all).
     drift_sweep_seconds: float = 15.0

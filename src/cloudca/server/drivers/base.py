@@ -379,6 +379,11 @@ class ComputeDriver(abc.ABC):
         power = await self.power_state(instance_id)
         return None if power is None else MachineReport(instance_id, instance_id, "", power)
 
+    def unreachable_hosts(self) -> frozenset[str]:
+        """Hosts that did not answer the last ``hosts``/``list_machines``: the control plane marks
+        them ``Down`` and leaves their machines' last known state alone. Default: none."""
+        return frozenset()
+
     def watch(self, notify: Callable[[str], None]) -> None:  # noqa: B027 - optional, not abstract
         """Call ``notify(instance_id)`` when the backend sees a machine change by itself (powered
         off from inside, crashed, deleted). Called once, from the event loop ``notify`` must run on;

@@ -40,17 +40,30 @@ def _libvirt(settings: Settings) -> ComputeDriver:
     zones = [zone.strip() for zone in settings.zones.split(",") if zone.strip()]
     if not zones:
         raise ValueError("the libvirt driver needs a zone")
-    return LibvirtDriver(
-        uri=settings.libvirt_uri,
-        zone_name=zones[0],
-        state_dir=Path(settings.libvirt_state_dir),
-        image_dir=Path(settings.libvirt_image_dir),
-        default_image=settings.libvirt_default_image,
-        virt_type=settings.libvirt_virt_type,
-        host_name=settings.libvirt_host_name,
-        shutdown_timeout=float(settings.libvirt_shutdown_timeout_seconds),
-        nft_command=settings.libvirt_nft_command.split(),
-        cpu_overcommit=settings.libvirt_cpu_overcommit,
+
+    def host(uri: str, host_name: str, state_dir: Path) -> LibvirtDriver:
+        return LibvirtDriver(
+            uri=uri,
+            zone_name=zones[0],
+            state_dir=state_dir,
+            image_dir=Path(settings.libvirt_image_dir),
+            default_image=settings.libvirt_default_image,
+            virt_type=settings.libvirt_virt_type,
+            host_name=host_name,
+            shutdown_timeout=float(settings.libvirt_shutdown_timeout_seconds),
+            nft_command=settings.libvirt_nft_command.split(),
+            cpu_overcommit=settings.libvirt_cpu_overcommit,
+        )
+
+    if not settings.libvirt_hosts.strip():
+        return host(settings.libvirt_uri, settings.libvirt_host_name, Path(settings.libvirt_state_dir))
+    from cloudca.server.drivers.libvirt._hosts import LibvirtHosts, parse_hosts
+
+    return LibvirtHosts(
+        {
+            name: host(uri, name, Path(settings.libvirt_state_dir) / name)
+            for name, uri in parse_hosts(settings.libvirt_hosts).items()
+        }
     )
 
 

@@ -34,11 +34,13 @@ from cloudca.server.drivers.base import ComputeDriver, DriverError, MachineRepor
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 from cloudca.server.instances.representation import represent_one
+from cloudca.server.placement.models import Host
 from cloudca.server.tasks.models import SUCCESS, Task
 
 log = logging.getLogger("cloudca.drift")
 
 KIND = "instances.drift"
+HOST_UP, HOST_DOWN = "Up", "Down"
 #: How soon an instance skipped because a task held it is looked at again.
 BUSY_RETRY_SECONDS = 1.0
 GONE = "The instance's machine no longer exists on its host"
@@ -84,6 +86,7 @@ class DriftMonitor:
         self.unknown_machines: dict[str, str] = {}
         #: Corrections this process recorded (a metric for operators and tests).
         self.corrections = 0
+        self._down: frozenset[str] | None = None
 
     def notice(self, instance_id: str) -> None:
         """Look at ``instance_id``'s machine again soon (called by the driver's events)."""
@@ -144,6 +147,9 @@ class DriftMonitor:
         reports = await self._driver.list_machines()
         if reports is None:
             return True
+        down = self._driver.unreachable_hosts()
+        if down != self._down:
+            await self._mark_hosts(down)
         by_id = {report.instance_id: report for report in reports if report.instance_id is not None}
         async with self._database.session() as session:
             known = set(
@@ -154,10 +160,34 @@ class DriftMonitor:
         for row in rows:
             if row.task_id is not None:
                 continue  # Its task's end writes the truth; the next sweep looks again.
+            if row.host_name in down:
+                continue  # A silent host says nothing about its machines: the last state stays.
             seen = _Seen(row.id, row.environment_id, row.state, row.updated_at)
             if not await self._apply(seen, by_id.get(row.id)):
                 self._dirty.add(row.id)
         return True
+
+    async def _mark_hosts(self, down: frozenset[str]) -> None:
+        """Hosts that stopped answering are ``Down`` (placement skips them), those back are ``Up``."""
+        async with self._database.transaction() as session:
+            await session.execute(
+                update(Host)
+                .where(Host.name.in_(list(down)), Host.state == HOST_UP)
+                .values(state=HOST_DOWN)
+                .execution_options(synchronize_session=False)
+            )
+            await session.execute(
+                update(Host)
+                .where(Host.name.not_in(list(down)), Host.state == HOST_DOWN)
+                .values(state=HOST_UP)
+                .execution_options(synchronize_session=False)
+            )
+        before = self._down or frozenset()
+        for name in down - before:
+            log.warning("drift: host %s does not answer; marked Down", name)
+        for name in before - down:
+            log.warning("drift: host %s answers again; marked Up", name)
+        self._down = down
 
     def _report_unknown(self, reports: list[MachineReport]) -> None:
         current = {report.name: report.host_name for report in reports}
@@ -224,4 +254,11 @@ class DriftMonitor:
 _BUSY = _Seen("", "", "", datetime.min)
 #: Instances whose machine should exist and agree with their state (Error and Destroyed are left as they are).
 _WATCHED = (states.RUNNING, states.STOPPED)
-_SEEN = select(Instance.id, Instance.environment_id, Instance.state, Instance.task_id, Instance.updated_at)
+_SEEN = select(
+    Instance.id,
+    Instance.environment_id,
+    Instance.state,
+    Instance.task_id,
+    Instance.updated_at,
+    Host.name.label("host_name"),
+).outerjoin(Host, Host.id == Instance.host_id)
