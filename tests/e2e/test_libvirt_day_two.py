@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import shutil
 import signal
 import statistics
@@ -81,7 +82,7 @@ def world() -> Iterator[World]:
                     yield World(
                         env=client.environment("compute-qc", "prod"),
                         http=http,
-                        ws_url=server.url.replace("http://", "ws://", 1),
+                        ws_url=server.base_url.replace("http://", "ws://", 1),
                         libvirtd=libvirtd,
                     )
             finally:
@@ -227,10 +228,39 @@ def test_a_killed_qemu_shows_error(world: World) -> None:
 # -- Several hosts ---------------------------------------------------------------------------------
 
 
+class PrivateLibvirtd(libvirt_support.Libvirtd):
+    """A libvirtd with QEMU state of its own: a root libvirtd keeps it in fixed places
+    (``/run/libvirt/qemu``, with the lock that lets one daemon per machine use it, and
+    ``/var/lib/libvirt/qemu``), so each daemon gets a mount namespace where its own directories are
+    bind-mounted there. Two such daemons are two hosts on one machine."""
+
+    _PRIVATE = ("/run/libvirt/qemu", "/var/lib/libvirt/qemu")
+
+    def _daemon(self, command: list[str], pid_file: str) -> None:
+        if command[0] == "libvirtd":
+            mounts = []
+            for index, shared in enumerate(self._PRIVATE):
+                private = self.directory / f"qemu-state-{index}"
+                private.mkdir(parents=True, exist_ok=True)
+                original = Path(shared).stat()
+                os.chown(private, original.st_uid, original.st_gid)
+                private.chmod(original.st_mode & 0o7777)
+                mounts.append(f"mount --bind {shlex.quote(str(private))} {shared}")
+            # unshare makes the new mount namespace private: nothing leaks to the machine's.
+            command = [
+                "unshare",
+                "--mount",
+                "sh",
+                "-c",
+                " && ".join([*mounts, f"exec {shlex.join(command)}"]),
+            ]
+        super()._daemon(command, pid_file)
+
+
 @dataclass
 class TwoHosts:
     env: EnvironmentClient
-    libvirtds: dict[str, libvirt_support.Libvirtd]
+    libvirtds: dict[str, PrivateLibvirtd]
 
 
 @pytest.fixture(scope="module")
@@ -247,7 +277,7 @@ def two_hosts() -> Iterator[TwoHosts]:
             for name in ("host-a", "host-b"):
                 namespaces[name] = stack.enter_context(libvirt_support.network_namespace(f"cloudca-{name}"))
                 with libvirt_support.entered_namespace(namespaces[name]):
-                    libvirtds[name] = libvirt_support.Libvirtd(root / name)
+                    libvirtds[name] = PrivateLibvirtd(root / name)
                     libvirtds[name].start()
                 stack.callback(libvirtds[name].stop)
                 stack.callback(_purge, libvirtds[name], namespaces[name])

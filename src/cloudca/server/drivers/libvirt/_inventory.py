@@ -45,7 +45,11 @@ def describe(domain: libvirt.virDomain, host_name: str, check_files: bool) -> Ma
         state == libvirt.VIR_DOMAIN_SHUTOFF and reason in _FAILED_SHUTOFF
     )
     problem = ""
-    if name.startswith(PREFIX) and check_files:
+    if name.startswith(PREFIX) and not domain.isPersistent():
+        # cloudca defines every machine persistently: a transient one was undefined behind its back
+        # while running, and vanishes when it stops.
+        problem = "the machine's definition was deleted from its host"
+    elif name.startswith(PREFIX) and check_files:
         missing = _missing_disks(domain)
         if missing:
             problem = f"the machine's disk files are gone: {', '.join(missing)}"
