@@ -7,7 +7,6 @@ Against a live server on the simulator, whose stand-in console echoes and runs `
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -15,10 +14,19 @@ from typer.testing import CliRunner
 from cloudca import Client
 from cloudca.cli import app
 from cloudca.cli.exit_codes import ExitCode
+from tests.live import LiveServer, run_server
 
 
 @pytest.fixture(scope="module")
-def environment(live_server: Any) -> dict[str, str | None]:
+def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server of its own: an instance on the session's server would change the goldens of others."""
+    with run_server(tmp_path_factory.mktemp("console-server")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def environment(console_server: LiveServer) -> dict[str, str | None]:
+    live_server = console_server
     return {
         "CLOUDCA_API_URL": live_server.url,
         "CLOUDCA_API_KEY": live_server.api_key,
@@ -30,7 +38,8 @@ def environment(live_server: Any) -> dict[str, str | None]:
 
 
 @pytest.fixture(scope="module")
-def instance_name(live_server: Any) -> Iterator[str]:
+def instance_name(console_server: LiveServer) -> Iterator[str]:
+    live_server = console_server
     with Client(api_url=live_server.url, api_key=live_server.api_key) as client:
         env = client.environment("compute-qc", "prod")
         template = next(t for t in env.templates.list() if t.name == "Debian 12")
