@@ -40,12 +40,46 @@ BASE = "/v1/services/compute-qc/prod"
 DRIFT_TIMEOUT = 30.0
 
 
+class PrivateLibvirtd(libvirt_support.Libvirtd):
+    """A libvirtd with QEMU state of its own: a root libvirtd keeps it in fixed places
+    (``/run/libvirt/qemu``, with the lock that lets one daemon per machine use it, and
+    ``/var/lib/libvirt/qemu``), so each daemon gets a mount namespace where its own directories are
+    bind-mounted there. Two such daemons are two hosts on one machine."""
+
+    _PRIVATE = ("/run/libvirt/qemu", "/var/lib/libvirt/qemu")
+
+    @property
+    def qemu_run_dir(self) -> Path:
+        """What the daemon sees as ``/run/libvirt/qemu`` (its guests' pid files)."""
+        return self.directory / "qemu-state-0"
+
+    def _daemon(self, command: list[str], pid_file: str) -> None:
+        if command[0] == "libvirtd":
+            mounts = []
+            for index, shared in enumerate(self._PRIVATE):
+                private = self.directory / f"qemu-state-{index}"
+                private.mkdir(parents=True, exist_ok=True)
+                original = Path(shared).stat()
+                os.chown(private, original.st_uid, original.st_gid)
+                private.chmod(original.st_mode & 0o7777)
+                mounts.append(f"mount --bind {shlex.quote(str(private))} {shared}")
+            # unshare makes the new mount namespace private: nothing leaks to the machine's.
+            command = [
+                "unshare",
+                "--mount",
+                "sh",
+                "-c",
+                " && ".join([*mounts, f"exec {shlex.join(command)}"]),
+            ]
+        super()._daemon(command, pid_file)
+
+
 @dataclass
 class World:
     env: EnvironmentClient
     http: httpx.Client
     ws_url: str
-    libvirtd: libvirt_support.Libvirtd
+    libvirtd: PrivateLibvirtd
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +93,7 @@ def world() -> Iterator[World]:
             libvirt_support.network_namespace("cloudca-day2") as namespace,
             libvirt_support.entered_namespace(namespace),
         ):
-            libvirtd = libvirt_support.Libvirtd(root / "libvirt")
+            libvirtd = PrivateLibvirtd(root / "libvirt")
             libvirtd.start()
             server = LiveServer(
                 root / "data",
@@ -215,7 +249,7 @@ def test_a_domain_deleted_behind_cloudcas_back_shows_error(world: World, guest: 
 
 def test_a_killed_qemu_shows_error(world: World) -> None:
     victim = _create(world, "day-two-victim")
-    pid = int(Path(f"/run/libvirt/qemu/cloudca-{victim.id}.pid").read_text().strip())
+    pid = int((world.libvirtd.qemu_run_dir / f"cloudca-{victim.id}.pid").read_text().strip())
 
     os.kill(pid, signal.SIGKILL)  # The guest's own QEMU, which this test started.
 
@@ -226,35 +260,6 @@ def test_a_killed_qemu_shows_error(world: World) -> None:
 
 
 # -- Several hosts ---------------------------------------------------------------------------------
-
-
-class PrivateLibvirtd(libvirt_support.Libvirtd):
-    """A libvirtd with QEMU state of its own: a root libvirtd keeps it in fixed places
-    (``/run/libvirt/qemu``, with the lock that lets one daemon per machine use it, and
-    ``/var/lib/libvirt/qemu``), so each daemon gets a mount namespace where its own directories are
-    bind-mounted there. Two such daemons are two hosts on one machine."""
-
-    _PRIVATE = ("/run/libvirt/qemu", "/var/lib/libvirt/qemu")
-
-    def _daemon(self, command: list[str], pid_file: str) -> None:
-        if command[0] == "libvirtd":
-            mounts = []
-            for index, shared in enumerate(self._PRIVATE):
-                private = self.directory / f"qemu-state-{index}"
-                private.mkdir(parents=True, exist_ok=True)
-                original = Path(shared).stat()
-                os.chown(private, original.st_uid, original.st_gid)
-                private.chmod(original.st_mode & 0o7777)
-                mounts.append(f"mount --bind {shlex.quote(str(private))} {shared}")
-            # unshare makes the new mount namespace private: nothing leaks to the machine's.
-            command = [
-                "unshare",
-                "--mount",
-                "sh",
-                "-c",
-                " && ".join([*mounts, f"exec {shlex.join(command)}"]),
-            ]
-        super()._daemon(command, pid_file)
 
 
 @dataclass
