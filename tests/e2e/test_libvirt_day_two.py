@@ -41,36 +41,44 @@ DRIFT_TIMEOUT = 30.0
 
 
 class PrivateLibvirtd(libvirt_support.Libvirtd):
-    """A libvirtd with QEMU state of its own: a root libvirtd keeps it in fixed places
-    (``/run/libvirt/qemu``, with the lock that lets one daemon per machine use it, and
-    ``/var/lib/libvirt/qemu``), so each daemon gets a mount namespace where its own directories are
-    bind-mounted there. Two such daemons are two hosts on one machine."""
-
-    _PRIVATE = ("/run/libvirt/qemu", "/var/lib/libvirt/qemu")
+    """A libvirtd with state of its own. A root libvirtd keeps its drivers' state (and the locks
+    that allow one daemon per machine) in fixed places, ``/run/libvirt`` and ``/var/lib/libvirt``,
+    and persistent definitions in ``/etc/libvirt``; this one runs in a mount namespace where
+    directories of the test are bind-mounted there (the machine's virtlogd socket kept; the
+    configuration copied without anyone's cloudca definitions). Two such daemons are two hosts on
+    one machine, and neither sees another test's guests."""
 
     @property
     def qemu_run_dir(self) -> Path:
         """What the daemon sees as ``/run/libvirt/qemu`` (its guests' pid files)."""
-        return self.directory / "qemu-state-0"
+        return self.directory / "private-run" / "qemu"
 
     def _daemon(self, command: list[str], pid_file: str) -> None:
         if command[0] == "libvirtd":
-            mounts = []
-            for index, shared in enumerate(self._PRIVATE):
-                private = self.directory / f"qemu-state-{index}"
+            run, lib = self.directory / "private-run", self.directory / "private-lib"
+            for private, shared in ((run, "/run/libvirt"), (lib, "/var/lib/libvirt")):
                 private.mkdir(parents=True, exist_ok=True)
-                original = Path(shared).stat()
-                os.chown(private, original.st_uid, original.st_gid)
-                private.chmod(original.st_mode & 0o7777)
-                mounts.append(f"mount --bind {shlex.quote(str(private))} {shared}")
+                private.chmod(Path(shared).stat().st_mode & 0o7777)
+            (run / "virtlogd-sock").touch()
+            etc = self.directory / "private-etc"
+            if not etc.exists():
+                shutil.copytree(
+                    "/etc/libvirt",
+                    etc,
+                    symlinks=True,
+                    ignore=lambda _dir, names: [name for name in names if name.startswith("cloudca-")],
+                )
+            script = " && ".join(
+                [
+                    f"mount --bind /run/libvirt/virtlogd-sock {shlex.quote(str(run / 'virtlogd-sock'))}",
+                    f"mount --bind {shlex.quote(str(run))} /run/libvirt",
+                    f"mount --bind {shlex.quote(str(lib))} /var/lib/libvirt",
+                    f"mount --bind {shlex.quote(str(etc))} /etc/libvirt",
+                    f"exec {shlex.join(command)}",
+                ]
+            )
             # unshare makes the new mount namespace private: nothing leaks to the machine's.
-            command = [
-                "unshare",
-                "--mount",
-                "sh",
-                "-c",
-                " && ".join([*mounts, f"exec {shlex.join(command)}"]),
-            ]
+            command = ["unshare", "--mount", "sh", "-c", script]
         super()._daemon(command, pid_file)
 
 
@@ -111,7 +119,9 @@ def world() -> Iterator[World]:
                 server.start(timeout=60)
                 with (
                     Client(api_url=server.url, api_key=API_KEY) as client,
-                    httpx.Client(base_url=server.url, headers={"MC-Api-Key": API_KEY}, timeout=30) as http,
+                    httpx.Client(
+                        base_url=server.base_url, headers={"MC-Api-Key": API_KEY}, timeout=30
+                    ) as http,
                 ):
                     yield World(
                         env=client.environment("compute-qc", "prod"),
