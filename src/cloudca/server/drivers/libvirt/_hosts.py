@@ -12,7 +12,9 @@ its instances' last known state alone, since a silent host says nothing about it
 
 LIMITATIONS: forwards, ACLs and load balancers are nftables rules of the machine cloudca runs on,
 applied once (by the first host's driver), so they reach only guests whose bridge is on that
-machine; machines' files live under ``state_dir/<host name>`` as that host sees its paths.
+machine; machines' files live under ``state_dir/<host name>`` as that host sees its paths, and
+data volumes and snapshots are the first host's files (a volume attached to a machine of another
+host must be reachable there at the same path: shared storage).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from cloudca.server.drivers.base import (
     MachineReport,
     MachineSpec,
     NicSpec,
+    PasswordApplied,
     PortForward,
     PowerState,
 )
@@ -165,8 +168,8 @@ class LibvirtHosts(ComputeDriver):
     async def resize(self, instance_id: str, cpu_count: int, memory_mb: int) -> None:
         await (await self._of(instance_id)).resize(instance_id, cpu_count, memory_mb)
 
-    async def set_password(self, instance_id: str, username: str, password: str) -> None:
-        await (await self._of(instance_id)).set_password(instance_id, username, password)
+    async def set_password(self, instance_id: str, username: str, password: str) -> PasswordApplied:
+        return await (await self._of(instance_id)).set_password(instance_id, username, password)
 
     async def set_ssh_key(self, instance_id: str, username: str, public_key: str) -> None:
         await (await self._of(instance_id)).set_ssh_key(instance_id, username, public_key)
@@ -176,6 +179,23 @@ class LibvirtHosts(ComputeDriver):
 
     async def set_disks(self, instance_id: str, disks: Sequence[DiskSpec]) -> None:
         await (await self._of(instance_id)).set_disks(instance_id, disks)
+
+    # Volumes and snapshots are files of the first host (see LIMITATIONS).
+
+    async def set_volume(self, volume_id: str, size_gb: int) -> None:
+        await self._local().set_volume(volume_id, size_gb)
+
+    async def delete_volume(self, volume_id: str) -> None:
+        await self._local().delete_volume(volume_id)
+
+    async def snapshot_volume(self, volume_id: str, snapshot_id: str) -> int:
+        return await self._local().snapshot_volume(volume_id, snapshot_id)
+
+    async def revert_volume(self, volume_id: str, snapshot_id: str) -> None:
+        await self._local().revert_volume(volume_id, snapshot_id)
+
+    async def delete_snapshot(self, snapshot_id: str) -> None:
+        await self._local().delete_snapshot(snapshot_id)
 
     def _local(self) -> LibvirtDriver:
         # The nftables rules are the local machine's: one driver applies them (see LIMITATIONS).
