@@ -44,8 +44,8 @@ class PrivateLibvirtd(libvirt_support.Libvirtd):
     """A libvirtd with state of its own. A root libvirtd keeps its drivers' state (and the locks
     that allow one daemon per machine) in fixed places, ``/run/libvirt`` and ``/var/lib/libvirt``,
     and persistent definitions in ``/etc/libvirt``; this one runs in a mount namespace where
-    directories of the test are bind-mounted there (the machine's virtlogd socket kept; the
-    configuration copied without anyone's cloudca definitions). Two such daemons are two hosts on
+    directories of the test are bind-mounted there (the configuration copied without anyone's
+    cloudca definitions), with a virtlogd of its own. Two such daemons are two hosts on
     one machine, and neither sees another test's guests."""
 
     @property
@@ -59,7 +59,6 @@ class PrivateLibvirtd(libvirt_support.Libvirtd):
             for private, shared in ((run, "/run/libvirt"), (lib, "/var/lib/libvirt")):
                 private.mkdir(parents=True, exist_ok=True)
                 private.chmod(Path(shared).stat().st_mode & 0o7777)
-            (run / "virtlogd-sock").touch()
             etc = self.directory / "private-etc"
             if not etc.exists():
                 shutil.copytree(
@@ -70,15 +69,16 @@ class PrivateLibvirtd(libvirt_support.Libvirtd):
                 )
             script = " && ".join(
                 [
-                    f"mount --bind /run/libvirt/virtlogd-sock {shlex.quote(str(run / 'virtlogd-sock'))}",
                     f"mount --bind {shlex.quote(str(run))} /run/libvirt",
                     f"mount --bind {shlex.quote(str(lib))} /var/lib/libvirt",
                     f"mount --bind {shlex.quote(str(etc))} /etc/libvirt",
+                    f"virtlogd -d -p {shlex.quote(str(self.directory / 'private-virtlogd.pid'))}",
                     f"exec {shlex.join(command)}",
                 ]
             )
             # unshare makes the new mount namespace private: nothing leaks to the machine's.
             command = ["unshare", "--mount", "sh", "-c", script]
+            self._started.append(self.directory / "private-virtlogd.pid")
         super()._daemon(command, pid_file)
 
 
