@@ -204,6 +204,9 @@ class LibvirtHosts(ComputeDriver):
     async def set_port_forwarding(self, public_ip: str, rules: Sequence[PortForward]) -> None:
         await self._local().set_port_forwarding(public_ip, rules)
 
+    async def set_static_nat(self, public_ip: str, private_ip: str | None) -> None:
+        await self._local().set_static_nat(public_ip, private_ip)
+
     async def set_network_acl(self, network_id: str, cidr: str, rules: Sequence[AclRule] | None) -> None:
         await self._local().set_network_acl(network_id, cidr, rules)
 
