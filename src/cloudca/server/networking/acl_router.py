@@ -9,7 +9,7 @@ from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
-from cloudca.server.networking import acls, operations, schemas
+from cloudca.server.networking import acl_lists, acls, operations, schemas
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
@@ -25,7 +25,7 @@ async def list_acls(
     """List the environment's ACLs and the built-ins; filter ``vpc_id`` (the built-ins always show)."""
     vpc_id = uuid_filter(request, "vpc_id")
     async with runtime.database.session() as session:
-        return listing(*await acls.list_acls(session, scope, params, vpc_id=vpc_id))
+        return listing(*await acl_lists.list_acls(session, scope, params, vpc_id=vpc_id))
 
 
 @router.get(ACL, response_model=Single[schemas.NetworkAcl])
@@ -72,7 +72,7 @@ async def list_rules(
     """List ACL rules, in rule number order per ACL; filter ``network_acl_id``."""
     network_acl_id = uuid_filter(request, "network_acl_id")
     async with runtime.database.session() as session:
-        return listing(*await acls.list_rules(session, scope, params, network_acl_id=network_acl_id))
+        return listing(*await acl_lists.list_rules(session, scope, params, network_acl_id=network_acl_id))
 
 
 @router.get(RULE, response_model=Single[schemas.NetworkAclRule])
