@@ -14,8 +14,9 @@ times, one instance at a time:
   hypervisor's and the guest's boot, polled every 0.2 s;
 - ``total`` — create-to-SSH-ready, the sum.
 
-Each instance is destroyed and purged before the next round, so every round starts from the same
-state (the first also creates the libvirt network). Medians are printed with every round, and
+The instances stay until the last round (the first round also creates the libvirt network): an
+address freed by a purge is not given again at once, since dnsmasq keeps the old guest's lease of
+it and will not offer it to the new MAC (see issue 9's notes). Medians are printed with every round, and
 written to bench/results/libvirt-boot-<date>.json. Needs root and what scripts/deps/libvirt.sh
 installs; take the figures of a loaded machine as such.
 """
@@ -60,7 +61,7 @@ def _wait_for_ssh(address: str, key_path: Path) -> None:
             time.sleep(0.2)  # The guest is booting: polled, within the deadline.
 
 
-def _round(env: EnvironmentClient, key_path: Path, number: int) -> dict[str, float]:
+def _round(env: EnvironmentClient, key_path: Path, number: int) -> tuple[str, dict[str, float]]:
     template = next(t for t in env.templates.list() if t.name == "Debian 12")
     offering = next(o for o in env.compute_offerings.list() if o.name == "1vCPU.512MB")
     network = env.networks.list()[0]
@@ -80,8 +81,7 @@ def _round(env: EnvironmentClient, key_path: Path, number: int) -> dict[str, flo
     assert rule.ip_address
     _wait_for_ssh(rule.ip_address, key_path)
     ready = time.monotonic()
-    env.instances.destroy(instance.id, purge_immediately=True, wait=True, timeout=SSH_DEADLINE)
-    return {"create": running - started, "boot": ready - running, "total": ready - started}
+    return instance.id, {"create": running - started, "boot": ready - running, "total": ready - started}
 
 
 def measure(rounds: int) -> dict[str, object]:
@@ -94,9 +94,14 @@ def measure(rounds: int) -> dict[str, object]:
         public_key = installation.key_path.with_suffix(".pub").read_text().strip()
         env.ssh_keys.create("bench-key", public_key, wait=True)
         results = []
+        made = []
         for number in range(1, rounds + 1):
-            results.append(_round(env, installation.key_path, number))
-            print(f"round {number}: " + ", ".join(f"{k} {v:.2f} s" for k, v in results[-1].items()))
+            instance_id, result = _round(env, installation.key_path, number)
+            made.append(instance_id)
+            results.append(result)
+            print(f"round {number}: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.items()))
+        for instance_id in made:
+            env.instances.destroy(instance_id, purge_immediately=True, wait=True, timeout=SSH_DEADLINE)
     medians = {
         key: statistics.median(result[key] for result in results) for key in ("create", "boot", "total")
     }
