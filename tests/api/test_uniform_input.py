@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -320,3 +322,70 @@ async def test_ports_to_forward_may_be_strings(api: Api, world: dict[str, Any]) 
     for value in NOT_DECIMAL:
         refused = await api.http.post(f"{BASE}/instances", json=_instance(world, portsToForward=[value]))
         assert refused.status_code == 400 and error_of(refused)["errorCode"] == "INVALID_FIELD", refused.text
+
+
+async def _more(api: Api, world: dict[str, Any]) -> dict[str, str]:
+    """An existing item of every collection whose items take ``?operation=``."""
+    catalog = world["catalog"]
+    snapshot = await api.succeeded(
+        await api.http.post(
+            f"{BASE}/volumes/{world['volume']['id']}", params={"operation": "snapshot"}, json={}
+        )
+    )
+    group = await api.succeeded(await api.http.post(f"{BASE}/affinitygroups", json={"name": "g"}))
+    balancer = await api.succeeded(
+        await api.http.post(f"{BASE}/loadbalancerrules", json=CASES[12].body(world))
+    )
+    vpn = await api.succeeded(await api.http.post(f"{BASE}/sitetositevpns", json=CASES[13].body(world)))
+    [remote, *_] = (await api.http.get(f"{BASE}/remoteaccessvpns")).json()["data"]
+    return {
+        "instances": world["instance"]["id"],
+        "volumes": world["volume"]["id"],
+        "snapshots": snapshot["id"],
+        "vpcs": catalog["vpc"],
+        "networks": catalog["network"],
+        "affinitygroups": group["id"],
+        "publicipaddresses": world["ip"]["id"],
+        "nics": world["instance"]["nics"][0]["id"],
+        "networkaclrules": world["rule"]["id"],
+        "loadbalancerrules": balancer["id"],
+        "remoteaccessvpns": remote["id"],
+        "sitetositevpns": vpn["id"],
+    }
+
+
+async def test_an_unknown_operation_is_refused_alike_on_every_item_route(
+    api: Api, app: Any, world: dict[str, Any]
+) -> None:
+    existing = await _more(api, world)
+    prefix = "/v1/services/{service_code}/{environment_name}/"
+    routes = [
+        (method.upper(), path)
+        for path, methods in app.openapi()["paths"].items()
+        for method in methods
+        if method in ("post", "put")
+        and path.startswith(prefix)
+        and re.fullmatch(r"[a-z]+/\{\w+\}", path[len(prefix) :])
+    ]
+    assert len(routes) >= 20, routes
+    answers = {}
+    for method, path in routes:
+        collection = path[len(prefix) :].split("/")[0]
+        assert collection in existing, f"no item of {collection} to try"
+        for item in (existing[collection], str(uuid.uuid4())):
+            response = await api.http.request(
+                method, f"{BASE}/{collection}/{item}", params={"operation": "frobnicate"}, json={}
+            )
+            error = error_of(response) if response.status_code >= 400 else {}
+            answers[(method, collection, item == existing[collection])] = (
+                response.status_code,
+                error.get("errorCode"),
+                error.get("context", {}).get("operation"),
+                error.get("context", {}).get("type"),
+            )
+    odd = {
+        route: answer
+        for route, answer in answers.items()
+        if answer != (400, "UNKNOWN_OPERATION", "frobnicate", route[1])
+    }
+    assert odd == {}
