@@ -65,9 +65,9 @@ async def public_ip_operation(
 ) -> JSONResponse:
     """Run ``?operation=`` enableStaticNat (``privateIpId``) or disableStaticNat."""
     raw = await read_object(request)
+    operation = operations.PUBLIC_IPS.find(request.query_params.get("operation"))
     async with runtime.database.session() as session:
         ip = await service.get_ip(session, scope, ip_id)
-        operation = operations.PUBLIC_IPS.find(request.query_params.get("operation"))
         payload = await operation.check(session, scope, ip, operation_body(operation, raw))
     return task_accepted(
         await submit(

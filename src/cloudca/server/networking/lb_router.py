@@ -79,9 +79,9 @@ async def update_rule(rule_id: str, request: Request, runtime: RuntimeDep, scope
     """Update the name and algorithm; ``?operation=updateInstances`` replaces the balanced instances
     (an absent list is the empty one), ``?operation=updateStickiness`` the stickiness policy."""
     raw = await read_object(request)
+    operation = operations.LOAD_BALANCER_RULES.find(request.query_params.get("operation"))
     async with runtime.database.session() as session:
         rule = await service.get_rule(session, scope, rule_id)
-        operation = operations.LOAD_BALANCER_RULES.find(request.query_params.get("operation"))
         payload = await operation.check(session, scope, rule, operation_body(operation, raw))
     return task_accepted(await _submit(runtime, scope, operation.kind, rule, payload))
 

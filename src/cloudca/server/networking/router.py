@@ -51,9 +51,9 @@ async def update_or_restart_vpc(
 ) -> JSONResponse:
     """Update a VPC's name and description; with ``?operation=restart``, restart its router."""
     raw = await read_object(request)
+    operation = operations.VPCS.find(request.query_params.get("operation"))
     async with runtime.database.session() as session:
         vpc = await service.get_vpc_row(session, scope, vpc_id)
-        operation = operations.VPCS.find(request.query_params.get("operation"))
         payload = await operation.check(session, scope, vpc, operation_body(operation, raw))
     return task_accepted(
         await submit(
@@ -112,11 +112,11 @@ async def update_network(
 ) -> JSONResponse:
     """Update a network's name and description; with ``?operation=replace``, change its ACL."""
     raw = await read_object(request)
+    operation = operations.NETWORKS.find(request.query_params.get("operation"))
     async with runtime.database.session() as session:
         network = await service.find_network(session, scope, network_id)
         if network is None:
             raise NotFound("networks", network_id)
-        operation = operations.NETWORKS.find(request.query_params.get("operation"))
         payload = await operation.check(session, scope, network, operation_body(operation, raw))
     return task_accepted(
         await submit(

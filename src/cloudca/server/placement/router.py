@@ -9,6 +9,7 @@ from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import choice_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
+from cloudca.server.errors import UnknownOperation
 from cloudca.server.placement import affinity, schemas
 from cloudca.server.tasks.entity import submit
 
@@ -54,6 +55,9 @@ async def update_affinity_group(
     group_id: str, request: Request, runtime: RuntimeDep, scope: ScopeDep
 ) -> JSONResponse:
     """Rename, redescribe, or replace the members (``instanceIds``) of an anti-affinity group."""
+    operation = request.query_params.get("operation")
+    if operation:  # a group has no operations (6.x): refused, not taken for an update
+        raise UnknownOperation(operation, affinity.ENTITY)
     body = await read_model(request, affinity.UpdateAffinityGroup)
     async with runtime.database.session() as session:
         group = await affinity.get_group(session, scope, group_id)

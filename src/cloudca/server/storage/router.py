@@ -67,9 +67,9 @@ async def volume_operation(
 ) -> JSONResponse:
     """Run ``?operation=`` attachToInstance, detachFromInstance, resize or snapshot (extension)."""
     raw = await read_object(request)
+    operation = operations.VOLUMES.find(request.query_params.get("operation"))
     async with runtime.database.session() as session:
         volume = await service.get_volume(session, scope, volume_id)
-        operation = operations.VOLUMES.find(request.query_params.get("operation"))
         payload = await operation.check(session, scope, volume, operation_body(operation, raw))
     # An operation that creates an entity (a snapshot) acts on a new id, not on the volume.
     entity_type, entity_id = (operation.creates, None) if operation.creates else (service.VOLUMES, volume.id)
@@ -122,9 +122,9 @@ async def snapshot_operation(
 ) -> JSONResponse:
     """Run ``?operation=revert`` (extension): the volume's content becomes the snapshot's."""
     await read_object(request)
+    operation = operations.SNAPSHOTS.find(request.query_params.get("operation"))
     async with runtime.database.session() as session:
         snapshot = await service.get_snapshot(session, scope, snapshot_id)
-        operation = operations.SNAPSHOTS.find(request.query_params.get("operation"))
         payload = await operation.check(session, scope, snapshot, None)
     return task_accepted(
         await submit(
