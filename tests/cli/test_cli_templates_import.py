@@ -5,8 +5,10 @@ refused with the reason, leaving nothing behind."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,15 @@ def test_an_installation_that_never_started_is_refused(tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "start `cloudca serve` once first" in result.stderr
+
+
+def test_the_command_runs_in_a_process_of_its_own(stopped_server: LiveServer, tmp_path: Path) -> None:
+    # A fresh process has loaded no model but the catalogue's (a template's foreign keys name others).
+    cloudca = str(Path(sys.executable).parent / "cloudca")
+    command = [cloudca, "templates", "import", "Own", str(qcow2(tmp_path / "a.qcow2"))]
+    environment = {**os.environ, "CLOUDCA_DATA_DIR": str(stopped_server.data_dir)}
+    environment["CLOUDCA_LIBVIRT_IMAGE_DIR"] = str(tmp_path / "images")
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\t")[1] == "Own"

@@ -130,6 +130,8 @@ def import_template(
 
 
 async def _import(settings: Settings, request: TemplateImport) -> ImportedTemplate:
+    # Every table's model: the template's foreign keys name tables of other domains.
+    import cloudca.server.db.models  # noqa: F401
     from cloudca.server.catalog.imports import ImportRefused, import_template
     from cloudca.server.db import migrate, ownership
     from cloudca.server.db.engine import Database
