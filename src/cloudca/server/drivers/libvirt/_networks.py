@@ -9,6 +9,7 @@ the control plane's decision: ``remove``).
 from __future__ import annotations
 
 import functools
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
@@ -38,6 +39,15 @@ def _update(network: libvirt.virNetwork, command: int, host: DhcpHost) -> None:
 class Networks:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        # Two tasks at once on a network that does not exist yet (two creates into a new tier) would
+        # both define and start it, and the second start fails ("network is already active"). One
+        # lock per network serialises this process's changes to it (they run on worker threads).
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def _lock(self, network_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(network_id, threading.Lock())
 
     async def attach(self, nics: Iterable[NicSpec]) -> None:
         """Make each NIC's network exist and run, with a static lease for the NIC's MAC and IP."""
@@ -89,12 +99,20 @@ class Networks:
             config = NetworkConfig(nic.network_id, nic.cidr, nic.gateway, hosts=(lease,))
             network = connection.networkDefineXML(network_xml(config))
         if not network.isActive():
-            network.create()
+            try:
+                network.create()
+            except libvirt.libvirtError:
+                if not network.isActive():  # Started meanwhile by another process on this host: fine.
+                    raise
         if not network.autostart():
             network.setAutostart(1)
         return network
 
     def _attach(self, connection: libvirt.virConnect, nic: NicSpec) -> None:
+        with self._lock(nic.network_id):
+            self._attach_locked(connection, nic)
+
+    def _attach_locked(self, connection: libvirt.virConnect, nic: NicSpec) -> None:
         network = self._network(connection, nic)
         wanted = DhcpHost(nic.mac_address, nic.ip_address)
         leases = _leases(network)
@@ -108,8 +126,12 @@ class Networks:
                 _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, lease)  # A stale lease.
         _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, wanted)
 
+    def _detach(self, connection: libvirt.virConnect, nic: NicSpec) -> None:
+        with self._lock(nic.network_id):
+            self._detach_locked(connection, nic)
+
     @staticmethod
-    def _detach(connection: libvirt.virConnect, nic: NicSpec) -> None:
+    def _detach_locked(connection: libvirt.virConnect, nic: NicSpec) -> None:
         try:
             network = connection.networkLookupByName(network_name(nic.network_id))
         except libvirt.libvirtError as exc:
@@ -120,8 +142,12 @@ class Networks:
         if current is not None:
             _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, current)
 
+    def _remove(self, connection: libvirt.virConnect, network_id: str) -> None:
+        with self._lock(network_id):
+            self._remove_locked(connection, network_id)
+
     @staticmethod
-    def _remove(connection: libvirt.virConnect, network_id: str) -> None:
+    def _remove_locked(connection: libvirt.virConnect, network_id: str) -> None:
         try:
             network = connection.networkLookupByName(network_name(network_id))
         except libvirt.libvirtError as exc:
