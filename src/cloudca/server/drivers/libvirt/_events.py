@@ -50,6 +50,15 @@ def _run_forever() -> None:
             log.warning("libvirt's event loop failed an iteration", exc_info=True)
 
 
+def _post(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: Any) -> None:
+    """Hand a callback from libvirt's event thread to the loop. Events can still arrive after the
+    loop has closed (a process stopping without ``stop``): nobody is left to tell, so drop them
+    rather than raise in libvirt's thread."""
+    if not loop.is_closed():
+        with contextlib.suppress(RuntimeError):  # Closed between the check and the call.
+            loop.call_soon_threadsafe(callback, *args)
+
+
 class DomainEvents:
     """Lifecycle and I/O error events of cloudca's domains on one libvirt URI."""
 
@@ -69,13 +78,13 @@ class DomainEvents:
         def deliver(domain: Any) -> None:
             name = str(domain.name())
             if name.startswith(PREFIX):
-                loop.call_soon_threadsafe(notify, name[len(PREFIX) :])
+                _post(loop, notify, name[len(PREFIX) :])
 
         while True:
             closed = asyncio.Event()
 
             def on_close(closed: asyncio.Event = closed) -> None:
-                loop.call_soon_threadsafe(closed.set)
+                _post(loop, closed.set)
 
             try:
                 connection = await asyncio.to_thread(self._open, deliver, on_close)
