@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.fields import Body, Str, UuidList
 from cloudca.server.core.listing import ListParams, SortColumns, page_of
+from cloudca.server.core.operations import Operation, Operations
 from cloudca.server.core.payloads import Payload
 from cloudca.server.core.rows import in_environment
 from cloudca.server.errors import Duplicate, InvalidField, ServiceError, ValidationErrors
@@ -135,6 +136,13 @@ async def check_update(
     if problems:
         raise ValidationErrors(problems)
     return GroupPayload(body.name, body.description, tuple(members) if members is not None else None)
+
+
+#: A group has no ``?operation=`` (6.17): a request without one updates it, any other is refused
+#: (``UNKNOWN_OPERATION``), not taken for an update.
+OPERATIONS = Operations(
+    ENTITY, default=Operation("update", "affinitygroups.update", check_update, UpdateAffinityGroup)
+)
 
 
 def check_delete(group: AffinityGroup) -> None:
