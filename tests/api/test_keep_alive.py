@@ -56,7 +56,8 @@ async def test_a_500_keeps_the_connection(live_url: str, monkeypatch: pytest.Mon
     async def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("cloudca.server.catalog.service.list_templates", broken)
+    # The page query of the templates list: looked up when the route runs.
+    monkeypatch.setattr("cloudca.server.catalog.service.page", broken)
     host, port = live_url.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
     try:

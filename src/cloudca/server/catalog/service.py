@@ -6,12 +6,15 @@ representation) are cached per process.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.catalog import representations as rep
 from cloudca.server.catalog.models import (
     ComputeOffering,
     DiskOffering,
@@ -79,6 +82,23 @@ async def get_shared(
     return row
 
 
+@dataclass(frozen=True)
+class Shared(Generic[CatalogRow]):
+    """Zones, or one kind of offering, as the API serves them: the service connection's, read-only."""
+
+    model: type[CatalogRow]
+    represent: Callable[[CatalogRow], dict[str, Any]]
+
+    async def page(
+        self, session: AsyncSession, scope: EnvironmentScope, params: ListParams
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        rows, metadata = await page_shared(session, self.model, scope, params)
+        return [self.represent(row) for row in rows], metadata
+
+    async def get(self, session: AsyncSession, scope: EnvironmentScope, entity_id: str) -> CatalogRow:
+        return await get_shared(session, self.model, scope, entity_id)
+
+
 def _templates_visible(scope: EnvironmentScope) -> ColumnElement[bool]:
     return (Template.service_connection_id == scope.service_connection_id) & or_(
         Template.is_public.is_(True), Template.environment_id == scope.id
@@ -87,7 +107,7 @@ def _templates_visible(scope: EnvironmentScope) -> ColumnElement[bool]:
 
 async def list_templates(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams
-) -> tuple[list[Template], dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """A page of the environment's private templates and every public template."""
     rows, metadata = await page(
         session,
@@ -96,7 +116,7 @@ async def list_templates(
         SORT_COLUMNS[Template],
         (Template.position, Template.name, Template.id),
     )
-    return [row[0] for row in rows], metadata
+    return [rep.template(row[0]) for row in rows], metadata
 
 
 async def find_template(session: AsyncSession, scope: EnvironmentScope, template_id: str) -> Template | None:
