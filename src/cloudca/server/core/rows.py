@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.db.base import Base
@@ -29,3 +29,19 @@ async def lock_row(session: AsyncSession, model: type[Row], row_id: str) -> Row 
     """The row, freshly read and locked until the transaction ends (``SELECT ... FOR UPDATE``)."""
     query = select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
     return (await session.execute(query.execution_options(populate_existing=True))).scalar_one_or_none()
+
+
+async def update_row(
+    session: AsyncSession, model: type[Row], row_id: str, *where: Any, **values: Any
+) -> bool:
+    """``UPDATE`` the row with this id to ``values`` where the ``where`` conditions still hold (a
+    task's re-check of what its request checked); whether a row changed. The session's copies are
+    left alone: read the row again with ``populate_existing``."""
+    column: Any = model.id  # type: ignore[attr-defined]
+    result = await session.execute(
+        update(model)
+        .where(column == row_id, *where)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -25,6 +25,7 @@ from cloudca.server.errors import (
 )
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking.models import LoadBalancerRule, Network, Nic, PortForwardingRule, PublicIp
+from cloudca.server.networking.payloads import CreateForwardPayload
 from cloudca.server.networking.public_ips import PROTOCOLS, TARGET, offers, port_range, private_ip
 from cloudca.server.networking.schemas import CreatePortForwardingRule
 
@@ -140,7 +141,7 @@ def overlaps(
 
 async def check_create_rule(
     session: AsyncSession, scope: EnvironmentScope, body: CreatePortForwardingRule
-) -> dict[str, Any]:
+) -> CreateForwardPayload:
     problems: list[ServiceError] = []
     protocol_key = body.protocol.upper()
     if protocol_key not in PROTOCOLS:
@@ -200,15 +201,15 @@ async def check_create_rule(
         problems.append(Duplicate("publicPortStart", ports, message))
     if problems:
         raise ValidationErrors(problems)
-    return {
-        "publicIpId": ip.id,
-        "protocol": body.protocol,
-        "protocolKey": protocol_key,
-        "publicPortStart": body.publicPortStart,
-        "publicPortEnd": public_end,
-        "privatePortStart": body.privatePortStart,
-        "privatePortEnd": private_end,
-        "instanceId": instance.id,
-        "nicId": nic.id,
-        "networkId": network.id,
-    }
+    return CreateForwardPayload(
+        publicIpId=ip.id,
+        protocol=body.protocol,
+        protocolKey=protocol_key,
+        publicPortStart=body.publicPortStart,
+        publicPortEnd=public_end,
+        privatePortStart=body.privatePortStart,
+        privatePortEnd=private_end,
+        instanceId=instance.id,
+        nicId=nic.id,
+        networkId=network.id,
+    )

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.claims import lock_usable_instance
+from cloudca.server.core.payloads import Deleted
+from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
 from cloudca.server.drivers.base import PortForward
 from cloudca.server.errors import Duplicate, InvalidField
@@ -20,10 +22,29 @@ from cloudca.server.networking import balancing, forwarding
 from cloudca.server.networking import forwarding_rules as rules
 from cloudca.server.networking import public_ips as service
 from cloudca.server.networking.models import Nic, PortForwardingRule, PublicIp
+from cloudca.server.networking.payloads import (
+    AcquireIpPayload,
+    CreateForwardPayload,
+    ForwardingPayload,
+    StaticNatPayload,
+)
 from cloudca.server.networking.public_ips import lock_ip
 from cloudca.server.tasks.entity import EntityTask
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
+
+
+async def _private_ip(session: AsyncSession, nic_id: str) -> Nic:
+    """The NIC whose private IP the task targets; gone since the request: the task fails."""
+    nic = await session.get(Nic, nic_id)
+    if nic is None:
+        raise InvalidField("privateIpId", nic_id, "the private IP no longer exists")
+    return nic
+
+
+async def _private_address(ctx: TaskContext, nic_id: str) -> str:
+    async with ctx.database.session() as session:
+        return (await _private_ip(session, nic_id)).ip_address
 
 
 class AcquirePublicIp(EntityTask):
@@ -31,11 +52,12 @@ class AcquirePublicIp(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         assert task.environment_id is not None
+        payload = AcquireIpPayload.from_json(task.payload)
         ip = await forwarding.acquire_public_ip(
             session,
             environment_id=task.environment_id,
-            vpc_id=task.payload["vpcId"],
-            zone_id=task.payload["zoneId"],
+            vpc_id=payload.vpcId,
+            zone_id=payload.zoneId,
             ip_id=task.entity_id,
         )
         await session.flush()
@@ -52,28 +74,30 @@ class ReleasePublicIp(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         last = await service.represent_ip(session, task.entity_id)
         await forwarding.release_public_ip(session, task.entity_id)
-        return last or task.payload.get("last")
+        return last or Deleted.from_json(task.payload).last
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
         await forwarding.sync_forwards(ctx.database, ctx.driver, [task.entity_id])
         await balancing.sync_balancers(ctx.database, ctx.driver, [task.entity_id])
 
 
-class EnableStaticNat(EntityTask):
+class StaticNatTask(EntityTask):
+    """A change of the IP's static NAT; the driver gets the IP's forwards again after a failure."""
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await forwarding.sync_forwards(ctx.database, ctx.driver, [task.entity_id])
+
+
+class EnableStaticNat(StaticNatTask):
     kind = "publicipaddresses.enableStaticNat"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
-        async with ctx.database.session() as session:
-            nic = await session.get(Nic, task.payload["nicId"])
-        if nic is None:
-            raise InvalidField("privateIpId", task.payload["nicId"], "the private IP no longer exists")
-        private_ip = nic.ip_address
-        await forwarding.push_forwards(ctx.database, ctx.driver, task.entity_id, nat=lambda _: private_ip)
+        address = await _private_address(ctx, StaticNatPayload.from_json(task.payload).nicId)
+        await forwarding.push_forwards(ctx.database, ctx.driver, task.entity_id, nat=lambda _: address)
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        nic = await session.get(Nic, task.payload["nicId"])
-        if nic is None:
-            raise InvalidField("privateIpId", task.payload["nicId"], "the private IP no longer exists")
+        payload = StaticNatPayload.from_json(task.payload)
+        nic = await _private_ip(session, payload.nicId)
         await lock_usable_instance(session, nic.instance_id)
         ip = await lock_ip(session, task.entity_id, "ipAddressId")
         forwarded = await session.execute(
@@ -85,64 +109,55 @@ class EnableStaticNat(EntityTask):
         async with refused_as(
             session, Duplicate("privateIpId", nic.id, "The private IP already has static NAT")
         ):
-            ip.static_nat_nic_id, ip.network_id = nic.id, task.payload["networkId"]
+            ip.static_nat_nic_id, ip.network_id = nic.id, payload.networkId
         return await service.represent_ip(session, ip.id)
 
-    async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await forwarding.sync_forwards(ctx.database, ctx.driver, [task.entity_id])
 
-
-class DisableStaticNat(EntityTask):
+class DisableStaticNat(StaticNatTask):
     kind = "publicipaddresses.disableStaticNat"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
         await forwarding.push_forwards(ctx.database, ctx.driver, task.entity_id, nat=lambda _: None)
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await session.execute(
-            update(PublicIp)
-            .where(PublicIp.id == task.entity_id)
-            .values(static_nat_nic_id=None)
-            .execution_options(synchronize_session=False)
-        )
+        await update_row(session, PublicIp, task.entity_id, static_nat_nic_id=None)
         await forwarding.unbind_unused(session)
         return await service.represent_ip(session, task.entity_id)
 
+
+class ForwardTask(EntityTask):
+    """A change of one port forwarding rule; the driver gets its IP's forwards again after a failure."""
+
+    def public_ip(self, task: Task) -> str:
+        return ForwardingPayload.from_json(task.payload).publicIpId
+
     async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await forwarding.sync_forwards(ctx.database, ctx.driver, [task.entity_id])
+        await forwarding.sync_forwards(ctx.database, ctx.driver, [self.public_ip(task)])
 
 
-def _new_forward(task: Task, private_ip: str) -> PortForward:
-    payload = task.payload
-    return PortForward(
-        rule_id=task.entity_id,
-        protocol=payload["protocolKey"],
-        public_port_start=payload["publicPortStart"],
-        public_port_end=payload["publicPortEnd"],
-        private_ip=private_ip,
-        private_port_start=payload["privatePortStart"],
-        private_port_end=payload["privatePortEnd"],
-    )
-
-
-class CreatePortForwardingRule(EntityTask):
+class CreatePortForwardingRule(ForwardTask):
     kind = "portforwardingrules.create"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
-        async with ctx.database.session() as session:
-            nic = await session.get(Nic, task.payload["nicId"])
-        if nic is None:
-            raise InvalidField("privateIpId", task.payload["nicId"], "the private IP no longer exists")
-        forward = _new_forward(task, nic.ip_address)
+        p = CreateForwardPayload.from_json(task.payload)
+        forward = PortForward(
+            rule_id=task.entity_id,
+            protocol=p.protocolKey,
+            public_port_start=p.publicPortStart,
+            public_port_end=p.publicPortEnd,
+            private_ip=await _private_address(ctx, p.nicId),
+            private_port_start=p.privatePortStart,
+            private_port_end=p.privatePortEnd,
+        )
         await forwarding.push_forwards(
-            ctx.database, ctx.driver, task.payload["publicIpId"], lambda rules: [*rules, forward]
+            ctx.database, ctx.driver, p.publicIpId, lambda rules: [*rules, forward]
         )
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        payload = task.payload
-        await lock_usable_instance(session, payload["instanceId"])
-        ip = await lock_ip(session, payload["publicIpId"], "ipAddressId")
-        if ip.network_id not in (None, payload["networkId"]) or ip.static_nat_nic_id is not None:
+        p = CreateForwardPayload.from_json(task.payload)
+        await lock_usable_instance(session, p.instanceId)
+        ip = await lock_ip(session, p.publicIpId, "ipAddressId")
+        if ip.network_id not in (None, p.networkId) or ip.static_nat_nic_id is not None:
             raise InvalidField("ipAddressId", ip.id, "the IP was bound elsewhere meanwhile")
         existing = list(
             (
@@ -151,8 +166,8 @@ class CreatePortForwardingRule(EntityTask):
                 )
             ).scalars()
         )
-        start, end = payload["publicPortStart"], payload["publicPortEnd"]
-        overlapping = rules.overlaps(existing, payload["protocolKey"], start, end) is not None
+        start, end = p.publicPortStart, p.publicPortEnd
+        overlapping = rules.overlaps(existing, p.protocolKey, start, end) is not None
         if overlapping or await rules.balances_in(session, ip.id, start, end):
             raise Duplicate("publicPortStart", start, f"{ip.ip_address} already forwards port {start}")
         assert task.environment_id is not None
@@ -160,27 +175,24 @@ class CreatePortForwardingRule(EntityTask):
             id=task.entity_id,
             environment_id=task.environment_id,
             public_ip_id=ip.id,
-            protocol=payload["protocol"],
-            protocol_key=payload["protocolKey"],
+            protocol=p.protocol,
+            protocol_key=p.protocolKey,
             public_port_start=start,
             public_port_end=end,
-            private_port_start=payload["privatePortStart"],
-            private_port_end=payload["privatePortEnd"],
-            instance_id=payload["instanceId"],
-            nic_id=payload["nicId"],
-            network_id=payload["networkId"],
+            private_port_start=p.privatePortStart,
+            private_port_end=p.privatePortEnd,
+            instance_id=p.instanceId,
+            nic_id=p.nicId,
+            network_id=p.networkId,
         )
         taken = Duplicate("publicPortStart", start, f"{ip.ip_address} already forwards port {start}")
         async with refused_as(session, taken):
             session.add(rule)
-            ip.network_id = payload["networkId"]
+            ip.network_id = p.networkId
         return await rules.represent_rule(session, rule.id)
 
-    async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await forwarding.sync_forwards(ctx.database, ctx.driver, [task.payload["publicIpId"]])
 
-
-class DeletePortForwardingRule(EntityTask):
+class DeletePortForwardingRule(ForwardTask):
     kind = "portforwardingrules.delete"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
@@ -188,7 +200,7 @@ class DeletePortForwardingRule(EntityTask):
         await forwarding.push_forwards(
             ctx.database,
             ctx.driver,
-            task.payload["publicIpId"],
+            self.public_ip(task),
             lambda rules: [r for r in rules if r.rule_id != rule_id],
         )
 
@@ -196,10 +208,7 @@ class DeletePortForwardingRule(EntityTask):
         last = await rules.represent_rule(session, task.entity_id)
         await session.execute(delete(PortForwardingRule).where(PortForwardingRule.id == task.entity_id))
         await forwarding.unbind_unused(session)
-        return last or task.payload.get("last")
-
-    async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await forwarding.sync_forwards(ctx.database, ctx.driver, [task.payload["publicIpId"]])
+        return last or ForwardingPayload.from_json(task.payload).last
 
 
 HANDLERS: tuple[TaskHandler, ...] = (

@@ -12,6 +12,7 @@ from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAcc
 from cloudca.server.networking import forwarding_rules as rules
 from cloudca.server.networking import nics, operations, schemas
 from cloudca.server.networking import public_ips as service
+from cloudca.server.networking.payloads import ForwardingPayload
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
@@ -142,7 +143,7 @@ async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSO
     async with runtime.database.session() as session:
         rule = await rules.get_rule(session, scope, rule_id)
         last = await rules.represent_rule(session, rule.id)
-    payload = {"publicIpId": rule.public_ip_id, "last": last}
+    payload = ForwardingPayload(publicIpId=rule.public_ip_id, last=last)
     return task_accepted(
         await submit(
             runtime,
@@ -208,7 +209,6 @@ async def delete_nic(nic_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSONR
     async with runtime.database.session() as session:
         nic = await nics.get_nic(session, scope, nic_id)
         payload = await nics.check_delete(session, nic)
-        payload["last"] = await nics.represent(session, nic.id)
     return task_accepted(
         await submit(
             runtime, scope, kind="nics.delete", entity_type=nics.ENTITY, entity_id=nic.id, payload=payload

@@ -9,25 +9,35 @@ refuses a racing rule. After any failure the driver gets the database's balancer
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.claims import lock_usable_instance
+from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
 from cloudca.server.drivers.base import LoadBalancer
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import balancing, forwarding
 from cloudca.server.networking import load_balancers as service
 from cloudca.server.networking.models import LoadBalancerMember, LoadBalancerRule
+from cloudca.server.networking.payloads import (
+    BalancerPayload,
+    CreateRulePayload,
+    MembersPayload,
+    StickinessPayload,
+    UpdateRulePayload,
+)
 from cloudca.server.networking.public_ips import lock_ip
 from cloudca.server.tasks.entity import EntityTask
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
+P = TypeVar("P", bound=BalancerPayload)
 
-async def _set_members(session: AsyncSession, rule_id: str, instance_ids: list[str]) -> None:
+
+async def _set_members(session: AsyncSession, rule_id: str, instance_ids: tuple[str, ...]) -> None:
     """Make the rule's members exactly these instances, each still Running or Stopped (row-locked)."""
     for instance_id in instance_ids:
         await lock_usable_instance(session, instance_id)
@@ -39,11 +49,13 @@ async def _set_members(session: AsyncSession, rule_id: str, instance_ids: list[s
     await session.flush()
 
 
-class RuleTask(EntityTask):
+class RuleTask(EntityTask, Generic[P]):
     """A change to one rule; the public IP's balancers on the driver follow it."""
 
-    def ip_id(self, task: Task) -> str:
-        return str(task.payload["publicIpId"])
+    payload_type: type[P]
+
+    def payload(self, task: Task) -> P:
+        return self.payload_type.from_json(task.payload)
 
     async def changed(self, ctx: TaskContext, task: Task, rules: list[LoadBalancer]) -> list[LoadBalancer]:
         """The public IP's balancers once this task's change is made."""
@@ -51,137 +63,129 @@ class RuleTask(EntityTask):
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
         async with ctx.database.session() as session:
-            current = await balancing.balancers_of(session, self.ip_id(task))
+            current = await balancing.balancers_of(session, self.payload(task).publicIpId)
         if current is not None:
             address, rules = current
             await balancing.apply(ctx.driver, address, await self.changed(ctx, task, rules))
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await balancing.sync_balancers(ctx.database, ctx.driver, [self.ip_id(task)])
+        await balancing.sync_balancers(ctx.database, ctx.driver, [self.payload(task).publicIpId])
 
-    async def backends(self, ctx: TaskContext, network_id: str, instance_ids: list[str]) -> tuple[str, ...]:
+    async def backends(
+        self, ctx: TaskContext, payload: MembersPayload | CreateRulePayload
+    ) -> tuple[str, ...]:
+        """The addresses of the rule's members from now on."""
         async with ctx.database.session() as session:
-            return tuple(await balancing.backends(session, network_id, instance_ids))
+            return tuple(await balancing.backends(session, payload.networkId, payload.instanceIds))
+
+    async def update(self, session: AsyncSession, task: Task, **values: Any) -> Any:
+        await update_row(session, LoadBalancerRule, task.entity_id, **values)
+        return await service.represent_rule(session, task.entity_id)
 
 
-def _rule_view(task: Task, backends: tuple[str, ...]) -> LoadBalancer:
-    payload = task.payload
-    rule = LoadBalancerRule(
+def _new_rule(task: Task, payload: CreateRulePayload) -> LoadBalancerRule:
+    return LoadBalancerRule(
         id=task.entity_id,
-        protocol=payload["protocol"],
-        public_port=payload["publicPort"],
-        private_port=payload["privatePort"],
-        algorithm=payload["algorithm"],
-        stickiness_method=payload["stickinessMethod"],
-        stickiness_parameters=payload["stickinessPolicyParameters"],
+        environment_id=task.environment_id,
+        public_ip_id=payload.publicIpId,
+        network_id=payload.networkId,
+        name=payload.name,
+        public_port=payload.publicPort,
+        private_port=payload.privatePort,
+        protocol=payload.protocol,
+        algorithm=payload.algorithm,
+        stickiness_method=payload.stickinessMethod,
+        stickiness_policy_id=payload.stickinessPolicyId,
+        stickiness_parameters=payload.stickinessPolicyParameters,
+        ssl_certificate_id=payload.sslCertificateId,
     )
-    return balancing.balancer(rule, backends)
 
 
-class CreateRule(RuleTask):
+def _edit(task: Task, rules: list[LoadBalancer], **changes: Any) -> list[LoadBalancer]:
+    """The balancers with this task's rule changed."""
+    return [replace(r, **changes) if r.rule_id == task.entity_id else r for r in rules]
+
+
+class CreateRule(RuleTask[CreateRulePayload]):
     kind = "loadbalancerrules.create"
+    payload_type = CreateRulePayload
 
     async def changed(self, ctx: TaskContext, task: Task, rules: list[LoadBalancer]) -> list[LoadBalancer]:
-        backends = await self.backends(ctx, task.payload["networkId"], task.payload["instanceIds"])
-        return [*rules, _rule_view(task, backends)]
+        payload = self.payload(task)
+        return [*rules, balancing.balancer(_new_rule(task, payload), await self.backends(ctx, payload))]
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        payload = task.payload
-        ip = await lock_ip(session, payload["publicIpId"], "publicIpId")
-        if ip.static_nat_nic_id is not None or ip.network_id not in (None, payload["networkId"]):
+        payload = self.payload(task)
+        ip = await lock_ip(session, payload.publicIpId, "publicIpId")
+        if ip.static_nat_nic_id is not None or ip.network_id not in (None, payload.networkId):
             raise InvalidField("publicIpId", ip.id, "the IP was bound elsewhere meanwhile")
-        taken = await service.port_taken(session, ip.id, payload["publicPort"])
+        taken = await service.port_taken(session, ip.id, payload.publicPort)
         if taken is not None:
             raise taken
-        rule = LoadBalancerRule(
-            id=task.entity_id,
-            environment_id=task.environment_id,
-            public_ip_id=ip.id,
-            network_id=payload["networkId"],
-            name=payload["name"],
-            public_port=payload["publicPort"],
-            private_port=payload["privatePort"],
-            protocol=payload["protocol"],
-            algorithm=payload["algorithm"],
-            stickiness_method=payload["stickinessMethod"],
-            stickiness_policy_id=payload["stickinessPolicyId"],
-            stickiness_parameters=payload["stickinessPolicyParameters"],
-            ssl_certificate_id=payload["sslCertificateId"],
-        )
-        port = str(payload["publicPort"])
+        rule = _new_rule(task, payload)
+        port = str(payload.publicPort)
         async with refused_as(
             session, Duplicate("publicPort", port, f"Port {port} of the public IP already has a rule")
         ):
             session.add(rule)
-            ip.network_id = payload["networkId"]
-        await _set_members(session, rule.id, payload["instanceIds"])
+            ip.network_id = payload.networkId
+        await _set_members(session, rule.id, payload.instanceIds)
         return await service.represent_rule(session, rule.id)
 
 
-class UpdateRule(RuleTask):
+class UpdateRule(RuleTask[UpdateRulePayload]):
     kind = "loadbalancerrules.update"
+    payload_type = UpdateRulePayload
 
     async def changed(self, ctx: TaskContext, task: Task, rules: list[LoadBalancer]) -> list[LoadBalancer]:
-        algorithm = task.payload.get("algorithm")
-        if algorithm is None:
-            return rules
-        return [replace(r, algorithm=algorithm.lower()) if r.rule_id == task.entity_id else r for r in rules]
+        algorithm = self.payload(task).algorithm
+        return rules if algorithm is None else _edit(task, rules, algorithm=algorithm.lower())
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        changes = {
-            key: task.payload.get(key) for key in ("name", "algorithm") if task.payload.get(key) is not None
-        }
-        await session.execute(
-            update(LoadBalancerRule)
-            .where(LoadBalancerRule.id == task.entity_id)
-            .values(**changes)
-            .execution_options(synchronize_session=False)
-        )
-        return await service.represent_rule(session, task.entity_id)
+        payload = self.payload(task)
+        changes = {"name": payload.name, "algorithm": payload.algorithm}
+        return await self.update(session, task, **{k: v for k, v in changes.items() if v is not None})
 
 
-class UpdateInstances(RuleTask):
+class UpdateInstances(RuleTask[MembersPayload]):
     kind = "loadbalancerrules.updateInstances"
+    payload_type = MembersPayload
 
     async def changed(self, ctx: TaskContext, task: Task, rules: list[LoadBalancer]) -> list[LoadBalancer]:
-        backends = await self.backends(ctx, task.payload["networkId"], task.payload["instanceIds"])
-        return [replace(r, backends=backends) if r.rule_id == task.entity_id else r for r in rules]
+        return _edit(task, rules, backends=await self.backends(ctx, self.payload(task)))
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await lock_ip(session, task.payload["publicIpId"], "publicIpId")
-        await _set_members(session, task.entity_id, task.payload["instanceIds"])
+        payload = self.payload(task)
+        await lock_ip(session, payload.publicIpId, "publicIpId")
+        await _set_members(session, task.entity_id, payload.instanceIds)
         return await service.represent_rule(session, task.entity_id)
 
 
-class UpdateStickiness(RuleTask):
+class UpdateStickiness(RuleTask[StickinessPayload]):
     kind = "loadbalancerrules.updateStickiness"
+    payload_type = StickinessPayload
 
     async def changed(self, ctx: TaskContext, task: Task, rules: list[LoadBalancer]) -> list[LoadBalancer]:
-        method = task.payload["stickinessMethod"]
-        parameters = tuple(sorted(task.payload["stickinessPolicyParameters"].items()))
-        return [
-            replace(r, stickiness_method=method, stickiness_parameters=parameters)
-            if r.rule_id == task.entity_id
-            else r
-            for r in rules
-        ]
+        payload = self.payload(task)
+        parameters = tuple(sorted(payload.stickinessPolicyParameters.items()))
+        return _edit(
+            task, rules, stickiness_method=payload.stickinessMethod, stickiness_parameters=parameters
+        )
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await session.execute(
-            update(LoadBalancerRule)
-            .where(LoadBalancerRule.id == task.entity_id)
-            .values(
-                stickiness_method=task.payload["stickinessMethod"],
-                stickiness_policy_id=task.payload["stickinessPolicyId"],
-                stickiness_parameters=task.payload["stickinessPolicyParameters"],
-            )
-            .execution_options(synchronize_session=False)
+        payload = self.payload(task)
+        return await self.update(
+            session,
+            task,
+            stickiness_method=payload.stickinessMethod,
+            stickiness_policy_id=payload.stickinessPolicyId,
+            stickiness_parameters=payload.stickinessPolicyParameters,
         )
-        return await service.represent_rule(session, task.entity_id)
 
 
-class DeleteRule(RuleTask):
+class DeleteRule(RuleTask[BalancerPayload]):
     kind = "loadbalancerrules.delete"
+    payload_type = BalancerPayload
 
     async def changed(self, ctx: TaskContext, task: Task, rules: list[LoadBalancer]) -> list[LoadBalancer]:
         return [r for r in rules if r.rule_id != task.entity_id]
@@ -191,7 +195,7 @@ class DeleteRule(RuleTask):
         await session.execute(delete(LoadBalancerMember).where(LoadBalancerMember.rule_id == task.entity_id))
         await session.execute(delete(LoadBalancerRule).where(LoadBalancerRule.id == task.entity_id))
         await forwarding.unbind_unused(session)
-        return last or task.payload.get("last")
+        return last or self.payload(task).last
 
 
 HANDLERS: tuple[TaskHandler, ...] = (

@@ -4,8 +4,6 @@ them), delete."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 
 from cloudca.server.access.service import EnvironmentScope
@@ -14,10 +12,10 @@ from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import uuid_filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
-from cloudca.server.core.payloads import Payload
 from cloudca.server.networking import load_balancers as service
 from cloudca.server.networking import operations, schemas
 from cloudca.server.networking.models import LoadBalancerRule
+from cloudca.server.networking.payloads import BalancerPayload
 from cloudca.server.runtime import Runtime
 from cloudca.server.tasks.entity import submit
 
@@ -59,15 +57,9 @@ async def create_rule(request: Request, runtime: RuntimeDep, scope: ScopeDep) ->
 
 
 async def _submit(
-    runtime: Runtime,
-    scope: EnvironmentScope,
-    kind: str,
-    rule: LoadBalancerRule,
-    payload: Payload | dict[str, Any],
+    runtime: Runtime, scope: EnvironmentScope, kind: str, rule: LoadBalancerRule, payload: BalancerPayload
 ) -> str:
-    fields = payload.to_json() if isinstance(payload, Payload) else payload
-    service.check_backend(runtime.driver.capabilities.balancing_refuses, fields)
-    payload = {"publicIpId": rule.public_ip_id, "networkId": rule.network_id, **fields}
+    service.check_backend(runtime.driver.capabilities.balancing_refuses, payload)
     return await submit(
         runtime, scope, kind=kind, entity_type=service.RULES, entity_id=rule.id, payload=payload
     )
@@ -92,4 +84,5 @@ async def delete_rule(rule_id: str, runtime: RuntimeDep, scope: ScopeDep) -> JSO
     async with runtime.database.session() as session:
         rule = await service.get_rule(session, scope, rule_id)
         last = await service.represent_rule(session, rule.id)
-    return task_accepted(await _submit(runtime, scope, "loadbalancerrules.delete", rule, {"last": last}))
+    payload = BalancerPayload(publicIpId=rule.public_ip_id, networkId=rule.network_id, last=last)
+    return task_accepted(await _submit(runtime, scope, "loadbalancerrules.delete", rule, payload))

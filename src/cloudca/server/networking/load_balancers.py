@@ -37,6 +37,13 @@ from cloudca.server.networking.models import (
     PortForwardingRule,
     PublicIp,
 )
+from cloudca.server.networking.payloads import (
+    BalancerPayload,
+    CreateRulePayload,
+    MembersPayload,
+    StickinessPayload,
+    UpdateRulePayload,
+)
 from cloudca.server.networking.public_ips import offers
 from cloudca.server.networking.schemas import (
     CreateLoadBalancerRule,
@@ -143,26 +150,30 @@ def _choice(field: str, value: str, allowed: tuple[str, ...]) -> ServiceError | 
     return InvalidField(field, value, f"must be one of {', '.join(allowed)}")
 
 
-def check_stickiness(method: str | None, parameters: dict[str, str] | None) -> dict[str, Any]:
-    """The stored policy: ``none`` (any case, what the Go client sends to remove it) means no policy."""
+def check_stickiness(
+    method: str | None, parameters: dict[str, str] | None
+) -> tuple[str | None, dict[str, str]]:
+    """The stored policy (method, parameters): ``none`` (any case, what the Go client sends to remove
+    it) means no policy."""
     if method is None or method.lower() == "none":
         if method is None and parameters:
             raise InvalidField("stickinessPolicyParameters", parameters, "needs a stickinessMethod")
-        return {"stickinessMethod": None, "stickinessPolicyParameters": {}}
+        return None, {}
     canonical = next((m for m in STICKINESS_METHODS if m.lower() == method.lower()), None)
     if canonical is None:
         raise InvalidField(
             "stickinessMethod", method, f"must be one of {', '.join(STICKINESS_METHODS)} or none"
         )
-    return {"stickinessMethod": method, "stickinessPolicyParameters": dict(parameters or {})}
+    return method, dict(parameters or {})
 
 
-def check_backend(refused: frozenset[str], payload: dict[str, Any]) -> None:
+def check_backend(refused: frozenset[str], payload: BalancerPayload) -> None:
     """Refuse, before any task, a protocol, algorithm or stickiness method that the compute backend
     declares it cannot apply (``Capabilities.balancing_refuses``) rather than let its task fail."""
     words = {word.lower() for word in refused}
+    values = payload.to_json()
     for field in ("protocol", "algorithm", "stickinessMethod"):
-        value = payload.get(field)
+        value = values.get(field)
         if isinstance(value, str) and value.lower() in words:
             raise InvalidField(field, value, "this installation's compute backend cannot apply it")
 
@@ -189,7 +200,7 @@ async def port_taken(
 
 async def check_members(
     session: AsyncSession, scope: EnvironmentScope, network_id: str, instance_ids: list[str]
-) -> list[str]:
+) -> tuple[str, ...]:
     """The instances, each of this environment, Running or Stopped, with a NIC on the network."""
     problems: list[ServiceError] = []
     for instance_id in dict.fromkeys(instance_ids):
@@ -207,12 +218,12 @@ async def check_members(
             )
     if problems:
         raise ValidationErrors(problems)
-    return list(dict.fromkeys(instance_ids))
+    return tuple(dict.fromkeys(instance_ids))
 
 
 async def check_create(
     session: AsyncSession, scope: EnvironmentScope, body: CreateLoadBalancerRule
-) -> dict[str, Any]:
+) -> CreateRulePayload:
     problems = [
         problem
         for problem in (
@@ -225,7 +236,7 @@ async def check_create(
         problems.append(InvalidField("sslCertificateId", body.sslCertificateId, "only with protocol ssl"))
     if problems:
         raise ValidationErrors(problems)
-    stickiness = check_stickiness(body.stickinessMethod, body.stickinessPolicyParameters)
+    method, parameters = check_stickiness(body.stickinessMethod, body.stickinessPolicyParameters)
     ip = await session.get(PublicIp, body.publicIpId)
     if ip is None or ip.environment_id != scope.id:
         raise InvalidField("publicIpId", body.publicIpId, "no such public IP in this environment")
@@ -245,37 +256,47 @@ async def check_create(
     if taken is not None:
         raise taken
     members = await check_members(session, scope, network.id, body.instanceIds or [])
-    return {
-        "name": body.name,
-        "publicIpId": ip.id,
-        "networkId": network.id,
-        "publicPort": body.publicPort,
-        "privatePort": body.privatePort,
-        "protocol": body.protocol,
-        "algorithm": body.algorithm,
-        "instanceIds": members,
-        "sslCertificateId": body.sslCertificateId,
-        "stickinessPolicyId": new_id() if stickiness["stickinessMethod"] else None,
-        **stickiness,
-    }
+    return CreateRulePayload(
+        name=body.name,
+        publicIpId=ip.id,
+        networkId=network.id,
+        publicPort=body.publicPort,
+        privatePort=body.privatePort,
+        protocol=body.protocol,
+        algorithm=body.algorithm,
+        instanceIds=members,
+        sslCertificateId=body.sslCertificateId,
+        stickinessMethod=method,
+        stickinessPolicyParameters=parameters,
+        stickinessPolicyId=new_id() if method else None,
+    )
 
 
-def check_update(body: UpdateLoadBalancerRule) -> dict[str, Any]:
+def check_update(rule: LoadBalancerRule, body: UpdateLoadBalancerRule) -> UpdateRulePayload:
     if body.name is None and body.algorithm is None:
         raise ValidationErrors([MissingField("name"), MissingField("algorithm")])
     if body.algorithm is not None:
         problem = _choice("algorithm", body.algorithm, ALGORITHMS)
         if problem is not None:
             raise problem
-    return {"name": body.name, "algorithm": body.algorithm}
+    return UpdateRulePayload(
+        publicIpId=rule.public_ip_id, networkId=rule.network_id, name=body.name, algorithm=body.algorithm
+    )
 
 
 async def check_update_instances(
     session: AsyncSession, scope: EnvironmentScope, rule: LoadBalancerRule, body: UpdateLoadBalancerInstances
-) -> dict[str, Any]:
-    return {"instanceIds": await check_members(session, scope, rule.network_id, body.instanceIds or [])}
+) -> MembersPayload:
+    members = await check_members(session, scope, rule.network_id, body.instanceIds or [])
+    return MembersPayload(publicIpId=rule.public_ip_id, networkId=rule.network_id, instanceIds=members)
 
 
-def check_update_stickiness(body: UpdateLoadBalancerStickiness) -> dict[str, Any]:
-    stickiness = check_stickiness(body.stickinessMethod, body.stickinessPolicyParameters)
-    return {**stickiness, "stickinessPolicyId": new_id() if stickiness["stickinessMethod"] else None}
+def check_update_stickiness(rule: LoadBalancerRule, body: UpdateLoadBalancerStickiness) -> StickinessPayload:
+    method, parameters = check_stickiness(body.stickinessMethod, body.stickinessPolicyParameters)
+    return StickinessPayload(
+        publicIpId=rule.public_ip_id,
+        networkId=rule.network_id,
+        stickinessMethod=method,
+        stickinessPolicyParameters=parameters,
+        stickinessPolicyId=new_id() if method else None,
+    )

@@ -20,6 +20,7 @@ from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp, Vpc
+from cloudca.server.networking.payloads import CreateNicPayload, NicPayload
 
 ENTITY = "nics"
 CHANGE_NICS = states.Transition("nics", "change the NICs of", (states.RUNNING, states.STOPPED))
@@ -102,7 +103,7 @@ async def get_nic(session: AsyncSession, scope: EnvironmentScope, nic_id: str) -
     return nic
 
 
-async def check_create(session: AsyncSession, scope: EnvironmentScope, body: CreateNic) -> dict[str, Any]:
+async def check_create(session: AsyncSession, scope: EnvironmentScope, body: CreateNic) -> CreateNicPayload:
     instance = await session.get(Instance, body.instanceId, populate_existing=True)
     if instance is None or instance.environment_id != scope.id:
         raise InvalidField("instanceId", body.instanceId, "no such instance in this environment")
@@ -120,10 +121,11 @@ async def check_create(session: AsyncSession, scope: EnvironmentScope, body: Cre
     count = (
         await session.execute(select(func.count()).select_from(Nic).where(Nic.instance_id == instance.id))
     ).scalar_one()
-    return {"instanceId": instance.id, "networkId": network.id, "name": f"NIC-{count}"}
+    return CreateNicPayload(instanceId=instance.id, networkId=network.id, name=f"NIC-{count}")
 
 
-async def check_delete(session: AsyncSession, nic: Nic) -> dict[str, Any]:
+async def check_delete(session: AsyncSession, nic: Nic) -> NicPayload:
+    """The payload of the delete: the NIC's instance and its representation."""
     if nic.is_default:
         raise InvalidField("id", nic.id, "the default NIC cannot be deleted")
     instance = await session.get(Instance, nic.instance_id, populate_existing=True)
@@ -141,13 +143,13 @@ async def check_delete(session: AsyncSession, nic: Nic) -> dict[str, Any]:
             entity_id=nic.id,
             dependants=dependants,
         )
-    return {"instanceId": instance.id}
+    return NicPayload(instanceId=instance.id, last=await represent(session, nic.id))
 
 
-async def check_set_default(session: AsyncSession, nic: Nic) -> dict[str, Any]:
+async def check_set_default(session: AsyncSession, nic: Nic) -> NicPayload:
     instance = await session.get(Instance, nic.instance_id, populate_existing=True)
     assert instance is not None
     check_transition(instance, CHANGE_NICS)
     if nic.is_default:
         raise InvalidField("id", nic.id, "the NIC is already the default")
-    return {"instanceId": instance.id}
+    return NicPayload(instanceId=instance.id)

@@ -12,10 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.operations import Operation, Operations
-from cloudca.server.core.payloads import Payload as TaskPayload
+from cloudca.server.core.payloads import NoPayload, Payload
 from cloudca.server.networking import acls, nics, public_ips, vpcs, vpns
 from cloudca.server.networking import load_balancers as balancers
 from cloudca.server.networking.models import LoadBalancerRule, Network, NetworkAclRule, Nic, PublicIp, Vpc
+from cloudca.server.networking.payloads import (
+    BalancerPayload,
+    NicPayload,
+    StickinessPayload,
+    UpdatePayload,
+    UpdateRulePayload,
+)
 from cloudca.server.networking.schemas import (
     EnableStaticNat,
     UpdateAclRule,
@@ -24,48 +31,48 @@ from cloudca.server.networking.schemas import (
     UpdateLoadBalancerStickiness,
 )
 
-Payload = dict[str, Any]
-Check = Callable[[AsyncSession, EnvironmentScope, Any, Any], Awaitable[Payload | TaskPayload]]
+Check = Callable[[AsyncSession, EnvironmentScope, Any, Any], Awaitable[Payload]]
+#: A load balancer rule's: every one carries the rule's IP and network (``BalancerPayload``).
+RuleCheck = Callable[[AsyncSession, EnvironmentScope, Any, Any], Awaitable[BalancerPayload]]
 
 
-async def _nothing(session: AsyncSession, scope: EnvironmentScope, row: object, body: None) -> Payload:
+async def _nothing(session: AsyncSession, scope: EnvironmentScope, row: object, body: None) -> NoPayload:
     """The check of an operation that only needs its resource to exist."""
-    return {}
+    return NoPayload()
 
 
 async def _update(
     session: AsyncSession, scope: EnvironmentScope, row: Vpc | Network, body: vpcs.UpdateEntity
-) -> Payload:
+) -> UpdatePayload:
     return vpcs.check_update(body)
 
 
 async def _disable_static_nat(
     session: AsyncSession, scope: EnvironmentScope, ip: PublicIp, body: None
-) -> Payload:
+) -> NoPayload:
     public_ips.check_disable_static_nat(ip)
-    return {}
+    return NoPayload()
 
 
 async def _replace_acl(
     session: AsyncSession, scope: EnvironmentScope, network: Network, body: vpcs.ReplaceAcl
-) -> Payload:
-    acl = await vpcs.check_replace_acl(session, scope, network, body)
-    return {"network_acl_id": acl["networkAclId"]}
+) -> UpdatePayload:
+    return await vpcs.check_replace_acl(session, scope, network, body)
 
 
 async def _update_balancer(
     session: AsyncSession, scope: EnvironmentScope, rule: LoadBalancerRule, body: UpdateLoadBalancerRule
-) -> Payload:
-    return balancers.check_update(body)
+) -> UpdateRulePayload:
+    return balancers.check_update(rule, body)
 
 
 async def _update_stickiness(
     session: AsyncSession, scope: EnvironmentScope, rule: LoadBalancerRule, body: UpdateLoadBalancerStickiness
-) -> Payload:
-    return balancers.check_update_stickiness(body)
+) -> StickinessPayload:
+    return balancers.check_update_stickiness(rule, body)
 
 
-async def _set_default(session: AsyncSession, scope: EnvironmentScope, nic: Nic, body: None) -> Payload:
+async def _set_default(session: AsyncSession, scope: EnvironmentScope, nic: Nic, body: None) -> NicPayload:
     return await nics.check_set_default(session, nic)
 
 
@@ -95,7 +102,7 @@ NETWORKS: Operations[Check] = Operations(
     Operation("replace", "networks.update", _replace_acl, vpcs.ReplaceAcl),
     default=Operation("update", "networks.update", _update, vpcs.UpdateEntity),
 )
-LOAD_BALANCER_RULES: Operations[Check] = Operations(
+LOAD_BALANCER_RULES: Operations[RuleCheck] = Operations(
     balancers.RULES,
     Operation(
         "updateInstances",

@@ -38,6 +38,7 @@ from cloudca.server.networking.models import (
     PublicIp,
     Vpc,
 )
+from cloudca.server.networking.payloads import AcquireIpPayload, StaticNatPayload
 from cloudca.server.networking.schemas import AcquirePublicIp, EnableStaticNat
 
 PUBLIC_IPS = "publicipaddresses"
@@ -252,13 +253,13 @@ def pool_exhausted(zone: Zone | None) -> QuotaExceeded:
 
 async def check_acquire(
     session: AsyncSession, scope: EnvironmentScope, body: AcquirePublicIp
-) -> dict[str, Any]:
+) -> AcquireIpPayload:
     vpc = await networking.find_vpc(session, scope, body.vpcId)
     if vpc is None:
         raise InvalidField("vpcId", body.vpcId, "no such VPC in this environment")
     if await pool_free(session, vpc.zone_id) <= 0:
         raise pool_exhausted(await session.get(Zone, vpc.zone_id))
-    return {"vpcId": vpc.id, "zoneId": vpc.zone_id}
+    return AcquireIpPayload(vpcId=vpc.id, zoneId=vpc.zone_id)
 
 
 def check_release(ip: PublicIp) -> None:
@@ -278,7 +279,7 @@ async def private_ip(
 
 async def check_enable_static_nat(
     session: AsyncSession, scope: EnvironmentScope, ip: PublicIp, body: EnableStaticNat
-) -> dict[str, Any]:
+) -> StaticNatPayload:
     nic, instance = await private_ip(session, scope, "privateIpId", body.privateIpId)
     check_transition(instance, TARGET)
     network = await session.get(Network, nic.network_id)
@@ -299,7 +300,7 @@ async def check_enable_static_nat(
         problems.append(Duplicate("privateIpId", nic.id, "The private IP already has static NAT"))
     if problems:
         raise ValidationErrors(problems)
-    return {"nicId": nic.id, "networkId": network.id}
+    return StaticNatPayload(nicId=nic.id, networkId=network.id)
 
 
 def check_disable_static_nat(ip: PublicIp) -> None:

@@ -17,6 +17,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.claims import lock_usable_instance
+from cloudca.server.core.payloads import Deleted
+from cloudca.server.core.rows import update_row
 from cloudca.server.drivers.base import DriverError, NicSpec
 from cloudca.server.errors import InternalError, InvalidField
 from cloudca.server.instances.lifecycle import mark_network_implemented
@@ -24,6 +26,13 @@ from cloudca.server.instances.machines import nic_specs
 from cloudca.server.networking import acls, filtering, forwarding, ipam, nics
 from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import Network, NetworkAcl, Nic, PublicIp, Vpc
+from cloudca.server.networking.payloads import (
+    CreateNetworkPayload,
+    CreateNicPayload,
+    CreateVpcPayload,
+    NicPayload,
+    UpdatePayload,
+)
 from cloudca.server.tasks.entity import EntityTask
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
@@ -46,26 +55,36 @@ async def resync_nics(ctx: TaskContext, instance_id: str) -> None:
         await push_nics(ctx, instance_id)
 
 
-class CreateNic(EntityTask):
+class NicTask(EntityTask):
+    """A change of one NIC; the driver gets its instance's NICs again after a failure."""
+
+    def instance(self, task: Task) -> str:
+        return NicPayload.from_json(task.payload).instanceId
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await resync_nics(ctx, self.instance(task))
+
+
+class CreateNic(NicTask):
     kind = "nics.create"
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
-        payload = task.payload
+        payload = CreateNicPayload.from_json(task.payload)
         async with ctx.database.transaction() as session:
-            await lock_usable_instance(session, payload["instanceId"])
-            network = await session.get(Network, payload["networkId"])
+            await lock_usable_instance(session, payload.instanceId)
+            network = await session.get(Network, payload.networkId)
             if network is None:
-                raise InvalidField("networkId", payload["networkId"], "the network no longer exists")
+                raise InvalidField("networkId", payload.networkId, "the network no longer exists")
             await ipam.allocate_nic(
                 session,
-                instance_id=payload["instanceId"],
+                instance_id=payload.instanceId,
                 network=network,
-                name=payload["name"],
+                name=payload.name,
                 is_default=False,
                 nic_id=task.entity_id,
             )
             await mark_network_implemented(session, network.id)
-        await push_nics(ctx, payload["instanceId"])
+        await push_nics(ctx, payload.instanceId)
         async with ctx.database.transaction() as session:
             await ctx.succeed(session, task, await nics.represent(session, task.entity_id))
 
@@ -75,82 +94,69 @@ class CreateNic(EntityTask):
     async def undo(self, ctx: TaskContext, task: Task) -> None:
         async with ctx.database.transaction() as session:
             await session.execute(delete(Nic).where(Nic.id == task.entity_id, Nic.is_default.is_(False)))
-        await resync_nics(ctx, task.payload["instanceId"])
+        await self.resync(ctx, task)
 
 
-class DeleteNic(EntityTask):
+class DeleteNic(NicTask):
     kind = "nics.delete"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
         nic_id = task.entity_id
-        await push_nics(
-            ctx, task.payload["instanceId"], lambda specs: tuple(s for s in specs if s.nic_id != nic_id)
-        )
+        await push_nics(ctx, self.instance(task), lambda specs: tuple(s for s in specs if s.nic_id != nic_id))
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await lock_usable_instance(session, task.payload["instanceId"])
+        payload = NicPayload.from_json(task.payload)
+        await lock_usable_instance(session, payload.instanceId)
         last = await nics.represent(session, task.entity_id)
         deleted = await session.execute(
             delete(Nic).where(Nic.id == task.entity_id, Nic.is_default.is_(False))
         )
         if last is not None and not getattr(deleted, "rowcount", 0):
             raise InvalidField("id", task.entity_id, "the NIC became the default meanwhile")
-        return last or task.payload.get("last")
-
-    async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await resync_nics(ctx, task.payload["instanceId"])
+        return last or payload.last
 
 
-class SetDefaultNic(EntityTask):
+class SetDefaultNic(NicTask):
     kind = "nics.setDefault"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
         nic_id = task.entity_id
         await push_nics(
             ctx,
-            task.payload["instanceId"],
+            self.instance(task),
             lambda specs: tuple(replace(s, is_default=s.nic_id == nic_id) for s in specs),
         )
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        instance_id = task.payload["instanceId"]
+        instance_id = self.instance(task)
         await lock_usable_instance(session, instance_id)
+        others = (Nic.instance_id == instance_id, Nic.id != task.entity_id)
         await session.execute(
-            update(Nic)
-            .where(Nic.instance_id == instance_id, Nic.id != task.entity_id)
-            .values(is_default=False)
-            .execution_options(synchronize_session=False)
+            update(Nic).where(*others).values(is_default=False).execution_options(synchronize_session=False)
         )
-        moved = await session.execute(
-            update(Nic)
-            .where(Nic.id == task.entity_id, Nic.instance_id == instance_id)
-            .values(is_default=True)
-            .execution_options(synchronize_session=False)
-        )
-        if not getattr(moved, "rowcount", 0):
+        if not await update_row(
+            session, Nic, task.entity_id, Nic.instance_id == instance_id, is_default=True
+        ):
             raise InvalidField("id", task.entity_id, "the NIC no longer exists")
         return await nics.represent(session, task.entity_id)
-
-    async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await resync_nics(ctx, task.payload["instanceId"])
 
 
 class CreateVpc(EntityTask):
     kind = "vpcs.create"
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        payload = task.payload
+        payload = CreateVpcPayload.from_json(task.payload)
         assert task.environment_id is not None
         session.add(
             Vpc(
                 id=task.entity_id,
                 environment_id=task.environment_id,
-                zone_id=payload["zoneId"],
-                vpc_offering_id=payload["vpcOfferingId"],
-                name=payload["name"],
-                description=payload["description"],
-                cidr=payload["cidr"],
-                network_domain=payload["networkDomain"],
+                zone_id=payload.zoneId,
+                vpc_offering_id=payload.vpcOfferingId,
+                name=payload.name,
+                description=payload.description,
+                cidr=payload.cidr,
+                network_domain=payload.networkDomain,
             )
         )
         await session.flush()
@@ -159,7 +165,7 @@ class CreateVpc(EntityTask):
             session,
             environment_id=task.environment_id,
             vpc_id=task.entity_id,
-            zone_id=payload["zoneId"],
+            zone_id=payload.zoneId,
             source_nat=True,
         )
         await session.flush()
@@ -170,13 +176,7 @@ class UpdateVpc(EntityTask):
     kind = "vpcs.update"
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        changes = {key: value for key, value in task.payload.items() if value is not None}
-        await session.execute(
-            update(Vpc)
-            .where(Vpc.id == task.entity_id)
-            .values(**changes)
-            .execution_options(synchronize_session=False)
-        )
+        await update_row(session, Vpc, task.entity_id, **UpdatePayload.from_json(task.payload).changes())
         return await networking.represent_vpc(session, task.entity_id)
 
 
@@ -202,7 +202,7 @@ class DeleteVpc(EntityTask):
         await session.execute(delete(PublicIp).where(PublicIp.vpc_id == task.entity_id))
         await session.execute(delete(NetworkAcl).where(NetworkAcl.vpc_id == task.entity_id))
         await session.execute(delete(Vpc).where(Vpc.id == task.entity_id))
-        return last or task.payload.get("last")
+        return last or Deleted.from_json(task.payload).last
 
 
 class CreateNetwork(EntityTask):
@@ -211,32 +211,34 @@ class CreateNetwork(EntityTask):
     kind = "networks.create"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
+        payload = CreateNetworkPayload.from_json(task.payload)
         async with ctx.database.session() as session:
-            acl = await session.get(NetworkAcl, task.payload["networkAclId"])
+            acl = await session.get(NetworkAcl, payload.networkAclId)
             if acl is None:
-                raise InvalidField("networkAclId", task.payload["networkAclId"], "the ACL no longer exists")
+                raise InvalidField("networkAclId", payload.networkAclId, "the ACL no longer exists")
             rules = [acls.driver_rule(rule) for rule in await acls.rules_of(session, acl)]
-        await filtering.apply(ctx.driver, task.entity_id, task.payload["cidr"], rules)
+        await filtering.apply(ctx.driver, task.entity_id, payload.cidr, rules)
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await filtering.sync_networks(ctx.database, ctx.driver, [task.entity_id], task.payload["cidr"])
+        cidr = CreateNetworkPayload.from_json(task.payload).cidr
+        await filtering.sync_networks(ctx.database, ctx.driver, [task.entity_id], cidr)
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        payload = task.payload
+        payload = CreateNetworkPayload.from_json(task.payload)
         assert task.environment_id is not None
         session.add(
             Network(
                 id=task.entity_id,
                 environment_id=task.environment_id,
-                vpc_id=payload["vpcId"],
-                zone_id=payload["zoneId"],
-                network_offering_id=payload["networkOfferingId"],
-                network_acl_id=payload["networkAclId"],
-                name=payload["name"],
-                description=payload["description"],
-                cidr=payload["cidr"],
-                gateway=payload["gateway"],
-                netmask=payload["netmask"],
+                vpc_id=payload.vpcId,
+                zone_id=payload.zoneId,
+                network_offering_id=payload.networkOfferingId,
+                network_acl_id=payload.networkAclId,
+                name=payload.name,
+                description=payload.description,
+                cidr=payload.cidr,
+                gateway=payload.gateway,
+                netmask=payload.netmask,
             )
         )
         await session.flush()  # the (vpc, cidr) constraint refuses a racing network on the same CIDR
@@ -250,23 +252,16 @@ class UpdateNetwork(EntityTask):
     kind = "networks.update"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
-        if task.payload.get("network_acl_id"):
-            await filtering.push_network_acl(
-                ctx.database, ctx.driver, task.entity_id, acl_id=task.payload["network_acl_id"]
-            )
+        acl_id = UpdatePayload.from_json(task.payload).network_acl_id
+        if acl_id:
+            await filtering.push_network_acl(ctx.database, ctx.driver, task.entity_id, acl_id=acl_id)
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
-        if task.payload.get("network_acl_id"):
+        if UpdatePayload.from_json(task.payload).network_acl_id:
             await filtering.sync_networks(ctx.database, ctx.driver, [task.entity_id])
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        changes = {key: value for key, value in task.payload.items() if value is not None}
-        await session.execute(
-            update(Network)
-            .where(Network.id == task.entity_id)
-            .values(**changes)
-            .execution_options(synchronize_session=False)
-        )
+        await update_row(session, Network, task.entity_id, **UpdatePayload.from_json(task.payload).changes())
         return await networking.represent_network(session, task.entity_id)
 
 
@@ -274,7 +269,7 @@ class DeleteNetwork(EntityTask):
     kind = "networks.delete"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
-        cidr = (task.payload.get("last") or {}).get("cidr", "")
+        cidr = (Deleted.from_json(task.payload).last or {}).get("cidr", "")
         await filtering.apply(ctx.driver, task.entity_id, cidr, None)
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
@@ -292,7 +287,7 @@ class DeleteNetwork(EntityTask):
             .execution_options(synchronize_session=False)
         )
         await session.execute(delete(Network).where(Network.id == task.entity_id))
-        return last or task.payload.get("last")
+        return last or Deleted.from_json(task.payload).last
 
 
 HANDLERS: tuple[TaskHandler, ...] = (

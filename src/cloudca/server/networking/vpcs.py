@@ -8,7 +8,7 @@ A new VPC gets the first free /20 of 10.0.0.0/8 in its environment; a new networ
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 from sqlalchemy import select
@@ -28,6 +28,7 @@ from cloudca.server.errors import (
 )
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking.models import LoadBalancerRule, Network, NetworkAcl, Nic, Vpc
+from cloudca.server.networking.payloads import CreateNetworkPayload, CreateVpcPayload, UpdatePayload
 from cloudca.server.networking.public_ips import pool_exhausted, pool_free
 
 VPC_SPACE = ipaddress.IPv4Network("10.0.0.0/8")
@@ -71,7 +72,9 @@ def first_free_subnet(space: ipaddress.IPv4Network, prefix: int, used: list[str]
     return None
 
 
-async def check_create_vpc(session: AsyncSession, scope: EnvironmentScope, body: CreateVpc) -> dict[str, Any]:
+async def check_create_vpc(
+    session: AsyncSession, scope: EnvironmentScope, body: CreateVpc
+) -> CreateVpcPayload:
     problems: list[ServiceError] = []
     offering = await catalog.find_shared(session, VpcOffering, scope, body.vpcOfferingId)
     if offering is None:
@@ -92,20 +95,20 @@ async def check_create_vpc(session: AsyncSession, scope: EnvironmentScope, body:
     cidr = first_free_subnet(VPC_SPACE, VPC_PREFIX, used)
     if cidr is None:
         raise QuotaExceeded("No address space is left for another VPC", resource="vpcs", limit=len(used))
-    return {
-        "name": body.name,
-        "description": body.description,
-        "vpcOfferingId": offering.id,
-        "zoneId": zone.id,
-        "networkDomain": body.networkDomain or f"{body.name.lower()}.cloudca.internal",
-        "cidr": cidr,
-    }
+    return CreateVpcPayload(
+        name=body.name,
+        description=body.description,
+        vpcOfferingId=offering.id,
+        zoneId=zone.id,
+        networkDomain=body.networkDomain or f"{body.name.lower()}.cloudca.internal",
+        cidr=cidr,
+    )
 
 
-def check_update(body: UpdateEntity) -> dict[str, Any]:
+def check_update(body: UpdateEntity) -> UpdatePayload:
     if body.name is None and body.description is None:
         raise ValidationErrors([MissingField("name"), MissingField("description")])
-    return {"name": body.name, "description": body.description}
+    return UpdatePayload(name=body.name, description=body.description)
 
 
 async def check_delete_vpc(session: AsyncSession, vpc: Vpc) -> None:
@@ -130,7 +133,7 @@ async def _acl(session: AsyncSession, scope: EnvironmentScope, acl_id: str, vpc_
 
 async def check_create_network(
     session: AsyncSession, scope: EnvironmentScope, body: CreateNetwork
-) -> dict[str, Any]:
+) -> CreateNetworkPayload:
     problems: list[ServiceError] = []
     vpc = await session.get(Vpc, body.vpcId)
     if vpc is None or vpc.environment_id != scope.id:
@@ -149,17 +152,17 @@ async def check_create_network(
             "The VPC has no address space left for another network", resource="networks", limit=len(used)
         )
     net = ipaddress.ip_network(cidr)
-    return {
-        "name": body.name,
-        "description": body.description,
-        "vpcId": vpc.id,
-        "zoneId": vpc.zone_id,
-        "networkOfferingId": body.networkOfferingId,
-        "networkAclId": body.networkAclId,
-        "cidr": cidr,
-        "gateway": str(net.network_address + 1),
-        "netmask": str(net.netmask),
-    }
+    return CreateNetworkPayload(
+        name=body.name,
+        description=body.description,
+        vpcId=vpc.id,
+        zoneId=vpc.zone_id,
+        networkOfferingId=body.networkOfferingId,
+        networkAclId=body.networkAclId,
+        cidr=cidr,
+        gateway=str(net.network_address + 1),
+        netmask=str(net.netmask),
+    )
 
 
 async def check_delete_network(session: AsyncSession, network: Network) -> None:
@@ -184,7 +187,7 @@ async def check_delete_network(session: AsyncSession, network: Network) -> None:
 
 async def check_replace_acl(
     session: AsyncSession, scope: EnvironmentScope, network: Network, body: ReplaceAcl
-) -> dict[str, Any]:
+) -> UpdatePayload:
     if await _acl(session, scope, body.networkAclId, network.vpc_id) is None:
         raise InvalidField("networkAclId", body.networkAclId, "no such ACL in this VPC")
-    return {"networkAclId": body.networkAclId}
+    return UpdatePayload(network_acl_id=body.networkAclId)

@@ -14,15 +14,24 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.claims import lock_usable_instance
+from cloudca.server.core.payloads import Deleted
+from cloudca.server.core.rows import update_row
 from cloudca.server.drivers.base import DiskSpec
 from cloudca.server.errors import InvalidField
 from cloudca.server.storage import service
 from cloudca.server.storage.disks import discard_storage, push_disks, resync_disks, storage_call
 from cloudca.server.storage.models import Snapshot, Volume
+from cloudca.server.storage.payloads import (
+    AttachmentPayload,
+    CreateVolumePayload,
+    ResizePayload,
+    RevertPayload,
+    SnapshotPayload,
+)
 from cloudca.server.tasks.entity import EntityTask
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
@@ -37,42 +46,52 @@ class CreateVolume(EntityTask):
     kind = "volumes.create"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
-        instance_id, size = task.payload.get("instanceId"), int(task.payload["sizeInGb"])
-        if instance_id:
-            disk = DiskSpec(volume_id=task.entity_id, size_gb=size, is_root=False)
-            await push_disks(ctx, instance_id, lambda disks: (*disks, disk))
+        payload = CreateVolumePayload.from_json(task.payload)
+        if payload.instanceId:
+            disk = DiskSpec(volume_id=task.entity_id, size_gb=payload.sizeInGb, is_root=False)
+            await push_disks(ctx, payload.instanceId, lambda disks: (*disks, disk))
         else:
-            await storage_call(ctx.driver.set_volume(task.entity_id, size))
+            await storage_call(ctx.driver.set_volume(task.entity_id, payload.sizeInGb))
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        payload = task.payload
-        if payload.get("instanceId"):
-            await lock_usable_instance(session, payload["instanceId"])
+        payload = CreateVolumePayload.from_json(task.payload)
+        if payload.instanceId:
+            await lock_usable_instance(session, payload.instanceId)
         assert task.environment_id is not None
         session.add(
             Volume(
                 id=task.entity_id,
                 environment_id=task.environment_id,
-                zone_id=payload["zoneId"],
-                name=payload["name"],
+                zone_id=payload.zoneId,
+                name=payload.name,
                 type="data",
-                size_gb=int(payload["sizeInGb"]),
-                iops=payload.get("iops"),
-                disk_offering_id=payload["diskOfferingId"],
-                instance_id=payload.get("instanceId"),
+                size_gb=payload.sizeInGb,
+                iops=payload.iops,
+                disk_offering_id=payload.diskOfferingId,
+                instance_id=payload.instanceId,
             )
         )
         return await _result(session, task.entity_id)
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await resync_disks(ctx, task.payload.get("instanceId"))
+        await resync_disks(ctx, CreateVolumePayload.from_json(task.payload).instanceId)
         async with ctx.database.session() as session:
             recorded = await session.get(Volume, task.entity_id) is not None
         if not recorded:
             await discard_storage(ctx.driver, volume_ids=[task.entity_id])
 
 
-class AttachVolume(EntityTask):
+class AttachmentTask(EntityTask):
+    """Attach or detach: the instance's disks on the driver change first, then the volume's row."""
+
+    def instance(self, task: Task) -> str:
+        return AttachmentPayload.from_json(task.payload).instanceId
+
+    async def resync(self, ctx: TaskContext, task: Task) -> None:
+        await resync_disks(ctx, self.instance(task))
+
+
+class AttachVolume(AttachmentTask):
     kind = "volumes.attachToInstance"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
@@ -81,86 +100,67 @@ class AttachVolume(EntityTask):
         if volume is None:
             raise InvalidField("id", task.entity_id, "the volume no longer exists")
         disk = DiskSpec(volume_id=volume.id, size_gb=volume.size_gb, is_root=False)
-        await push_disks(ctx, task.payload["instanceId"], lambda disks: (*disks, disk))
+        await push_disks(ctx, self.instance(task), lambda disks: (*disks, disk))
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await lock_usable_instance(session, task.payload["instanceId"])
-        attached = await session.execute(
-            update(Volume)
-            .where(Volume.id == task.entity_id, Volume.instance_id.is_(None), Volume.type == "data")
-            .values(instance_id=task.payload["instanceId"])
-            .execution_options(synchronize_session=False)
-        )
-        if not getattr(attached, "rowcount", 0):
+        instance_id = self.instance(task)
+        await lock_usable_instance(session, instance_id)
+        detached = (Volume.instance_id.is_(None), Volume.type == "data")
+        if not await update_row(session, Volume, task.entity_id, *detached, instance_id=instance_id):
             raise InvalidField("id", task.entity_id, "the volume is no longer detached")
         return await _result(session, task.entity_id)
 
-    async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await resync_disks(ctx, task.payload["instanceId"])
 
-
-class DetachVolume(EntityTask):
+class DetachVolume(AttachmentTask):
     kind = "volumes.detachFromInstance"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
         volume_id = task.entity_id
         await push_disks(
-            ctx, task.payload["instanceId"], lambda disks: tuple(d for d in disks if d.volume_id != volume_id)
+            ctx, self.instance(task), lambda disks: tuple(d for d in disks if d.volume_id != volume_id)
         )
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await lock_usable_instance(session, task.payload["instanceId"])
-        detached = await session.execute(
-            update(Volume)
-            .where(Volume.id == task.entity_id, Volume.instance_id == task.payload["instanceId"])
-            .values(instance_id=None)
-            .execution_options(synchronize_session=False)
-        )
-        if not getattr(detached, "rowcount", 0):
+        instance_id = self.instance(task)
+        await lock_usable_instance(session, instance_id)
+        attached = Volume.instance_id == instance_id
+        if not await update_row(session, Volume, task.entity_id, attached, instance_id=None):
             raise InvalidField("id", task.entity_id, "the volume is no longer attached to that instance")
         return await _result(session, task.entity_id)
-
-    async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await resync_disks(ctx, task.payload["instanceId"])
 
 
 class ResizeVolume(EntityTask):
     kind = "volumes.resize"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
-        instance_id = task.payload.get("instanceId")
-        volume_id, size = task.entity_id, int(task.payload["sizeInGb"])
-        if not instance_id:
+        payload = ResizePayload.from_json(task.payload)
+        volume_id, size = task.entity_id, payload.sizeInGb
+        if not payload.instanceId:
             # Grows only (the request refused a shrink), so a failed resize leaves no harm behind.
             await storage_call(ctx.driver.set_volume(volume_id, size))
             return
         await push_disks(
             ctx,
-            instance_id,
+            payload.instanceId,
             lambda disks: tuple(replace(d, size_gb=size) if d.volume_id == volume_id else d for d in disks),
         )
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        instance_id = task.payload.get("instanceId")
-        if instance_id:
-            await lock_usable_instance(session, instance_id)
-        size = int(task.payload["sizeInGb"])
-        resized = await session.execute(
-            update(Volume)
-            .where(
-                Volume.id == task.entity_id,
-                Volume.size_gb <= size,
-                Volume.instance_id.is_not_distinct_from(instance_id),
-            )
-            .values(size_gb=size, iops=task.payload.get("iops"))
-            .execution_options(synchronize_session=False)
+        payload = ResizePayload.from_json(task.payload)
+        if payload.instanceId:
+            await lock_usable_instance(session, payload.instanceId)
+        unchanged = (
+            Volume.size_gb <= payload.sizeInGb,
+            Volume.instance_id.is_not_distinct_from(payload.instanceId),
         )
-        if not getattr(resized, "rowcount", 0):
-            raise InvalidField("sizeInGb", size, "the volume changed while the resize waited")
+        if not await update_row(
+            session, Volume, task.entity_id, *unchanged, size_gb=payload.sizeInGb, iops=payload.iops
+        ):
+            raise InvalidField("sizeInGb", payload.sizeInGb, "the volume changed while the resize waited")
         return await _result(session, task.entity_id)
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
-        await resync_disks(ctx, task.payload.get("instanceId"))
+        await resync_disks(ctx, ResizePayload.from_json(task.payload).instanceId)
 
 
 class DeleteVolume(EntityTask):
@@ -176,7 +176,7 @@ class DeleteVolume(EntityTask):
         if last is not None and not getattr(deleted, "rowcount", 0):
             raise InvalidField("id", task.entity_id, "the volume was attached meanwhile")
         # Snapshots outlive their volume (6.15).
-        return last or task.payload.get("last")
+        return last or Deleted.from_json(task.payload).last
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         await super().run(ctx, task)
@@ -188,15 +188,17 @@ class SnapshotVolume(TaskHandler):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         # The data first: a snapshot record always has its copy.
-        size = await storage_call(ctx.driver.snapshot_volume(task.payload["volumeId"], task.entity_id))
+        volume_id = SnapshotPayload.from_json(task.payload).volumeId
+        size = await storage_call(ctx.driver.snapshot_volume(volume_id, task.entity_id))
         async with ctx.database.transaction() as session:
             result = await self.record(session, task, size)
             await ctx.succeed(session, task, result)
 
     async def record(self, session: AsyncSession, task: Task, size: int) -> Any:
-        volume = await session.get(Volume, task.payload["volumeId"])
+        payload = SnapshotPayload.from_json(task.payload)
+        volume = await session.get(Volume, payload.volumeId)
         if volume is None:
-            raise InvalidField("id", task.payload["volumeId"], "the volume no longer exists")
+            raise InvalidField("id", payload.volumeId, "the volume no longer exists")
         assert task.environment_id is not None
         snapshot = Snapshot(
             id=task.entity_id,
@@ -204,7 +206,7 @@ class SnapshotVolume(TaskHandler):
             volume_id=volume.id,
             volume_name=volume.name,
             volume_type=volume.type,
-            name=task.payload.get("name") or f"{volume.name}-snapshot",
+            name=payload.name or f"{volume.name}-snapshot",
             size_bytes=size,
         )
         session.add(snapshot)
@@ -225,7 +227,8 @@ class RevertSnapshot(EntityTask):
     kind = "snapshots.revert"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
-        await storage_call(ctx.driver.revert_volume(task.payload["volumeId"], task.entity_id))
+        volume_id = RevertPayload.from_json(task.payload).volumeId
+        await storage_call(ctx.driver.revert_volume(volume_id, task.entity_id))
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         snapshot = await session.get(Snapshot, task.entity_id)
@@ -239,7 +242,11 @@ class DeleteSnapshot(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         snapshot = await session.get(Snapshot, task.entity_id)
-        result = service.represent_snapshot(snapshot) if snapshot is not None else task.payload.get("last")
+        result = (
+            service.represent_snapshot(snapshot)
+            if snapshot is not None
+            else Deleted.from_json(task.payload).last
+        )
         await session.execute(delete(Snapshot).where(Snapshot.id == task.entity_id))
         return result
 

@@ -11,36 +11,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.operations import Operation, Operations
+from cloudca.server.core.payloads import Payload
 from cloudca.server.storage import service
-from cloudca.server.storage.models import Snapshot, Volume
 
-Check = Callable[[AsyncSession, EnvironmentScope, Any, Any], Awaitable[dict[str, Any]]]
-
-
-async def _detach(
-    session: AsyncSession, scope: EnvironmentScope, volume: Volume, body: None
-) -> dict[str, Any]:
-    return await service.check_detach(session, scope, volume)
-
-
-async def _snapshot(
-    session: AsyncSession, scope: EnvironmentScope, volume: Volume, body: service.SnapshotVolume
-) -> dict[str, Any]:
-    return {"volumeId": volume.id, "name": body.name}
-
-
-async def _revert(
-    session: AsyncSession, scope: EnvironmentScope, snapshot: Snapshot, body: None
-) -> dict[str, Any]:
-    return await service.check_revert(session, scope, snapshot)
-
+Check = Callable[[AsyncSession, EnvironmentScope, Any, Any], Awaitable[Payload]]
 
 VOLUMES: Operations[Check] = Operations(
     service.VOLUMES,
     Operation("attachToInstance", "volumes.attachToInstance", service.check_attach, service.AttachVolume),
-    Operation("detachFromInstance", "volumes.detachFromInstance", _detach),
+    Operation("detachFromInstance", "volumes.detachFromInstance", service.check_detach),
     Operation("resize", "volumes.resize", service.check_resize, service.ResizeVolume),
     # Extension: the task makes a snapshot of the volume.
-    Operation("snapshot", "volumes.snapshot", _snapshot, service.SnapshotVolume, creates=service.SNAPSHOTS),
+    Operation(
+        "snapshot",
+        "volumes.snapshot",
+        service.check_snapshot,
+        service.SnapshotVolume,
+        creates=service.SNAPSHOTS,
+    ),
 )
-SNAPSHOTS: Operations[Check] = Operations(service.SNAPSHOTS, Operation("revert", "snapshots.revert", _revert))
+SNAPSHOTS: Operations[Check] = Operations(
+    service.SNAPSHOTS, Operation("revert", "snapshots.revert", service.check_revert)
+)

@@ -32,6 +32,13 @@ from cloudca.server.errors import (
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 from cloudca.server.storage.models import Snapshot, Volume
+from cloudca.server.storage.payloads import (
+    AttachmentPayload,
+    CreateVolumePayload,
+    ResizePayload,
+    RevertPayload,
+    SnapshotPayload,
+)
 
 VOLUMES = "volumes"
 SNAPSHOTS = "snapshots"
@@ -240,7 +247,9 @@ def check_size_and_iops(
             )
 
 
-async def check_create(session: AsyncSession, scope: EnvironmentScope, body: CreateVolume) -> dict[str, Any]:
+async def check_create(
+    session: AsyncSession, scope: EnvironmentScope, body: CreateVolume
+) -> CreateVolumePayload:
     problems: list[ServiceError] = []
     offering = await catalog.find_shared(session, DiskOffering, scope, body.diskOfferingId)
     if offering is None:
@@ -265,42 +274,46 @@ async def check_create(session: AsyncSession, scope: EnvironmentScope, body: Cre
         zone_id = zones[0].id if zones else None
     if problems:
         raise ValidationErrors(problems)
-    assert offering is not None and zone_id is not None
-    return {
-        "name": body.name,
-        "diskOfferingId": offering.id,
-        "sizeInGb": body.sizeInGb or offering.gb_size,
-        "iops": body.iops or (offering.min_iops if offering.custom_iops else None),
-        "zoneId": zone_id,
-        "instanceId": instance_id,
-    }
+    size = body.sizeInGb or offering.gb_size if offering is not None else None
+    # A custom-size offering without sizeInGb was refused above: a size is known here.
+    assert offering is not None and zone_id is not None and size is not None
+    return CreateVolumePayload(
+        name=body.name,
+        diskOfferingId=offering.id,
+        sizeInGb=size,
+        iops=body.iops or (offering.min_iops if offering.custom_iops else None),
+        zoneId=zone_id,
+        instanceId=instance_id,
+    )
 
 
 async def check_attach(
     session: AsyncSession, scope: EnvironmentScope, volume: Volume, body: AttachVolume
-) -> dict[str, Any]:
+) -> AttachmentPayload:
     _refuse_root(volume, "attached")
     instance = await _target_instance(session, scope, body.instanceId, ATTACH)
     if volume.instance_id is not None:
         raise _attached_state(volume, "attach", "a detached")
     if volume.zone_id != instance.zone_id:
         raise InvalidField("instanceId", instance.id, "the instance is in another zone than the volume")
-    return {"instanceId": instance.id}
+    return AttachmentPayload(instance.id)
 
 
-async def check_detach(session: AsyncSession, scope: EnvironmentScope, volume: Volume) -> dict[str, Any]:
+async def check_detach(
+    session: AsyncSession, scope: EnvironmentScope, volume: Volume, body: None = None
+) -> AttachmentPayload:
     _refuse_root(volume, "detached")
     if volume.instance_id is None:
         raise _attached_state(volume, "detach", "an attached")
     instance = await session.get(Instance, volume.instance_id, populate_existing=True)
     assert instance is not None
     check_transition(instance, DETACH)
-    return {"instanceId": instance.id}
+    return AttachmentPayload(instance.id)
 
 
 async def check_resize(
     session: AsyncSession, scope: EnvironmentScope, volume: Volume, body: ResizeVolume
-) -> dict[str, Any]:
+) -> ResizePayload:
     if body.sizeInGb is None and body.iops is None:
         raise ValidationErrors([MissingField("sizeInGb"), MissingField("iops")])
     problems: list[ServiceError] = []
@@ -326,14 +339,23 @@ async def check_resize(
         instance = await session.get(Instance, volume.instance_id, populate_existing=True)
         assert instance is not None
         check_transition(instance, RESIZE)
-    return {
-        "sizeInGb": body.sizeInGb or volume.size_gb,
-        "iops": body.iops if body.iops is not None else volume.iops,
-        "instanceId": volume.instance_id,
-    }
+    return ResizePayload(
+        sizeInGb=body.sizeInGb or volume.size_gb,
+        iops=body.iops if body.iops is not None else volume.iops,
+        instanceId=volume.instance_id,
+    )
 
 
-async def check_revert(session: AsyncSession, scope: EnvironmentScope, snapshot: Snapshot) -> dict[str, Any]:
+async def check_snapshot(
+    session: AsyncSession, scope: EnvironmentScope, volume: Volume, body: SnapshotVolume
+) -> SnapshotPayload:
+    """A snapshot (cloudca extension) of any volume of the environment."""
+    return SnapshotPayload(volumeId=volume.id, name=body.name)
+
+
+async def check_revert(
+    session: AsyncSession, scope: EnvironmentScope, snapshot: Snapshot, body: None = None
+) -> RevertPayload:
     """A revert (cloudca extension) needs the snapshot's volume, detached or on a stopped instance."""
     volume = await session.get(Volume, snapshot.volume_id, populate_existing=True)
     if volume is None or volume.environment_id != scope.id:
@@ -342,7 +364,7 @@ async def check_revert(session: AsyncSession, scope: EnvironmentScope, snapshot:
         instance = await session.get(Instance, volume.instance_id, populate_existing=True)
         assert instance is not None
         check_transition(instance, REVERT)
-    return {"volumeId": volume.id, "instanceId": volume.instance_id}
+    return RevertPayload(volumeId=volume.id, instanceId=volume.instance_id)
 
 
 def check_delete(volume: Volume) -> None:
