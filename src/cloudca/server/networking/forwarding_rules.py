@@ -25,7 +25,7 @@ from cloudca.server.errors import (
 )
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking.models import LoadBalancerRule, Network, Nic, PortForwardingRule, PublicIp
-from cloudca.server.networking.payloads import CreateForwardPayload
+from cloudca.server.networking.payloads import CreateForwardPayload, ForwardingPayload
 from cloudca.server.networking.public_ips import PROTOCOLS, TARGET, offers, port_range, private_ip
 from cloudca.server.networking.schemas import CreatePortForwardingRule
 
@@ -213,3 +213,8 @@ async def check_create_rule(
         nicId=nic.id,
         networkId=network.id,
     )
+
+
+async def delete_payload(session: AsyncSession, rule: PortForwardingRule) -> ForwardingPayload:
+    """A delete's: the rule's public IP and its last representation."""
+    return ForwardingPayload(publicIpId=rule.public_ip_id, last=await represent_rule(session, rule.id))

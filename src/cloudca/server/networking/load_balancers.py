@@ -300,3 +300,9 @@ def check_update_stickiness(rule: LoadBalancerRule, body: UpdateLoadBalancerStic
         stickinessPolicyParameters=parameters,
         stickinessPolicyId=new_id() if method else None,
     )
+
+
+async def delete_payload(session: AsyncSession, rule: LoadBalancerRule) -> BalancerPayload:
+    """A delete's: the rule's IP and network, and its last representation."""
+    last = await represent_rule(session, rule.id)
+    return BalancerPayload(publicIpId=rule.public_ip_id, networkId=rule.network_id, last=last)

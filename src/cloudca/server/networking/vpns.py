@@ -96,20 +96,19 @@ async def list_remote_access_vpns(
     return [represent_remote_access_vpn(ip, vpc) for ip, vpc in rows], metadata
 
 
-async def get_remote_access_vpn(
-    session: AsyncSession, scope: EnvironmentScope, vpn_id: str
-) -> tuple[PublicIp, Vpc]:
-    """The VPN named in the path (its source NAT IP and VPC), or 404."""
+async def get_remote_access_vpn(session: AsyncSession, scope: EnvironmentScope, vpn_id: str) -> PublicIp:
+    """The VPN named in the path (its source NAT IP; its VPC is in the session too), or 404."""
     row = (await session.execute(_source_nat(scope).where(PublicIp.id == vpn_id.lower()))).first()
     if row is None:
         raise NotFound(REMOTE_ACCESS_VPNS, vpn_id, f"No remote access VPN with id {vpn_id}")
-    return row[0], row[1]
+    return row[0]  # type: ignore[no-any-return]
 
 
-async def represent_remote_access_vpn_by_id(session: AsyncSession, vpn_id: str) -> dict[str, Any] | None:
-    ip = await session.get(PublicIp, vpn_id, populate_existing=True)
-    vpc = await session.get(Vpc, ip.vpc_id, populate_existing=True) if ip is not None else None
-    return represent_remote_access_vpn(ip, vpc) if ip is not None and vpc is not None else None
+async def represent_remote_access_vpn_of(session: AsyncSession, ip: PublicIp) -> dict[str, Any]:
+    """The VPN of a source NAT IP (its VPC comes from the session when the lookup loaded it)."""
+    vpc = await session.get(Vpc, ip.vpc_id)
+    assert vpc is not None  # a VPC's source NAT IP goes with the VPC
+    return represent_remote_access_vpn(ip, vpc)
 
 
 # -- VPN users -------------------------------------------------------------------------------------
