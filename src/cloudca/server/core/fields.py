@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from cloudca.server.errors import InvalidField, ServiceError
 
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 #: The range of the database's integer columns (``INTEGER`` is 32-bit on PostgreSQL).
@@ -91,3 +94,14 @@ class Body(BaseModel):
     """A request body: unknown keys are ignored (1.9), strings are kept as sent."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+
+def not_one_of(
+    field: str, value: str | None, allowed: Sequence[str], *, shown: Sequence[str] | None = None
+) -> ServiceError | None:
+    """The refusal of a word that is none of ``allowed`` (compared in lower case; the message lists
+    ``shown``, by default ``allowed``); ``None`` for an allowed or absent one. A check collects these
+    to refuse every bad field of a request at once."""
+    if value is None or value.lower() in allowed:
+        return None
+    return InvalidField(field, value, f"must be one of {', '.join(shown or allowed)}")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.payloads import Deleted
+from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
 from cloudca.server.drivers.base import AclRule
 from cloudca.server.errors import InvalidField
@@ -108,13 +109,8 @@ class UpdateAclRule(RuleTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = self.payload(task)
         async with refused_as(session, acls.number_taken(payload.ruleNumber)):
-            changed = await session.execute(
-                update(NetworkAclRule)
-                .where(NetworkAclRule.id == task.entity_id)
-                .values(**payload.columns())
-                .execution_options(synchronize_session=False)
-            )
-        if not getattr(changed, "rowcount", 0):
+            changed = await update_row(session, NetworkAclRule, task.entity_id, **payload.columns())
+        if not changed:
             raise InvalidField("id", task.entity_id, "the rule was deleted meanwhile")
         return await acls.represent_rule_by_id(session, task.entity_id)
 

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.payloads import Payload
 from cloudca.server.drivers.base import AclRule
 from cloudca.server.errors import (
@@ -214,9 +215,7 @@ class RulePayload(Payload):
 async def check_create_acl(
     session: AsyncSession, scope: EnvironmentScope, body: CreateAcl
 ) -> CreateAclPayload:
-    vpc = await networking.find_vpc(session, scope, body.vpcId)
-    if vpc is None:
-        raise InvalidField("vpcId", body.vpcId, "no such VPC in this environment")
+    vpc = await networking.vpc_field(session, scope, body.vpcId)
     return CreateAclPayload(body.name, body.description, vpc.id)
 
 
@@ -242,10 +241,9 @@ def check_delete_rule(rule: NetworkAclRule) -> None:
         raise _refuse_builtin(rule.id, "delete a rule")
 
 
-def _choice(field: str, value: str, allowed: tuple[str, ...]) -> ServiceError | None:
-    if value.lower() in allowed:
-        return None
-    return InvalidField(field, value, f"must be one of {', '.join(a.upper() for a in allowed)}")
+def _word(field: str, value: str, allowed: tuple[str, ...]) -> ServiceError | None:
+    """ACL words are listed in upper case, as the contract writes them."""
+    return not_one_of(field, value, allowed, shown=[word.upper() for word in allowed])
 
 
 def check_rule_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -257,9 +255,9 @@ def check_rule_fields(values: dict[str, Any]) -> dict[str, Any]:
     problems = [
         problem
         for problem in (
-            _choice("action", values["action"], ACTIONS),
-            _choice("protocol", values["protocol"], PROTOCOLS),
-            _choice("trafficType", values["trafficType"], TRAFFIC_TYPES),
+            _word("action", values["action"], ACTIONS),
+            _word("protocol", values["protocol"], PROTOCOLS),
+            _word("trafficType", values["trafficType"], TRAFFIC_TYPES),
         )
         if problem is not None
     ]

@@ -35,9 +35,24 @@ def balancer(rule: LoadBalancerRule, backends: Iterable[str]) -> LoadBalancer:
     )
 
 
-async def backends(session: AsyncSession, network_id: str, instance_ids: Iterable[str]) -> list[str]:
-    """The addresses of these instances on the network, in the order given."""
-    wanted = list(instance_ids)
+async def members_of(session: AsyncSession, rule_ids: list[str]) -> defaultdict[str, list[str]]:
+    """Each rule's members (instance ids), in their order; a rule without any has none."""
+    members: defaultdict[str, list[str]] = defaultdict(list)
+    rows = await session.execute(
+        select(LoadBalancerMember.rule_id, LoadBalancerMember.instance_id)
+        .where(LoadBalancerMember.rule_id.in_(rule_ids))
+        .order_by(LoadBalancerMember.position)
+    )
+    for rule_id, instance_id in rows:
+        members[rule_id].append(instance_id)
+    return members
+
+
+async def backends(
+    session: AsyncSession, network_id: str, instance_ids: Iterable[str], without: str | None = None
+) -> list[str]:
+    """The addresses of these instances (but ``without``) on the network, in the order given."""
+    wanted = [instance_id for instance_id in instance_ids if instance_id != without]
     if not wanted:
         return []
     rows = await session.execute(
@@ -66,17 +81,10 @@ async def balancers_of(
             )
         ).scalars()
     )
-    members: dict[str, list[str]] = defaultdict(list)
-    rows = await session.execute(
-        select(LoadBalancerMember.rule_id, LoadBalancerMember.instance_id)
-        .where(LoadBalancerMember.rule_id.in_([rule.id for rule in rules]))
-        .order_by(LoadBalancerMember.position)
-    )
-    for rule_id, instance_id in rows:
-        if instance_id != without_instance:
-            members[rule_id].append(instance_id)
+    members = await members_of(session, [rule.id for rule in rules])
     return public_ip.ip_address, [
-        balancer(rule, await backends(session, rule.network_id, members.get(rule.id, []))) for rule in rules
+        balancer(rule, await backends(session, rule.network_id, members[rule.id], without_instance))
+        for rule in rules
     ]
 
 

@@ -9,7 +9,6 @@ contract's "no other rule on the same IP and public port" read over both kinds o
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import String, cast, select
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
+from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.listing import ListParams, SortColumns, given, page_of
 from cloudca.server.core.rows import in_environment
 from cloudca.server.db.base import new_id
@@ -29,8 +29,8 @@ from cloudca.server.errors import (
 )
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
+from cloudca.server.networking.balancing import members_of
 from cloudca.server.networking.models import (
-    LoadBalancerMember,
     LoadBalancerRule,
     Network,
     Nic,
@@ -71,14 +71,7 @@ async def represent_rules(session: AsyncSession, rules: list[LoadBalancerRule]) 
             await session.execute(select(PublicIp).where(PublicIp.id.in_({r.public_ip_id for r in rules})))
         ).scalars()
     }
-    members: dict[str, list[str]] = defaultdict(list)
-    rows = await session.execute(
-        select(LoadBalancerMember.rule_id, LoadBalancerMember.instance_id)
-        .where(LoadBalancerMember.rule_id.in_([r.id for r in rules]))
-        .order_by(LoadBalancerMember.position)
-    )
-    for rule_id, instance_id in rows:
-        members[rule_id].append(instance_id)
+    members = await members_of(session, [r.id for r in rules])
     items = []
     for rule in rules:
         body: dict[str, Any] = {
@@ -92,7 +85,7 @@ async def represent_rules(session: AsyncSession, rules: list[LoadBalancerRule]) 
             "algorithm": rule.algorithm,
             "protocol": rule.protocol,
             "stickinessPolicyParameters": dict(rule.stickiness_parameters or {}),
-            "instanceIds": members.get(rule.id, []),
+            "instanceIds": members[rule.id],
         }
         if rule.stickiness_method:
             body.update(stickinessMethod=rule.stickiness_method, stickinessPolicyId=rule.stickiness_policy_id)
@@ -142,12 +135,6 @@ async def get_rule(session: AsyncSession, scope: EnvironmentScope, rule_id: str)
 
 
 # -- checks --------------------------------------------------------------------------------------
-
-
-def _choice(field: str, value: str, allowed: tuple[str, ...]) -> ServiceError | None:
-    if value.lower() in allowed:
-        return None
-    return InvalidField(field, value, f"must be one of {', '.join(allowed)}")
 
 
 def check_stickiness(
@@ -227,8 +214,8 @@ async def check_create(
     problems = [
         problem
         for problem in (
-            _choice("protocol", body.protocol, PROTOCOLS),
-            _choice("algorithm", body.algorithm, ALGORITHMS),
+            not_one_of("protocol", body.protocol, PROTOCOLS),
+            not_one_of("algorithm", body.algorithm, ALGORITHMS),
         )
         if problem is not None
     ]
@@ -276,7 +263,7 @@ def check_update(rule: LoadBalancerRule, body: UpdateLoadBalancerRule) -> Update
     if body.name is None and body.algorithm is None:
         raise ValidationErrors([MissingField("name"), MissingField("algorithm")])
     if body.algorithm is not None:
-        problem = _choice("algorithm", body.algorithm, ALGORITHMS)
+        problem = not_one_of("algorithm", body.algorithm, ALGORITHMS)
         if problem is not None:
             raise problem
     return UpdateRulePayload(

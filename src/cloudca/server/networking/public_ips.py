@@ -254,9 +254,7 @@ def pool_exhausted(zone: Zone | None) -> QuotaExceeded:
 async def check_acquire(
     session: AsyncSession, scope: EnvironmentScope, body: AcquirePublicIp
 ) -> AcquireIpPayload:
-    vpc = await networking.find_vpc(session, scope, body.vpcId)
-    if vpc is None:
-        raise InvalidField("vpcId", body.vpcId, "no such VPC in this environment")
+    vpc = await networking.vpc_field(session, scope, body.vpcId)
     if await pool_free(session, vpc.zone_id) <= 0:
         raise pool_exhausted(await session.get(Zone, vpc.zone_id))
     return AcquireIpPayload(vpcId=vpc.id, zoneId=vpc.zone_id)

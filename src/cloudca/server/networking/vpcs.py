@@ -27,6 +27,7 @@ from cloudca.server.errors import (
     ValidationErrors,
 )
 from cloudca.server.instances.models import Instance
+from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import LoadBalancerRule, Network, NetworkAcl, Nic, Vpc
 from cloudca.server.networking.payloads import CreateNetworkPayload, CreateVpcPayload, UpdatePayload
 from cloudca.server.networking.public_ips import pool_exhausted, pool_free
@@ -135,9 +136,7 @@ async def check_create_network(
     session: AsyncSession, scope: EnvironmentScope, body: CreateNetwork
 ) -> CreateNetworkPayload:
     problems: list[ServiceError] = []
-    vpc = await session.get(Vpc, body.vpcId)
-    if vpc is None or vpc.environment_id != scope.id:
-        raise InvalidField("vpcId", body.vpcId, "no such VPC in this environment")
+    vpc = await networking.vpc_field(session, scope, body.vpcId)
     offering = await catalog.find_shared(session, NetworkOffering, scope, body.networkOfferingId)
     if offering is None:
         problems.append(InvalidField("networkOfferingId", body.networkOfferingId, "no such network offering"))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.payloads import Deleted
+from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import vpns
@@ -63,12 +64,20 @@ class CreateVpnUser(EntityTask):
         return vpns.represent_user(user)
 
 
-class DeleteVpnUser(EntityTask):
-    kind = "vpnusers.delete"
+class DeleteRow(EntityTask):
+    """The row goes (nothing refers to it); the result is its representation when the request was
+    accepted."""
+
+    model: type[VpnUser] | type[SiteToSiteVpn]
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await session.execute(delete(VpnUser).where(VpnUser.id == task.entity_id))
+        await session.execute(delete(self.model).where(self.model.id == task.entity_id))
         return Deleted.from_json(task.payload).last
+
+
+class DeleteVpnUser(DeleteRow):
+    kind = "vpnusers.delete"
+    model = VpnUser
 
 
 class CreateSiteToSiteVpn(EntityTask):
@@ -105,24 +114,16 @@ class ResetSiteToSiteVpn(EntityTask):
     kind = "sitetositevpns.reset"
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await session.execute(
-            update(SiteToSiteVpn)
-            .where(SiteToSiteVpn.id == task.entity_id)
-            .values(state="Connected")
-            .execution_options(synchronize_session=False)
-        )
+        await update_row(session, SiteToSiteVpn, task.entity_id, state="Connected")
         vpn = await session.get(SiteToSiteVpn, task.entity_id, populate_existing=True)
         if vpn is None:
             raise InvalidField("id", task.entity_id, "the VPN was deleted meanwhile")
         return vpns.represent_site_to_site_vpn(vpn)
 
 
-class DeleteSiteToSiteVpn(EntityTask):
+class DeleteSiteToSiteVpn(DeleteRow):
     kind = "sitetositevpns.delete"
-
-    async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await session.execute(delete(SiteToSiteVpn).where(SiteToSiteVpn.id == task.entity_id))
-        return Deleted.from_json(task.payload).last
+    model = SiteToSiteVpn
 
 
 HANDLERS: tuple[TaskHandler, ...] = (

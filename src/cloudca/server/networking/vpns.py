@@ -22,10 +22,11 @@ from sqlalchemy import case, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
 from cloudca.server.core.payloads import Payload
 from cloudca.server.core.rows import in_environment
-from cloudca.server.errors import Duplicate, InvalidField, NotFound, ServiceError, ValidationErrors
+from cloudca.server.errors import Duplicate, InvalidField, NotFound, ValidationErrors
 from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import PublicIp, SiteToSiteVpn, Vpc, VpnUser
 from cloudca.server.networking.schemas import CreateSiteToSiteVpn, CreateVpnUser
@@ -219,24 +220,18 @@ async def get_site_to_site_vpn(session: AsyncSession, scope: EnvironmentScope, v
     )
 
 
-def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> ServiceError | None:
-    if value is None or value.lower() in allowed:
-        return None
-    return InvalidField(field, value, f"must be one of {', '.join(allowed)}")
-
-
 async def check_create_site_to_site_vpn(
     session: AsyncSession, scope: EnvironmentScope, body: CreateSiteToSiteVpn
 ) -> dict[str, Any]:
     problems = [
         problem
         for problem in (
-            _choice("ikeEncryptionAlgorithm", body.ikeEncryptionAlgorithm, ENCRYPTION),
-            _choice("espEncryptionAlgorithm", body.espEncryptionAlgorithm, ENCRYPTION),
-            _choice("ikeHashAlgorithm", body.ikeHashAlgorithm, HASHES),
-            _choice("espHashAlgorithm", body.espHashAlgorithm, HASHES),
-            _choice("ikeDhGroup", body.ikeDhGroup, DH_GROUPS),
-            _choice("espPerfectForwardSecrecy", body.espPerfectForwardSecrecy, DH_GROUPS),
+            not_one_of("ikeEncryptionAlgorithm", body.ikeEncryptionAlgorithm, ENCRYPTION),
+            not_one_of("espEncryptionAlgorithm", body.espEncryptionAlgorithm, ENCRYPTION),
+            not_one_of("ikeHashAlgorithm", body.ikeHashAlgorithm, HASHES),
+            not_one_of("espHashAlgorithm", body.espHashAlgorithm, HASHES),
+            not_one_of("ikeDhGroup", body.ikeDhGroup, DH_GROUPS),
+            not_one_of("espPerfectForwardSecrecy", body.espPerfectForwardSecrecy, DH_GROUPS),
         )
         if problem is not None
     ]
@@ -251,7 +246,7 @@ async def check_create_site_to_site_vpn(
     if not _PSK.match(body.ipSecPsk):
         problems.append(InvalidField("ipSecPsk", "<hidden>", "must be at least 10 letters or digits"))
     if await networking.find_vpc(session, scope, body.vpcId) is None:
-        problems.append(InvalidField("vpcId", body.vpcId, "no such VPC in this environment"))
+        problems.append(networking.no_such_vpc(body.vpcId))
     for field, column, value in (
         ("name", SiteToSiteVpn.name, body.name),
         ("gateway", SiteToSiteVpn.gateway, body.gateway),
