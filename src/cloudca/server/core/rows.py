@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.db.base import Base
-from cloudca.server.errors import NotFound
+from cloudca.server.errors import InvalidField, NotFound
 
 Row = TypeVar("Row", bound=Base)
 
@@ -22,6 +22,17 @@ async def in_environment(
     row: Any = await session.get(model, entity_id.lower(), populate_existing=True)
     if row is None or row.environment_id != environment_id:
         raise NotFound(entity_type, entity_id, f"No {noun} with id {entity_id}")
+    return row  # type: ignore[no-any-return]
+
+
+async def field_row(
+    session: AsyncSession, model: type[Row], environment_id: str, row_id: str, field: str, noun: str
+) -> Row:
+    """The row a request body's ``field`` names, freshly read, if it belongs to the environment;
+    else INVALID_FIELD (the body's reference is a bad field, where the path's is a 404)."""
+    row: Any = await session.get(model, row_id, populate_existing=True)
+    if row is None or row.environment_id != environment_id:
+        raise InvalidField(field, row_id, f"no such {noun} in this environment")
     return row  # type: ignore[no-any-return]
 
 

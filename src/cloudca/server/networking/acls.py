@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.payloads import Payload
+from cloudca.server.core.rows import field_row
 from cloudca.server.drivers.base import AclRule
 from cloudca.server.errors import (
     Duplicate,
@@ -30,8 +31,7 @@ from cloudca.server.errors import (
     ServiceError,
     ValidationErrors,
 )
-from cloudca.server.networking import service as networking
-from cloudca.server.networking.models import Network, NetworkAcl, NetworkAclRule
+from cloudca.server.networking.models import Network, NetworkAcl, NetworkAclRule, Vpc
 from cloudca.server.networking.schemas import CreateAcl, CreateAclRule, UpdateAclRule
 
 ACLS = "networkacls"
@@ -215,7 +215,7 @@ class RulePayload(Payload):
 async def check_create_acl(
     session: AsyncSession, scope: EnvironmentScope, body: CreateAcl
 ) -> CreateAclPayload:
-    vpc = await networking.vpc_field(session, scope, body.vpcId)
+    vpc = await field_row(session, Vpc, scope.id, body.vpcId, "vpcId", "VPC")
     return CreateAclPayload(body.name, body.description, vpc.id)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.listing import ListParams, SortColumns, given, page
-from cloudca.server.core.rows import in_environment
+from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.errors import (
     Duplicate,
     InvalidField,
@@ -158,19 +158,14 @@ async def check_create_rule(
         raise ValidationErrors([*problems, MissingField("privateIpId")])
     if problems:
         raise ValidationErrors(problems)
-    ip = await session.get(PublicIp, body.ipAddressId)
-    if ip is None or ip.environment_id != scope.id:
-        raise InvalidField("ipAddressId", body.ipAddressId, "no such public IP in this environment")
+    ip = await field_row(session, PublicIp, scope.id, body.ipAddressId, "ipAddressId", "public IP")
     if body.privateIpId is not None:
         nic, instance = await private_ip(session, scope, "privateIpId", body.privateIpId)
         if body.instanceId is not None and body.instanceId != instance.id:
             raise InvalidField("instanceId", body.instanceId, "does not own privateIpId")
     else:
         assert body.instanceId is not None
-        instance_row = await session.get(Instance, body.instanceId)
-        if instance_row is None or instance_row.environment_id != scope.id:
-            raise InvalidField("instanceId", body.instanceId, "no such instance in this environment")
-        instance = instance_row
+        instance = await field_row(session, Instance, scope.id, body.instanceId, "instanceId", "instance")
         default = await session.execute(
             select(Nic).where(Nic.instance_id == instance.id, Nic.is_default.is_(True))
         )

@@ -18,7 +18,7 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.listing import ListParams, SortColumns, given, page_of
-from cloudca.server.core.rows import in_environment
+from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import (
     Duplicate,
@@ -191,9 +191,10 @@ async def check_members(
     """The instances, each of this environment, Running or Stopped, with a NIC on the network."""
     problems: list[ServiceError] = []
     for instance_id in dict.fromkeys(instance_ids):
-        instance = await session.get(Instance, instance_id)
-        if instance is None or instance.environment_id != scope.id:
-            problems.append(InvalidField("instanceIds", instance_id, "no such instance in this environment"))
+        try:
+            instance = await field_row(session, Instance, scope.id, instance_id, "instanceIds", "instance")
+        except InvalidField as problem:
+            problems.append(problem)
             continue
         check_transition(instance, BALANCE)
         on_network = await session.execute(
@@ -224,9 +225,7 @@ async def check_create(
     if problems:
         raise ValidationErrors(problems)
     method, parameters = check_stickiness(body.stickinessMethod, body.stickinessPolicyParameters)
-    ip = await session.get(PublicIp, body.publicIpId)
-    if ip is None or ip.environment_id != scope.id:
-        raise InvalidField("publicIpId", body.publicIpId, "no such public IP in this environment")
+    ip = await field_row(session, PublicIp, scope.id, body.publicIpId, "publicIpId", "public IP")
     if ip.is_source_nat or ip.static_nat_nic_id is not None:
         raise InvalidField("publicIpId", ip.id, "an IP doing source or static NAT cannot balance load")
     network_id = body.networkId or ip.network_id

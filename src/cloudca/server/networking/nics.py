@@ -15,6 +15,7 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.fields import Body, Uuid
 from cloudca.server.core.listing import ListParams, SortColumns, given, page
+from cloudca.server.core.rows import field_row
 from cloudca.server.errors import Duplicate, EntityInUse, InvalidField, NotFound
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
@@ -95,18 +96,26 @@ async def list_nics(
     return [_nic(*row) for row in rows], metadata
 
 
-async def get_nic(session: AsyncSession, scope: EnvironmentScope, nic_id: str) -> Nic:
+async def nic_of(session: AsyncSession, scope: EnvironmentScope, nic_id: str) -> tuple[Nic, Instance] | None:
+    """The NIC (a private IP: same id) and its instance, freshly read, if the instance is the
+    environment's (a NIC belongs to the environment of its instance)."""
     nic = await session.get(Nic, nic_id.lower(), populate_existing=True)
     instance = await session.get(Instance, nic.instance_id) if nic is not None else None
     if nic is None or instance is None or instance.environment_id != scope.id:
+        return None
+    return nic, instance
+
+
+async def get_nic(session: AsyncSession, scope: EnvironmentScope, nic_id: str) -> Nic:
+    """The NIC named in the path, or 404."""
+    found = await nic_of(session, scope, nic_id)
+    if found is None:
         raise NotFound(ENTITY, nic_id, f"No NIC with id {nic_id}")
-    return nic
+    return found[0]
 
 
 async def check_create(session: AsyncSession, scope: EnvironmentScope, body: CreateNic) -> CreateNicPayload:
-    instance = await session.get(Instance, body.instanceId, populate_existing=True)
-    if instance is None or instance.environment_id != scope.id:
-        raise InvalidField("instanceId", body.instanceId, "no such instance in this environment")
+    instance = await field_row(session, Instance, scope.id, body.instanceId, "instanceId", "instance")
     network = await networking.find_network(session, scope, body.networkId)
     if network is None:
         raise InvalidField("networkId", body.networkId, "no such network in this environment")

@@ -18,7 +18,7 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.listing import ListParams, SortColumns, given, page_of
-from cloudca.server.core.rows import in_environment, lock_row
+from cloudca.server.core.rows import field_row, in_environment, lock_row
 from cloudca.server.errors import (
     Duplicate,
     InvalidField,
@@ -28,7 +28,6 @@ from cloudca.server.errors import (
 )
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
-from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import (
     LoadBalancerMember,
     LoadBalancerRule,
@@ -38,6 +37,7 @@ from cloudca.server.networking.models import (
     PublicIp,
     Vpc,
 )
+from cloudca.server.networking.nics import nic_of
 from cloudca.server.networking.payloads import AcquireIpPayload, StaticNatPayload
 from cloudca.server.networking.schemas import AcquirePublicIp, EnableStaticNat
 
@@ -254,7 +254,7 @@ def pool_exhausted(zone: Zone | None) -> QuotaExceeded:
 async def check_acquire(
     session: AsyncSession, scope: EnvironmentScope, body: AcquirePublicIp
 ) -> AcquireIpPayload:
-    vpc = await networking.vpc_field(session, scope, body.vpcId)
+    vpc = await field_row(session, Vpc, scope.id, body.vpcId, "vpcId", "VPC")
     if await pool_free(session, vpc.zone_id) <= 0:
         raise pool_exhausted(await session.get(Zone, vpc.zone_id))
     return AcquireIpPayload(vpcId=vpc.id, zoneId=vpc.zone_id)
@@ -268,11 +268,11 @@ def check_release(ip: PublicIp) -> None:
 async def private_ip(
     session: AsyncSession, scope: EnvironmentScope, field_name: str, nic_id: str
 ) -> tuple[Nic, Instance]:
-    nic = await session.get(Nic, nic_id)
-    instance = await session.get(Instance, nic.instance_id) if nic is not None else None
-    if nic is None or instance is None or instance.environment_id != scope.id:
+    """The private IP (a NIC) a request body's ``field_name`` names, and its instance."""
+    found = await nic_of(session, scope, nic_id)
+    if found is None:
         raise InvalidField(field_name, nic_id, "no such private IP in this environment")
-    return nic, instance
+    return found
 
 
 async def check_enable_static_nat(

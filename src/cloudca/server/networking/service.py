@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
 from cloudca.server.core.listing import ListParams, SortColumns, given, page
-from cloudca.server.errors import InvalidField, NotFound
+from cloudca.server.errors import NotFound
 from cloudca.server.networking import representations as rep
 from cloudca.server.networking.models import Network, NetworkAcl, PublicIp, Vpc
 
@@ -23,18 +23,6 @@ async def find_network(session: AsyncSession, scope: EnvironmentScope, network_i
 async def find_vpc(session: AsyncSession, scope: EnvironmentScope, vpc_id: str) -> Vpc | None:
     row = await session.get(Vpc, vpc_id.lower())
     return row if row is not None and row.environment_id == scope.id else None
-
-
-async def vpc_field(session: AsyncSession, scope: EnvironmentScope, vpc_id: str) -> Vpc:
-    """The VPC a request body's ``vpcId`` names, or INVALID_FIELD (it is a field, not the path)."""
-    vpc = await find_vpc(session, scope, vpc_id)
-    if vpc is None:
-        raise no_such_vpc(vpc_id)
-    return vpc
-
-
-def no_such_vpc(vpc_id: str) -> InvalidField:
-    return InvalidField("vpcId", vpc_id, "no such VPC in this environment")
 
 
 async def _source_nat_ips(session: AsyncSession, vpc_ids: list[str]) -> dict[str, str]:

@@ -18,6 +18,7 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import NetworkOffering, VpcOffering, Zone
 from cloudca.server.core.fields import Body, Str, Uuid
+from cloudca.server.core.rows import field_row
 from cloudca.server.errors import (
     EntityInUse,
     InvalidField,
@@ -27,7 +28,6 @@ from cloudca.server.errors import (
     ValidationErrors,
 )
 from cloudca.server.instances.models import Instance
-from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import LoadBalancerRule, Network, NetworkAcl, Nic, Vpc
 from cloudca.server.networking.payloads import CreateNetworkPayload, CreateVpcPayload, UpdatePayload
 from cloudca.server.networking.public_ips import pool_exhausted, pool_free
@@ -136,7 +136,7 @@ async def check_create_network(
     session: AsyncSession, scope: EnvironmentScope, body: CreateNetwork
 ) -> CreateNetworkPayload:
     problems: list[ServiceError] = []
-    vpc = await networking.vpc_field(session, scope, body.vpcId)
+    vpc = await field_row(session, Vpc, scope.id, body.vpcId, "vpcId", "VPC")
     offering = await catalog.find_shared(session, NetworkOffering, scope, body.networkOfferingId)
     if offering is None:
         problems.append(InvalidField("networkOfferingId", body.networkOfferingId, "no such network offering"))

@@ -25,9 +25,8 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
 from cloudca.server.core.payloads import Payload
-from cloudca.server.core.rows import in_environment
+from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.errors import Duplicate, InvalidField, NotFound, ValidationErrors
-from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import PublicIp, SiteToSiteVpn, Vpc, VpnUser
 from cloudca.server.networking.schemas import CreateSiteToSiteVpn, CreateVpnUser
 
@@ -245,8 +244,10 @@ async def check_create_site_to_site_vpn(
         problems.append(InvalidField("cidr", body.cidr, "must be an IPv4 CIDR"))
     if not _PSK.match(body.ipSecPsk):
         problems.append(InvalidField("ipSecPsk", "<hidden>", "must be at least 10 letters or digits"))
-    if await networking.find_vpc(session, scope, body.vpcId) is None:
-        problems.append(networking.no_such_vpc(body.vpcId))
+    try:
+        await field_row(session, Vpc, scope.id, body.vpcId, "vpcId", "VPC")
+    except InvalidField as problem:
+        problems.append(problem)
     for field, column, value in (
         ("name", SiteToSiteVpn.name, body.name),
         ("gateway", SiteToSiteVpn.gateway, body.gateway),

@@ -20,7 +20,7 @@ from cloudca.server.catalog.models import DiskOffering, Zone
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
 from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
-from cloudca.server.core.rows import in_environment
+from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.db.base import iso
 from cloudca.server.errors import (
     InvalidField,
@@ -201,9 +201,7 @@ async def get_snapshot(session: AsyncSession, scope: EnvironmentScope, snapshot_
 async def _target_instance(
     session: AsyncSession, scope: EnvironmentScope, instance_id: str, transition: states.Transition
 ) -> Instance:
-    instance = await session.get(Instance, instance_id, populate_existing=True)
-    if instance is None or instance.environment_id != scope.id:
-        raise InvalidField("instanceId", instance_id, "no such instance in this environment")
+    instance = await field_row(session, Instance, scope.id, instance_id, "instanceId", "instance")
     check_transition(instance, transition)
     return instance
 
