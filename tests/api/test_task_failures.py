@@ -118,3 +118,28 @@ async def test_passwords_in_task_results_are_encrypted_at_rest(
             if path.name.startswith("cloudca.db") and not path.name.endswith(".key"):
                 assert password.encode() not in path.read_bytes(), path
         assert (database.parent / "cloudca.db.key").stat().st_mode & 0o077 == 0
+
+
+async def test_a_process_that_lost_a_task_makes_no_further_driver_call_for_it(
+    serve: ServeFactory, catalog: dict[str, Any]
+) -> None:
+    # Every driver call of a task is fenced from memory (drivers.guard): once this process is no
+    # longer the task's owner, the create's next call (its port forward) never reaches the backend,
+    # and the task is left to its new owner's repair rather than ended here.
+    driver = GatedSimulator()
+    gate = driver.hold("start")
+    async with serve(driver=driver) as server:
+        body = {**_body(catalog, "handed-over"), "portsToForward": ["22"]}
+        task_id = (await server.http.post(f"{BASE}/instances", json=body)).json()["taskId"]
+        await gate.reached()
+        runner = server.runtime.tasks
+        owner = runner.liveness.owner
+        runner.liveness.owner = "cloudca-presumed-dead"  # what a lost liveness connection does first
+        gate.release()
+        await runner.drain()
+        while task_id in runner._jobs:  # the job itself ends (no sleep): its refused call is its last
+            await asyncio.wait({runner._jobs[task_id]})
+        runner.liveness.owner = owner
+        assert (await server.api.task(task_id, wait=0))["taskStatus"] == "PENDING"
+        ips = (await server.http.get(f"{BASE}/publicipaddresses")).json()["data"]
+        assert ips and all(driver.port_forwards(ip["ipAddress"]) == () for ip in ips)

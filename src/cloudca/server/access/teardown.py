@@ -21,8 +21,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from cloudca.server.access import revision
 from cloudca.server.access.models import Environment
 from cloudca.server.db.base import Base
-from cloudca.server.drivers.base import DriverError
-from cloudca.server.errors import InternalError
 from cloudca.server.instances import lifecycle
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking import balancing, filtering
@@ -80,10 +78,7 @@ class DeleteEnvironment(TaskHandler):
                 )
             )
         for instance_id in instance_ids:
-            try:
-                await ctx.driver.destroy(instance_id)
-            except DriverError as exc:
-                raise InternalError(f"The compute backend could not destroy a machine: {exc}") from exc
+            await ctx.driver.destroy(instance_id)
             async with ctx.database.transaction() as session:
                 await lifecycle.delete_records(session, instance_id)
         for address in addresses:

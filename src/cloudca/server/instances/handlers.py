@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cloudca.server.catalog.models import Template
-from cloudca.server.drivers.base import DriverError, PowerState
+from cloudca.server.drivers.base import PowerState
 from cloudca.server.errors import InternalError
 from cloudca.server.instances import lifecycle, states
 from cloudca.server.instances.machines import generate_password, machine_spec
@@ -27,7 +27,7 @@ from cloudca.server.instances.operation_handlers import (
 from cloudca.server.instances.payloads import CreatePayload, DestroyPayload
 from cloudca.server.instances.reconcile import reconcile
 from cloudca.server.instances.representation import represent_one
-from cloudca.server.instances.task_base import InstanceTask, derived_id, driver_call
+from cloudca.server.instances.task_base import InstanceTask, derived_id
 from cloudca.server.placement import scheduler
 from cloudca.server.storage.disks import discard_storage
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
@@ -58,7 +58,7 @@ class Destroy(InstanceTask):
         purge = options.purgeImmediately
         if instance.stable_state != states.DESTROYED:
             if await ctx.driver.power_state(instance.id) is PowerState.RUNNING:
-                await driver_call(ctx.driver.stop(instance.id))
+                await ctx.driver.stop(instance.id)
             await lifecycle.unforward_instance(
                 ctx.database, ctx.driver, instance.id, list(options.publicIpIdsToRelease)
             )
@@ -97,7 +97,7 @@ class Purge(InstanceTask):
 
 async def purge_instance(ctx: TaskContext, task: Task) -> None:
     """Remove the machine, then every record of the instance; the result is its last representation."""
-    await driver_call(ctx.driver.destroy(task.entity_id))
+    await ctx.driver.destroy(task.entity_id)
     async with ctx.database.transaction() as session:
         result = await represent_one(session, task.entity_id)
         if result is not None:
@@ -141,8 +141,8 @@ class Create(InstanceTask):
             assert template is not None
             password = generate_password() if template.password_enabled else None
             spec = await machine_spec(session, instance, password)
-        await driver_call(ctx.driver.create(spec))
-        await driver_call(ctx.driver.start(instance.id))
+        await ctx.driver.create(spec)
+        await ctx.driver.start(instance.id)
         if payload.portsToForward:
             # Only forwarded ports give a new instance rules, hence public IPs whose forwards change.
             held = await lifecycle.held_public_ips(ctx.database, instance.id)
@@ -163,10 +163,7 @@ class Create(InstanceTask):
         await lifecycle.unforward_instance(
             ctx.database, ctx.driver, instance.id, [derived_id(task, "public-ip")]
         )
-        try:
-            await ctx.driver.destroy(instance.id)
-        except DriverError as exc:
-            raise InternalError(f"Could not remove the machine of a failed create: {exc}") from exc
+        await ctx.driver.destroy(instance.id)
         async with ctx.database.transaction() as session:
             instance = await session.get(Instance, task.entity_id, populate_existing=True)
             if instance is None:

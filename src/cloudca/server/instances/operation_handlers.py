@@ -21,7 +21,7 @@ from cloudca.server.instances.payloads import (
     UpdatePayload,
 )
 from cloudca.server.instances.reconcile import reconcile
-from cloudca.server.instances.task_base import InstanceTask, derived_id, driver_call
+from cloudca.server.instances.task_base import InstanceTask, derived_id
 from cloudca.server.networking import ipam
 from cloudca.server.networking.models import Network, Nic
 from cloudca.server.placement import scheduler
@@ -34,7 +34,7 @@ class Start(InstanceTask):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
-        await driver_call(ctx.driver.start(instance.id))
+        await ctx.driver.start(instance.id)
         await self.finish(ctx, task, states.RUNNING)
 
 
@@ -43,7 +43,7 @@ class Stop(InstanceTask):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
-        await driver_call(ctx.driver.stop(instance.id))
+        await ctx.driver.stop(instance.id)
         await self.finish(ctx, task, states.STOPPED)
 
 
@@ -52,7 +52,7 @@ class Reboot(InstanceTask):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
-        await driver_call(ctx.driver.reboot(instance.id))
+        await ctx.driver.reboot(instance.id)
         await self.finish(ctx, task, states.RUNNING)
 
 
@@ -68,7 +68,7 @@ class Update(InstanceTask):
             and instance.stable_state == states.RUNNING
         ):
             # The guest reads its hostname at boot (S/D: changing it forces a reboot).
-            await driver_call(ctx.driver.reboot(instance.id))
+            await ctx.driver.reboot(instance.id)
         await self.finish(ctx, task, instance.stable_state, changes)
 
 
@@ -81,7 +81,7 @@ class ResetPassword(InstanceTask):
             template = await session.get(Template, instance.template_id)
         assert template is not None
         password = generate_password()
-        applied = await driver_call(ctx.driver.set_password(instance.id, template.username, password))
+        applied = await ctx.driver.set_password(instance.id, template.username, password)
         # cloudca extension: "now" (the running guest has it) or "nextBoot" (from the seed).
         extra = {"password": password, "passwordApplied": applied.value}
         await self.finish(ctx, task, instance.stable_state, extra_result=extra)
@@ -97,9 +97,9 @@ class AssociateSshKey(InstanceTask):
         assert template is not None
         payload = AssociateSshKeyPayload.from_json(task.payload)
         public_key = payload.publicKey
-        await driver_call(ctx.driver.set_ssh_key(instance.id, template.username, public_key))
+        await ctx.driver.set_ssh_key(instance.id, template.username, public_key)
         if instance.stable_state == states.RUNNING:
-            await driver_call(ctx.driver.reboot(instance.id))
+            await ctx.driver.reboot(instance.id)
         changes = {"ssh_key_name": payload.sshKeyName, "public_key": public_key}
         await self.finish(ctx, task, instance.stable_state, changes)
 
@@ -136,9 +136,9 @@ class ChangeComputeOffering(InstanceTask):
         ):
             await self.finish(ctx, task, instance.stable_state)
             return
-        await driver_call(ctx.driver.resize(instance.id, cpu, memory))
+        await ctx.driver.resize(instance.id, cpu, memory)
         if instance.stable_state == states.RUNNING and not ctx.driver.capabilities.live_resize:
-            await driver_call(ctx.driver.reboot(instance.id))
+            await ctx.driver.reboot(instance.id)
         try:
             async with ctx.database.transaction() as session:
                 if instance.holds_capacity and instance.host_id is not None:
@@ -151,7 +151,7 @@ class ChangeComputeOffering(InstanceTask):
                 changes = {"compute_offering_id": offering_id, "cpu_count": cpu, "memory_mb": memory}
                 await self.finish(ctx, task, instance.stable_state, changes, session=session)
         except ServiceError:
-            await driver_call(ctx.driver.resize(instance.id, instance.cpu_count, instance.memory_mb))
+            await ctx.driver.resize(instance.id, instance.cpu_count, instance.memory_mb)
             raise
 
 
@@ -189,9 +189,9 @@ class ChangeNetwork(InstanceTask):
                     else nic
                     for nic in await nic_specs(session, instance.id)
                 )
-            await driver_call(ctx.driver.set_nics(instance.id, nics))
+            await ctx.driver.set_nics(instance.id, nics)
             if instance.stable_state == states.RUNNING:
-                await driver_call(ctx.driver.reboot(instance.id))
+                await ctx.driver.reboot(instance.id)
             try:
                 async with ctx.database.transaction() as session:
                     await lifecycle.remove_forwarding(session, instance.id)

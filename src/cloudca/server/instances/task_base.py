@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.drivers.base import DriverError, NoCapacityError, PowerState
-from cloudca.server.errors import InternalError, NoCapacity
+from cloudca.server.drivers.base import PowerState
+from cloudca.server.errors import InternalError, ServiceError
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 from cloudca.server.instances.representation import represent_one
@@ -28,16 +28,6 @@ _DERIVED = uuid.UUID("6c6f7564-6361-4000-8000-000000000000")
 def derived_id(task: Task, purpose: str) -> str:
     """Ids of what a task creates, derived from the task, so a repeated undo finds them again."""
     return str(uuid.uuid5(_DERIVED, f"{task.id}:{purpose}"))
-
-
-async def driver_call(coro: Any) -> Any:
-    """Translate driver failures into the contract's errors at the boundary."""
-    try:
-        return await coro
-    except NoCapacityError as exc:
-        raise NoCapacity(str(exc) or "No host can run the instance") from exc
-    except DriverError as exc:
-        raise InternalError(f"The compute backend failed: {exc}") from exc
 
 
 class InstanceTask(TaskHandler):
@@ -82,7 +72,7 @@ class InstanceTask(TaskHandler):
             return
         try:
             power = await ctx.driver.power_state(instance.id)
-        except DriverError:
+        except ServiceError:  # the backend would not say (ctx.driver maps its failures)
             power = None
         if instance.stable_state == states.DESTROYED and power is not PowerState.RUNNING:
             state = states.DESTROYED

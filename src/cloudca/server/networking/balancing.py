@@ -14,8 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.db.engine import Database
-from cloudca.server.drivers.base import ComputeDriver, DriverError, LoadBalancer
-from cloudca.server.errors import InternalError
+from cloudca.server.drivers.base import ComputeDriver, LoadBalancer
 from cloudca.server.networking.models import LoadBalancerMember, LoadBalancerRule, Nic, PublicIp
 
 BalancerEdit = Callable[[list[LoadBalancer]], list[LoadBalancer]]
@@ -89,10 +88,7 @@ async def balancers_of(
 
 
 async def apply(driver: ComputeDriver, address: str, balancers: list[LoadBalancer]) -> None:
-    try:
-        await driver.set_load_balancing(address, balancers)
-    except DriverError as exc:
-        raise InternalError(f"The compute backend could not change load balancing: {exc}") from exc
+    await driver.set_load_balancing(address, balancers)
 
 
 async def push_balancers(

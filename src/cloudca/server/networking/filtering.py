@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from cloudca.server.db.engine import Database
-from cloudca.server.drivers.base import AclRule, ComputeDriver, DriverError
-from cloudca.server.errors import InternalError
+from cloudca.server.drivers.base import AclRule, ComputeDriver
 from cloudca.server.networking.acls import driver_rule, rules_of
 from cloudca.server.networking.models import Network, NetworkAcl
 
@@ -34,10 +33,7 @@ async def desired_rules(
 
 
 async def apply(driver: ComputeDriver, network_id: str, cidr: str, rules: list[AclRule] | None) -> None:
-    try:
-        await driver.set_network_acl(network_id, cidr, rules)
-    except DriverError as exc:
-        raise InternalError(f"The compute backend could not change the network's filtering: {exc}") from exc
+    await driver.set_network_acl(network_id, cidr, rules)
 
 
 async def push_network_acl(

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.catalog.models import Zone
 from cloudca.server.db.base import new_id
 from cloudca.server.db.engine import Database
-from cloudca.server.drivers.base import ComputeDriver, DriverError, PortForward
-from cloudca.server.errors import Duplicate, InternalError, QuotaExceeded
+from cloudca.server.drivers.base import ComputeDriver, PortForward
+from cloudca.server.errors import Duplicate, QuotaExceeded
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking.models import (
     LoadBalancerMember,
@@ -258,11 +258,8 @@ async def clear_forwards(driver: ComputeDriver, address: str) -> None:
 async def _apply(
     driver: ComputeDriver, address: str, rules: list[PortForward], private_ip: str | None
 ) -> None:
-    try:
-        await driver.set_port_forwarding(address, rules)
-        await driver.set_static_nat(address, private_ip)
-    except DriverError as exc:
-        raise InternalError(f"The compute backend could not change port forwarding: {exc}") from exc
+    await driver.set_port_forwarding(address, rules)
+    await driver.set_static_nat(address, private_ip)
 
 
 async def sync_forwards(database: Database, driver: ComputeDriver, ip_ids: Iterable[str]) -> None:

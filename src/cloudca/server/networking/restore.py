@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
+from cloudca.server.drivers.guard import GuardedDriver
 from cloudca.server.errors import InternalError
 from cloudca.server.networking import balancing, filtering, forwarding
 from cloudca.server.networking.models import Network, PublicIp
@@ -41,6 +42,7 @@ async def restore_rules(database: Database, driver: ComputeDriver) -> int:
     """Push every public IP's and network's rules to ``driver``; the number of objects it refused."""
     if not applies_rules(driver):
         return 0
+    driver = GuardedDriver(driver)  # no task, so no lease: only the mapping of backend errors
     async with database.session() as session:
         ip_ids = list((await session.execute(select(PublicIp.id).order_by(PublicIp.id))).scalars())
         network_ids = list((await session.execute(select(Network.id).order_by(Network.id))).scalars())

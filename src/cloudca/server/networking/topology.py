@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.core.claims import lock_usable_instance
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.rows import update_row
-from cloudca.server.drivers.base import DriverError, NicSpec
-from cloudca.server.errors import InternalError, InvalidField
+from cloudca.server.drivers.base import NicSpec
+from cloudca.server.errors import InvalidField
 from cloudca.server.instances.lifecycle import mark_network_implemented
 from cloudca.server.instances.machines import nic_specs
 from cloudca.server.networking import acls, filtering, forwarding, ipam, nics
@@ -44,10 +44,7 @@ async def push_nics(ctx: TaskContext, instance_id: str, edit: NicEdit | None = N
     """Give the driver the instance's NICs as the database has them, changed by ``edit``."""
     async with ctx.database.session() as session:
         specs = await nic_specs(session, instance_id)
-    try:
-        await ctx.driver.set_nics(instance_id, edit(specs) if edit is not None else specs)
-    except DriverError as exc:
-        raise InternalError(f"The compute backend could not change the NICs: {exc}") from exc
+    await ctx.driver.set_nics(instance_id, edit(specs) if edit is not None else specs)
 
 
 async def resync_nics(ctx: TaskContext, instance_id: str) -> None:

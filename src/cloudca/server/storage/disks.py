@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
 
 from cloudca.server.catalog.models import Template
-from cloudca.server.drivers.base import ComputeDriver, DiskSpec, DriverError
-from cloudca.server.errors import InternalError
+from cloudca.server.drivers.base import ComputeDriver, DiskSpec
+from cloudca.server.errors import ServiceError
 from cloudca.server.instances.machines import disk_specs
 from cloudca.server.instances.models import Instance
 from cloudca.server.tasks.handlers import TaskContext
 
 DiskEdit = Callable[[tuple[DiskSpec, ...]], tuple[DiskSpec, ...]]
-T = TypeVar("T")
 log = logging.getLogger("cloudca.storage")
-
-
-async def storage_call(call: Awaitable[T]) -> T:
-    """A driver's storage call; its failure is the task's, with the backend's reason."""
-    try:
-        return await call
-    except DriverError as exc:
-        raise InternalError(f"The storage backend failed: {exc}") from exc
 
 
 async def discard_storage(
@@ -34,12 +24,12 @@ async def discard_storage(
     for volume_id in volume_ids:
         try:
             await driver.delete_volume(volume_id)
-        except DriverError as exc:
+        except ServiceError as exc:
             log.warning("the data of deleted volume %s was not removed: %s", volume_id, exc)
     for snapshot_id in snapshot_ids:
         try:
             await driver.delete_snapshot(snapshot_id)
-        except DriverError as exc:
+        except ServiceError as exc:
             log.warning("the data of deleted snapshot %s was not removed: %s", snapshot_id, exc)
 
 
@@ -62,10 +52,7 @@ async def push_disks(ctx: TaskContext, instance_id: str, edit: DiskEdit | None =
         return
     if edit is not None:
         disks = edit(disks)
-    try:
-        await ctx.driver.set_disks(instance_id, disks)
-    except DriverError as exc:
-        raise InternalError(f"The compute backend could not change the disks: {exc}") from exc
+    await ctx.driver.set_disks(instance_id, disks)
 
 
 async def resync_disks(ctx: TaskContext, instance_id: str | None) -> None:

@@ -23,7 +23,7 @@ from cloudca.server.core.rows import update_row
 from cloudca.server.drivers.base import DiskSpec
 from cloudca.server.errors import InvalidField
 from cloudca.server.storage import service
-from cloudca.server.storage.disks import discard_storage, push_disks, resync_disks, storage_call
+from cloudca.server.storage.disks import discard_storage, push_disks, resync_disks
 from cloudca.server.storage.models import Snapshot, Volume
 from cloudca.server.storage.payloads import (
     AttachmentPayload,
@@ -51,7 +51,7 @@ class CreateVolume(EntityTask):
             disk = DiskSpec(volume_id=task.entity_id, size_gb=payload.sizeInGb, is_root=False)
             await push_disks(ctx, payload.instanceId, lambda disks: (*disks, disk))
         else:
-            await storage_call(ctx.driver.set_volume(task.entity_id, payload.sizeInGb))
+            await ctx.driver.set_volume(task.entity_id, payload.sizeInGb)
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = CreateVolumePayload.from_json(task.payload)
@@ -137,7 +137,7 @@ class ResizeVolume(EntityTask):
         volume_id, size = task.entity_id, payload.sizeInGb
         if not payload.instanceId:
             # Grows only (the request refused a shrink), so a failed resize leaves no harm behind.
-            await storage_call(ctx.driver.set_volume(volume_id, size))
+            await ctx.driver.set_volume(volume_id, size)
             return
         await push_disks(
             ctx,
@@ -189,7 +189,7 @@ class SnapshotVolume(TaskHandler):
     async def run(self, ctx: TaskContext, task: Task) -> None:
         # The data first: a snapshot record always has its copy.
         volume_id = SnapshotPayload.from_json(task.payload).volumeId
-        size = await storage_call(ctx.driver.snapshot_volume(volume_id, task.entity_id))
+        size = await ctx.driver.snapshot_volume(volume_id, task.entity_id)
         async with ctx.database.transaction() as session:
             result = await self.record(session, task, size)
             await ctx.succeed(session, task, result)
@@ -228,7 +228,7 @@ class RevertSnapshot(EntityTask):
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
         volume_id = RevertPayload.from_json(task.payload).volumeId
-        await storage_call(ctx.driver.revert_volume(volume_id, task.entity_id))
+        await ctx.driver.revert_volume(volume_id, task.entity_id)
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         snapshot = await session.get(Snapshot, task.entity_id)

@@ -27,6 +27,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 import uuid
 from collections.abc import Callable, Collection
 from datetime import timedelta
@@ -93,6 +94,9 @@ class Liveness:
         self._listener: Any = None  # asyncpg.Connection on PostgreSQL
         self._lock_key = 0
         self._lost = asyncio.Event()
+        #: ``time.monotonic()`` when the last successful renewal began: every lease this process
+        #: holds runs at least ``lease`` past it (the driver guard's check, without a query).
+        self.renewed_at = time.monotonic()
 
     @property
     def lease(self) -> timedelta:
@@ -198,7 +202,7 @@ class Liveness:
                 log.exception("task lease renewal failed")
 
     async def renew(self) -> None:
-        now = utcnow()
+        began, now = time.monotonic(), utcnow()
         held = list(self._held())
         async with self.database.transaction() as session:
             for start in range(0, len(held), _RENEW_CHUNK):
@@ -215,3 +219,4 @@ class Liveness:
             await session.execute(
                 update(TaskWorker).where(TaskWorker.id == self.owner).values(heartbeat_at=now)
             )
+        self.renewed_at = max(self.renewed_at, began)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import replace
 from datetime import timedelta
@@ -41,6 +42,7 @@ from cloudca.server.config import Settings
 from cloudca.server.db.base import new_id, utcnow
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
+from cloudca.server.drivers.guard import GuardedDriver
 from cloudca.server.errors import InternalError, ServiceError
 from cloudca.server.tasks import sealing
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler, TaskLeaseLost
@@ -77,6 +79,7 @@ class TaskRunner:
         )
         self.janitor = Janitor(database, settings, owner=lambda: self.owner, repair=self._spawn_repair)
         self.context = TaskContext(database=database, driver=driver, settings=settings, owner=self.owner)
+        self._driver = driver
         self._prepare = prepare
         self._handlers: dict[str, TaskHandler] = {}
         self._queue: asyncio.Queue[str] = asyncio.Queue()
@@ -246,9 +249,23 @@ class TaskRunner:
         if not job.cancelled() and job.exception() is not None:
             log.error("task %s: unexpected failure in the runner", task_id, exc_info=job.exception())
 
+    def _task_context(self, task_id: str) -> TaskContext:
+        """The context of one run or repair: its driver checks, before every backend call, that
+        this process still holds the task (``GuardedDriver``), and maps backend failures."""
+        ctx = self.context
+        check = partial(self._check_lease, task_id, ctx.owner, time.monotonic())
+        return replace(ctx, driver=GuardedDriver(self._driver, check))
+
+    def _check_lease(self, task_id: str, owner: str, claimed: float) -> None:
+        """From memory: the owner is still this process's (liveness not lost) and the lease, set
+        when the task was claimed and renewed by the heartbeat since, has not run out."""
+        lease = self.settings.task_lease_seconds
+        if self.liveness.owner != owner or time.monotonic() >= max(self.liveness.renewed_at, claimed) + lease:
+            raise TaskLeaseLost(task_id)
+
     async def _execute(self, task_id: str, task: Task | None = None) -> None:
         """Run the task (``task``: the row as just committed by this process, else read here)."""
-        ctx = self.context
+        ctx = self._task_context(task_id)
         if task is None:
             async with self.database.session() as session:
                 task = (await session.execute(select(Task).where(Task.id == task_id))).scalar_one_or_none()
@@ -310,7 +327,7 @@ class TaskRunner:
 
     async def _repair(self, task_id: str) -> None:
         async with self._repair_slots:
-            ctx = self.context
+            ctx = self._task_context(task_id)
             async with self.database.session() as session:
                 task = (await session.execute(select(Task).where(Task.id == task_id))).scalar_one_or_none()
             if task is None or task.status != RUNNING or task.lease_owner != ctx.owner:
@@ -339,6 +356,9 @@ class TaskRunner:
         for attempt in range(1, attempts + 1):
             try:
                 await handler.undo(ctx, task)
+            except TaskLeaseLost:
+                log.warning("task %s (%s) was taken over during its rollback", task.id, task.kind)
+                return
             except Exception as exc:
                 log.warning("task %s: rollback attempt %d/%d failed: %s", task.id, attempt, attempts, exc)
                 failure = exc
