@@ -44,7 +44,9 @@ async def _driver_state(api: Api, runtime: Runtime, instance_id: str) -> dict[st
     }
 
 
-@pytest.mark.parametrize("step", ["stop", "set_port_forwarding", "set_disks", "destroy"])
+@pytest.mark.parametrize(
+    "step", ["stop", "set_port_forwarding", "set_static_nat", "set_load_balancing", "set_disks", "destroy"]
+)
 async def test_a_destroy_with_options_that_fails_restores_the_machine(
     api: Api, catalog: dict[str, Any], runtime: Runtime, step: str
 ) -> None:

@@ -4,13 +4,14 @@ kind (``HANDLERS``); the operations on a kept instance are in ``operation_handle
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cloudca.server.catalog.models import Template
-from cloudca.server.drivers.base import PowerState
 from cloudca.server.errors import InternalError
-from cloudca.server.instances import lifecycle, states
+from cloudca.server.instances import lifecycle, reconcile, states
 from cloudca.server.instances.machines import generate_password, machine_spec
 from cloudca.server.instances.models import Instance
 from cloudca.server.instances.operation_handlers import (
@@ -25,7 +26,6 @@ from cloudca.server.instances.operation_handlers import (
     Update,
 )
 from cloudca.server.instances.payloads import CreatePayload, DestroyPayload
-from cloudca.server.instances.reconcile import reconcile
 from cloudca.server.instances.representation import represent_one
 from cloudca.server.instances.task_base import InstanceTask, derived_id
 from cloudca.server.placement import scheduler
@@ -57,12 +57,17 @@ class Destroy(InstanceTask):
         options = DestroyPayload.from_json(task.payload)
         purge = options.purgeImmediately
         if instance.stable_state != states.DESTROYED:
-            if await ctx.driver.power_state(instance.id) is PowerState.RUNNING:
-                await ctx.driver.stop(instance.id)
-            await lifecycle.unforward_instance(
-                ctx.database, ctx.driver, instance.id, list(options.publicIpIdsToRelease)
-            )
-            await lifecycle.push_disks_without(ctx, instance.id, list(options.volumeIdsToDelete))
+            # The backend first, as it will be once destroyed (stopped, nothing forwarded or
+            # balanced to it, released IPs cleared, deleted volumes detached): a failure here
+            # leaves the records untouched, and the undo's reconcile puts it all back.
+            async with ctx.database.session() as session:
+                leaving = await reconcile.read(
+                    session, instance.id, released_ip_ids=options.publicIpIdsToRelease, leaving=True
+                )
+            if leaving is not None:
+                drop = options.volumeIdsToDelete
+                leaving = replace(leaving, nics=None, disks=leaving.disks if drop else None)
+                await reconcile.push(ctx.driver, instance.id, leaving.without_volumes(drop))
             async with ctx.database.transaction() as session:
                 snapshot_ids = await lifecycle.release_for_destroy(session, instance, options)
                 if not purge:
@@ -83,7 +88,7 @@ class Destroy(InstanceTask):
         # Everything the destroy took from the machine before it failed (power, disks, forwards of
         # the IPs it was to release) is still recorded: push it all back.
         released = list(DestroyPayload.from_json(task.payload).publicIpIdsToRelease)
-        await reconcile(ctx, task.entity_id, released)
+        await reconcile.reconcile(ctx, task.entity_id, released)
         await super().undo(ctx, task)
 
 
@@ -145,8 +150,10 @@ class Create(InstanceTask):
         await ctx.driver.start(instance.id)
         if payload.portsToForward:
             # Only forwarded ports give a new instance rules, hence public IPs whose forwards change.
-            held = await lifecycle.held_public_ips(ctx.database, instance.id)
-            await lifecycle.sync_public_ips(ctx.database, ctx.driver, held)
+            async with ctx.database.session() as session:
+                forwards = await reconcile.read(session, instance.id, machine=False)
+            if forwards is not None:
+                await reconcile.push(ctx.driver, instance.id, forwards)
         extra = {"password": password} if password else None
         await self.finish(ctx, task, states.RUNNING, extra_result=extra)
 
@@ -160,9 +167,16 @@ class Create(InstanceTask):
         # runner's next try of this undo redoes every step (removing them first left nothing to
         # retry from). The public IP the create acquired loses its forwards; a reused one keeps
         # all but the instance's.
-        await lifecycle.unforward_instance(
-            ctx.database, ctx.driver, instance.id, [derived_id(task, "public-ip")]
-        )
+        async with ctx.database.session() as session:
+            leaving = await reconcile.read(
+                session,
+                instance.id,
+                released_ip_ids=[derived_id(task, "public-ip")],
+                leaving=True,
+                machine=False,
+            )
+        if leaving is not None:
+            await reconcile.push(ctx.driver, instance.id, leaving)
         await ctx.driver.destroy(instance.id)
         async with ctx.database.transaction() as session:
             instance = await session.get(Instance, task.entity_id, populate_existing=True)

@@ -13,18 +13,14 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.catalog.models import DiskOffering, Template
-from cloudca.server.db.engine import Database
-from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.errors import InvalidField
 from cloudca.server.instances.models import Instance
 from cloudca.server.instances.payloads import CreatePayload, DestroyPayload
-from cloudca.server.networking import balancing, forwarding
+from cloudca.server.networking import forwarding
 from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp
 from cloudca.server.placement import scheduler
 from cloudca.server.placement.models import AffinityGroup, AffinityMembership
-from cloudca.server.storage import disks
 from cloudca.server.storage.models import Snapshot, Volume
-from cloudca.server.tasks.handlers import TaskContext
 
 ANTI_AFFINITY = "host anti-affinity"
 DerivedId = Callable[[str], str]
@@ -205,96 +201,3 @@ async def delete_records(session: AsyncSession, instance_id: str) -> None:
     await session.execute(delete(AffinityMembership).where(AffinityMembership.instance_id == instance_id))
     await session.execute(delete(Nic).where(Nic.instance_id == instance_id))
     await session.execute(delete(Instance).where(Instance.id == instance_id))
-
-
-async def held_public_ips(database: Database, instance_id: str) -> dict[str, str]:
-    """Public IPs (id -> address) whose rules or static NAT target the instance: the ones whose
-    driver forwards change when the instance's rules are created or removed."""
-    async with database.session() as session:
-        rows = await session.execute(
-            select(PublicIp.id, PublicIp.ip_address)
-            .join(PortForwardingRule, PortForwardingRule.public_ip_id == PublicIp.id)
-            .where(PortForwardingRule.instance_id == instance_id)
-        )
-        natted = await session.execute(
-            select(PublicIp.id, PublicIp.ip_address)
-            .join(Nic, Nic.id == PublicIp.static_nat_nic_id)
-            .where(Nic.instance_id == instance_id)
-        )
-        held = {ip_id: address for ip_id, address in [*rows, *natted]}
-        return held | await balancing.balanced_ips(session, instance_id)
-
-
-async def sync_public_ips(database: Database, driver: ComputeDriver, held: dict[str, str]) -> None:
-    """Tell the driver the forwards the database now has for these IPs (none for released ones)."""
-    if not held:
-        return
-    async with database.session() as session:
-        existing = set(
-            (await session.execute(select(PublicIp.id).where(PublicIp.id.in_(list(held))))).scalars()
-        )
-    for ip_id, address in held.items():
-        if ip_id in existing:
-            await forwarding.push_forwards(database, driver, ip_id)
-            await balancing.push_balancers(database, driver, ip_id)
-        else:
-            await forwarding.clear_forwards(driver, address)
-            await balancing.apply(driver, address, [])
-
-
-async def unforward_instance(
-    database: Database, driver: ComputeDriver, instance_id: str, released_ip_ids: list[str]
-) -> None:
-    """Before destroy or changeNetwork removes the instance's rules: the driver stops forwarding and
-    balancing to it first (released IPs lose every forward and balancer), so a failure leaves the
-    database unchanged."""
-    held = await held_public_ips(database, instance_id)
-    async with database.session() as session:
-        rule_ids = set(
-            (
-                await session.execute(
-                    select(PortForwardingRule.id).where(PortForwardingRule.instance_id == instance_id)
-                )
-            ).scalars()
-        )
-        for ip_id in released_ip_ids:
-            ip = await session.get(PublicIp, ip_id)
-            if ip is not None:
-                held[ip.id] = ip.ip_address
-    for ip_id, address in held.items():
-        if ip_id in released_ip_ids:
-            await forwarding.clear_forwards(driver, address)
-            await balancing.apply(driver, address, [])
-        else:
-            # Static NAT of a held IP targets the instance (an IP has it or rules, never both).
-            await forwarding.push_forwards(
-                database,
-                driver,
-                ip_id,
-                lambda rules: [r for r in rules if r.rule_id not in rule_ids],
-                lambda _private_ip: None,
-            )
-            await balancing.push_balancers(database, driver, ip_id, without_instance=instance_id)
-
-
-async def resync_public_ips(
-    database: Database, driver: ComputeDriver, instance_id: str, ip_ids: list[str]
-) -> None:
-    """After a failed destroy or changeNetwork: the driver forwards and balances again what the
-    database still holds for the instance's public IPs (and ``ip_ids``, those it was to release)."""
-    held = await held_public_ips(database, instance_id)
-    async with database.session() as session:
-        for ip_id in ip_ids:
-            ip = await session.get(PublicIp, ip_id)
-            if ip is not None:
-                held[ip.id] = ip.ip_address
-    await sync_public_ips(database, driver, held)
-
-
-async def push_disks_without(ctx: TaskContext, instance_id: str, volume_ids: list[str]) -> None:
-    """Before destroy deletes ``volumeIdsToDelete``: the machine loses those disks first."""
-    if volume_ids:
-        gone = set(volume_ids)
-        await disks.push_disks(
-            ctx, instance_id, lambda specs: tuple(s for s in specs if s.volume_id not in gone)
-        )

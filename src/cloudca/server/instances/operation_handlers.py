@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cloudca.server.catalog.models import Template
 from cloudca.server.errors import Duplicate, InvalidField, ServiceError
-from cloudca.server.instances import lifecycle, states
+from cloudca.server.instances import lifecycle, reconcile, states
 from cloudca.server.instances.machines import generate_password, nic_specs
 from cloudca.server.instances.models import RecoveryPoint
 from cloudca.server.instances.payloads import (
@@ -20,7 +20,6 @@ from cloudca.server.instances.payloads import (
     RecoveryPointPayload,
     UpdatePayload,
 )
-from cloudca.server.instances.reconcile import reconcile
 from cloudca.server.instances.task_base import InstanceTask, derived_id
 from cloudca.server.networking import ipam
 from cloudca.server.networking.models import Network, Nic
@@ -170,7 +169,10 @@ class ChangeNetwork(InstanceTask):
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
         network_id = ChangeNetworkPayload.from_json(task.payload).networkId
-        await lifecycle.unforward_instance(ctx.database, ctx.driver, instance.id, [])
+        async with ctx.database.session() as session:
+            leaving = await reconcile.read(session, instance.id, leaving=True, machine=False)
+        if leaving is not None:  # its forwards and balancers go with its old address
+            await reconcile.push(ctx.driver, instance.id, leaving)
         for _ in range(self.attempts):
             async with ctx.database.session() as session:
                 network = await session.get(Network, network_id)
@@ -209,5 +211,5 @@ class ChangeNetwork(InstanceTask):
         raise Duplicate("ipAddress", network_id, "Could not allocate a unique address; retry")
 
     async def undo(self, ctx: TaskContext, task: Task) -> None:
-        await reconcile(ctx, task.entity_id)  # NICs, power and forwards as the records still say
+        await reconcile.reconcile(ctx, task.entity_id)  # NICs, power and forwards as the records still say
         await super().undo(ctx, task)
