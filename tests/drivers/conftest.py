@@ -1,8 +1,10 @@
 """Fixtures of the driver contract suite: every available driver, and a probe to observe it.
 
-The suite runs once per entry of ``DRIVERS``: the simulator, and the libvirt driver over libvirt's
-``test:///default`` URI (no hypervisor needed; its nftables rules go to a network namespace the
-suite makes). Real guests are the e2e tests' (tests/e2e/test_libvirt_guests.py).
+The suite runs once per entry of ``DRIVERS``: the simulator in both its modes (alone, as on
+SQLite, and ``shared``, as each process of a PostgreSQL deployment runs it: its books hold only
+the machines it has seen, so it makes no comparison with other machines), and the libvirt driver
+over libvirt's ``test:///default`` URI (no hypervisor needed; its nftables rules go to a network
+namespace the suite makes). Real guests are the e2e tests' (tests/e2e/test_libvirt_guests.py).
 
 What the interface cannot show (NICs, disks, a password, host usage, failure injection) is read
 through a ``DriverProbe``. A driver whose backend cannot show something leaves that method to the
@@ -92,6 +94,17 @@ class DriverProbe:
         """Make the next call of ``operation`` fail with ``DriverError``."""
         self._unobservable("fault injection")
 
+    def sees_every_machine(self) -> None:
+        """For tests of refusals that need every machine of the host in view (a MAC, an IP or a
+        volume another machine uses): the base passes; a driver that cannot see them skips."""
+
+    def usage_or_none(self, host_name: str) -> tuple[int, int] | None:
+        """``host_usage``, or ``None`` where the backend does not expose it."""
+        try:
+            return self.host_usage(host_name)
+        except pytest.skip.Exception:
+            return None
+
 
 class SimulatorProbe(DriverProbe):
     driver: SimulatorDriver
@@ -140,6 +153,11 @@ class SimulatorProbe(DriverProbe):
 
     def fail_next(self, operation: str) -> None:
         self.driver.inject_fault(operation, error=DriverError)
+
+
+class SharedSimulatorProbe(SimulatorProbe):
+    def sees_every_machine(self) -> None:
+        pytest.skip("the shared simulator (PostgreSQL mode) sees only its own process's machines")
 
 
 class LibvirtProbe(DriverProbe):
@@ -195,13 +213,14 @@ class LibvirtProbe(DriverProbe):
         return balancers
 
 
-def _simulator() -> SimulatorDriver:
+def _simulator(*, shared: bool = False) -> SimulatorDriver:
     return SimulatorDriver(
         zones=("QC-1", "ON-1"),
         hosts_per_zone=2,
         host_cpus=HOST_CPUS,
         host_memory_mb=HOST_MEMORY_MB,
         seed=0,
+        shared=shared,
     )
 
 
@@ -209,38 +228,50 @@ def _simulator() -> SimulatorDriver:
 #: The simulator's backend is its memory, so "the same backend after a restart" is an empty one.
 _DRIVERS: dict[str, tuple[Callable[[], ComputeDriver], Callable[[ComputeDriver], ComputeDriver], type]] = {
     "simulator": (_simulator, lambda _previous: _simulator(), SimulatorProbe),
+    "simulator-shared": (
+        lambda: _simulator(shared=True),
+        lambda _previous: _simulator(shared=True),
+        SharedSimulatorProbe,
+    ),
     # libvirt's backend is libvirt: a restarted driver sees the same domains.
     "libvirt": (libvirt_support.make_driver, lambda _previous: libvirt_support.make_driver(), LibvirtProbe),
 }
 
 DRIVERS = [
     pytest.param("simulator", id="simulator"),
+    pytest.param("simulator-shared", id="simulator-shared"),
     pytest.param("libvirt", id="libvirt-test", marks=pytest.mark.libvirt),
 ]
 
 
 @pytest.fixture(params=DRIVERS)
-async def driver(request: pytest.FixtureRequest) -> AsyncIterator[ComputeDriver]:
-    """Each available driver in turn, over a fresh backend."""
-    make, _, _ = _DRIVERS[request.param]
+def driver_kind(request: pytest.FixtureRequest) -> str:
+    """Which entry of ``DRIVERS`` (a driver's ``name`` does not tell the simulator's modes apart)."""
     if request.param == "libvirt":
         request.getfixturevalue("libvirt_backend")
         libvirt_support.reset_backend()
+    return str(request.param)
+
+
+@pytest.fixture
+async def driver(driver_kind: str) -> AsyncIterator[ComputeDriver]:
+    """Each available driver in turn, over a fresh backend."""
+    make, _, _ = _DRIVERS[driver_kind]
     instance = make()
     yield instance
     await instance.close()
 
 
 @pytest.fixture
-def probe(driver: ComputeDriver) -> DriverProbe:
-    _, _, probe_class = _DRIVERS[driver.name]
+def probe(driver: ComputeDriver, driver_kind: str) -> DriverProbe:
+    _, _, probe_class = _DRIVERS[driver_kind]
     return probe_class(driver)
 
 
 @pytest.fixture
-async def restarted(driver: ComputeDriver) -> AsyncIterator[Callable[[], ComputeDriver]]:
+async def restarted(driver: ComputeDriver, driver_kind: str) -> AsyncIterator[Callable[[], ComputeDriver]]:
     """Builds the driver a restarted server would get, over the same backend as ``driver``."""
-    _, reopen, _ = _DRIVERS[driver.name]
+    _, reopen, _ = _DRIVERS[driver_kind]
     opened: list[ComputeDriver] = []
 
     def restart() -> ComputeDriver:

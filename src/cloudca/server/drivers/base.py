@@ -257,7 +257,11 @@ class ComputeDriver(abc.ABC):
 
     @abc.abstractmethod
     async def start(self, instance_id: str) -> None:
-        """Power the machine on. After it returns it is running. Starting a running machine succeeds."""
+        """Power the machine on. After it returns it is running. Starting a running machine succeeds.
+
+        Beyond what its host has free, a driver either runs it (a real host may overcommit; the
+        control plane's reservations decide placement) or raises ``NoCapacityError`` and changes
+        nothing; the contract suite accepts both."""
 
     @abc.abstractmethod
     async def stop(self, instance_id: str) -> None:
