@@ -195,18 +195,20 @@ async def forwards_of(session: AsyncSession, public_ip_id: str) -> tuple[str, li
         .join(Nic, Nic.id == PortForwardingRule.nic_id)
         .where(PortForwardingRule.public_ip_id == public_ip_id)
     )
-    return public_ip.ip_address, [
-        PortForward(
-            rule_id=rule.id,
-            protocol=rule.protocol_key,
-            public_port_start=rule.public_port_start,
-            public_port_end=rule.public_port_end,
-            private_ip=address,
-            private_port_start=rule.private_port_start,
-            private_port_end=rule.private_port_end,
-        )
-        for rule, address in rows
-    ]
+    return public_ip.ip_address, [port_forward(rule, address) for rule, address in rows]
+
+
+def port_forward(rule: PortForwardingRule, private_ip: str) -> PortForward:
+    """The driver's view of a rule that forwards to ``private_ip``."""
+    return PortForward(
+        rule_id=rule.id,
+        protocol=rule.protocol_key,
+        public_port_start=rule.public_port_start,
+        public_port_end=rule.public_port_end,
+        private_ip=private_ip,
+        private_port_start=rule.private_port_start,
+        private_port_end=rule.private_port_end,
+    )
 
 
 async def static_nat_of(session: AsyncSession, public_ip_id: str) -> str | None:

@@ -16,7 +16,6 @@ from cloudca.server.core.claims import lock_usable_instance
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
-from cloudca.server.drivers.base import PortForward
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import balancing, forwarding
 from cloudca.server.networking import forwarding_rules as rules
@@ -135,20 +134,30 @@ class ForwardTask(EntityTask):
         await forwarding.sync_forwards(ctx.database, ctx.driver, [self.public_ip(task)])
 
 
+def _new_rule(task: Task, p: CreateForwardPayload) -> PortForwardingRule:
+    """The rule the task records (and, before that, gives the driver)."""
+    return PortForwardingRule(
+        id=task.entity_id,
+        environment_id=task.environment_id,
+        public_ip_id=p.publicIpId,
+        protocol=p.protocol,
+        protocol_key=p.protocolKey,
+        public_port_start=p.publicPortStart,
+        public_port_end=p.publicPortEnd,
+        private_port_start=p.privatePortStart,
+        private_port_end=p.privatePortEnd,
+        instance_id=p.instanceId,
+        nic_id=p.nicId,
+        network_id=p.networkId,
+    )
+
+
 class CreatePortForwardingRule(ForwardTask):
     kind = "portforwardingrules.create"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
         p = CreateForwardPayload.from_json(task.payload)
-        forward = PortForward(
-            rule_id=task.entity_id,
-            protocol=p.protocolKey,
-            public_port_start=p.publicPortStart,
-            public_port_end=p.publicPortEnd,
-            private_ip=await _private_address(ctx, p.nicId),
-            private_port_start=p.privatePortStart,
-            private_port_end=p.privatePortEnd,
-        )
+        forward = forwarding.port_forward(_new_rule(task, p), await _private_address(ctx, p.nicId))
         await forwarding.push_forwards(
             ctx.database, ctx.driver, p.publicIpId, lambda rules: [*rules, forward]
         )
@@ -170,21 +179,7 @@ class CreatePortForwardingRule(ForwardTask):
         overlapping = rules.overlaps(existing, p.protocolKey, start, end) is not None
         if overlapping or await rules.balances_in(session, ip.id, start, end):
             raise Duplicate("publicPortStart", start, f"{ip.ip_address} already forwards port {start}")
-        assert task.environment_id is not None
-        rule = PortForwardingRule(
-            id=task.entity_id,
-            environment_id=task.environment_id,
-            public_ip_id=ip.id,
-            protocol=p.protocol,
-            protocol_key=p.protocolKey,
-            public_port_start=start,
-            public_port_end=end,
-            private_port_start=p.privatePortStart,
-            private_port_end=p.privatePortEnd,
-            instance_id=p.instanceId,
-            nic_id=p.nicId,
-            network_id=p.networkId,
-        )
+        rule = _new_rule(task, p)
         taken = Duplicate("publicPortStart", start, f"{ip.ip_address} already forwards port {start}")
         async with refused_as(session, taken):
             session.add(rule)
