@@ -32,7 +32,7 @@ from cloudca.server.db import migrate, ownership
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.drivers.registry import create_driver
-from cloudca.server.instances import adoption
+from cloudca.server.instances import adoption, reconcile_pass
 from cloudca.server.instances.console_router import router as instance_console_router
 from cloudca.server.instances.drift import DriftMonitor
 from cloudca.server.instances.handlers import HANDLERS
@@ -198,6 +198,10 @@ async def _start(
         drift = DriftMonitor(database, driver, settings.drift_sweep_seconds)
         await drift.start()
         runtime.stoppers.append(drift.stop)
+    if settings.reconcile_sweep_seconds > 0 and reconcile_pass.wanted(driver):
+        sweep = reconcile_pass.ReconcilePass(database, driver, settings.reconcile_sweep_seconds)
+        await sweep.start()
+        runtime.stoppers.append(sweep.stop)
     return runtime
 
 

@@ -88,6 +88,10 @@ class Settings:
     #: Drift: how often every machine is compared with the database, in seconds (a safety net
     #: under the driver's events; 0: events only; negative: no drift monitor at all).
     drift_sweep_seconds: float = 15.0
+    #: Reconcile: how often every idle instance's NICs, disks and public IP rules are pushed to
+    #: the backend again from the database, in seconds (0 or less: never). Only for drivers that
+    #: apply them for real (libvirt); see ``instances.reconcile_pass``.
+    reconcile_sweep_seconds: float = 300.0
     #: Public IP pools, one CIDR per zone in order, comma-separated (first start only); empty:
     #: documentation ranges. Real instances need addresses this host owns (e.g. ``127.0.1.0/24``).
     public_ip_pools: str = ""

@@ -4,8 +4,6 @@ kind (``HANDLERS``); the operations on a kept instance are in ``operation_handle
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,6 +24,7 @@ from cloudca.server.instances.operation_handlers import (
     Update,
 )
 from cloudca.server.instances.payloads import CreatePayload, DestroyPayload
+from cloudca.server.instances.reconcile import Part
 from cloudca.server.instances.representation import represent_one
 from cloudca.server.instances.task_base import InstanceTask, derived_id
 from cloudca.server.placement import scheduler
@@ -61,12 +60,15 @@ class Destroy(InstanceTask):
             # balanced to it, released IPs cleared, deleted volumes detached): a failure here
             # leaves the records untouched, and the undo's reconcile puts it all back.
             async with ctx.database.session() as session:
+                drop = options.volumeIdsToDelete
                 leaving = await reconcile.read(
-                    session, instance.id, released_ip_ids=options.publicIpIdsToRelease, leaving=True
+                    session,
+                    instance.id,
+                    released_ip_ids=options.publicIpIdsToRelease,
+                    leaving=True,
+                    parts=Part.POWER | Part.ADDRESSES | (Part.DISKS if drop else Part(0)),
                 )
             if leaving is not None:
-                drop = options.volumeIdsToDelete
-                leaving = replace(leaving, nics=None, disks=leaving.disks if drop else None)
                 await reconcile.push(ctx.driver, instance.id, leaving.without_volumes(drop))
             async with ctx.database.transaction() as session:
                 snapshot_ids = await lifecycle.release_for_destroy(session, instance, options)
@@ -151,7 +153,7 @@ class Create(InstanceTask):
         if payload.portsToForward:
             # Only forwarded ports give a new instance rules, hence public IPs whose forwards change.
             async with ctx.database.session() as session:
-                forwards = await reconcile.read(session, instance.id, machine=False)
+                forwards = await reconcile.read(session, instance.id, parts=Part.ADDRESSES)
             if forwards is not None:
                 await reconcile.push(ctx.driver, instance.id, forwards)
         extra = {"password": password} if password else None
@@ -173,7 +175,7 @@ class Create(InstanceTask):
                 instance.id,
                 released_ip_ids=[derived_id(task, "public-ip")],
                 leaving=True,
-                machine=False,
+                parts=Part.ADDRESSES,
             )
         if leaving is not None:
             await reconcile.push(ctx.driver, instance.id, leaving)

@@ -170,7 +170,7 @@ class ChangeNetwork(InstanceTask):
         instance = await self.load(ctx, task)
         network_id = ChangeNetworkPayload.from_json(task.payload).networkId
         async with ctx.database.session() as session:
-            leaving = await reconcile.read(session, instance.id, leaving=True, machine=False)
+            leaving = await reconcile.read(session, instance.id, leaving=True, parts=reconcile.Part.ADDRESSES)
         if leaving is not None:  # its forwards and balancers go with its old address
             await reconcile.push(ctx.driver, instance.id, leaving)
         for _ in range(self.attempts):

@@ -20,6 +20,7 @@ leaves the instance in ``Error`` (see ``tasks.runner``).
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -48,6 +49,18 @@ _POWER = {
     states.STOPPED: PowerState.STOPPED,
     states.DESTROYED: PowerState.STOPPED,
 }
+
+
+class Part(enum.Flag):
+    """The parts of a desired state: an undo or a pass reads and pushes only those it owns."""
+
+    POWER = enum.auto()
+    NICS = enum.auto()
+    DISKS = enum.auto()
+    #: The forwards, static NAT and balancers of the public IPs that concern the instance.
+    ADDRESSES = enum.auto()
+    MACHINE = POWER | NICS | DISKS
+    ALL = MACHINE | ADDRESSES
 
 
 @dataclass(frozen=True)
@@ -83,27 +96,31 @@ async def read(
     *,
     released_ip_ids: Sequence[str] = (),
     leaving: bool = False,
-    machine: bool = True,
+    parts: Part = Part.ALL,
 ) -> Desired | None:
     """The instance's desired state as the database has it (``None``: no such instance).
 
     ``leaving``: as it will be once the instance is destroyed or moved (stopped, no forward, static
     NAT or balancer to it, ``released_ip_ids`` cleared). Without it, ``released_ip_ids`` (those a
-    failed task was to release) get back what the database still holds for them. ``machine``
-    false reads only the public IPs' part (no power, NICs or disks)."""
+    failed task was to release) get back what the database still holds for them. Only ``parts``
+    are read; the others stay ``None`` (left as they are)."""
     instance = await session.get(Instance, instance_id)
     if instance is None:
         return None
-    addresses = await _addresses(session, instance_id, released_ip_ids, leaving=leaving)
-    if not machine:
-        return Desired(addresses=addresses)
-    template = await session.get(Template, instance.template_id)
-    return Desired(
-        power=PowerState.STOPPED if leaving else _POWER.get(instance.stable_state),
-        nics=await nic_specs(session, instance_id),
-        disks=await disk_specs(session, instance_id, template) if template is not None else None,
-        addresses=addresses,
-    )
+    desired = Desired()
+    if Part.ADDRESSES in parts:
+        addresses = await _addresses(session, instance_id, released_ip_ids, leaving=leaving)
+        desired = replace(desired, addresses=addresses)
+    if Part.POWER in parts:
+        power = PowerState.STOPPED if leaving else _POWER.get(instance.stable_state)
+        desired = replace(desired, power=power)
+    if Part.NICS in parts:
+        desired = replace(desired, nics=await nic_specs(session, instance_id))
+    if Part.DISKS in parts:
+        template = await session.get(Template, instance.template_id)
+        if template is not None:
+            desired = replace(desired, disks=await disk_specs(session, instance_id, template))
+    return desired
 
 
 async def _addresses(
@@ -168,10 +185,13 @@ async def push(driver: ComputeDriver, instance_id: str, desired: Desired) -> Non
         await driver.set_load_balancing(rules.address, rules.balancers)
 
 
-async def reconcile(ctx: TaskContext, instance_id: str, released_ip_ids: Sequence[str] = ()) -> None:
+async def reconcile(
+    ctx: TaskContext, instance_id: str, released_ip_ids: Sequence[str] = (), parts: Part = Part.ALL
+) -> None:
     """Push the database's whole desired state of the instance, with the public IPs a failed
-    task was to release (``released_ip_ids``: the database still holds their rules). Idempotent."""
+    task was to release (``released_ip_ids``: the database still holds their rules); or only
+    ``parts`` of it (a volume's undo owns the disks, a NIC's the NICs). Idempotent."""
     async with ctx.database.session() as session:
-        desired = await read(session, instance_id, released_ip_ids=released_ip_ids)
+        desired = await read(session, instance_id, released_ip_ids=released_ip_ids, parts=parts)
     if desired is not None:
         await push(ctx.driver, instance_id, desired)

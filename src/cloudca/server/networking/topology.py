@@ -23,6 +23,7 @@ from cloudca.server.drivers.base import NicSpec
 from cloudca.server.errors import InvalidField
 from cloudca.server.instances.lifecycle import mark_network_implemented
 from cloudca.server.instances.machines import nic_specs
+from cloudca.server.instances.reconcile import Part, reconcile
 from cloudca.server.networking import acls, filtering, forwarding, ipam, nics
 from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import Network, NetworkAcl, Nic, PublicIp, Vpc
@@ -48,8 +49,8 @@ async def push_nics(ctx: TaskContext, instance_id: str, edit: NicEdit | None = N
 
 
 async def resync_nics(ctx: TaskContext, instance_id: str) -> None:
-    if await ctx.driver.power_state(instance_id) is not None:
-        await push_nics(ctx, instance_id)
+    """After a failure: the instance's reconcile, of the part a NIC task owns."""
+    await reconcile(ctx, instance_id, parts=Part.NICS)
 
 
 class NicTask(EntityTask):

@@ -10,6 +10,7 @@ from cloudca.server.drivers.base import ComputeDriver, DiskSpec
 from cloudca.server.errors import ServiceError
 from cloudca.server.instances.machines import disk_specs
 from cloudca.server.instances.models import Instance
+from cloudca.server.instances.reconcile import Part, reconcile
 from cloudca.server.tasks.handlers import TaskContext
 
 DiskEdit = Callable[[tuple[DiskSpec, ...]], tuple[DiskSpec, ...]]
@@ -56,10 +57,7 @@ async def push_disks(ctx: TaskContext, instance_id: str, edit: DiskEdit | None =
 
 
 async def resync_disks(ctx: TaskContext, instance_id: str | None) -> None:
-    """After a failure: the backend's disks become the database's again (best effort, idempotent)."""
-    if instance_id is None:
-        return
-    disks = await current_disks(ctx, instance_id)
-    if disks is None or await ctx.driver.power_state(instance_id) is None:
-        return
-    await ctx.driver.set_disks(instance_id, disks)
+    """After a failure: the backend's disks become the database's again (the instance's
+    reconcile, of the part a volume task owns). Idempotent."""
+    if instance_id is not None:
+        await reconcile(ctx, instance_id, parts=Part.DISKS)
