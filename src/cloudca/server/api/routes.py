@@ -229,22 +229,18 @@ class ResourceRoutes:
         doc: str,
         *,
         kind: str,
-        check: Callable[[AsyncSession, R], Awaitable[None]] | None = None,
-        payload: Callable[[AsyncSession, R], Awaitable[TaskPayload]] | None = None,
+        check: Callable[[AsyncSession, R], Awaitable[TaskPayload | None]] | None = None,
     ) -> None:
-        """``DELETE`` an item: ``check`` it, then start a task whose payload is ``payload`` (by
-        default ``Deleted``: the item's representation, the task's result should it be gone)."""
+        """``DELETE`` an item: ``check`` it, then start a task. Its payload is what ``check`` returns,
+        or without one ``Deleted``: the item's representation, the task's result should it be gone."""
 
         async def handle(call: _Call) -> JSONResponse:
             async with call.runtime.database.session() as session:
                 row = await resource.find(session, call.scope, call.item_id)
-                if check is not None:
-                    await check(session, row)
-                if payload is not None:
-                    data = await payload(session, row)
-                else:
-                    data = Deleted(last=await resource.represent(session, row))
-            return await self._task(call, kind, resource.entity_type, row.id, data)
+                payload = await check(session, row) if check is not None else None
+                if payload is None:
+                    payload = Deleted(last=await resource.represent(session, row))
+            return await self._task(call, kind, resource.entity_type, row.id, payload)
 
         self._add(resource.item_path, "DELETE", name, doc, TaskAccepted, handle, item=resource.item)
 

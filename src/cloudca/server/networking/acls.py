@@ -236,9 +236,12 @@ async def check_delete_acl(session: AsyncSession, acl: NetworkAcl) -> None:
         )
 
 
-def check_delete_rule(rule: NetworkAclRule) -> None:
+def check_delete_rule(rule: NetworkAclRule) -> RulePayload:
+    """Refused for a built-in ACL's rules; the task needs the rule's ACL (its networks' filtering
+    follows) and the rule's representation."""
     if rule.environment_id is None:
         raise _refuse_builtin(rule.id, "delete a rule")
+    return RulePayload(rule.network_acl_id, last=represent_rule(rule))
 
 
 def _word(field: str, value: str, allowed: tuple[str, ...]) -> ServiceError | None:

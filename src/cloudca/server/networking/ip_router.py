@@ -85,7 +85,7 @@ routes.delete(
     "delete_rule",
     "Delete a port forwarding rule.",
     kind="portforwardingrules.delete",
-    payload=rules.delete_payload,
+    check=rules.delete_payload,
 )
 
 routes.list(
@@ -116,5 +116,5 @@ routes.delete(
     "delete_nic",
     "Delete a NIC other than the default one.",
     kind="nics.delete",
-    payload=nics.check_delete,
+    check=nics.check_delete,
 )

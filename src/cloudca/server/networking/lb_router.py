@@ -66,5 +66,5 @@ routes.delete(
     "delete_rule",
     "Delete a load balancer rule; the public IP loses ``LOAD_BALANCING`` with its last one.",
     kind="loadbalancerrules.delete",
-    payload=service.delete_payload,
+    check=service.delete_payload,
 )

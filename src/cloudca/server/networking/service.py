@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
 from cloudca.server.core.listing import ListParams, SortColumns, given, page
-from cloudca.server.errors import NotFound
+from cloudca.server.core.rows import in_environment
 from cloudca.server.networking import representations as rep
 from cloudca.server.networking.models import Network, NetworkAcl, PublicIp, Vpc
 
@@ -66,28 +66,22 @@ async def list_vpcs(
 
 async def get_vpc_row(session: AsyncSession, scope: EnvironmentScope, vpc_id: str) -> Vpc:
     """The VPC named in the path, or 404."""
-    vpc = await find_vpc(session, scope, vpc_id)
-    if vpc is None:
-        raise NotFound("vpcs", vpc_id)
-    return vpc
+    return await in_environment(session, Vpc, scope.id, vpc_id, "vpcs", "VPC")
 
 
-async def get_vpc(session: AsyncSession, scope: EnvironmentScope, vpc_id: str) -> dict[str, Any]:
-    vpc = await get_vpc_row(session, scope, vpc_id)
-    zone = await session.get(Zone, vpc.zone_id)
-    assert zone is not None
-    nat = await _source_nat_ips(session, [vpc.id])
-    return rep.vpc(vpc, zone, nat.get(vpc.id))
+async def get_network_row(session: AsyncSession, scope: EnvironmentScope, network_id: str) -> Network:
+    """The network named in the path, or 404."""
+    return await in_environment(session, Network, scope.id, network_id, "networks", "network")
 
 
-def _network_query(scope: EnvironmentScope) -> Any:
+def _network_query() -> Any:
+    """A network with what its representation shows of its VPC, zone, offering and ACL."""
     return (
         select(Network, Vpc, Zone, NetworkOffering, NetworkAcl)
         .join(Vpc, Vpc.id == Network.vpc_id)
         .join(Zone, Zone.id == Network.zone_id)
         .join(NetworkOffering, NetworkOffering.id == Network.network_offering_id)
         .join(NetworkAcl, NetworkAcl.id == Network.network_acl_id)
-        .where(Network.environment_id == scope.id)
     )
 
 
@@ -119,17 +113,10 @@ async def list_networks(
     vpc_id: str | None = None,
     zone_id: str | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    query = _network_query(scope)
+    query = _network_query().where(Network.environment_id == scope.id)
     query = given(query, {Network.vpc_id: vpc_id, Network.zone_id: zone_id})
     rows, metadata = await page(session, query, params, NETWORK_SORT, (Network.created_at, Network.id))
     return [rep.network(*row) for row in rows], metadata
-
-
-async def get_network(session: AsyncSession, scope: EnvironmentScope, network_id: str) -> dict[str, Any]:
-    row = (await session.execute(_network_query(scope).where(Network.id == network_id.lower()))).first()
-    if row is None:
-        raise NotFound("networks", network_id)
-    return rep.network(*row)
 
 
 async def represent_vpc(session: AsyncSession, vpc_id: str) -> dict[str, Any] | None:
@@ -145,14 +132,6 @@ async def represent_vpc(session: AsyncSession, vpc_id: str) -> dict[str, Any] | 
 
 async def represent_network(session: AsyncSession, network_id: str) -> dict[str, Any] | None:
     """A network's representation by id alone (task results)."""
-    query = (
-        select(Network, Vpc, Zone, NetworkOffering, NetworkAcl)
-        .join(Vpc, Vpc.id == Network.vpc_id)
-        .join(Zone, Zone.id == Network.zone_id)
-        .join(NetworkOffering, NetworkOffering.id == Network.network_offering_id)
-        .join(NetworkAcl, NetworkAcl.id == Network.network_acl_id)
-        .where(Network.id == network_id)
-        .execution_options(populate_existing=True)
-    )
+    query = _network_query().where(Network.id == network_id).execution_options(populate_existing=True)
     row = (await session.execute(query)).first()
     return rep.network(*row) if row is not None else None
