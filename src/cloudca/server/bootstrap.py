@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,6 +70,23 @@ STANDARD_NETWORK_SERVICES = [
     "StaticNat",
 ]
 GIB = 1024**3
+NETWORK_OFFERINGS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "Standard Network",
+        {
+            "description": "A network with port forwarding, static NAT and source NAT",
+            "services": STANDARD_NETWORK_SERVICES,
+        },
+    ),
+    (
+        "Load Balanced Network",
+        {
+            "description": "A network that can also balance load",
+            "services": [*STANDARD_NETWORK_SERVICES, "Lb"],
+        },
+    ),
+]
+Shared = TypeVar("Shared", Zone, Template, ComputeOffering, DiskOffering, VpcOffering, NetworkOffering)
 
 
 def seeded_id(kind: str, name: str) -> str:
@@ -179,38 +197,16 @@ async def _seed(session: AsyncSession, settings: Settings) -> FirstStart:
     session.add_all(_templates(connection.id, [zone.id for zone in zones]))
     session.add_all(_compute_offerings(connection.id))
     session.add_all(_disk_offerings(connection.id))
-    vpc_offering = VpcOffering(
-        id=seeded_id("vpcOffering", "Default VPC offering"),
-        service_connection_id=connection.id,
-        name="Default VPC offering",
-        services=VPC_SERVICES,
+    [vpc_offering] = _shared(
+        VpcOffering, "vpcOffering", connection.id, [("Default VPC offering", {"services": VPC_SERVICES})]
     )
-    standard = NetworkOffering(
-        id=seeded_id("networkOffering", "Standard Network"),
-        service_connection_id=connection.id,
-        name="Standard Network",
-        description="A network with port forwarding, static NAT and source NAT",
-        services=STANDARD_NETWORK_SERVICES,
-    )
-    balanced = NetworkOffering(
-        id=seeded_id("networkOffering", "Load Balanced Network"),
-        service_connection_id=connection.id,
-        name="Load Balanced Network",
-        description="A network that can also balance load",
-        services=[*STANDARD_NETWORK_SERVICES, "Lb"],
-        position=1,
-    )
-    allow = NetworkAcl(
-        id=seeded_id("networkAcl", "default_allow"),
-        name="default_allow",
-        description="Allow all traffic",
-        builtin=True,
-    )
-    deny = NetworkAcl(
-        id=seeded_id("networkAcl", "default_deny"),
-        name="default_deny",
-        description="Deny all traffic",
-        builtin=True,
+    standard, balanced = _shared(NetworkOffering, "networkOffering", connection.id, NETWORK_OFFERINGS)
+    allow, deny = (
+        NetworkAcl(id=seeded_id("networkAcl", name), name=name, description=description, builtin=True)
+        for name, description in (
+            ("default_allow", "Allow all traffic"),
+            ("default_deny", "Deny all traffic"),
+        )
     )
     session.add_all([vpc_offering, standard, balanced, allow, deny])
     await session.flush()
@@ -266,21 +262,33 @@ def _network(
     )
 
 
+def _shared(
+    model: type[Shared], kind: str, connection_id: str, specs: Sequence[tuple[str, dict[str, Any]]]
+) -> list[Shared]:
+    """Zones, or offerings of one kind, of the service connection: listed in the order given, each
+    with an id derived from its name and the fields its spec names."""
+    return [
+        model(
+            id=seeded_id(kind, name),
+            service_connection_id=connection_id,
+            name=name,
+            position=position,
+            **fields,
+        )
+        for position, (name, fields) in enumerate(specs)
+    ]
+
+
 def _zones(settings: Settings, connection_id: str) -> list[Zone]:
     names = [name.strip() for name in settings.zones.split(",") if name.strip()]
     pools = [pool.strip() for pool in settings.public_ip_pools.split(",") if pool.strip()] or list(
         PUBLIC_POOLS
     )
-    return [
-        Zone(
-            id=seeded_id("zone", name),
-            service_connection_id=connection_id,
-            name=name,
-            public_ip_range=pools[index] if index < len(pools) else f"100.64.{index}.0/24",
-            position=index,
-        )
+    specs = [
+        (name, {"public_ip_range": pools[index] if index < len(pools) else f"100.64.{index}.0/24"})
         for index, name in enumerate(names)
     ]
+    return _shared(Zone, "zone", connection_id, specs)
 
 
 def _templates(connection_id: str, zone_ids: list[str]) -> list[Template]:
@@ -298,97 +306,50 @@ def _templates(connection_id: str, zone_ids: list[str]) -> list[Template]:
             "Debian GNU/Linux 12 (64-bit)",
         ),
     ]
-    return [
-        Template(
-            id=seeded_id("template", name),
-            service_connection_id=connection_id,
-            name=name,
-            description=description,
-            size_bytes=gb * GIB,
-            password_enabled=password,
-            ssh_key_enabled=ssh,
-            resizable=resizable,
-            os_type=os_type,
-            zone_ids=zone_ids,
-            position=position,
+    fields = [
+        (
+            name,
+            {
+                "description": description,
+                "size_bytes": gb * GIB,
+                "password_enabled": password,
+                "ssh_key_enabled": ssh,
+                "resizable": resizable,
+                "os_type": os_type,
+                "zone_ids": zone_ids,
+            },
         )
-        for position, (name, description, gb, password, ssh, resizable, os_type) in enumerate(specs)
+        for name, description, gb, password, ssh, resizable, os_type in specs
     ]
+    return _shared(Template, "template", connection_id, fields)
+
+
+#: Custom sizes: what a custom compute offering lets a create ask for.
+CUSTOM_COMPUTE = {
+    "custom": True,
+    "available_cpu_counts": [1, 2, 4, 8, 16],
+    "available_memory_mb": [512, 1024, 2048, 4096, 8192, 16384, 32768],
+    "max_memory_mb_per_cpu": 8192,
+}
+CUSTOM_IOPS = {"custom_iops": True, "min_iops": 100, "max_iops": 10000}
+CUSTOM_SIZE = {"custom_size": True, "min_size_gb": 1, "max_size_gb": 1024}
 
 
 def _compute_offerings(connection_id: str) -> list[ComputeOffering]:
     fixed = [("1vCPU.512MB", 1, 512), ("1vCPU.1GB", 1, 1024), ("2vCPU.4GB", 2, 4096), ("4vCPU.8GB", 4, 8192)]
-    offerings = [
-        ComputeOffering(
-            id=seeded_id("computeOffering", name),
-            service_connection_id=connection_id,
-            name=name,
-            cpu_count=cpu,
-            memory_mb=memory,
-            position=position,
-        )
-        for position, (name, cpu, memory) in enumerate(fixed)
+    specs: list[tuple[str, dict[str, Any]]] = [
+        (name, {"cpu_count": cpu, "memory_mb": memory}) for name, cpu, memory in fixed
     ]
-    offerings.append(
-        ComputeOffering(
-            id=seeded_id("computeOffering", "Custom CPU and memory"),
-            service_connection_id=connection_id,
-            name="Custom CPU and memory",
-            custom=True,
-            available_cpu_counts=[1, 2, 4, 8, 16],
-            available_memory_mb=[512, 1024, 2048, 4096, 8192, 16384, 32768],
-            max_memory_mb_per_cpu=8192,
-            position=len(fixed),
-        )
-    )
-    return offerings
+    specs.append(("Custom CPU and memory", CUSTOM_COMPUTE))
+    return _shared(ComputeOffering, "computeOffering", connection_id, specs)
 
 
 def _disk_offerings(connection_id: str) -> list[DiskOffering]:
-    return [
-        DiskOffering(
-            id=seeded_id("diskOffering", "20GB - 20 IOPS Min."),
-            service_connection_id=connection_id,
-            name="20GB - 20 IOPS Min.",
-            gb_size=20,
-            position=0,
-        ),
-        DiskOffering(
-            id=seeded_id("diskOffering", "50GB - 50 IOPS Min."),
-            service_connection_id=connection_id,
-            name="50GB - 50 IOPS Min.",
-            gb_size=50,
-            position=1,
-        ),
-        DiskOffering(
-            id=seeded_id("diskOffering", "Custom size"),
-            service_connection_id=connection_id,
-            name="Custom size",
-            custom_size=True,
-            min_size_gb=1,
-            max_size_gb=1024,
-            position=2,
-        ),
-        DiskOffering(
-            id=seeded_id("diskOffering", "100GB - Custom IOPS"),
-            service_connection_id=connection_id,
-            name="100GB - Custom IOPS",
-            gb_size=100,
-            custom_iops=True,
-            min_iops=100,
-            max_iops=10000,
-            position=3,
-        ),
-        DiskOffering(
-            id=seeded_id("diskOffering", "Custom size and IOPS"),
-            service_connection_id=connection_id,
-            name="Custom size and IOPS",
-            custom_size=True,
-            custom_iops=True,
-            min_iops=100,
-            max_iops=10000,
-            min_size_gb=1,
-            max_size_gb=1024,
-            position=4,
-        ),
+    specs: list[tuple[str, dict[str, Any]]] = [
+        ("20GB - 20 IOPS Min.", {"gb_size": 20}),
+        ("50GB - 50 IOPS Min.", {"gb_size": 50}),
+        ("Custom size", CUSTOM_SIZE),
+        ("100GB - Custom IOPS", {"gb_size": 100, **CUSTOM_IOPS}),
+        ("Custom size and IOPS", {**CUSTOM_SIZE, **CUSTOM_IOPS}),
     ]
+    return _shared(DiskOffering, "diskOffering", connection_id, specs)

@@ -10,26 +10,30 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cloudca.server.db.base import Base, created_column, id_column
 
 
-class Zone(Base):
-    __tablename__ = "zones"
-    __table_args__ = (UniqueConstraint("service_connection_id", "name"),)
+class CatalogEntry:
+    """What a zone, a template and an offering have alike: an id, the service connection whose
+    catalog holds it, a name and its place in the catalog's lists (configuration order)."""
 
     id: Mapped[str] = id_column()
     service_connection_id: Mapped[str] = mapped_column(ForeignKey("service_connections.id"))
-    name: Mapped[str] = mapped_column(String(100))
-    #: Public IP pool of the zone, as a CIDR (contract 6.10: acquired from a pool per zone).
-    public_ip_range: Mapped[str] = mapped_column(String(50), default="")
+    name: Mapped[str] = mapped_column(String(255))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Template(Base):
+class Zone(CatalogEntry, Base):
+    __tablename__ = "zones"
+    __table_args__ = (UniqueConstraint("service_connection_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(100))
+    #: Public IP pool of the zone, as a CIDR (contract 6.10: acquired from a pool per zone).
+    public_ip_range: Mapped[str] = mapped_column(String(50), default="")
+
+
+class Template(CatalogEntry, Base):
     __tablename__ = "templates"
 
-    id: Mapped[str] = id_column()
-    service_connection_id: Mapped[str] = mapped_column(ForeignKey("service_connections.id"))
     #: Set for private templates; public ones are shared by every environment.
     environment_id: Mapped[str | None] = mapped_column(ForeignKey("environments.id"), index=True)
-    name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -43,7 +47,6 @@ class Template(Base):
     zone_ids: Mapped[list[str]] = mapped_column(default=list)
     #: Where a real driver finds the disk image (e.g. a qcow2 path for libvirt); never emitted.
     image_location: Mapped[str] = mapped_column(String(1024), default="")
-    position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = created_column()
 
     @property
@@ -52,27 +55,20 @@ class Template(Base):
         return max(1, -(-self.size_bytes // gib))
 
 
-class ComputeOffering(Base):
+class ComputeOffering(CatalogEntry, Base):
     __tablename__ = "compute_offerings"
 
-    id: Mapped[str] = id_column()
-    service_connection_id: Mapped[str] = mapped_column(ForeignKey("service_connections.id"))
-    name: Mapped[str] = mapped_column(String(255))
     custom: Mapped[bool] = mapped_column(Boolean, default=False)
     cpu_count: Mapped[int | None] = mapped_column(Integer)
     memory_mb: Mapped[int | None] = mapped_column(Integer)
     available_cpu_counts: Mapped[list[int]] = mapped_column(default=list)
     available_memory_mb: Mapped[list[int]] = mapped_column(default=list)
     max_memory_mb_per_cpu: Mapped[int | None] = mapped_column(Integer)
-    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class DiskOffering(Base):
+class DiskOffering(CatalogEntry, Base):
     __tablename__ = "disk_offerings"
 
-    id: Mapped[str] = id_column()
-    service_connection_id: Mapped[str] = mapped_column(ForeignKey("service_connections.id"))
-    name: Mapped[str] = mapped_column(String(255))
     gb_size: Mapped[int | None] = mapped_column(Integer)
     custom_size: Mapped[bool] = mapped_column(Boolean, default=False)
     custom_iops: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -80,27 +76,18 @@ class DiskOffering(Base):
     max_iops: Mapped[int | None] = mapped_column(Integer)
     min_size_gb: Mapped[int] = mapped_column(Integer, default=1)
     max_size_gb: Mapped[int] = mapped_column(Integer, default=2048)
-    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class VpcOffering(Base):
+class VpcOffering(CatalogEntry, Base):
     __tablename__ = "vpc_offerings"
 
-    id: Mapped[str] = id_column()
-    service_connection_id: Mapped[str] = mapped_column(ForeignKey("service_connections.id"))
-    name: Mapped[str] = mapped_column(String(255))
     services: Mapped[list[str]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(20), default="Enabled")
-    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class NetworkOffering(Base):
+class NetworkOffering(CatalogEntry, Base):
     __tablename__ = "network_offerings"
 
-    id: Mapped[str] = id_column()
-    service_connection_id: Mapped[str] = mapped_column(ForeignKey("service_connections.id"))
-    name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
     services: Mapped[list[str]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(20), default="Enabled")
-    position: Mapped[int] = mapped_column(Integer, default=0)
