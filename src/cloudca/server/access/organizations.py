@@ -57,8 +57,11 @@ async def create(
     return row
 
 
-async def update(session: AsyncSession, row: Organization, body: OrganizationBody) -> None:
-    """Name and entry point; the parent cannot change (D); service connections may be resent."""
+async def update(
+    session: AsyncSession, access: AccessService, caller: Caller, row: Organization, body: OrganizationBody
+) -> None:
+    """Name and entry point; the parent cannot change (D); service connections may be resent. The
+    caller administers ``row`` (``administered``); nothing here depends on who they are."""
     if body.parent is not None and body.parent.id not in (None, row.parent_id):
         raise InvalidField("parent.id", body.parent.id, "cannot be changed")
     await _check_connections(session, body)

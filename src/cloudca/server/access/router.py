@@ -5,8 +5,7 @@ Synchronous: the ``data`` envelope, never tasks; DELETE answers 204 with an empt
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from starlette.responses import Response
+from fastapi import APIRouter
 
 from cloudca.server.access import listing as lists
 from cloudca.server.access import organizations
@@ -14,7 +13,7 @@ from cloudca.server.access import representations as rep
 from cloudca.server.access import schemas as docs
 from cloudca.server.access.bodies import OrganizationBody
 from cloudca.server.access.models import ServiceConnection
-from cloudca.server.api.body import read_model
+from cloudca.server.api.admin_routes import Administered, AdminRoutes
 from cloudca.server.api.deps import CallerDep, ListParamsDep, RuntimeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single
@@ -42,46 +41,39 @@ async def get_service_connection(connection_id: str, runtime: RuntimeDep, _calle
         return single(rep.service_connection(row))
 
 
-@router.get("/v1/organizations", response_model=Listing[docs.Organization])
-async def list_organizations(runtime: RuntimeDep, caller: CallerDep, params: ListParamsDep) -> JSONResponse:
-    """The caller's organization, and the organizations below it for organization admins."""
-    async with runtime.database.session() as session:
-        return listing(*await lists.organizations(session, caller, params))
-
-
-@router.get("/v1/organizations/{organization_id}", response_model=Single[docs.Organization])
-async def get_organization(organization_id: str, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
-    """Retrieve an organization."""
-    async with runtime.database.session() as session:
-        row = await organizations.visible(session, runtime.access, caller, organization_id)
-        return single(await rep.organization(session, row))
-
-
-@router.post("/v1/organizations", response_model=Single[docs.Organization])
-async def create_organization(request: Request, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
-    """Create a sub-organization (of the caller's, or of ``parent.id`` below it)."""
-    body = await read_model(request, OrganizationBody)
-    async with runtime.database.transaction() as session:
-        row = await organizations.create(session, runtime.access, caller, body)
-        return single(await rep.organization(session, row))
-
-
-@router.put("/v1/organizations/{organization_id}", response_model=Single[docs.Organization])
-async def update_organization(
-    organization_id: str, request: Request, runtime: RuntimeDep, caller: CallerDep
-) -> JSONResponse:
-    """Update an organization's name and entry point (its parent cannot change)."""
-    body = await read_model(request, OrganizationBody)
-    async with runtime.database.transaction() as session:
-        row = await organizations.administered(session, runtime.access, caller, organization_id)
-        await organizations.update(session, row, body)
-        return single(await rep.organization(session, row))
-
-
-@router.delete("/v1/organizations/{organization_id}", status_code=204, response_class=Response)
-async def delete_organization(organization_id: str, runtime: RuntimeDep, caller: CallerDep) -> Response:
-    """Delete an organization without sub-organizations or environments (not the caller's own)."""
-    async with runtime.database.transaction() as session:
-        row = await organizations.administered(session, runtime.access, caller, organization_id)
-        await organizations.delete_organization(session, caller, row)
-    return Response(status_code=204)
+ORGANIZATIONS = Administered(
+    "/v1/organizations",
+    "organization_id",
+    docs.Organization,
+    organizations.visible,
+    organizations.administered,
+    rep.organization,
+)
+routes = AdminRoutes(router)
+routes.list(
+    ORGANIZATIONS,
+    "list_organizations",
+    "The caller's organization, and the organizations below it for organization admins.",
+    lists.organizations,
+)
+routes.get(ORGANIZATIONS, "get_organization", "Retrieve an organization.")
+routes.create(
+    ORGANIZATIONS,
+    "create_organization",
+    "Create a sub-organization (of the caller's, or of ``parent.id`` below it).",
+    body=OrganizationBody,
+    create=organizations.create,
+)
+routes.update(
+    ORGANIZATIONS,
+    "update_organization",
+    "Update an organization's name and entry point (its parent cannot change).",
+    body=OrganizationBody,
+    update=organizations.update,
+)
+routes.delete(
+    ORGANIZATIONS,
+    "delete_organization",
+    "Delete an organization without sub-organizations or environments (not the caller's own).",
+    delete=organizations.delete_organization,
+)

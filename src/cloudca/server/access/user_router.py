@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -10,59 +12,48 @@ from cloudca.server.access import listing as lists
 from cloudca.server.access import representations as rep
 from cloudca.server.access import schemas as docs
 from cloudca.server.access.bodies import CreateApiKey, UserBody
+from cloudca.server.api.admin_routes import Administered, AdminRoutes
 from cloudca.server.api.body import read_model
 from cloudca.server.api.deps import CallerDep, ListParamsDep, RuntimeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single
-from cloudca.server.api.paging import uuid_filter
+from cloudca.server.api.routes import Filter
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single
 
 router = APIRouter(tags=["administration"], responses=ERROR_RESPONSES)
 
 
-@router.get("/v1/users", response_model=Listing[docs.User])
-async def list_users(
-    request: Request, runtime: RuntimeDep, caller: CallerDep, params: ListParamsDep
-) -> JSONResponse:
-    """Users the caller may see (only themselves without admin rights); filter ``organizationId``."""
-    organization_id = uuid_filter(request, "organizationId")
-    async with runtime.database.session() as session:
-        return listing(*await lists.users(session, caller, params, organization_id))
-
-
-@router.get("/v1/users/{user_id}", response_model=Single[docs.User])
-async def get_user(user_id: str, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
-    """Retrieve a user."""
-    async with runtime.database.session() as session:
-        row = await users.visible(session, runtime.access, caller, user_id)
-        return single(await rep.user(session, row, detailed=True))
-
-
-@router.post("/v1/users", response_model=Single[docs.User])
-async def create_user(request: Request, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
-    """Create a user, with system and environment roles (by id, or by name)."""
-    body = await read_model(request, UserBody)
-    async with runtime.database.transaction() as session:
-        row = await users.create(session, runtime.access, caller, body)
-        return single(await rep.user(session, row, detailed=True))
-
-
-@router.put("/v1/users/{user_id}", response_model=Single[docs.User])
-async def update_user(user_id: str, request: Request, runtime: RuntimeDep, caller: CallerDep) -> JSONResponse:
-    """Update a user; ``roles`` replaces all of their roles."""
-    body = await read_model(request, UserBody)
-    async with runtime.database.transaction() as session:
-        row = await users.administered(session, runtime.access, caller, user_id)
-        await users.update(session, runtime.access, caller, row, body)
-        return single(await rep.user(session, row, detailed=True))
-
-
-@router.delete("/v1/users/{user_id}", status_code=204, response_class=Response)
-async def delete_user(user_id: str, runtime: RuntimeDep, caller: CallerDep) -> Response:
-    """Delete a user and their API keys (refused at once in every process)."""
-    async with runtime.database.transaction() as session:
-        row = await users.administered(session, runtime.access, caller, user_id)
-        await users.delete_user(session, caller, row)
-    return Response(status_code=204)
+USERS = Administered(
+    "/v1/users", "user_id", docs.User, users.visible, users.administered, partial(rep.user, detailed=True)
+)
+routes = AdminRoutes(router)
+routes.list(
+    USERS,
+    "list_users",
+    "Users the caller may see (only themselves without admin rights); filter ``organizationId``.",
+    lists.users,
+    Filter("organizationId", keyword="organization_id"),
+)
+routes.get(USERS, "get_user", "Retrieve a user.")
+routes.create(
+    USERS,
+    "create_user",
+    "Create a user, with system and environment roles (by id, or by name).",
+    body=UserBody,
+    create=users.create,
+)
+routes.update(
+    USERS,
+    "update_user",
+    "Update a user; ``roles`` replaces all of their roles.",
+    body=UserBody,
+    update=users.update,
+)
+routes.delete(
+    USERS,
+    "delete_user",
+    "Delete a user and their API keys (refused at once in every process).",
+    delete=users.delete_user,
+)
 
 
 @router.post("/v1/users/{user_id}/unlock", response_model=Single[docs.User])

@@ -22,6 +22,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.api.body import operation_body, read_model, read_object
@@ -132,8 +133,8 @@ class _Call:
     params: ListParams | None = None
 
 
-_Handler = Callable[[_Call], Awaitable[JSONResponse]]
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
+#: What an environment's route resolves; the item's path parameter comes first when there is one.
 _DEPENDENCIES = (
     inspect.Parameter("request", _KEYWORD, annotation=Request),
     inspect.Parameter("runtime", _KEYWORD, annotation=RuntimeDep),
@@ -259,22 +260,51 @@ class ResourceRoutes:
         name: str,
         doc: str,
         response_model: Any,
-        handle: _Handler,
+        handle: Callable[[_Call], Awaitable[Response]],
         *,
         item: str | None = None,
         listed: bool = False,
     ) -> None:
-        """Adds the route with the signature a hand-written one would have: FastAPI reads the item's
-        path parameter and the dependencies from it, and documents them."""
-        parameters = [inspect.Parameter(item, _KEYWORD, annotation=str)] if item else []
-        parameters += _DEPENDENCIES
-        if listed:
-            parameters.append(inspect.Parameter("params", _KEYWORD, annotation=ListParamsDep))
+        declare(
+            self.router,
+            (path, method, name, doc),
+            handle,
+            _Call,
+            _DEPENDENCIES,
+            item=item,
+            listed=listed,
+            response_model=response_model,
+        )
 
-        async def endpoint(**values: Any) -> JSONResponse:
-            return await handle(_Call(values.pop(item) if item else "", **values))
 
-        endpoint.__signature__ = inspect.Signature(parameters, return_annotation=JSONResponse)  # type: ignore[attr-defined]
-        endpoint.__name__ = endpoint.__qualname__ = name
-        endpoint.__doc__ = doc
-        self.router.add_api_route(path, endpoint, methods=[method], name=name, response_model=response_model)
+C = TypeVar("C")
+
+
+def declare(
+    router: APIRouter,
+    route: tuple[str, str, str, str],
+    handle: Callable[[C], Awaitable[Response]],
+    call: Callable[..., C],
+    dependencies: Sequence[inspect.Parameter],
+    *,
+    item: str | None,
+    listed: bool,
+    **options: Any,
+) -> None:
+    """Adds the route ``(path, method, name, doc)`` as a hand-written function would be: its
+    signature is the item's path parameter, the ``dependencies`` and, on a list, the list
+    parameters; FastAPI resolves and documents them, takes the operation id from the name and the
+    description from the doc. ``handle`` receives them as ``call(item_id, *dependencies[, params])``."""
+    path, method, name, doc = route
+    parameters = [inspect.Parameter(item, _KEYWORD, annotation=str)] if item else []
+    parameters += dependencies
+    if listed:
+        parameters.append(inspect.Parameter("params", _KEYWORD, annotation=ListParamsDep))
+
+    async def endpoint(**values: Any) -> Response:
+        return await handle(call(values.pop(item) if item else "", **values))
+
+    endpoint.__signature__ = inspect.Signature(parameters, return_annotation=Response)  # type: ignore[attr-defined]
+    endpoint.__name__ = endpoint.__qualname__ = name
+    endpoint.__doc__ = doc
+    router.add_api_route(path, endpoint, methods=[method], name=name, **options)

@@ -1,0 +1,210 @@
+"""The administration's resources (organizations, environments, users), their routes declared once.
+
+Unlike an environment's resources, administration is synchronous (API-CONTRACT 3): a create or an
+update answers the row's representation in the ``data`` envelope, a delete answers 204 with no
+body, and who may see or change a row is the caller's (not an environment's) affair. A router
+describes the resource (``Administered``) and declares its routes with ``AdminRoutes``; the routes
+publish what hand-written ones would (``api.routes.declare``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from cloudca.server.access.service import AccessService, Caller
+from cloudca.server.api.body import read_model
+from cloudca.server.api.deps import CallerDep, RuntimeDep
+from cloudca.server.api.envelope import listing, single
+from cloudca.server.api.paging import ListParams
+from cloudca.server.api.routes import Filter, Page, declare
+from cloudca.server.api.schemas import Listing, Single
+from cloudca.server.api.state import EdgeRuntime
+
+R = TypeVar("R")
+B = TypeVar("B", bound=BaseModel)
+#: The row a path names, for this caller; else ``NotFound`` (or ``Forbidden``).
+Lookup = Callable[[AsyncSession, AccessService, Caller, str], Awaitable[R]]
+
+
+@dataclass(frozen=True)
+class Administered(Generic[R]):
+    """One administration collection and its items."""
+
+    #: The collection's path; an item's is ``{collection}/{<item>}``.
+    collection: str
+    #: The name of the item's path parameter.
+    item: str
+    #: The documentation model of one item.
+    model: type[BaseModel]
+    #: The item if the caller may see it (reads).
+    visible: Lookup[R]
+    #: The item if the caller may change it (updates, deletes).
+    administered: Lookup[R]
+    #: The item as the API shows it.
+    represent: Callable[[AsyncSession, R], Awaitable[Any]]
+
+    @property
+    def item_path(self) -> str:
+        return f"{self.collection}/{{{self.item}}}"
+
+
+@dataclass(frozen=True)
+class _Call:
+    item_id: str
+    request: Request
+    runtime: EdgeRuntime
+    caller: Caller
+    params: ListParams | None = None
+
+
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
+_DEPENDENCIES = (
+    inspect.Parameter("request", _KEYWORD, annotation=Request),
+    inspect.Parameter("runtime", _KEYWORD, annotation=RuntimeDep),
+    inspect.Parameter("caller", _KEYWORD, annotation=CallerDep),
+)
+
+
+class AdminRoutes:
+    """Declares a router's administration routes."""
+
+    def __init__(self, router: APIRouter) -> None:
+        self.router = router
+
+    def list(
+        self,
+        resource: Administered[Any],
+        name: str,
+        doc: str,
+        lister: Callable[..., Awaitable[Page]],
+        *filters: Filter,
+    ) -> None:
+        """``GET`` the collection: ``lister(session, caller, params, **filters)``."""
+
+        async def handle(call: _Call) -> Response:
+            values = {f.keyword or f.name: f.read(call.request) for f in filters}
+            async with call.runtime.database.session() as session:
+                return listing(*await lister(session, call.caller, call.params, **values))
+
+        model = Listing[resource.model]  # type: ignore[name-defined]
+        self._add(resource.collection, "GET", name, doc, handle, listed=True, response_model=model)
+
+    def get(self, resource: Administered[R], name: str, doc: str) -> None:
+        async def handle(call: _Call) -> Response:
+            async with call.runtime.database.session() as session:
+                row = await resource.visible(session, call.runtime.access, call.caller, call.item_id)
+                return single(await resource.represent(session, row))
+
+        model = Single[resource.model]  # type: ignore[name-defined]
+        self._add(resource.item_path, "GET", name, doc, handle, item=resource.item, response_model=model)
+
+    def create(
+        self,
+        resource: Administered[R],
+        name: str,
+        doc: str,
+        *,
+        body: type[B],
+        create: Callable[[AsyncSession, AccessService, Caller, B], Awaitable[R]],
+    ) -> None:
+        """``POST`` the collection: the new item, in one transaction."""
+
+        async def handle(call: _Call) -> Response:
+            request_body = await read_model(call.request, body)
+            async with call.runtime.database.transaction() as session:
+                row = await create(session, call.runtime.access, call.caller, request_body)
+                return single(await resource.represent(session, row))
+
+        model = Single[resource.model]  # type: ignore[name-defined]
+        self._add(resource.collection, "POST", name, doc, handle, response_model=model)
+
+    def update(
+        self,
+        resource: Administered[R],
+        name: str,
+        doc: str,
+        *,
+        body: type[B],
+        update: Callable[[AsyncSession, AccessService, Caller, R, B], Awaitable[None]],
+        also_post: bool = False,
+    ) -> None:
+        """``PUT`` an item (and, with ``also_post``, an undocumented ``POST``): the item changed."""
+
+        async def handle(call: _Call) -> Response:
+            request_body = await read_model(call.request, body)
+            async with call.runtime.database.transaction() as session:
+                row = await resource.administered(session, call.runtime.access, call.caller, call.item_id)
+                await update(session, call.runtime.access, call.caller, row, request_body)
+                return single(await resource.represent(session, row))
+
+        model = Single[resource.model]  # type: ignore[name-defined]
+        self._add(resource.item_path, "PUT", name, doc, handle, item=resource.item, response_model=model)
+        if also_post:
+            self._add(
+                resource.item_path,
+                "POST",
+                name,
+                doc,
+                handle,
+                item=resource.item,
+                response_model=model,
+                include_in_schema=False,
+            )
+
+    def delete(
+        self,
+        resource: Administered[R],
+        name: str,
+        doc: str,
+        *,
+        delete: Callable[[AsyncSession, Caller, R], Awaitable[None]],
+    ) -> None:
+        """``DELETE`` an item: 204, no body."""
+
+        async def handle(call: _Call) -> Response:
+            async with call.runtime.database.transaction() as session:
+                row = await resource.administered(session, call.runtime.access, call.caller, call.item_id)
+                await delete(session, call.caller, row)
+            return Response(status_code=204)
+
+        self._add(
+            resource.item_path,
+            "DELETE",
+            name,
+            doc,
+            handle,
+            item=resource.item,
+            status_code=204,
+            response_class=Response,
+        )
+
+    def _add(
+        self,
+        path: str,
+        method: str,
+        name: str,
+        doc: str,
+        handle: Callable[[_Call], Awaitable[Response]],
+        *,
+        item: str | None = None,
+        listed: bool = False,
+        **options: Any,
+    ) -> None:
+        declare(
+            self.router,
+            (path, method, name, doc),
+            handle,
+            _Call,
+            _DEPENDENCIES,
+            item=item,
+            listed=listed,
+            **options,
+        )
