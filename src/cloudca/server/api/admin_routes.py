@@ -9,24 +9,21 @@ publish what hand-written ones would (``api.routes.declare``).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from cloudca.server.access.service import AccessService, Caller
 from cloudca.server.api.body import read_model
-from cloudca.server.api.deps import CallerDep, RuntimeDep
+from cloudca.server.api.deps import CallerDep
 from cloudca.server.api.envelope import listing, single
-from cloudca.server.api.paging import ListParams
-from cloudca.server.api.routes import Filter, Page, declare
+from cloudca.server.api.routes import Call, Filter, Page, declare
 from cloudca.server.api.schemas import Listing, Single
-from cloudca.server.api.state import EdgeRuntime
 
 R = TypeVar("R")
 B = TypeVar("B", bound=BaseModel)
@@ -56,23 +53,6 @@ class Administered(Generic[R]):
         return f"{self.collection}/{{{self.item}}}"
 
 
-@dataclass(frozen=True)
-class _Call:
-    item_id: str
-    request: Request
-    runtime: EdgeRuntime
-    caller: Caller
-    params: ListParams | None = None
-
-
-_KEYWORD = inspect.Parameter.KEYWORD_ONLY
-_DEPENDENCIES = (
-    inspect.Parameter("request", _KEYWORD, annotation=Request),
-    inspect.Parameter("runtime", _KEYWORD, annotation=RuntimeDep),
-    inspect.Parameter("caller", _KEYWORD, annotation=CallerDep),
-)
-
-
 class AdminRoutes:
     """Declares a router's administration routes."""
 
@@ -89,18 +69,18 @@ class AdminRoutes:
     ) -> None:
         """``GET`` the collection: ``lister(session, caller, params, **filters)``."""
 
-        async def handle(call: _Call) -> Response:
+        async def handle(call: Call[Caller]) -> Response:
             values = {f.keyword or f.name: f.read(call.request) for f in filters}
             async with call.runtime.database.session() as session:
-                return listing(*await lister(session, call.caller, call.params, **values))
+                return listing(*await lister(session, call.who, call.params, **values))
 
         model = Listing[resource.model]  # type: ignore[name-defined]
         self._add(resource.collection, "GET", name, doc, handle, listed=True, response_model=model)
 
     def get(self, resource: Administered[R], name: str, doc: str) -> None:
-        async def handle(call: _Call) -> Response:
+        async def handle(call: Call[Caller]) -> Response:
             async with call.runtime.database.session() as session:
-                row = await resource.visible(session, call.runtime.access, call.caller, call.item_id)
+                row = await resource.visible(session, call.runtime.access, call.who, call.item_id)
                 return single(await resource.represent(session, row))
 
         model = Single[resource.model]  # type: ignore[name-defined]
@@ -117,10 +97,10 @@ class AdminRoutes:
     ) -> None:
         """``POST`` the collection: the new item, in one transaction."""
 
-        async def handle(call: _Call) -> Response:
+        async def handle(call: Call[Caller]) -> Response:
             request_body = await read_model(call.request, body)
             async with call.runtime.database.transaction() as session:
-                row = await create(session, call.runtime.access, call.caller, request_body)
+                row = await create(session, call.runtime.access, call.who, request_body)
                 return single(await resource.represent(session, row))
 
         model = Single[resource.model]  # type: ignore[name-defined]
@@ -138,11 +118,11 @@ class AdminRoutes:
     ) -> None:
         """``PUT`` an item (and, with ``also_post``, an undocumented ``POST``): the item changed."""
 
-        async def handle(call: _Call) -> Response:
+        async def handle(call: Call[Caller]) -> Response:
             request_body = await read_model(call.request, body)
             async with call.runtime.database.transaction() as session:
-                row = await resource.administered(session, call.runtime.access, call.caller, call.item_id)
-                await update(session, call.runtime.access, call.caller, row, request_body)
+                row = await resource.administered(session, call.runtime.access, call.who, call.item_id)
+                await update(session, call.runtime.access, call.who, row, request_body)
                 return single(await resource.represent(session, row))
 
         model = Single[resource.model]  # type: ignore[name-defined]
@@ -169,10 +149,10 @@ class AdminRoutes:
     ) -> None:
         """``DELETE`` an item: 204, no body."""
 
-        async def handle(call: _Call) -> Response:
+        async def handle(call: Call[Caller]) -> Response:
             async with call.runtime.database.transaction() as session:
-                row = await resource.administered(session, call.runtime.access, call.caller, call.item_id)
-                await delete(session, call.caller, row)
+                row = await resource.administered(session, call.runtime.access, call.who, call.item_id)
+                await delete(session, call.who, row)
             return Response(status_code=204)
 
         self._add(
@@ -192,7 +172,7 @@ class AdminRoutes:
         method: str,
         name: str,
         doc: str,
-        handle: Callable[[_Call], Awaitable[Response]],
+        handle: Callable[[Call[Caller]], Awaitable[Response]],
         *,
         item: str | None = None,
         listed: bool = False,
@@ -202,8 +182,7 @@ class AdminRoutes:
             self.router,
             (path, method, name, doc),
             handle,
-            _Call,
-            _DEPENDENCIES,
+            ("caller", CallerDep),
             item=item,
             listed=listed,
             **options,

@@ -122,24 +122,19 @@ class Resource(Generic[R]):
         return f"{self.collection}/{{{self.item}}}"
 
 
+W = TypeVar("W")
+
+
 @dataclass(frozen=True)
-class _Call:
-    """What a route receives: the item's id (``""`` on the collection) and the edge's dependencies."""
+class Call(Generic[W]):
+    """What a declared route's handler receives: the item's id (``""`` on the collection), the
+    request, the runtime, who asks (an environment's scope, or the caller) and a list's parameters."""
 
     item_id: str
     request: Request
     runtime: EdgeRuntime
-    scope: EnvironmentScope
+    who: W
     params: ListParams | None = None
-
-
-_KEYWORD = inspect.Parameter.KEYWORD_ONLY
-#: What an environment's route resolves; the item's path parameter comes first when there is one.
-_DEPENDENCIES = (
-    inspect.Parameter("request", _KEYWORD, annotation=Request),
-    inspect.Parameter("runtime", _KEYWORD, annotation=RuntimeDep),
-    inspect.Parameter("scope", _KEYWORD, annotation=ScopeDep),
-)
 
 
 class ResourceRoutes:
@@ -159,10 +154,10 @@ class ResourceRoutes:
     ) -> None:
         """``GET`` the collection: ``lister(session, scope, params, **filters)``."""
 
-        async def handle(call: _Call) -> JSONResponse:
+        async def handle(call: Call[EnvironmentScope]) -> JSONResponse:
             values = {f.keyword or f.name: f.read(call.request) for f in filters}
             async with call.runtime.database.session() as session:
-                return listing(*await lister(session, call.scope, call.params, **values))
+                return listing(*await lister(session, call.who, call.params, **values))
 
         # A pydantic generic parametrised at run time: mypy sees a variable where it wants a type.
         model = Listing[resource.model]  # type: ignore[name-defined]
@@ -171,9 +166,9 @@ class ResourceRoutes:
     def get(self, resource: Resource[R], name: str, doc: str) -> None:
         """``GET`` an item."""
 
-        async def handle(call: _Call) -> JSONResponse:
+        async def handle(call: Call[EnvironmentScope]) -> JSONResponse:
             async with call.runtime.database.session() as session:
-                row = await resource.find(session, call.scope, call.item_id)
+                row = await resource.find(session, call.who, call.item_id)
                 return single(await resource.represent(session, row))
 
         model = Single[resource.model]  # type: ignore[name-defined]
@@ -191,10 +186,10 @@ class ResourceRoutes:
     ) -> None:
         """``POST`` the collection: read ``body``, ``check`` it, start a task that creates the item."""
 
-        async def handle(call: _Call) -> JSONResponse:
+        async def handle(call: Call[EnvironmentScope]) -> JSONResponse:
             request_body = await read_model(call.request, body)
             async with call.runtime.database.session() as session:
-                payload = await check(session, call.scope, request_body)
+                payload = await check(session, call.who, request_body)
             return await self._task(call, kind, resource.entity_type, None, payload)
 
         self._add(resource.collection, "POST", name, doc, TaskAccepted, handle)
@@ -209,12 +204,12 @@ class ResourceRoutes:
     ) -> None:
         """``POST``/``PUT`` an item: the ``?operation=`` ``table`` names (without one, its default)."""
 
-        async def handle(call: _Call) -> JSONResponse:
+        async def handle(call: Call[EnvironmentScope]) -> JSONResponse:
             operation = table.find(call.request.query_params.get("operation"))
             body = operation_body(operation, await read_object(call.request))
             async with call.runtime.database.session() as session:
-                row = await resource.find(session, call.scope, call.item_id)
-                payload = await operation.check(session, call.scope, row, body)
+                row = await resource.find(session, call.who, call.item_id)
+                payload = await operation.check(session, call.who, row, body)
             # An operation that creates an entity (a snapshot) acts on a new id, not on the item.
             if operation.creates:
                 return await self._task(call, operation.kind, operation.creates, None, payload)
@@ -235,9 +230,9 @@ class ResourceRoutes:
         """``DELETE`` an item: ``check`` it, then start a task. Its payload is what ``check`` returns,
         or without one ``Deleted``: the item's representation, the task's result should it be gone."""
 
-        async def handle(call: _Call) -> JSONResponse:
+        async def handle(call: Call[EnvironmentScope]) -> JSONResponse:
             async with call.runtime.database.session() as session:
-                row = await resource.find(session, call.scope, call.item_id)
+                row = await resource.find(session, call.who, call.item_id)
                 payload = await check(session, row) if check is not None else None
                 if payload is None:
                     payload = Deleted(last=await resource.represent(session, row))
@@ -246,10 +241,15 @@ class ResourceRoutes:
         self._add(resource.item_path, "DELETE", name, doc, TaskAccepted, handle, item=resource.item)
 
     async def _task(
-        self, call: _Call, kind: str, entity_type: str, entity_id: str | None, payload: TaskPayload
+        self,
+        call: Call[EnvironmentScope],
+        kind: str,
+        entity_type: str,
+        entity_id: str | None,
+        payload: TaskPayload,
     ) -> JSONResponse:
         task_id = await self.submit(
-            call.runtime, call.scope, kind=kind, entity_type=entity_type, entity_id=entity_id, payload=payload
+            call.runtime, call.who, kind=kind, entity_type=entity_type, entity_id=entity_id, payload=payload
         )
         return task_accepted(task_id)
 
@@ -260,49 +260,55 @@ class ResourceRoutes:
         name: str,
         doc: str,
         response_model: Any,
-        handle: Callable[[_Call], Awaitable[Response]],
+        handle: Callable[[Call[EnvironmentScope]], Awaitable[Response]],
         *,
         item: str | None = None,
         listed: bool = False,
     ) -> None:
+        route = (path, method, name, doc)
         declare(
             self.router,
-            (path, method, name, doc),
+            route,
             handle,
-            _Call,
-            _DEPENDENCIES,
+            ("scope", ScopeDep),
             item=item,
             listed=listed,
             response_model=response_model,
         )
 
 
-C = TypeVar("C")
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
 def declare(
     router: APIRouter,
     route: tuple[str, str, str, str],
-    handle: Callable[[C], Awaitable[Response]],
-    call: Callable[..., C],
-    dependencies: Sequence[inspect.Parameter],
+    handle: Callable[[Call[W]], Awaitable[Response]],
+    who: tuple[str, Any],
     *,
     item: str | None,
     listed: bool,
     **options: Any,
 ) -> None:
     """Adds the route ``(path, method, name, doc)`` as a hand-written function would be: its
-    signature is the item's path parameter, the ``dependencies`` and, on a list, the list
-    parameters; FastAPI resolves and documents them, takes the operation id from the name and the
-    description from the doc. ``handle`` receives them as ``call(item_id, *dependencies[, params])``."""
+    signature is the item's path parameter, the request, the runtime, ``who`` (a dependency's name
+    and annotation) and, on a list, the list parameters. FastAPI resolves and documents them, takes
+    the operation id from the name and the description from the doc; ``handle`` gets them as a ``Call``."""
     path, method, name, doc = route
     parameters = [inspect.Parameter(item, _KEYWORD, annotation=str)] if item else []
-    parameters += dependencies
+    parameters += [
+        inspect.Parameter("request", _KEYWORD, annotation=Request),
+        inspect.Parameter("runtime", _KEYWORD, annotation=RuntimeDep),
+        inspect.Parameter(who[0], _KEYWORD, annotation=who[1]),
+    ]
     if listed:
         parameters.append(inspect.Parameter("params", _KEYWORD, annotation=ListParamsDep))
 
     async def endpoint(**values: Any) -> Response:
-        return await handle(call(values.pop(item) if item else "", **values))
+        item_id = values[item] if item else ""
+        return await handle(
+            Call(item_id, values["request"], values["runtime"], values[who[0]], values.get("params"))
+        )
 
     endpoint.__signature__ = inspect.Signature(parameters, return_annotation=Response)  # type: ignore[attr-defined]
     endpoint.__name__ = endpoint.__qualname__ = name
