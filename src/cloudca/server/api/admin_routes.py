@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
@@ -21,9 +20,9 @@ from starlette.responses import Response
 from cloudca.server.access.service import AccessService, Caller
 from cloudca.server.api.body import read_model
 from cloudca.server.api.deps import CallerDep
-from cloudca.server.api.envelope import listing, single
-from cloudca.server.api.routes import Call, Filter, Page, declare
-from cloudca.server.api.schemas import Listing, Single
+from cloudca.server.api.envelope import single
+from cloudca.server.api.routes import Call, Routes
+from cloudca.server.api.schemas import Single
 
 R = TypeVar("R")
 B = TypeVar("B", bound=BaseModel)
@@ -53,29 +52,10 @@ class Administered(Generic[R]):
         return f"{self.collection}/{{{self.item}}}"
 
 
-class AdminRoutes:
+class AdminRoutes(Routes[Caller]):
     """Declares a router's administration routes."""
 
-    def __init__(self, router: APIRouter) -> None:
-        self.router = router
-
-    def list(
-        self,
-        resource: Administered[Any],
-        name: str,
-        doc: str,
-        lister: Callable[..., Awaitable[Page]],
-        *filters: Filter,
-    ) -> None:
-        """``GET`` the collection: ``lister(session, caller, params, **filters)``."""
-
-        async def handle(call: Call[Caller]) -> Response:
-            values = {f.keyword or f.name: f.read(call.request) for f in filters}
-            async with call.runtime.database.session() as session:
-                return listing(*await lister(session, call.who, call.params, **values))
-
-        model = Listing[resource.model]  # type: ignore[name-defined]
-        self._add(resource.collection, "GET", name, doc, handle, listed=True, response_model=model)
+    who = ("caller", CallerDep)
 
     def get(self, resource: Administered[R], name: str, doc: str) -> None:
         async def handle(call: Call[Caller]) -> Response:
@@ -164,26 +144,4 @@ class AdminRoutes:
             item=resource.item,
             status_code=204,
             response_class=Response,
-        )
-
-    def _add(
-        self,
-        path: str,
-        method: str,
-        name: str,
-        doc: str,
-        handle: Callable[[Call[Caller]], Awaitable[Response]],
-        *,
-        item: str | None = None,
-        listed: bool = False,
-        **options: Any,
-    ) -> None:
-        declare(
-            self.router,
-            (path, method, name, doc),
-            handle,
-            ("caller", CallerDep),
-            item=item,
-            listed=listed,
-            **options,
         )

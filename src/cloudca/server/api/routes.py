@@ -137,31 +137,67 @@ class Call(Generic[W]):
     params: ListParams | None = None
 
 
-class ResourceRoutes:
-    """Declares a router's resource routes; ``submit`` records their tasks."""
+class Listable(Protocol):
+    """A collection a list route serves."""
 
-    def __init__(self, router: APIRouter, submit: Submit) -> None:
+    @property
+    def collection(self) -> str: ...
+
+    @property
+    def model(self) -> type[BaseModel]: ...
+
+
+class Routes(Generic[W]):
+    """What the route builders share: a router, who asks (a dependency's name and annotation: the
+    environment's scope, or the caller) and the list route."""
+
+    who: tuple[str, Any]
+
+    def __init__(self, router: APIRouter) -> None:
         self.router = router
-        self.submit = submit
 
     def list(
         self,
-        resource: Resource[Any],
+        resource: Listable,
         name: str,
         doc: str,
         lister: Callable[..., Awaitable[Page]],
         *filters: Filter,
     ) -> None:
-        """``GET`` the collection: ``lister(session, scope, params, **filters)``."""
+        """``GET`` the collection: ``lister(session, who, params, **filters)``."""
 
-        async def handle(call: Call[EnvironmentScope]) -> JSONResponse:
+        async def handle(call: Call[W]) -> Response:
             values = {f.keyword or f.name: f.read(call.request) for f in filters}
             async with call.runtime.database.session() as session:
                 return listing(*await lister(session, call.who, call.params, **values))
 
         # A pydantic generic parametrised at run time: mypy sees a variable where it wants a type.
         model = Listing[resource.model]  # type: ignore[name-defined]
-        self._add(resource.collection, "GET", name, doc, model, handle, listed=True)
+        self._add(resource.collection, "GET", name, doc, handle, listed=True, response_model=model)
+
+    def _add(
+        self,
+        path: str,
+        method: str,
+        name: str,
+        doc: str,
+        handle: Callable[[Call[W]], Awaitable[Response]],
+        *,
+        item: str | None = None,
+        listed: bool = False,
+        **options: Any,
+    ) -> None:
+        declare(self.router, (path, method, name, doc), handle, self.who, item=item, listed=listed, **options)
+
+
+class ResourceRoutes(Routes[EnvironmentScope]):
+    """Declares an environment's resource routes; ``submit`` records their tasks."""
+
+    who = ("scope", ScopeDep)
+
+    def __init__(self, router: APIRouter, submit: Submit) -> None:
+        super().__init__(router)
+        self.submit = submit
 
     def get(self, resource: Resource[R], name: str, doc: str) -> None:
         """``GET`` an item."""
@@ -172,7 +208,7 @@ class ResourceRoutes:
                 return single(await resource.represent(session, row))
 
         model = Single[resource.model]  # type: ignore[name-defined]
-        self._add(resource.item_path, "GET", name, doc, model, handle, item=resource.item)
+        self._add(resource.item_path, "GET", name, doc, handle, item=resource.item, response_model=model)
 
     def create(
         self,
@@ -192,7 +228,7 @@ class ResourceRoutes:
                 payload = await check(session, call.who, request_body)
             return await self._task(call, kind, resource.entity_type, None, payload)
 
-        self._add(resource.collection, "POST", name, doc, TaskAccepted, handle)
+        self._add(resource.collection, "POST", name, doc, handle, response_model=TaskAccepted)
 
     def operations(
         self,
@@ -216,7 +252,9 @@ class ResourceRoutes:
             return await self._task(call, operation.kind, resource.entity_type, row.id, payload)
 
         for method in methods:
-            self._add(resource.item_path, method, name, doc, TaskAccepted, handle, item=resource.item)
+            self._add(
+                resource.item_path, method, name, doc, handle, item=resource.item, response_model=TaskAccepted
+            )
 
     def delete(
         self,
@@ -238,7 +276,9 @@ class ResourceRoutes:
                     payload = Deleted(last=await resource.represent(session, row))
             return await self._task(call, kind, resource.entity_type, row.id, payload)
 
-        self._add(resource.item_path, "DELETE", name, doc, TaskAccepted, handle, item=resource.item)
+        self._add(
+            resource.item_path, "DELETE", name, doc, handle, item=resource.item, response_model=TaskAccepted
+        )
 
     async def _task(
         self,
@@ -252,29 +292,6 @@ class ResourceRoutes:
             call.runtime, call.who, kind=kind, entity_type=entity_type, entity_id=entity_id, payload=payload
         )
         return task_accepted(task_id)
-
-    def _add(
-        self,
-        path: str,
-        method: str,
-        name: str,
-        doc: str,
-        response_model: Any,
-        handle: Callable[[Call[EnvironmentScope]], Awaitable[Response]],
-        *,
-        item: str | None = None,
-        listed: bool = False,
-    ) -> None:
-        route = (path, method, name, doc)
-        declare(
-            self.router,
-            route,
-            handle,
-            ("scope", ScopeDep),
-            item=item,
-            listed=listed,
-            response_model=response_model,
-        )
 
 
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
