@@ -4,6 +4,8 @@ a time, so a page holds exactly the rows the caller may see and ``recordCount`` 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
@@ -23,6 +25,19 @@ from cloudca.server.access.service import MAX_DEPTH, Caller
 from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
 
 Page = tuple[list[dict[str, Any]], dict[str, Any]]
+
+
+async def _represented(
+    session: AsyncSession,
+    query: Select[Any],
+    params: ListParams,
+    sort: SortColumns,
+    order: tuple[Any, ...],
+    represent: Callable[[AsyncSession, Any], Awaitable[dict[str, Any]]],
+) -> Page:
+    """A page of ``query``'s rows, each represented (representations that read more rows)."""
+    rows, metadata = await page(session, query, params, sort, order)
+    return [await represent(session, row[0]) for row in rows], metadata
 
 
 def accessible_organizations(caller: Caller) -> Select[Any]:
@@ -85,8 +100,7 @@ async def organizations(session: AsyncSession, caller: Caller, params: ListParam
     """The caller's organization, and the organizations below it for organization admins."""
     query = select(Organization).where(Organization.id.in_(accessible_organizations(caller)))
     order = (Organization.created_at, Organization.id)
-    rows, metadata = await page(session, query, params, ORGANIZATION_SORT, order)
-    return [await rep.organization(session, row[0]) for row in rows], metadata
+    return await _represented(session, query, params, ORGANIZATION_SORT, order, rep.organization)
 
 
 ENVIRONMENT_SORT: SortColumns = {
@@ -102,8 +116,7 @@ async def environments(session: AsyncSession, caller: Caller, params: ListParams
     """Environments the caller has a role in (all of their organizations' for organization admins)."""
     query = select(Environment).where(_has_role(caller))
     order = (Environment.created_at, Environment.id)
-    rows, metadata = await page(session, query, params, ENVIRONMENT_SORT, order)
-    return [await rep.environment(session, row[0]) for row in rows], metadata
+    return await _represented(session, query, params, ENVIRONMENT_SORT, order, rep.environment)
 
 
 USER_SORT: SortColumns = {
@@ -126,8 +139,8 @@ async def users(
         visible = or_(visible, User.organization_id.in_(accessible_organizations(caller)))
     query = select(User).where(visible)
     query = given(query, {User.organization_id: organization_id})
-    rows, metadata = await page(session, query, params, USER_SORT, (User.user_name, User.id))
-    return [await rep.user(session, row[0], detailed=False) for row in rows], metadata
+    summary = partial(rep.user, detailed=False)
+    return await _represented(session, query, params, USER_SORT, (User.user_name, User.id), summary)
 
 
 API_KEY_SORT: SortColumns = {
