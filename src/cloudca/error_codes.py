@@ -37,6 +37,8 @@ DUPLICATE = ErrorCode(2015, "DUPLICATE", 400)
 QUOTA_EXCEEDED = ErrorCode(2016, "QUOTA_EXCEEDED", 400)
 NO_CAPACITY = ErrorCode(2017, "NO_CAPACITY", 400)
 INTERNAL_ERROR = ErrorCode(5000, "INTERNAL_ERROR", 500)
+#: A cloudca extension: too many requests already waiting for a turn (``Retry-After`` says when).
+SERVICE_UNAVAILABLE = ErrorCode(5003, "SERVICE_UNAVAILABLE", 503)
 
 ERROR_CODES: tuple[ErrorCode, ...] = (
     BAD_REQUEST,
@@ -57,5 +59,6 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     QUOTA_EXCEEDED,
     NO_CAPACITY,
     INTERNAL_ERROR,
+    SERVICE_UNAVAILABLE,
 )
 BY_ERROR_CODE: dict[str, ErrorCode] = {entry.error_code: entry for entry in ERROR_CODES}

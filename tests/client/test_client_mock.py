@@ -41,6 +41,7 @@ from cloudca.client._exceptions import (
     MissingFieldError,
     PermissionDeniedError,
     QuotaExceededError,
+    ServiceUnavailableError,
     UnknownOperationError,
 )
 
@@ -134,6 +135,7 @@ class TestPublicSurface:
             "RemoteAccessVpn",
             "ResolutionError",
             "ServiceConnection",
+            "ServiceUnavailableError",
             "SiteToSiteVpn",
             "Snapshot",
             "SshKey",
@@ -241,6 +243,7 @@ class TestReads:
             (404, "ENDPOINT_NOT_FOUND", EndpointNotFoundError),
             (405, "METHOD_NOT_ALLOWED", MethodNotAllowedError),
             (500, "INTERNAL_ERROR", InternalServerError),
+            (503, "SERVICE_UNAVAILABLE", ServiceUnavailableError),
             (400, "SOMETHING_NEW", BadRequestError),
             (418, "SOMETHING_NEW", APIError),
         ],

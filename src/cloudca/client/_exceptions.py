@@ -32,6 +32,7 @@ The tree::
         ├── MethodNotAllowedError    405 METHOD_NOT_ALLOWED
         ├── IdempotencyKeyReusedError 409 IDEMPOTENCY_KEY_REUSED
         └── InternalServerError      5xx INTERNAL_ERROR
+            └── ServiceUnavailableError  503 SERVICE_UNAVAILABLE (retried where safe)
 
 API errors are chosen from the symbolic ``errorCode`` of the first error object, falling back on the
 HTTP status for codes this SDK does not know. Messages are for people; nothing here parses them.
@@ -222,6 +223,10 @@ class InternalServerError(APIError):
     """5xx: the server failed unexpectedly."""
 
 
+class ServiceUnavailableError(InternalServerError):
+    """503: the server refused the request before doing anything (too many waiting); try later."""
+
+
 class TaskError(CloudcaError):
     """Base class of errors about an asynchronous task. ``task_id`` names the task."""
 
@@ -269,6 +274,7 @@ BY_ERROR_CODE: dict[str, type[APIError]] = {
     codes.METHOD_NOT_ALLOWED.error_code: MethodNotAllowedError,
     codes.IDEMPOTENCY_KEY_REUSED.error_code: IdempotencyKeyReusedError,
     codes.INTERNAL_ERROR.error_code: InternalServerError,
+    codes.SERVICE_UNAVAILABLE.error_code: ServiceUnavailableError,
 }
 
 _BY_STATUS: dict[int, type[APIError]] = {

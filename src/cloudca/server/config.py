@@ -53,8 +53,10 @@ class Settings:
     #: rows have committed, instead of on a worker (same rows, states and wire; fewer hops).
     task_inline: bool = True
     #: API requests worked on at once per process; more wait their turn in arrival order
-    #: (``api.admission``). Long-polls are not counted. 0: unbounded.
+    #: (``api.admission``). Long-polls and the lean lane's reads are not counted. 0: unbounded.
     max_active_requests: int = 16
+    #: Requests waiting for a turn past which a newcomer gets 503 ``SERVICE_UNAVAILABLE`` at once.
+    max_waiting_requests: int = 1024
     #: Simulator: latency profile (``instant`` or ``realistic``) and host layout.
     simulator_latency: str = "instant"
     simulator_hosts_per_zone: int = 4

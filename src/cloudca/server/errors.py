@@ -19,6 +19,7 @@
     ├── QuotaExceeded                 2016  QUOTA_EXCEEDED
     ├── NoCapacity                    2017  NO_CAPACITY
     ├── InternalError                 5000  INTERNAL_ERROR
+    ├── ServiceUnavailable            5003  SERVICE_UNAVAILABLE (503; a cloudca extension)
     └── ValidationErrors              (several of the above, reported together)
 
 The codes come from ``cloudca.error_codes``, the table the SDK shares. Services raise these; only
@@ -180,6 +181,14 @@ class NoCapacity(ServiceError, error=codes.NO_CAPACITY):
 
 class InternalError(ServiceError, error=codes.INTERNAL_ERROR):
     """An unexpected failure."""
+
+
+class ServiceUnavailable(ServiceError, error=codes.SERVICE_UNAVAILABLE):
+    """Refused before any work: too many requests are waiting (HTTP 503 with ``Retry-After``)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retryAfterSeconds=retry_after)
+        self.retry_after = retry_after
 
 
 class ValidationErrors(ServiceError, error=codes.INVALID_FIELD):

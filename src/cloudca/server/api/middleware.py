@@ -18,7 +18,7 @@ from cloudca.server.api.admission import Admission
 from cloudca.server.api.envelope import MEDIA_TYPE
 from cloudca.server.api.errors import status_of
 from cloudca.server.api.state import EdgeRuntime
-from cloudca.server.errors import BadRequest, InternalError, ServiceError
+from cloudca.server.errors import BadRequest, InternalError, ServiceError, ServiceUnavailable
 
 log = logging.getLogger("cloudca.api")
 
@@ -73,16 +73,13 @@ class EdgeMiddleware:
             await self._handle(None, scope, receive, send)
             return
         if self._admission is None:
-            self._admission = Admission(runtime.settings.max_active_requests)
-        turns = self._admission.gate(scope) if path.startswith("/v1/") else None
-        if turns is None:
-            await self._handle(runtime, scope, receive, send)
-            return
-        async with turns:
-            await self._handle(runtime, scope, receive, send)
+            settings = runtime.settings
+            self._admission = Admission(settings.max_active_requests, settings.max_waiting_requests)
+        await self._handle(runtime, scope, receive, send)
 
     async def _handle(self, runtime: EdgeRuntime | None, scope: Scope, receive: Receive, send: Send) -> None:
-        """Who is calling, then the lean lane or the routes."""
+        """Who is calling, then the lean lane; what it declines waits for its turn (``api.admission``)
+        and goes to the routes."""
         if runtime is not None:
             try:
                 access = await authorization.resolve(runtime, scope)
@@ -102,6 +99,22 @@ class EdgeMiddleware:
                     and await fastlane.answer(lane, runtime, access, scope, send)
                 ):
                     return
+        admission = self._admission
+        if admission is None or not scope["path"].startswith("/v1/") or not admission.counts(scope):
+            await self._route(runtime, scope, receive, send)
+            return
+        try:
+            await admission.enter()
+        except ServiceUnavailable as error:
+            await _refuse(send, error, [(b"retry-after", str(error.retry_after).encode())])
+            return
+        try:
+            await self._route(runtime, scope, receive, send)
+        finally:
+            admission.leave()
+
+    async def _route(self, runtime: EdgeRuntime | None, scope: Scope, receive: Receive, send: Send) -> None:
+        """The routes (through idempotency when the request carries a key), with the body limit."""
         limit = self.max_body_bytes
         received = 0
 
@@ -146,14 +159,9 @@ class EdgeMiddleware:
             await _refuse(send, InternalError("The server failed unexpectedly"))
 
 
-async def _refuse(send: Send, error: ServiceError) -> None:
+async def _refuse(send: Send, error: ServiceError, extra: list[tuple[bytes, bytes]] | None = None) -> None:
     """Answer with the error envelope before any route runs (the routes' handlers are not reached)."""
     body = orjson.dumps({"errors": [item.to_dict() for item in error.errors()]})
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status_of(error),
-            "headers": [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())],
-        }
-    )
+    headers = [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status_of(error), "headers": headers + (extra or [])})
     await send({"type": "http.response.body", "body": body})
