@@ -87,9 +87,8 @@ async def test_a_shed_request_gets_503_and_the_envelope_while_uncounted_reads_ar
     async with serve(max_active_requests=1, max_waiting_requests=0) as server:
         api = server.api
         instance = await api.create_instance(catalog, name="seen")
-        task_id = (await api.finished(await api.http.post(f"{BASE}/instances/{instance['id']}?operation=stop")))[
-            "taskId"
-        ]
+        stopped = await api.http.post(f"{BASE}/instances/{instance['id']}?operation=stop")
+        task_id = (await api.finished(stopped))["taskId"]
         body_read = asyncio.Event()
         body_may_finish = asyncio.Event()
 

@@ -163,5 +163,6 @@ async def _refuse(send: Send, error: ServiceError, extra: list[tuple[bytes, byte
     """Answer with the error envelope before any route runs (the routes' handlers are not reached)."""
     body = orjson.dumps({"errors": [item.to_dict() for item in error.errors()]})
     headers = [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status_of(error), "headers": headers + (extra or [])})
+    headers += extra or []
+    await send({"type": "http.response.start", "status": status_of(error), "headers": headers})
     await send({"type": "http.response.body", "body": body})
