@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.campaigns.bodies import BUILT_IN_ACLS, CREATE, NETWORK, SSH_KEY
+from tests.campaigns.bodies import BUILT_IN_ACLS, CREATE, NETWORK, NETWORK_DB, SSH_KEY, VPC
 
 SERVICE, ENVIRONMENT = "compute-qc", "prod"
 BASE = f"/v1/services/{SERVICE}/{ENVIRONMENT}"
@@ -26,6 +26,9 @@ SPARE_BODIES: dict[str, Any] = {
 }
 #: Path parameters listed by another collection than the segment before them.
 LISTED_BY = {"/v1/usage_summary/organizations": "/v1/organizations"}
+
+#: The seeded VPC and networks every instance recipe names: never the target of a generated write.
+STANDS_ON = frozenset({NETWORK, NETWORK_DB, VPC})
 
 
 class Pools:
@@ -140,6 +143,12 @@ class Pools:
         if prefix.startswith(BASE + "/"):
             collection = prefix.removeprefix(BASE + "/")
             found = self.some(collection, rng)
+            if not read:  # the recipes make instances on these: a generated delete must not take them
+                found = [item for item in found if item not in STANDS_ON]
+                if not found and collection in MAKERS:
+                    MAKERS[collection](self)
+                    self.forget(collection)
+                    found = [item for item in self.some(collection, rng) if item not in STANDS_ON]
             if parameter == "name_or_id":
                 found += [item.get("name", "") for item in self.items(collection)]
             return [item for item in found if item]
