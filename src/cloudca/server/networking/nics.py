@@ -19,7 +19,6 @@ from cloudca.server.core.rows import field_row
 from cloudca.server.errors import Duplicate, EntityInUse, InvalidField, NotFound
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
-from cloudca.server.networking import service as networking
 from cloudca.server.networking.models import Network, Nic, PortForwardingRule, PublicIp, Vpc
 from cloudca.server.networking.payloads import CreateNicPayload, NicPayload
 
@@ -116,9 +115,7 @@ async def get_nic(session: AsyncSession, scope: EnvironmentScope, nic_id: str) -
 
 async def check_create(session: AsyncSession, scope: EnvironmentScope, body: CreateNic) -> CreateNicPayload:
     instance = await field_row(session, Instance, scope.id, body.instanceId, "instanceId", "instance")
-    network = await networking.find_network(session, scope, body.networkId)
-    if network is None:
-        raise InvalidField("networkId", body.networkId, "no such network in this environment")
+    network = await field_row(session, Network, scope.id, body.networkId, "networkId", "network")
     check_transition(instance, CHANGE_NICS)
     if network.zone_id != instance.zone_id:
         raise InvalidField("networkId", network.id, "the network is in another zone than the instance")

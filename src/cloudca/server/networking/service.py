@@ -20,11 +20,6 @@ async def find_network(session: AsyncSession, scope: EnvironmentScope, network_i
     return row if row is not None and row.environment_id == scope.id else None
 
 
-async def find_vpc(session: AsyncSession, scope: EnvironmentScope, vpc_id: str) -> Vpc | None:
-    row = await session.get(Vpc, vpc_id.lower())
-    return row if row is not None and row.environment_id == scope.id else None
-
-
 async def _source_nat_ips(session: AsyncSession, vpc_ids: list[str]) -> dict[str, str]:
     if not vpc_ids:
         return {}
