@@ -1,7 +1,7 @@
-"""libvirt XML, built by pure functions from frozen descriptions (golden-tested in tests/drivers/libvirt).
+"""libvirt XML, built by pure functions from frozen descriptions.
 
 Nothing here talks to libvirt or touches files: a reader sees exactly what a guest or a network
-gets, and a change to it shows as a diff of the golden files.
+gets, and a change to it shows as a diff of the golden files (tests/drivers/test_libvirt_xml_golden.py).
 """
 
 from __future__ import annotations
