@@ -174,17 +174,20 @@ class Pools:
 
     # -- making entities ------------------------------------------------------------------------
 
-    def submit(self, path: str, body: dict[str, Any] | None = None) -> None:
+    def submit(self, path: str, body: dict[str, Any] | None = None) -> bool:
+        """Whether the entity was made (the failures are kept for the report)."""
         self.calls += 2
         response = self.http.post(path, json=body or {})
         if response.status_code == 200 and "taskId" in response.json():
             task_id = response.json()["taskId"]
             self.tasks.append(task_id)
             task = self.http.get(f"/v1/tasks/{task_id}", params={"wait": 30}).json()
-            if task.get("taskStatus") != "SUCCESS":
-                self.failures.append(f"{path}: {str(task)[:300]}")
+            if task.get("taskStatus") == "SUCCESS":
+                return True
+            self.failures.append(f"{path}: {task.get('result') or task} ({body})")
         else:
-            self.failures.append(f"{path} {body} -> {response.status_code} {response.text[:300]}")
+            self.failures.append(f"{path} -> {response.status_code} {response.text[:300]} ({body})")
+        return False
 
     def make(self, collection: str) -> None:
         """One more entity of ``collection``, from its create recipe."""
@@ -209,6 +212,25 @@ def _instance(pools: Pools) -> None:
     pools.submit(f"{BASE}/instances", {**body, "networkId": NETWORK, "portsToForward": ["22"]})
 
 
+def _nic(pools: Pools) -> None:
+    """A non-default NIC, for the NIC routes (generated deletes remove them one by one). On a
+    network its instance is not on, chosen from fresh listings; when there is none, or the create
+    is refused all the same (a generated create's task added that NIC since the listing: one NIC
+    per network per instance), on a network made for it."""
+    pools.forget("instances")
+    pools.forget("networks")
+    body = CREATE["nics"](pools, pools.rng)
+    if body is not None and pools.submit(f"{BASE}/nics", body):
+        return
+    before = set(pools._list(f"{BASE}/networks"))
+    network = {**CREATE["networks"](pools, pools.rng), "networkAclId": min(BUILT_IN_ACLS)}
+    instances = pools.items("instances", live=True)
+    if instances and pools.submit(f"{BASE}/networks", network):
+        pools.forget("networks")
+        for fresh in set(pools._list(f"{BASE}/networks")) - before:
+            pools.submit(f"{BASE}/nics", {"networkId": fresh, "instanceId": instances[0]["id"]})
+
+
 def _snapshot(pools: Pools) -> None:
     for volume in pools._list(f"{BASE}/volumes")[:1]:
         pools.submit(f"{BASE}/volumes/{volume}?operation=snapshot")
@@ -226,6 +248,7 @@ def _maker(collection: str) -> Any:
 MAKERS: dict[str, Any] = {
     **{collection: _maker(collection) for collection in CREATE},
     "instances": _instance,
+    "nics": _nic,
     "snapshots": _snapshot,
     "sshkeys": _sshkey,
     "portforwardingrules": _instance,  # an instance made with portsToForward brings a rule

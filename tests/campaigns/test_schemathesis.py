@@ -177,7 +177,8 @@ def test_generated_requests_get_answers_never_server_errors(server: LiveServer, 
     report += f"\nwrites without a recipe (bodies as the document has them): {without_recipe}"
     report += f"\nrequests of the pools (listings, entities made): {pools.calls}"
     report += f"\nentities the campaign failed to make: {len(pools.failures)}"
-    report += "".join(f"\n    {failure}" for failure in sorted({f[:240] for f in pools.failures})[:20])
+    failures = Counter(failure[:160] for failure in pools.failures).most_common(20)
+    report += "".join(f"\n    {count} x {failure}" for failure, count in failures)
     print(report)
     (tmp_path / "campaign-schemathesis.txt").write_text(report)
     totals = Tally()
@@ -329,6 +330,14 @@ def _report(tallies: dict[str, Tally], seconds: float) -> str:
         f"{'operation':<78} {'sent':>6} {'named':>6} {'2xx':>6} {'other':>6} {'404':>6} "
         f"{'valid.':>6}  reached",
     ]
+    worst = max(
+        tallies, default="", key=lambda label: tallies[label].answers["404"] / max(tallies[label].requests, 1)
+    )
+    if worst:
+        lines.append(
+            f"operations tried: {len(tallies)}; the most 404s: {worst} "
+            f"({tallies[worst].answers['404']} of {tallies[worst].requests})"
+        )
     for label in sorted(tallies):
         t = tallies[label]
         share = t.reached_logic / t.requests if t.requests else 0.0
