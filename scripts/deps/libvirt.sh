@@ -13,6 +13,7 @@ packages=(
   libvirt-dev       # libvirt-python builds against it
   genisoimage       # the NoCloud seed ISO (volume id cidata)
   dnsmasq-base      # DHCP of libvirt networks
+  dnsmasq-utils     # dhcp_release: a removed NIC's lease ends at once, so its address can be reused
   iptables          # libvirt 9's NAT networks
   nftables          # port forwarding and static NAT of public IPs
   busybox-static    # the test guest's userland

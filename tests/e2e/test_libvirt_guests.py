@@ -269,3 +269,18 @@ def test_destroy_and_purge_leave_no_domain_disk_lease_or_rule(world: World) -> N
     table = json.loads(listing.stdout)["nftables"]
     # No forward and no static NAT is left (the base chains and their lookups stay).
     assert (read_forwards(table), read_static_nat(table)) == ({}, {})
+
+
+def test_a_new_instance_on_a_purged_instances_address_gets_it_by_dhcp(world: World) -> None:
+    """cloudca's IPAM gives the first free address again; dnsmasq must not keep it for the purged
+    instance's MAC (its lease is released with the NIC), or the new guest gets no address."""
+    purged = {instance.ip_address for instance in world.instances.values()}
+    assert purged, "the earlier tests made instances"
+
+    again = _create(world, "guest-again", ssh_key_name="e2e-key", ports_to_forward=["22"])
+    try:
+        assert again.ip_address in purged
+        output = ssh(world, _forwarded_address(world, again), "ip -4 -o addr")
+        assert f" {again.ip_address}/" in output, "DHCP gave the API's address"
+    finally:
+        world.env.instances.destroy(again.id, purge_immediately=True, wait=True, timeout=BOOT_TIMEOUT)

@@ -81,6 +81,9 @@ class Settings:
     libvirt_host_name: str = ""
     libvirt_shutdown_timeout_seconds: int = 30
     libvirt_nft_command: str = "nft"
+    #: Ends a removed NIC's DHCP lease at once (dnsmasq-utils), so its address can go to a new NIC;
+    #: empty: leases only expire.
+    libvirt_dhcp_release_command: str = "dhcp_release"
     #: vCPUs the libvirt host offers per physical CPU: a real host time-shares its cores, so the
     #: control plane may place more vCPUs than it has (memory is never overcommitted).
     libvirt_cpu_overcommit: float = 4.0

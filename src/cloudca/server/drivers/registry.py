@@ -52,6 +52,7 @@ def _libvirt(settings: Settings) -> ComputeDriver:
             host_name=host_name,
             shutdown_timeout=float(settings.libvirt_shutdown_timeout_seconds),
             nft_command=settings.libvirt_nft_command.split(),
+            dhcp_release_command=settings.libvirt_dhcp_release_command.split(),
             cpu_overcommit=settings.libvirt_cpu_overcommit,
         )
 

@@ -9,16 +9,20 @@ the control plane's decision: ``remove``).
 from __future__ import annotations
 
 import functools
+import logging
+import subprocess
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import libvirt
 
 from cloudca.server.drivers.base import NicSpec
 
 from ._connection import Connection, is_missing
-from ._xml import DhcpHost, NetworkConfig, dhcp_host_xml, network_name, network_xml
+from ._xml import DhcpHost, NetworkConfig, bridge_name, dhcp_host_xml, network_name, network_xml
+
+logger = logging.getLogger(__name__)
 
 _LIVE_AND_CONFIG = libvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE | libvirt.VIR_NETWORK_UPDATE_AFFECT_CONFIG
 
@@ -37,8 +41,9 @@ def _update(network: libvirt.virNetwork, command: int, host: DhcpHost) -> None:
 
 
 class Networks:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, release_command: Sequence[str] = ("dhcp_release",)) -> None:
         self._connection = connection
+        self._release_command = tuple(release_command)
         # Two tasks at once on a network that does not exist yet (two creates into a new tier) would
         # both define and start it, and the second start fails ("network is already active"). One
         # lock per network serialises this process's changes to it (they run on worker threads).
@@ -120,18 +125,17 @@ class Networks:
         if current == wanted:
             return
         if current is not None:
-            _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, current)
+            self._delete(network, nic.network_id, current)
         for lease in leases.values():
             if lease.ip_address == nic.ip_address and lease.mac_address.lower() != nic.mac_address.lower():
-                _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, lease)  # A stale lease.
+                self._delete(network, nic.network_id, lease)  # A stale lease.
         _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, wanted)
 
     def _detach(self, connection: libvirt.virConnect, nic: NicSpec) -> None:
         with self._lock(nic.network_id):
             self._detach_locked(connection, nic)
 
-    @staticmethod
-    def _detach_locked(connection: libvirt.virConnect, nic: NicSpec) -> None:
+    def _detach_locked(self, connection: libvirt.virConnect, nic: NicSpec) -> None:
         try:
             network = connection.networkLookupByName(network_name(nic.network_id))
         except libvirt.libvirtError as exc:
@@ -140,7 +144,30 @@ class Networks:
             raise
         current = _leases(network).get(nic.mac_address.lower())
         if current is not None:
-            _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, current)
+            self._delete(network, nic.network_id, current)
+
+    def _delete(self, network: libvirt.virNetwork, network_id: str, host: DhcpHost) -> None:
+        """Remove a static lease and release what dnsmasq handed out under it.
+
+        Removing the reservation is not enough: dnsmasq keeps the MAC's active lease (an hour by
+        libvirt's default) and will not offer its address to another MAC meanwhile, so the next
+        instance that cloudca's IPAM gives the address to would get no DHCP answer. ``dhcp_release``
+        (Debian's dnsmasq-utils) ends the lease at once. It runs on this machine, next to dnsmasq;
+        for a remote host (or without the tool) the lease only expires, which is logged.
+        """
+        _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, host)
+        if not self._release_command or not network.isActive():
+            return
+        command = [*self._release_command, bridge_name(network_id), host.ip_address, host.mac_address]
+        try:
+            subprocess.run(command, capture_output=True, check=True, timeout=10)  # noqa: S603 - a configured tool; addresses cloudca chose
+        except (OSError, subprocess.SubprocessError) as exc:
+            logger.warning(
+                "could not release the DHCP lease of %s (%s): %s; it expires on its own",
+                host.ip_address,
+                host.mac_address,
+                exc,
+            )
 
     def _remove(self, connection: libvirt.virConnect, network_id: str) -> None:
         with self._lock(network_id):

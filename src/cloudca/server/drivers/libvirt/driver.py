@@ -97,9 +97,10 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
         tb_cache_mb: int = 64,
         nft_command: Sequence[str] = ("nft",),
         cpu_overcommit: float = 1.0,
+        dhcp_release_command: Sequence[str] = ("dhcp_release",),
     ) -> None:
         self._connection = self._connect(uri)
-        self._networks = Networks(self._connection)
+        self._networks = Networks(self._connection, dhcp_release_command)
         self._firewall = Firewall(nft_command)
         self._storage = Storage(state_dir, image_dir, default_image)
         self._requested_virt_type = virt_type
