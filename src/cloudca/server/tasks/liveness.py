@@ -102,6 +102,13 @@ class Liveness:
     def lease(self) -> timedelta:
         return timedelta(seconds=self.settings.task_lease_seconds)
 
+    def holds(self, owner: str, claimed: float) -> bool:
+        """From memory, no query: a task claimed by ``owner`` at ``claimed`` (``time.monotonic()``)
+        is still this process's: the owner is unchanged (liveness not lost) and its lease, set at
+        the claim and renewed by the heartbeat since, has not run out."""
+        expires = max(self.renewed_at, claimed) + self.settings.task_lease_seconds
+        return self.owner == owner and time.monotonic() < expires
+
     async def register(self) -> None:
         """Take the liveness lock (PostgreSQL) and make sure this process's row exists."""
         if self.database.is_postgresql:

@@ -257,10 +257,7 @@ class TaskRunner:
         return replace(ctx, driver=GuardedDriver(self._driver, check))
 
     def _check_lease(self, task_id: str, owner: str, claimed: float) -> None:
-        """From memory: the owner is still this process's (liveness not lost) and the lease, set
-        when the task was claimed and renewed by the heartbeat since, has not run out."""
-        lease = self.settings.task_lease_seconds
-        if self.liveness.owner != owner or time.monotonic() >= max(self.liveness.renewed_at, claimed) + lease:
+        if not self.liveness.holds(owner, claimed):
             raise TaskLeaseLost(task_id)
 
     async def _execute(self, task_id: str, task: Task | None = None) -> None:
