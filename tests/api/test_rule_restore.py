@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from cloudca.server.bootstrap import seeded_id
-from cloudca.server.drivers.base import AclRule, DriverError
+from cloudca.server.drivers.base import DriverError
+from cloudca.server.drivers.rules import AclRule
 from cloudca.server.drivers.simulator import FaultPlan, SimulatorDriver
 from tests.api.conftest import ServeFactory, Server
 from tests.support import BASE

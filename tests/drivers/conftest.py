@@ -20,17 +20,8 @@ from typing import Any
 
 import pytest
 
-from cloudca.server.drivers.base import (
-    AclRule,
-    ComputeDriver,
-    DiskSpec,
-    DriverError,
-    HostInfo,
-    LoadBalancer,
-    MachineSpec,
-    NicSpec,
-    PortForward,
-)
+from cloudca.server.drivers.base import ComputeDriver, DiskSpec, DriverError, HostInfo, MachineSpec, NicSpec
+from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 from cloudca.server.drivers.simulator import SimulatorDriver
 from tests import libvirt_support
 from tests.libvirt_support import LibvirtDriver, libvirt_backend  # noqa: F401 - a fixture

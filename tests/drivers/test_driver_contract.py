@@ -17,9 +17,9 @@ from cloudca.server.drivers.base import (
     KnownMachine,
     MachineNotFoundError,
     NoCapacityError,
-    PortForward,
     PowerState,
 )
+from cloudca.server.drivers.rules import PortForward
 
 RUNNING, STOPPED = PowerState.RUNNING, PowerState.STOPPED
 

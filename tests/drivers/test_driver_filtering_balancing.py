@@ -11,7 +11,8 @@ from dataclasses import replace
 
 import pytest
 
-from cloudca.server.drivers.base import AclRule, ComputeDriver, DriverError, LoadBalancer
+from cloudca.server.drivers.base import ComputeDriver, DriverError
+from cloudca.server.drivers.rules import AclRule, LoadBalancer
 from cloudca.server.drivers.simulator import SimulatorDriver
 
 NETWORK, CIDR = "network-1", "10.42.0.0/24"

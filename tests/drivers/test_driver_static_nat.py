@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from cloudca.server.drivers.base import DriverError, PortForward
+from cloudca.server.drivers.base import DriverError
+from cloudca.server.drivers.rules import PortForward
 
 PUBLIC, OTHER = "203.0.113.20", "203.0.113.21"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from cloudca.server.drivers.base import AclRule, LoadBalancer, PortForward
+from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 from tests import libvirt_support
 
 pytestmark = pytest.mark.libvirt

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from cloudca.server.drivers.base import LoadBalancer, PortForward
+from cloudca.server.drivers.rules import LoadBalancer, PortForward
 from tests import libvirt_support
 from tests.drivers.test_libvirt_filtering_traffic import (
     CIDR,

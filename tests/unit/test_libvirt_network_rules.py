@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from cloudca.server.drivers.base import AclRule, DriverError, LoadBalancer
+from cloudca.server.drivers.base import DriverError
+from cloudca.server.drivers.rules import AclRule, LoadBalancer
 
 pytest.importorskip("libvirt", reason="the libvirt driver's package imports libvirt-python")
 

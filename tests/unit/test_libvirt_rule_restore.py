@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cloudca.server.drivers.base import AclRule, LoadBalancer, PortForward
+from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 
 pytest.importorskip("libvirt", reason="the libvirt driver's package imports libvirt-python")
 

@@ -16,9 +16,9 @@ from cloudca.server.drivers.base import (
     MachineSpec,
     NicSpec,
     NoCapacityError,
-    PortForward,
     PowerState,
 )
+from cloudca.server.drivers.rules import PortForward
 from cloudca.server.drivers.simulator import OPERATIONS, FaultPlan, LatencyProfile, SimulatorDriver
 
 HOST = "sim-qc-1-host-1"

@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import ParamSpec, TypeVar
 
 from cloudca.server.drivers.base import (
-    AclRule,
     Capabilities,
     ComputeDriver,
     ConsoleStream,
@@ -24,15 +23,14 @@ from cloudca.server.drivers.base import (
     DriverError,
     HostInfo,
     KnownMachine,
-    LoadBalancer,
     MachineReport,
     MachineSpec,
     NicSpec,
     NoCapacityError,
     PasswordApplied,
-    PortForward,
     PowerState,
 )
+from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 from cloudca.server.errors import InternalError, NoCapacity, ServiceError
 
 P = ParamSpec("P")

@@ -28,14 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.catalog.models import Template
-from cloudca.server.drivers.base import (
-    ComputeDriver,
-    DiskSpec,
-    LoadBalancer,
-    NicSpec,
-    PortForward,
-    PowerState,
-)
+from cloudca.server.drivers.base import ComputeDriver, DiskSpec, NicSpec, PowerState
+from cloudca.server.drivers.rules import LoadBalancer, PortForward
 from cloudca.server.instances import states
 from cloudca.server.instances.machines import disk_specs, nic_specs
 from cloudca.server.instances.models import Instance

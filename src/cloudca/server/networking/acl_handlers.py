@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
-from cloudca.server.drivers.base import AclRule
+from cloudca.server.drivers.rules import AclRule
 from cloudca.server.errors import InvalidField
 from cloudca.server.networking import acls, filtering
 from cloudca.server.networking.models import Network, NetworkAcl, NetworkAclRule

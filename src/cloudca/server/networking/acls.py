@@ -21,7 +21,7 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.payloads import Payload
 from cloudca.server.core.rows import field_row
-from cloudca.server.drivers.base import AclRule
+from cloudca.server.drivers.rules import AclRule
 from cloudca.server.errors import (
     Duplicate,
     EntityInUse,

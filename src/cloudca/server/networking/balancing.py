@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.db.engine import Database
-from cloudca.server.drivers.base import ComputeDriver, LoadBalancer
+from cloudca.server.drivers.base import ComputeDriver
+from cloudca.server.drivers.rules import LoadBalancer
 from cloudca.server.networking.models import LoadBalancerMember, LoadBalancerRule, Nic, PublicIp
 
 BalancerEdit = Callable[[list[LoadBalancer]], list[LoadBalancer]]

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from cloudca.server.db.engine import Database
-from cloudca.server.drivers.base import AclRule, ComputeDriver
+from cloudca.server.drivers.base import ComputeDriver
+from cloudca.server.drivers.rules import AclRule
 from cloudca.server.networking.acls import driver_rule, rules_of
 from cloudca.server.networking.models import Network, NetworkAcl
 

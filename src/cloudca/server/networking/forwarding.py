@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.catalog.models import Zone
 from cloudca.server.db.base import new_id
 from cloudca.server.db.engine import Database
-from cloudca.server.drivers.base import ComputeDriver, PortForward
+from cloudca.server.drivers.base import ComputeDriver
+from cloudca.server.drivers.rules import PortForward
 from cloudca.server.errors import Duplicate, QuotaExceeded
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking.models import (

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.core.claims import lock_usable_instance
 from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
-from cloudca.server.drivers.base import LoadBalancer
+from cloudca.server.drivers.rules import LoadBalancer
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import balancing, forwarding
 from cloudca.server.networking import load_balancers as service

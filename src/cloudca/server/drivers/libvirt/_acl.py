@@ -27,7 +27,7 @@ import ipaddress
 from collections.abc import Sequence
 from typing import Any
 
-from cloudca.server.drivers.base import AclRule
+from cloudca.server.drivers.rules import AclRule
 
 from ._current import digest, element, is_current
 from ._firewall import FAMILY, TABLE, Command, _match, _object, _port

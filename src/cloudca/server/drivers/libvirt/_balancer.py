@@ -25,7 +25,8 @@ import ipaddress
 from collections.abc import Sequence
 from typing import Any
 
-from cloudca.server.drivers.base import DriverError, LoadBalancer
+from cloudca.server.drivers.base import DriverError
+from cloudca.server.drivers.rules import LoadBalancer
 
 from ._current import digest, element, is_current
 from ._firewall import Command, _match, _object

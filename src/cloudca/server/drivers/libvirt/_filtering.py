@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from cloudca.server.drivers.base import AclRule, LoadBalancer
+from cloudca.server.drivers.rules import AclRule, LoadBalancer
 
 # The simulator's checks of well-formed rules (a backend-neutral module of it).
 from cloudca.server.drivers.simulator._validation import check_acl_rules, check_load_balancers

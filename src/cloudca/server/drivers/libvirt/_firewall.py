@@ -28,7 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from cloudca.server.drivers.base import DriverError, PortForward
+from cloudca.server.drivers.base import DriverError
+from cloudca.server.drivers.rules import PortForward
 
 from ._current import digest, element, is_current
 

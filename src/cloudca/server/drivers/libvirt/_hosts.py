@@ -23,22 +23,20 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from cloudca.server.drivers.base import (
-    AclRule,
     ComputeDriver,
     ConsoleStream,
     DiskSpec,
     DriverError,
     HostInfo,
     KnownMachine,
-    LoadBalancer,
     MachineNotFoundError,
     MachineReport,
     MachineSpec,
     NicSpec,
     PasswordApplied,
-    PortForward,
     PowerState,
 )
+from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 
 from .driver import LibvirtDriver
 

@@ -34,20 +34,18 @@ from pathlib import Path
 import libvirt
 
 from cloudca.server.drivers.base import (
-    AclRule,
     Capabilities,
     ComputeDriver,
     DriverError,
     HostInfo,
     KnownMachine,
-    LoadBalancer,
     MachineNotFoundError,
     MachineSpec,
     NicSpec,
     NoCapacityError,
-    PortForward,
     PowerState,
 )
+from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 
 from ._balancer import UNSUPPORTED as BALANCING_REFUSES
 from ._connection import is_missing

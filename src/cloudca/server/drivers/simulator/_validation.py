@@ -9,15 +9,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 
-from cloudca.server.drivers.base import (
-    AclRule,
-    DiskSpec,
-    DriverError,
-    KnownMachine,
-    LoadBalancer,
-    NicSpec,
-    PortForward,
-)
+from cloudca.server.drivers.base import DiskSpec, DriverError, KnownMachine, NicSpec
+from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 
 from ._state import SimulatedMachine
 

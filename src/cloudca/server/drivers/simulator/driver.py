@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from cloudca.server.drivers.base import (
-    AclRule,
     Capabilities,
     ComputeDriver,
     ConsoleStream,
@@ -18,14 +17,13 @@ from cloudca.server.drivers.base import (
     DriverError,
     HostInfo,
     KnownMachine,
-    LoadBalancer,
     MachineNotFoundError,
     MachineSpec,
     NicSpec,
     PasswordApplied,
-    PortForward,
     PowerState,
 )
+from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 
 from ._capacity import check_could_ever_fit, check_username, host_names, reserve
 from ._console import SimulatedConsole
