@@ -378,5 +378,6 @@ def test_anti_affinity_places_across_two_hosts_and_a_silent_host_gets_nothing(tw
         raise AssertionError("a third member was placed beside another one")
 
     libvirt_support.wait_for(refused, DRIFT_TIMEOUT, "no placement on the silent host")
-    assert env.instances.get(second.id).state == "Running"
-    assert env.instances.get(first.id).state == "Running"
+    on_silent, elsewhere = env.instances.get(second.id), env.instances.get(first.id)
+    assert (on_silent.state, on_silent.host_down) == ("Running", True)
+    assert (elsewhere.state, elsewhere.host_down) == ("Running", False)

@@ -184,6 +184,8 @@ class Instance(Model):
     ssh_key_name: str | None = None
     hostname: str | None = None
     username: str | None = None
+    #: cloudca extension: the instance's host does not answer, so ``state`` is the last one known.
+    host_down: bool = False
     affinity_group_ids: list[str] = Field(default_factory=list)
     user_data: str | None = None
     public_ips: list[InstancePublicIp] = Field(default_factory=list)

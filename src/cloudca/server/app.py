@@ -31,6 +31,7 @@ from cloudca.server.console import router as console
 from cloudca.server.db import migrate, ownership
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
+from cloudca.server.drivers.guard import GuardedDriver
 from cloudca.server.drivers.registry import create_driver
 from cloudca.server.instances import adoption, reconcile_pass
 from cloudca.server.instances.console_router import router as instance_console_router
@@ -172,9 +173,10 @@ async def _start(
     await driver.adopt(await adoption.known_machines(database))
     # A rebooted host lost its nftables: forwards, NAT, balancers, ACLs come back before any task.
     await restore.restore_rules(database, driver)
-    runner = TaskRunner(
-        database, driver, settings, role=role, prepare=partial(adoption.adopt_task_entity, database, driver)
-    )
+    # Through the guard: a backend that fails while a task is prepared fails the task with the
+    # backend's reason (a host that does not answer), as any driver call of the task itself would.
+    prepare = partial(adoption.adopt_task_entity, database, GuardedDriver(driver))
+    runner = TaskRunner(database, driver, settings, role=role, prepare=prepare)
     runner.register(HANDLERS)
     runner.register(sshkeys_handlers.HANDLERS)
     runner.register(placement_handlers.HANDLERS)

@@ -34,13 +34,12 @@ from cloudca.server.drivers.base import ComputeDriver, DriverError, MachineRepor
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 from cloudca.server.instances.representation import represent_one
-from cloudca.server.placement.models import Host
+from cloudca.server.placement.models import HOST_DOWN, HOST_UP, Host
 from cloudca.server.tasks.models import SUCCESS, Task
 
 log = logging.getLogger("cloudca.drift")
 
 KIND = "instances.drift"
-HOST_UP, HOST_DOWN = "Up", "Down"
 #: How soon an instance skipped because a task held it is looked at again.
 BUSY_RETRY_SECONDS = 1.0
 GONE = "The instance's machine no longer exists on its host"
@@ -57,6 +56,7 @@ class _Seen:
     environment_id: str
     state: str
     updated_at: datetime
+    host_name: str | None = None
 
 
 def correction(seen_state: str, report: MachineReport | None) -> tuple[str, str] | None:
@@ -135,21 +135,22 @@ class DriftMonitor:
 
     async def check(self, instance_id: str) -> bool:
         """Correct one instance from its machine's report. False: it is busy, look again later."""
+        down = await self.mark_hosts()
         seen = await self._seen(instance_id)
         if seen is None:
             return True
         if seen is _BUSY:
             return False
+        if seen.host_name in down:
+            return True  # A silent host says nothing about its machines: the last state stays.
         return await self._apply(seen, await self._driver.report(instance_id))
 
     async def sweep(self) -> bool:
         """Compare the driver's whole inventory with the database (skipped when it cannot list)."""
         reports = await self._driver.list_machines()
+        down = await self.mark_hosts()
         if reports is None:
             return True
-        down = self._driver.unreachable_hosts()
-        if down != self._down:
-            await self._mark_hosts(down)
         by_id = {report.instance_id: report for report in reports if report.instance_id is not None}
         async with self._database.session() as session:
             known = set(
@@ -167,8 +168,12 @@ class DriftMonitor:
                 self._dirty.add(row.id)
         return True
 
-    async def _mark_hosts(self, down: frozenset[str]) -> None:
-        """Hosts that stopped answering are ``Down`` (placement skips them), those back are ``Up``."""
+    async def mark_hosts(self) -> frozenset[str]:
+        """Record which hosts answer: those that stopped are ``Down`` (placement skips them and their
+        instances carry ``hostDown``), those back are ``Up``. Returns the silent hosts' names."""
+        down = self._driver.unreachable_hosts()
+        if down == self._down:
+            return down  # The common case: nothing changed since this process last wrote it.
         async with self._database.transaction() as session:
             await session.execute(
                 update(Host)
@@ -188,6 +193,7 @@ class DriftMonitor:
         for name in before - down:
             log.warning("drift: host %s answers again; marked Up", name)
         self._down = down
+        return down
 
     def _report_unknown(self, reports: list[MachineReport]) -> None:
         current = {report.name: report.host_name for report in reports}
@@ -203,7 +209,7 @@ class DriftMonitor:
             return None
         if row.task_id is not None:
             return _BUSY
-        return _Seen(instance_id, row.environment_id, row.state, row.updated_at)
+        return _Seen(instance_id, row.environment_id, row.state, row.updated_at, row.host_name)
 
     async def _apply(self, seen: _Seen, report: MachineReport | None) -> bool:
         change = correction(seen.state, report)

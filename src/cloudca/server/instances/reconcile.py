@@ -21,6 +21,7 @@ leaves the instance in ``Error`` (see ``tasks.runner``).
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -35,7 +36,10 @@ from cloudca.server.instances.machines import disk_specs, nic_specs
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking import balancing, forwarding
 from cloudca.server.networking.models import Nic, PortForwardingRule, PublicIp
+from cloudca.server.placement.models import HOST_UP, Host
 from cloudca.server.tasks.handlers import TaskContext
+
+log = logging.getLogger("cloudca.reconcile")
 
 #: The power a stable state asks of the machine (other states leave it as it is).
 _POWER = {
@@ -187,5 +191,23 @@ async def reconcile(
     ``parts`` of it (a volume's undo owns the disks, a NIC's the NICs). Idempotent."""
     async with ctx.database.session() as session:
         desired = await read(session, instance_id, released_ip_ids=released_ip_ids, parts=parts)
+        silent = await silent_host(session, instance_id)
+    if desired is not None and silent is not None:
+        # Its host does not answer: there is no machine to restore from here, and the instance
+        # keeps its last known state (``hostDown``); drift looks at it again once the host answers.
+        log.warning(
+            "reconcile: host %s does not answer; instance %s's machine left as it is", silent, instance_id
+        )
+        desired = replace(desired, power=None, nics=None, disks=None)
     if desired is not None:
         await push(ctx.driver, instance_id, desired)
+
+
+async def silent_host(session: AsyncSession, instance_id: str) -> str | None:
+    """The name of the instance's host when it is marked ``Down``, else ``None``."""
+    query = (
+        select(Host.name)
+        .join(Instance, Instance.host_id == Host.id)
+        .where(Instance.id == instance_id, Host.state != HOST_UP)
+    )
+    return (await session.execute(query)).scalar_one_or_none()

@@ -16,8 +16,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import Select, and_, bindparam, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import aliased
 
 from cloudca.server.catalog.models import ComputeOffering, Template, Zone
 from cloudca.server.db.inline_reads import InlineReads
@@ -32,7 +33,7 @@ from cloudca.server.networking.models import (
     PublicIp,
     Vpc,
 )
-from cloudca.server.placement.models import AffinityMembership
+from cloudca.server.placement.models import HOST_UP, AffinityMembership, Host
 
 #: Where statements run: a session inside a transaction, a bare connection for a read, or (the
 #: lean lane on SQLite) sqlite3 itself.
@@ -66,6 +67,13 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 
 
+#: The instance's host, joined only while it is not ``Up``: ``hostDown`` (a cloudca extension) says
+#: that the state shown is the last one known, from a host that does not answer.
+_DOWN_HOST = aliased(Host, name="down_host")
+# The constant is SQL text, not a bound parameter: the lean lane's compiled reads bind only ours.
+_HOST_IS_DOWN = and_(_DOWN_HOST.id == Instance.host_id, _DOWN_HOST.state != literal_column(f"'{HOST_UP}'"))
+
+
 def base_query() -> Select[*tuple[Any, ...]]:
     """Every scalar of the representation, one row per instance (the default NIC outer-joined)."""
     query: Select[*tuple[Any, ...]] = (
@@ -93,6 +101,7 @@ def base_query() -> Select[*tuple[Any, ...]]:
             Instance.ssh_key_name,
             Instance.hostname,
             Template.username,
+            _DOWN_HOST.id,
             Instance.user_data,
         )
         .join(Zone, Zone.id == Instance.zone_id)
@@ -101,6 +110,7 @@ def base_query() -> Select[*tuple[Any, ...]]:
         .outerjoin(Nic, and_(Nic.instance_id == Instance.id, Nic.is_default.is_(True)))
         .outerjoin(Network, Network.id == Nic.network_id)
         .outerjoin(Vpc, Vpc.id == Network.vpc_id)
+        .outerjoin(_DOWN_HOST, _HOST_IS_DOWN)
     )
     return query
 
@@ -133,8 +143,10 @@ _NARROW_PAGE = (
         Nic.mac_address,
         Instance.ssh_key_name,
         Instance.hostname,
+        _DOWN_HOST.id,
     )
     .outerjoin(Nic, and_(Nic.instance_id == Instance.id, Nic.is_default.is_(True)))
+    .outerjoin(_DOWN_HOST, _HOST_IS_DOWN)
     .where(Instance.environment_id == bindparam("environment_id"))
     .order_by(Instance.created_at, Instance.id)
     .limit(bindparam("limit"))
@@ -201,12 +213,16 @@ _KEYS = (
     "sshKeyName",
     "hostname",
     "username",
+    "hostDown",
 )
 
 
 def _scalars(row: Sequence[Any]) -> dict[str, Any]:
     # Optional fields are omitted when empty (1.9); the rest are always present.
-    return {key: value for key, value in zip(_KEYS, row, strict=False) if value is not None}
+    item = {key: value for key, value in zip(_KEYS, row, strict=False) if value is not None}
+    if "hostDown" in item:
+        item["hostDown"] = True  # the row holds the down host's id
+    return item
 
 
 async def page(session: Executor, environment_id: str, limit: int, offset: int) -> list[dict[str, Any]]:
@@ -237,7 +253,7 @@ def _list_items(
     items = []
     for row in rows:
         (instance_id, name, state, zone_id, template_id, offering_id, cpus, memory) = row[:8]
-        (network_id, address, nic_id, mac, ssh_key_name, hostname) = row[8:]
+        (network_id, address, nic_id, mac, ssh_key_name, hostname, down_host) = row[8:]
         zone, template, offering = zones.get(zone_id), templates.get(template_id), offerings.get(offering_id)
         if zone is None or template is None or offering is None:
             return None
@@ -264,6 +280,8 @@ def _list_items(
         if ssh_key_name is not None:
             item["sshKeyName"] = ssh_key_name
         item["hostname"], item["username"] = hostname, username
+        if down_host is not None:
+            item["hostDown"] = True
         items.append(item)
     return items
 

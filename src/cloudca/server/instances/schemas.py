@@ -156,6 +156,11 @@ class Instance(BaseModel):
     sshKeyName: str | None = None
     hostname: str
     username: str
+    hostDown: bool | None = Field(
+        default=None,
+        description="cloudca extension, only when true: the instance's host does not answer, so its "
+        "state is the last one known; nothing new is placed on that host until it answers again",
+    )
     affinityGroupIds: list[str]
     userData: str | None = None
     publicIps: list[InstancePublicIp] | None = None

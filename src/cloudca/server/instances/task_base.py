@@ -16,12 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.drivers.base import PowerState
 from cloudca.server.errors import InternalError, ServiceError
-from cloudca.server.instances import states
+from cloudca.server.instances import reconcile, states
 from cloudca.server.instances.models import Instance
 from cloudca.server.instances.representation import represent_one
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
+#: The power a stable state had, for an instance whose host cannot say (its last known state).
+_POWER_OF = {states.RUNNING: PowerState.RUNNING, states.STOPPED: PowerState.STOPPED}
 _DERIVED = uuid.UUID("6c6f7564-6361-4000-8000-000000000000")
 
 
@@ -74,6 +76,10 @@ class InstanceTask(TaskHandler):
             power = await ctx.driver.power_state(instance.id)
         except ServiceError:  # the backend would not say (ctx.driver maps its failures)
             power = None
+            async with ctx.database.session() as session:
+                if await reconcile.silent_host(session, instance.id) is not None:
+                    # A host marked Down: its instances keep their last known state (``hostDown``).
+                    power = _POWER_OF.get(instance.stable_state)
         if instance.stable_state == states.DESTROYED and power is not PowerState.RUNNING:
             state = states.DESTROYED
         elif power is PowerState.RUNNING:

@@ -13,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cloudca.server.db.base import Base, created_column, id_column
 
+#: A host's ``state``: ``Down`` while its driver cannot reach it (the drift monitor sets it from
+#: ``ComputeDriver.unreachable_hosts``); nothing is placed on it and its instances carry ``hostDown``.
+HOST_UP, HOST_DOWN = "Up", "Down"
+
 
 class Host(Base):
     __tablename__ = "hosts"
@@ -32,7 +36,7 @@ class Host(Base):
     memory_mb_total: Mapped[int] = mapped_column(Integer)
     cpu_used: Mapped[int] = mapped_column(Integer, default=0)
     memory_mb_used: Mapped[int] = mapped_column(Integer, default=0)
-    state: Mapped[str] = mapped_column(String(20), default="Up")
+    state: Mapped[str] = mapped_column(String(20), default=HOST_UP)
 
 
 class AffinityGroup(Base):

@@ -13,7 +13,7 @@ from sqlalchemy import Integer, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.errors import NoCapacity
-from cloudca.server.placement.models import Host
+from cloudca.server.placement.models import HOST_UP, Host
 
 
 async def reserve(
@@ -46,7 +46,7 @@ _CANDIDATES = (
     select(Host)
     .where(
         Host.zone_id == bindparam("zone_id"),
-        Host.state == "Up",
+        Host.state == HOST_UP,
         Host.cpu_total - Host.cpu_used >= bindparam("cpu_count", type_=Integer),
         Host.memory_mb_total - Host.memory_mb_used >= bindparam("memory_mb", type_=Integer),
     )

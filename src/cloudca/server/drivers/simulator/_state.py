@@ -21,6 +21,9 @@ class SimulatedHost:
     info: HostInfo
     cpus_used: int = 0
     memory_mb_used: int = 0
+    #: False while the host is silent (``SimulatorDriver.silence_host``): as a libvirt host that
+    #: stopped answering, its machines can be neither operated nor queried.
+    answering: bool = True
 
     def fits(self, cpu_count: int, memory_mb: int) -> bool:
         """Whether ``cpu_count`` more CPUs and ``memory_mb`` more memory are free."""

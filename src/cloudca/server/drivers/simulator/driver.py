@@ -28,8 +28,9 @@ from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 from ._capacity import check_could_ever_fit, check_username, host_names, reserve
 from ._console import SimulatedConsole
 from ._faults import FaultPlan, Faults
+from ._inspection import Inspection
 from ._latency import Latency, LatencyProfile, Sleep
-from ._state import MachineView, SimulatedHost, SimulatedMachine, password_digest
+from ._state import SimulatedHost, SimulatedMachine, password_digest
 from ._validation import (
     check_acl_rules,
     check_adoption,
@@ -42,7 +43,7 @@ from ._validation import (
 from ._volumes import SimulatedStorage, SimulatedVolumes
 
 
-class SimulatorDriver(SimulatedStorage, ComputeDriver):
+class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
     """An in-memory compute driver; see the package docstring for its LIMITATIONS."""
 
     name = "simulator"
@@ -118,33 +119,14 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
         if self._notify is not None:
             self._notify(instance_id)
 
-    def machine(self, instance_id: str) -> MachineView | None:
-        """A snapshot of the machine, or ``None`` when there is none."""
-        machine = self._machines.get(instance_id)
-        return machine.view() if machine is not None else None
-
-    def host_usage(self, host_name: str) -> tuple[int, int]:
-        """CPUs and memory (MB) used on ``host_name`` by the machines running there."""
-        host = self._hosts.get(host_name)
-        if host is None:
-            raise KeyError(host_name)
-        return host.cpus_used, host.memory_mb_used
-
-    def port_forwards(self, public_ip: str) -> tuple[PortForward, ...]:
-        """The forwarding rules of ``public_ip`` (empty when it has none)."""
-        return self._port_forwards.get(public_ip, ())
-
-    def static_nat(self, public_ip: str) -> str | None:
-        """The private IP ``public_ip`` is the static NAT address of, if any."""
-        return self._static_nat.get(public_ip)
-
-    def network_acl(self, network_id: str) -> tuple[AclRule, ...] | None:
-        """The ACL rules of ``network_id`` in evaluation order, or ``None`` when it has no filtering."""
-        return self._network_acls.get(network_id)
-
-    def load_balancers(self, public_ip: str) -> tuple[LoadBalancer, ...]:
-        """The load balancer rules of ``public_ip`` (empty when it has none)."""
-        return self._load_balancers.get(public_ip, ())
+    def silence_host(self, host_name: str, silent: bool = True) -> None:
+        """The host stops answering (``silent``) or answers again. While silent, every operation and
+        query on its machines fails with ``DriverError``, nothing can be created there, and
+        ``unreachable_hosts`` names it; ``watch`` is told about each of its machines either way."""
+        self._hosts[host_name].answering = not silent
+        for machine in list(self._machines.values()):
+            if machine.host_name == host_name and self._notify is not None:
+                self._notify(machine.instance_id)
 
     # -- ComputeDriver ------------------------------------------------------------------------------
 
@@ -254,7 +236,10 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
     async def power_state(self, instance_id: str) -> PowerState | None:
         self._check_open()
         machine = self._machines.get(instance_id)
-        return machine.power_state if machine is not None else None
+        return self._answering(machine).power_state if machine is not None else None
+
+    def unreachable_hosts(self) -> frozenset[str]:
+        return frozenset(name for name, host in self._hosts.items() if not host.answering)
 
     async def resize(self, instance_id: str, cpu_count: int, memory_mb: int) -> None:
         await self._begin("resize", instance_id)
@@ -361,6 +346,11 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
         machine = self._machines.get(instance_id)
         if machine is None:
             raise MachineNotFoundError(f"the simulator has no machine for instance {instance_id}")
+        return self._answering(machine)
+
+    def _answering(self, machine: SimulatedMachine) -> SimulatedMachine:
+        if not self._hosts[machine.host_name].answering:
+            raise DriverError(f"host {machine.host_name} does not answer")
         return machine
 
     def _others(self, instance_id: str) -> list[SimulatedMachine]:
@@ -377,6 +367,8 @@ class SimulatorDriver(SimulatedStorage, ComputeDriver):
                 f"instance {spec.instance_id}: host {spec.host_name} is in zone {host.info.zone_name}, "
                 f"not {spec.zone_name}"
             )
+        if not host.answering:
+            raise DriverError(f"host {spec.host_name} does not answer")
         return host
 
     def _power_on(self, machine: SimulatedMachine) -> None:
