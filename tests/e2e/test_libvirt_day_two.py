@@ -257,6 +257,32 @@ def test_a_domain_deleted_behind_cloudcas_back_shows_error(world: World, guest: 
     assert _last_task(world, guest.id)["result"]["driftReason"] == drift.GONE
 
 
+def test_a_domain_cloudca_does_not_know_is_counted_and_left_alone(world: World) -> None:
+    import libvirt
+
+    xml = (
+        "<domain type='qemu'><name>someone-elses</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+        "<os><type arch='x86_64'>hvm</type></os></domain>"
+    )
+    connection = libvirt.open(world.libvirtd.uri)
+    try:
+        connection.defineXML(xml)
+
+        def counted() -> bool:
+            text = world.http.get("/v1/metrics").text
+            return any(
+                line.startswith("cloudca_unknown_machines{") and line.endswith(" 1.0")
+                for line in text.splitlines()
+            )
+
+        libvirt_support.wait_for(counted, DRIFT_TIMEOUT, "the unknown domain in the metrics")
+        connection.lookupByName("someone-elses")  # left alone: still defined
+    finally:
+        with contextlib.suppress(libvirt.libvirtError):
+            connection.lookupByName("someone-elses").undefine()
+        connection.close()
+
+
 def test_a_killed_qemu_shows_error(world: World) -> None:
     victim = _create(world, "day-two-victim")
     pid = int((world.libvirtd.qemu_run_dir / f"cloudca-{victim.id}.pid").read_text().strip())

@@ -39,6 +39,7 @@ from cloudca.server.instances.drift import DriftMonitor
 from cloudca.server.instances.handlers import HANDLERS
 from cloudca.server.instances.router import router as instances_router
 from cloudca.server.meta.router import router as meta_router
+from cloudca.server.metrics.router import router as metrics_router
 from cloudca.server.networking import acl_handlers, lb_handlers, restore, vpn_handlers
 from cloudca.server.networking import handlers as networking_handlers
 from cloudca.server.networking import topology as topology_handlers
@@ -97,6 +98,7 @@ def create_app(
         environment_router,
         user_router,
         usage_router,
+        metrics_router,
         tasks_router,
         instances_router,
         catalog_router,
@@ -200,6 +202,7 @@ async def _start(
         drift = DriftMonitor(database, driver, settings.drift_sweep_seconds)
         await drift.start()
         runtime.stoppers.append(drift.stop)
+        runtime.drift = drift
     if settings.reconcile_sweep_seconds > 0 and reconcile_pass.wanted(driver):
         sweep = reconcile_pass.ReconcilePass(database, driver, settings.reconcile_sweep_seconds)
         await sweep.start()

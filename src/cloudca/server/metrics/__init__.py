@@ -1,0 +1,1 @@
+"""What an operator scrapes: hosts, unknown machines, drift corrections, instances and tasks."""
