@@ -155,6 +155,8 @@ def expected_own(role: str, method: str, template: str, unknown: bool) -> str:
     elif (
         (template == "/v1/environments/{environment_id}" and reads and role == "outsider")
         or (template.startswith("/v1/usage_summary/") and role != "orgadmin")
+        # Server-wide figures: for administrators of the root organization only (tenants are below it).
+        or template == "/v1/metrics"
         or (not reads and role != "orgadmin" and not template.startswith("/v1/users/{user_id}/apikeys"))
     ):
         return "refused"
