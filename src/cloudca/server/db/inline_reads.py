@@ -20,10 +20,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import CompoundSelect, Select
 
 Processor = Callable[[Any], Any] | None
-Statement = Select[*tuple[Any, ...]]
+Statement = Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]
 #: More distinct statements than the lane has means something built statements per call.
 MAX_STATEMENTS = 64
 

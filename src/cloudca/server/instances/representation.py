@@ -16,7 +16,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, literal_column, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnClause,
+    CompoundSelect,
+    Select,
+    and_,
+    bindparam,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -163,31 +173,42 @@ _NICS = (
     .where(Nic.instance_id.in_(bindparam("ids", expanding=True)))
     .order_by(Nic.created_at, Nic.id)
 )
-_RULES = (
-    select(
+_NULL: ColumnClause[Any] = literal_column("NULL")
+
+
+def _public(kind: int, instance_id: Any, ports: tuple[Any, Any], order: tuple[Any, Any]) -> Select[Any]:
+    """One branch of ``_PUBLIC``: (kind, instance, public IP, its address, ports, order)."""
+    labels = ("port_start", "port_end", "created", "tie")
+    tail = [column.label(label) for column, label in zip((*ports, *order), labels, strict=True)]
+    columns = (PublicIp.id.label("ip_id"), PublicIp.ip_address, *tail)
+    return select(literal_column(str(kind)).label("kind"), instance_id, *columns)
+
+
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+#: An instance's public IPs in one statement: its port forwards (0), static NATs (1) and load
+#: balancer memberships (2), in that order, each in its rules' creation order.
+_PUBLIC: CompoundSelect[*tuple[Any, ...]] = union_all(
+    _public(
+        0,
         PortForwardingRule.instance_id,
-        PublicIp.id,
-        PublicIp.ip_address,
-        PortForwardingRule.public_port_start,
-        PortForwardingRule.public_port_end,
+        (PortForwardingRule.public_port_start, PortForwardingRule.public_port_end),
+        (PortForwardingRule.created_at, PortForwardingRule.id),
     )
     .join(PublicIp, PublicIp.id == PortForwardingRule.public_ip_id)
-    .where(PortForwardingRule.instance_id.in_(bindparam("ids", expanding=True)))
-    .order_by(PortForwardingRule.created_at, PortForwardingRule.id)
-)
-_BALANCED = (
-    select(LoadBalancerMember.instance_id, PublicIp.id, PublicIp.ip_address, LoadBalancerRule.public_port)
+    .where(PortForwardingRule.instance_id.in_(_IDS)),
+    _public(1, Nic.instance_id, (_NULL, _NULL), (_NULL, PublicIp.id))
+    .join(PublicIp, PublicIp.static_nat_nic_id == Nic.id)
+    .where(Nic.instance_id.in_(_IDS)),
+    _public(
+        2,
+        LoadBalancerMember.instance_id,
+        (LoadBalancerRule.public_port, LoadBalancerRule.public_port),
+        (LoadBalancerRule.created_at, LoadBalancerRule.id),
+    )
     .join(LoadBalancerRule, LoadBalancerRule.id == LoadBalancerMember.rule_id)
     .join(PublicIp, PublicIp.id == LoadBalancerRule.public_ip_id)
-    .where(LoadBalancerMember.instance_id.in_(bindparam("ids", expanding=True)))
-    .order_by(LoadBalancerRule.created_at, LoadBalancerRule.id)
-)
-_STATIC_NAT = (
-    select(Nic.instance_id, PublicIp.id, PublicIp.ip_address)
-    .join(PublicIp, PublicIp.static_nat_nic_id == Nic.id)
-    .where(Nic.instance_id.in_(bindparam("ids", expanding=True)))
-)
-
+    .where(LoadBalancerMember.instance_id.in_(_IDS)),
+).order_by("kind", "created", "tie")
 
 _KEYS = (
     "id",
@@ -324,25 +345,18 @@ async def _add_details(session: Executor, items: list[dict[str, Any]], user_data
             }
         )
     public: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    rule_rows = await session.execute(_RULES, {"ids": ids})
-    for instance_id, ip_id, address, start, end in rule_rows:
-        entry = public[instance_id].setdefault(
-            ip_id, {"id": ip_id, "ipAddress": address, "purposes": ["PORT_FORWARDING"], "ports": []}
-        )
-        entry["ports"].append(str(start) if start == end else f"{start}-{end}")
-    nat_rows = await session.execute(_STATIC_NAT, {"ids": ids})
-    for instance_id, ip_id, address in nat_rows:
-        public[instance_id].setdefault(
-            ip_id, {"id": ip_id, "ipAddress": address, "purposes": ["STATIC_NAT"], "ports": []}
-        )
-    balanced_rows = await session.execute(_BALANCED, {"ids": ids})
-    for instance_id, ip_id, address, port in balanced_rows:
-        entry = public[instance_id].setdefault(
-            ip_id, {"id": ip_id, "ipAddress": address, "purposes": [], "ports": []}
-        )
-        if "LOAD_BALANCING" not in entry["purposes"]:
+    purposes = ("PORT_FORWARDING", "STATIC_NAT", "LOAD_BALANCING")
+    for kind, instance_id, ip_id, address, start, end, _created, _tie in await session.execute(
+        _PUBLIC, {"ids": ids}
+    ):
+        entry = public[instance_id].get(ip_id)
+        if entry is None:
+            entry = {"id": ip_id, "ipAddress": address, "purposes": [purposes[kind]], "ports": []}
+            public[instance_id][ip_id] = entry
+        elif kind == 2 and "LOAD_BALANCING" not in entry["purposes"]:
             entry["purposes"].append("LOAD_BALANCING")
-        entry["ports"].append(str(port))
+        if start is not None:
+            entry["ports"].append(str(start) if start == end else f"{start}-{end}")
     for item in items:
         item["userData"] = user_data.get(item["id"]) or ""
         item["publicIps"] = list(public.get(item["id"], {}).values())
