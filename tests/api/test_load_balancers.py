@@ -273,3 +273,28 @@ async def test_what_the_backend_declares_it_cannot_balance_is_refused_before_any
         assert response.status_code == 400 and error_of(response)["errorCode"] == "INVALID_FIELD"
     assert (await api.http.get(f"{RULES}/{rule['id']}")).json()["data"]["algorithm"] == "source"
     assert list(backends(runtime, tier["ip"]["ipAddress"])) == [rule["id"]]
+
+
+async def test_an_ip_both_forwarded_and_balanced_shows_once_in_the_instance(
+    api: Api, tier: dict[str, Any]
+) -> None:
+    """Its purposes in order (forwarding first) and the ports of both kinds of rule."""
+    ip, web1 = tier["ip"], tier["web1"]
+    await api.succeeded(await api.http.post(RULES, json=rule_body(tier)))
+    forward = {
+        "ipAddressId": ip["id"],
+        "protocol": "Tcp",
+        "publicPortStart": "2200",
+        "publicPortEnd": 2210,
+        "privatePortStart": 22,
+        "privateIpId": web1["ipAddressId"],
+    }
+    await api.succeeded(await api.http.post(f"{BASE}/portforwardingrules", json=forward))
+    assert (await api.get_instance(web1["id"]))["publicIps"] == [
+        {
+            "id": ip["id"],
+            "ipAddress": ip["ipAddress"],
+            "purposes": ["PORT_FORWARDING", "LOAD_BALANCING"],
+            "ports": ["2200-2210", "80"],
+        }
+    ]
