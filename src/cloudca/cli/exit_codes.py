@@ -4,25 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from cloudca.client import (
-    AmbiguousNameError,
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    CloudcaError,
-    ConfigurationError,
-    DuplicateError,
-    EntityBusyError,
-    EntityInUseError,
-    InvalidStateError,
-    NameNotFoundError,
-    NotFoundError,
-    PermissionDeniedError,
-    TaskFailedError,
-    TaskTimeoutError,
-)
+# The SDK module, not a list of its names: the error classes are referred to as ``sdk.X``.
+from cloudca import client as sdk
 
 __all__ = ["ExitCode", "exit_code_for", "exit_codes_help"]
 
@@ -44,27 +27,27 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  #: Ctrl-C while waiting (the task goes on: ``cloudca tasks wait ID``)
 
 
-_ORDER: tuple[tuple[type[CloudcaError], ExitCode], ...] = (
-    (ConfigurationError, ExitCode.USAGE),
-    (AmbiguousNameError, ExitCode.USAGE),
-    (NameNotFoundError, ExitCode.NOT_FOUND),
-    (NotFoundError, ExitCode.NOT_FOUND),
-    (InvalidStateError, ExitCode.INVALID_STATE),
-    (EntityBusyError, ExitCode.INVALID_STATE),
-    (DuplicateError, ExitCode.CONFLICT),
-    (EntityInUseError, ExitCode.CONFLICT),
-    (BadRequestError, ExitCode.INVALID_REQUEST),
-    (AuthenticationError, ExitCode.UNAUTHORIZED),
-    (PermissionDeniedError, ExitCode.UNAUTHORIZED),
-    (TaskFailedError, ExitCode.TASK_FAILED),
-    (TaskTimeoutError, ExitCode.TIMEOUT),
-    (APITimeoutError, ExitCode.TIMEOUT),
-    (APIConnectionError, ExitCode.UNREACHABLE),
-    (APIError, ExitCode.ERROR),
+_ORDER: tuple[tuple[type[sdk.CloudcaError], ExitCode], ...] = (
+    (sdk.ConfigurationError, ExitCode.USAGE),
+    (sdk.AmbiguousNameError, ExitCode.USAGE),
+    (sdk.NameNotFoundError, ExitCode.NOT_FOUND),
+    (sdk.NotFoundError, ExitCode.NOT_FOUND),
+    (sdk.InvalidStateError, ExitCode.INVALID_STATE),
+    (sdk.EntityBusyError, ExitCode.INVALID_STATE),
+    (sdk.DuplicateError, ExitCode.CONFLICT),
+    (sdk.EntityInUseError, ExitCode.CONFLICT),
+    (sdk.BadRequestError, ExitCode.INVALID_REQUEST),
+    (sdk.AuthenticationError, ExitCode.UNAUTHORIZED),
+    (sdk.PermissionDeniedError, ExitCode.UNAUTHORIZED),
+    (sdk.TaskFailedError, ExitCode.TASK_FAILED),
+    (sdk.TaskTimeoutError, ExitCode.TIMEOUT),
+    (sdk.APITimeoutError, ExitCode.TIMEOUT),
+    (sdk.APIConnectionError, ExitCode.UNREACHABLE),
+    (sdk.APIError, ExitCode.ERROR),
 )
 
 
-def exit_code_for(error: CloudcaError) -> ExitCode:
+def exit_code_for(error: sdk.CloudcaError) -> ExitCode:
     """The exit code for an SDK error (most specific class first)."""
     return next((code for cls, code in _ORDER if isinstance(error, cls)), ExitCode.ERROR)
 
