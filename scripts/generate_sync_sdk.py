@@ -3,6 +3,9 @@
 
 The async modules are the source; each sync module is the same code with ``async``/``await``
 removed and ``Async`` names replaced by their sync twins, then sorted and formatted by ruff.
+An async module listed in ``SPECS`` is itself generated, from a spec module whose task methods are
+call builders marked ``@task`` (see :mod:`task_methods`): each becomes the typed task method, with
+``wait``, ``timeout`` and the overloads that tell a task from its result.
 
     python scripts/generate_sync_sdk.py          # rewrite the sync modules
     python scripts/generate_sync_sdk.py --check  # exit 1 if one is out of date (scripts/test runs this)
@@ -15,6 +18,8 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+from task_methods import expand_tasks
 
 CLIENT = Path(__file__).resolve().parents[1] / "src" / "cloudca" / "client"
 
@@ -53,6 +58,9 @@ MODULES = {
         "Organizations, users and API keys (contract 3.2, 3.4 and the API-key extension).",
     ),
 }
+
+#: spec module -> the async module generated from it (then the sync one, through ``MODULES``).
+SPECS = {"_resources/spec_storage.py": "_resources/async_storage.py"}
 
 #: (pattern, replacement), applied in order to every line that is not an async-only comment.
 REWRITES = [
@@ -105,14 +113,28 @@ def _ruff(args: list[str], text: str, filename: Path) -> str:
     return result.stdout
 
 
-def generate(source: str) -> tuple[Path, str]:
-    target, docstring = MODULES[source]
-    path = CLIENT / target
-    text = _replace_docstring(unasync((CLIENT / source).read_text()), docstring)
+def _finish(text: str, source: str, path: Path) -> tuple[Path, str]:
     header = HEADER.format(source=Path(source).name)
     text = text.replace('"""\n', '"""\n\n' + header, 1) if text.count('"""') else header + text
     text = _ruff(["check", "--fix", "--quiet", "--exit-zero"], text, path)
     return path, _ruff(["format", "--quiet"], text, path)
+
+
+def _source_text(source: str) -> str:
+    """An async module's text: from its spec when it has one (so a stale file on disk is not used)."""
+    spec = next((spec for spec, target in SPECS.items() if target == source), None)
+    return generate_async(spec)[1] if spec else (CLIENT / source).read_text()
+
+
+def generate_async(spec: str) -> tuple[Path, str]:
+    return _finish(expand_tasks((CLIENT / spec).read_text()), spec, CLIENT / SPECS[spec])
+
+
+def generate(source: str) -> tuple[Path, str]:
+    target, docstring = MODULES[source]
+    text = _replace_docstring(unasync(_source_text(source)), docstring)
+    text = re.sub(r"^# Generated from .*\n", "", text, flags=re.M)
+    return _finish(text, source, CLIENT / target)
 
 
 def main() -> int:
@@ -120,8 +142,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail when a generated module is out of date")
     check = parser.parse_args().check
     stale = []
-    for source in MODULES:
-        path, text = generate(source)
+    for path, text in [*(generate_async(spec) for spec in SPECS), *(generate(source) for source in MODULES)]:
         if path.exists() and path.read_text() == text:
             continue
         if check:

@@ -14,7 +14,7 @@ import functools
 import inspect
 import re
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, Protocol, TypeVar, cast, overload
 
 from pydantic.alias_generators import to_camel
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -344,6 +345,14 @@ def async_id_task(build: BuildCall[T]) -> AsyncIdTaskMethod[T]:
     return cast("AsyncIdTaskMethod[T]", method)
 
 
+def task(build: Callable[P, Call[T]]) -> Callable[P, Call[T]]:
+    """Marks a call builder in a spec module (``spec_*.py``): ``scripts/generate_sync_sdk.py`` writes,
+    in the async module generated from it, the task method that submits the call, with ``wait``,
+    ``timeout`` and the overloads that tell the task from its result (typing cannot add those
+    keyword-only parameters to an arbitrary signature, so a decorator could not)."""
+    return build
+
+
 __all__ = [
     "DEFAULT_TASK_TIMEOUT",
     "AsyncIdTaskMethod",
@@ -360,6 +369,7 @@ __all__ = [
     "id_task",
     "is_uuid",
     "pick_reference",
+    "task",
     "wire_body",
     "wire_query",
 ]

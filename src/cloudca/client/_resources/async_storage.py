@@ -1,5 +1,7 @@
 """Volumes and NICs, asynchronously (mirrors :mod:`.storage`)."""
 
+# Generated from spec_storage.py by scripts/generate_sync_sdk.py: edit the source, then run it.
+
 # The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
 # ruff: noqa: ASYNC109
 from __future__ import annotations
@@ -183,15 +185,18 @@ class AsyncVolumes(AsyncResource[Volume]):
         timeout: float = DEFAULT_TASK_TIMEOUT,
     ) -> AsyncTask[Snapshot] | Snapshot:
         """Take a snapshot of a volume (cloudca extension); the result is the snapshot."""
-        call = Call(
-            "POST",
-            self._requests.path(volume_id),
-            model_parser(Snapshot),
-            expect="task",
-            params={"operation": "snapshot"},
-            body=wire_body({"name": name}),
+        return await self._submit(
+            Call(
+                "POST",
+                self._requests.path(volume_id),
+                model_parser(Snapshot),
+                expect="task",
+                params={"operation": "snapshot"},
+                body=wire_body({"name": name}),
+            ),
+            wait,
+            timeout,
         )
-        return await self._submit(call, wait, timeout)
 
 
 class AsyncSnapshots(AsyncResource[Snapshot]):

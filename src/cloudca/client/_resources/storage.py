@@ -183,15 +183,18 @@ class Volumes(Resource[Volume]):
         timeout: float = DEFAULT_TASK_TIMEOUT,
     ) -> Task[Snapshot] | Snapshot:
         """Take a snapshot of a volume (cloudca extension); the result is the snapshot."""
-        call = Call(
-            "POST",
-            self._requests.path(volume_id),
-            model_parser(Snapshot),
-            expect="task",
-            params={"operation": "snapshot"},
-            body=wire_body({"name": name}),
+        return self._submit(
+            Call(
+                "POST",
+                self._requests.path(volume_id),
+                model_parser(Snapshot),
+                expect="task",
+                params={"operation": "snapshot"},
+                body=wire_body({"name": name}),
+            ),
+            wait,
+            timeout,
         )
-        return self._submit(call, wait, timeout)
 
 
 class Snapshots(Resource[Snapshot]):
