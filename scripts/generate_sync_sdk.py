@@ -60,7 +60,10 @@ MODULES = {
 }
 
 #: spec module -> the async module generated from it (then the sync one, through ``MODULES``).
-SPECS = {"_resources/spec_storage.py": "_resources/async_storage.py"}
+SPECS = {
+    f"_resources/spec_{name}.py": f"_resources/async_{name}.py"
+    for name in ("access", "acls", "instances", "networking", "public_ips", "storage")
+}
 
 #: (pattern, replacement), applied in order to every line that is not an async-only comment.
 REWRITES = [

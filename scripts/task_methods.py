@@ -43,8 +43,8 @@ def _segment(text: str, node: ast.AST) -> str:
     return segment
 
 
-def _parameters(text: str, args: ast.arguments) -> tuple[list[str], list[str]]:
-    """The builder's positional and keyword-only parameters, as written."""
+def _parameters(text: str, args: ast.arguments) -> tuple[list[str], list[str], list[str]]:
+    """The builder's positional, keyword-only and ``**`` parameters, as written."""
 
     def one(arg: ast.arg, default: ast.expr | None) -> str:
         written = arg.arg if arg.annotation is None else f"{arg.arg}: {_segment(text, arg.annotation)}"
@@ -54,7 +54,7 @@ def _parameters(text: str, args: ast.arguments) -> tuple[list[str], list[str]]:
     defaults = [*padded, *args.defaults]
     positional = [one(arg, default) for arg, default in zip(args.args, defaults, strict=True)]
     keyword = [one(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)]
-    return positional, keyword
+    return positional, keyword, [f"**{one(args.kwarg, None)}"] if args.kwarg else []
 
 
 def _method(text: str, lines: list[str], node: ast.FunctionDef) -> str:
@@ -66,11 +66,11 @@ def _method(text: str, lines: list[str], node: ast.FunctionDef) -> str:
     if not (isinstance(last, ast.Return) and last.value is not None):
         raise SystemExit(f"@task {node.name} must end with `return <call>`")
     indent = " " * node.col_offset
-    positional, keyword = _parameters(text, node.args)
+    positional, keyword, rest = _parameters(text, node.args)
     answers = {"task": f"AsyncTask[{result}]", "result": result, "either": f"AsyncTask[{result}] | {result}"}
     out = []
     for kind, answer in answers.items():
-        params = ", ".join([*positional, "*", *keyword, WAIT[kind], TIMEOUT])
+        params = ", ".join([*positional, "*", *keyword, WAIT[kind], TIMEOUT, *rest])
         if kind != "either":
             out.append(f"{indent}@overload\n")
         tail = " ..." if kind != "either" else ""

@@ -1,5 +1,7 @@
 """Network ACLs and their rules, asynchronously."""
 
+# Generated from spec_acls.py by scripts/generate_sync_sdk.py: edit the source, then run it.
+
 # The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
 # ruff: noqa: ASYNC109
 from __future__ import annotations

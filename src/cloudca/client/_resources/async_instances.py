@@ -1,5 +1,7 @@
 """Instances through :class:`~cloudca.AsyncClient` (mirrors :mod:`.instances`)."""
 
+# Generated from spec_instances.py by scripts/generate_sync_sdk.py: edit the source, then run it.
+
 # The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
 # ruff: noqa: ASYNC109
 from __future__ import annotations

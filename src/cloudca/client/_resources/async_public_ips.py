@@ -1,5 +1,7 @@
 """Public IPs, port forwarding rules and load balancer rules, asynchronously (mirrors :mod:`.public_ips`)."""
 
+# Generated from spec_public_ips.py by scripts/generate_sync_sdk.py: edit the source, then run it.
+
 # The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
 # ruff: noqa: ASYNC109
 from __future__ import annotations
