@@ -18,13 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, Protocol, Ty
 
 from pydantic.alias_generators import to_camel
 
-from cloudca.client._base import (
-    DEFAULT_TASK_TIMEOUT,
-    Call,
-    list_parser,
-    model_parser,
-    optional_parser,
-)
+from cloudca.client._base import DEFAULT_TASK_TIMEOUT, Call, list_parser, model_parser, optional_parser
 from cloudca.client._exceptions import AmbiguousNameError, NameNotFoundError
 from cloudca.client._models import Model
 

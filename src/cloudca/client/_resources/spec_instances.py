@@ -9,13 +9,7 @@ from typing import TYPE_CHECKING, Unpack
 
 from cloudca.client._base import Call
 from cloudca.client._models import Instance
-from cloudca.client._resources._base import (
-    AsyncResource,
-    Requests,
-    async_id_task,
-    task,
-    wire_body,
-)
+from cloudca.client._resources._base import AsyncResource, Requests, async_id_task, task, wire_body
 from cloudca.client._resources._instance_bodies import InstanceCreate, destroy_body
 
 if TYPE_CHECKING:

@@ -8,13 +8,7 @@ from typing import TYPE_CHECKING
 
 from cloudca.client._base import Call
 from cloudca.client._models import Network, Vpc
-from cloudca.client._resources._base import (
-    AsyncResource,
-    Requests,
-    async_id_task,
-    task,
-    wire_body,
-)
+from cloudca.client._resources._base import AsyncResource, Requests, async_id_task, task, wire_body
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient

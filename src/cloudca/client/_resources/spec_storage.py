@@ -8,13 +8,7 @@ from typing import TYPE_CHECKING
 
 from cloudca.client._base import Call, model_parser
 from cloudca.client._models import Nic, Snapshot, Volume
-from cloudca.client._resources._base import (
-    AsyncResource,
-    Requests,
-    async_id_task,
-    task,
-    wire_body,
-)
+from cloudca.client._resources._base import AsyncResource, Requests, async_id_task, task, wire_body
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient

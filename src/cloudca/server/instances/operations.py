@@ -16,12 +16,7 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import ComputeOffering, Template
 from cloudca.server.core.fields import Body
-from cloudca.server.errors import (
-    InvalidField,
-    ServiceError,
-    UnknownOperation,
-    ValidationErrors,
-)
+from cloudca.server.errors import InvalidField, ServiceError, UnknownOperation, ValidationErrors
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 from cloudca.server.instances.payloads import (

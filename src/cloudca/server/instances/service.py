@@ -28,12 +28,7 @@ from cloudca.server.errors import (
 )
 from cloudca.server.instances import operations, states
 from cloudca.server.instances.models import Instance, InstanceCount
-from cloudca.server.instances.payloads import (
-    CreatePayload,
-    DestroyPayload,
-    Payload,
-    UpdatePayload,
-)
+from cloudca.server.instances.payloads import CreatePayload, DestroyPayload, Payload, UpdatePayload
 from cloudca.server.instances.representation import (
     SORT_COLUMNS,
     Executor,

@@ -16,13 +16,7 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.listing import ListParams, SortColumns, given, page
 from cloudca.server.core.rows import field_row, in_environment
-from cloudca.server.errors import (
-    Duplicate,
-    InvalidField,
-    MissingField,
-    ServiceError,
-    ValidationErrors,
-)
+from cloudca.server.errors import Duplicate, InvalidField, MissingField, ServiceError, ValidationErrors
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking.models import LoadBalancerRule, Network, Nic, PortForwardingRule, PublicIp
 from cloudca.server.networking.payloads import CreateForwardPayload, ForwardingPayload

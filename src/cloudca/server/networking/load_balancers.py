@@ -20,23 +20,11 @@ from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.listing import ListParams, SortColumns, given, page_of
 from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.db.base import new_id
-from cloudca.server.errors import (
-    Duplicate,
-    InvalidField,
-    MissingField,
-    ServiceError,
-    ValidationErrors,
-)
+from cloudca.server.errors import Duplicate, InvalidField, MissingField, ServiceError, ValidationErrors
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking.balancing import members_of
-from cloudca.server.networking.models import (
-    LoadBalancerRule,
-    Network,
-    Nic,
-    PortForwardingRule,
-    PublicIp,
-)
+from cloudca.server.networking.models import LoadBalancerRule, Network, Nic, PortForwardingRule, PublicIp
 from cloudca.server.networking.payloads import (
     BalancerPayload,
     CreateRulePayload,

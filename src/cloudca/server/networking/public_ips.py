@@ -19,13 +19,7 @@ from cloudca.server.catalog.models import NetworkOffering, Zone
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.listing import ListParams, SortColumns, given, page_of
 from cloudca.server.core.rows import field_row, in_environment, lock_row
-from cloudca.server.errors import (
-    Duplicate,
-    InvalidField,
-    QuotaExceeded,
-    ServiceError,
-    ValidationErrors,
-)
+from cloudca.server.errors import Duplicate, InvalidField, QuotaExceeded, ServiceError, ValidationErrors
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking.models import (

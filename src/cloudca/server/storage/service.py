@@ -22,13 +22,7 @@ from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
 from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
 from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.db.base import iso
-from cloudca.server.errors import (
-    InvalidField,
-    InvalidState,
-    MissingField,
-    ServiceError,
-    ValidationErrors,
-)
+from cloudca.server.errors import InvalidField, InvalidState, MissingField, ServiceError, ValidationErrors
 from cloudca.server.instances import states
 from cloudca.server.instances.models import Instance
 from cloudca.server.storage.models import Snapshot, Volume
