@@ -43,6 +43,13 @@ export async function track(taskId, label) {
   }
 }
 
+/** Follow the task a dialog's mutation started (its errors are toasted), then call then(). */
+export function follow(started, label, then) {
+  return started.then((taskId) => {
+    track(taskId, label).catch(() => {}).finally(then);
+  });
+}
+
 /** Start a mutation and follow its task; errors are toasted, so callers may ignore them. */
 export async function run(label, start) {
   let taskId;

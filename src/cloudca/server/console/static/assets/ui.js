@@ -65,6 +65,21 @@ export function table(columns, rows, { empty = "Nothing here yet.", rowAttribute
   );
 }
 
+/** A table that reloads itself (see live): load() fetches its rows. */
+export function liveTable(load, columns, options) {
+  return live(load, (rows) => table(columns, rows, options));
+}
+
+/** A table's last column: the row's buttons. */
+export function rowActions(cell) {
+  return { label: "", class: "row-actions", cell };
+}
+
+/** A page's head: its title and, under it, the environment it shows (or a line about the page). */
+export function pageHead(title, subtitle) {
+  return h("div", { class: "page-head" }, h("h1", {}, title), h("p", { class: "muted" }, subtitle));
+}
+
 /** A card with a title, optional actions on the right, and a body. */
 export function card(title, actions, ...body) {
   return h("section", { class: "card" }, h("header", {}, h("h2", {}, title), h("div", { class: "actions" }, actions || [])), body);
@@ -180,6 +195,25 @@ export async function confirm(title, message, { confirmLabel = "Confirm", danger
   return answer === true;
 }
 
+/** A button that asks first, then acts: a "danger ghost" button whose confirmation is its label. */
+export function askButton(label, question, detail, act, { kind = "danger ghost", testId } = {}) {
+  return button(
+    label,
+    async () => {
+      if (await confirm(question, detail, { confirmLabel: label })) await act();
+    },
+    { kind, testId },
+  );
+}
+
+/** A dialog's buttons: Cancel, and the one that submits the form to run(form). */
+export function submitActions(label, run, { kind = "primary", testId } = {}) {
+  return [
+    { label: "Cancel", value: null },
+    { label, kind, submit: true, testId, run },
+  ];
+}
+
 /** A labelled form field. */
 export function field(label, control, hint) {
   return h("label", { class: "field" }, h("span", { class: "label" }, label), control, hint ? h("small", {}, hint) : null);
@@ -192,6 +226,11 @@ export function select(name, options, { value, required, placeholder, onchange, 
     placeholder !== undefined ? h("option", { value: "" }, placeholder) : null,
     options.map((option) => h("option", { value: option.value, selected: option.value === value }, option.label)),
   );
+}
+
+/** A select of entities: each item's id, labelled by label(item) (its name by default). */
+export function choice(name, items, { label = (item) => item.name, ...options } = {}) {
+  return select(name, items.map((item) => ({ value: item.id, label: label(item) })), options);
 }
 
 export function input(name, { type = "text", value, required, placeholder, min, max, pattern, title } = {}) {

@@ -1,32 +1,28 @@
 // Instances: the live table and the create form (every option of the create call).
 
 import { track } from "../tasks.js";
-import { badge, button, card, dialog, field, h, input, live, select, table, value, values } from "../ui.js";
+import { badge, button, card, choice, dialog, field, h, input, liveTable, pageHead, rowActions, select, submitActions, value, values } from "../ui.js";
 import { fillCustom, instanceActions, showPassword, withCustom } from "./operations.js";
 
 export default async function instances({ env, main }) {
-  const section = live(
+  const section = liveTable(
     () => env.list("instances"),
-    (rows) =>
-      table(
-        [
-          { label: "Name", cell: (row) => h("a", { href: `#/instances/${row.id}`, class: "strong" }, row.name) },
-          { label: "State", cell: (row) => badge(row.state) },
-          { label: "Private IP", cell: (row) => h("code", {}, row.ipAddress || "") },
-          { label: "Offering", cell: (row) => `${row.computeOfferingName} · ${row.cpuCount} vCPU · ${memory(row.memoryInMB)}` },
-          { label: "Template", cell: (row) => row.templateName },
-          { label: "Network", cell: (row) => row.networkName },
-          { label: "", class: "row-actions", cell: (row) => instanceActions(env, row, { compact: true, onDone: section.refresh }) },
-        ],
-        rows,
-        {
-          empty: h("div", {}, h("p", {}, "No instances yet."), button("Create your first instance", () => create(env, section.refresh), { kind: "primary" })),
-          rowAttributes: (row) => ({ "data-id": row.id, "data-name": row.name }),
-        },
-      ),
+    [
+      { label: "Name", cell: (row) => h("a", { href: `#/instances/${row.id}`, class: "strong" }, row.name) },
+      { label: "State", cell: (row) => badge(row.state) },
+      { label: "Private IP", cell: (row) => h("code", {}, row.ipAddress || "") },
+      { label: "Offering", cell: (row) => `${row.computeOfferingName} · ${row.cpuCount} vCPU · ${memory(row.memoryInMB)}` },
+      { label: "Template", cell: (row) => row.templateName },
+      { label: "Network", cell: (row) => row.networkName },
+      rowActions((row) => instanceActions(env, row, { compact: true, onDone: section.refresh })),
+    ],
+    {
+      empty: h("div", {}, h("p", {}, "No instances yet."), button("Create your first instance", () => create(env, section.refresh), { kind: "primary" })),
+      rowAttributes: (row) => ({ "data-id": row.id, "data-name": row.name }),
+    },
   );
   main.replaceChildren(
-    h("div", { class: "page-head" }, h("h1", {}, "Instances"), h("p", { class: "muted" }, env.label)),
+    pageHead("Instances", env.label),
     card("Virtual machines", [button("Create instance", () => create(env, section.refresh), { kind: "primary", testId: "create-instance" })], section.node),
   );
   await section.refresh();
@@ -49,13 +45,13 @@ async function create(env, refresh) {
     env.list("volumes", { type: "data" }),
   ]);
   const custom = h("div", { class: "row" });
-  const offering = select("computeOfferingId", offerings.map((item) => ({ value: item.id, label: item.name })), {
+  const offering = choice("computeOfferingId", offerings, {
     required: true,
     placeholder: "Choose an offering",
     onchange: () => fillCustom(custom, offerings.find((item) => item.id === offering.value)),
   });
   const diskExtras = h("div", { class: "row" });
-  const disk = select("diskOfferingId", diskOfferings.map((item) => ({ value: item.id, label: item.name })), {
+  const disk = choice("diskOfferingId", diskOfferings, {
     placeholder: "No data volume",
     onchange: () => fillDisk(diskExtras, diskOfferings.find((item) => item.id === disk.value)),
   });
@@ -69,32 +65,29 @@ async function create(env, refresh) {
       field("Name", input("name", { required: true, placeholder: "e.g. web-1" })),
       field("Host name", input("hostname", { placeholder: "defaults to the name" }), "Letters, digits, - and _")),
     h("div", { class: "row" },
-      field("Template", select("templateId", templates.filter((item) => item.isReady !== false).map((item) => ({ value: item.id, label: item.name })), { required: true, placeholder: "Choose a template" })),
+      field("Template", choice("templateId", templates.filter((item) => item.isReady !== false), { required: true, placeholder: "Choose a template" })),
       field("Root volume (GB)", input("rootVolumeSizeInGb", { type: "number", min: 1, placeholder: "template default" }), "Resizable templates only")),
     h("div", { class: "row" }, field("Compute offering", offering)),
     custom,
     h("div", { class: "row" },
-      field("Network", select("networkId", networks.map((item) => ({ value: item.id, label: `${item.name} · ${item.cidr} · ${item.zoneName}` })), { required: true, placeholder: "Choose a network" })),
+      field("Network", choice("networkId", networks, { label: (item) => `${item.name} · ${item.cidr} · ${item.zoneName}`, required: true, placeholder: "Choose a network" })),
       field("Private IP", input("ipAddress", { placeholder: "any free address" }))),
     h("div", { class: "row" },
       field("SSH key", select("sshKeyName", keys.map((key) => ({ value: key.name, label: key.name })), { placeholder: "None" })),
       field("Ports to forward", input("portsToForward", { placeholder: "e.g. 22, 80", pattern: "^\\s*\\d+(\\s*,\\s*\\d+)*\\s*$", title: "Port numbers separated by commas" }), "From a public IP of the VPC")),
     field("Or a public key", h("textarea", { name: "publicKey", rows: 2, placeholder: "ssh-ed25519 AAAA… (instead of a registered key)" })),
-    h("div", { class: "row" }, field("Data volume", disk), field("Attach an existing volume", select("volumeIdToAttach", detached.map((item) => ({ value: item.id, label: `${item.name} (${item.sizeInGb} GB)` })), { placeholder: "None" }))),
+    h("div", { class: "row" }, field("Data volume", disk), field("Attach an existing volume", choice("volumeIdToAttach", detached, { label: (item) => `${item.name} (${item.sizeInGb} GB)`, placeholder: "None" }))),
     diskExtras,
     h("div", { class: "row" },
-      field("Anti-affinity groups", antiAffinity.length ? select("affinityGroupIds", antiAffinity.map((item) => ({ value: item.id, label: item.name })), { multiple: true }) : h("span", { class: "muted" }, "No anti-affinity group in this environment")),
-      field("Dedicated group", dedicated.length ? select("dedicatedGroupId", dedicated.map((item) => ({ value: item.id, label: item.name })), { placeholder: "None" }) : h("span", { class: "muted" }, "No dedicated group"))),
+      field("Anti-affinity groups", antiAffinity.length ? choice("affinityGroupIds", antiAffinity, { multiple: true }) : h("span", { class: "muted" }, "No anti-affinity group in this environment")),
+      field("Dedicated group", dedicated.length ? choice("dedicatedGroupId", dedicated, { placeholder: "None" }) : h("span", { class: "muted" }, "No dedicated group"))),
     field("User data", h("textarea", { name: "userData", rows: 3, placeholder: "#cloud-config or a script, passed to the guest as is" })),
   );
   const result = await dialog({
     title: "Create an instance",
     wide: true,
     body,
-    actions: [
-      { label: "Cancel", value: null },
-      { label: "Create", kind: "primary", submit: true, testId: "submit-create", run: (form) => env.mutate("POST", "instances", { body: createBody(form) }).then((taskId) => ({ taskId, name: value(form, "name") })) },
-    ],
+    actions: submitActions("Create", (form) => env.mutate("POST", "instances", { body: createBody(form) }).then((taskId) => ({ taskId, name: value(form, "name") })), { testId: "submit-create" }),
   });
   if (!result) return;
   refresh();

@@ -1,55 +1,42 @@
 // Networks (tiers of VPCs): list, create, delete; the VPCs they live in.
 
-import { run, track } from "../tasks.js";
-import { badge, button, card, confirm, dialog, field, h, input, live, select, table, value } from "../ui.js";
+import { follow, run } from "../tasks.js";
+import { askButton, badge, button, card, choice, dialog, field, h, input, liveTable, pageHead, rowActions, submitActions, value } from "../ui.js";
 
 export default async function networksPage({ env, main }) {
-  const networks = live(
+  const networks = liveTable(
     () => env.list("networks"),
-    (rows) =>
-      table(
-        [
-          { label: "Name", cell: (network) => h("strong", {}, network.name) },
-          { label: "CIDR", cell: (network) => h("code", {}, network.cidr) },
-          { label: "Gateway", cell: (network) => h("code", {}, network.gateway || "") },
-          { label: "VPC", cell: (network) => network.vpcName },
-          { label: "Zone", cell: (network) => network.zoneName },
-          { label: "ACL", cell: (network) => network.networkAclName || "" },
-          { label: "State", cell: (network) => badge(network.state) },
-          {
-            label: "",
-            class: "row-actions",
-            cell: (network) =>
-              button("Delete", async () => {
-                if (await confirm(`Delete the network ${network.name}?`, "Refused while instances use it.", { confirmLabel: "Delete" })) {
-                  await run(`Delete network ${network.name}`, () => env.mutate("DELETE", "networks", { id: network.id })).catch(() => {});
-                  refresh();
-                }
-              }, { kind: "danger ghost", testId: "delete" }),
-          },
-        ],
-        rows,
-        { empty: "No networks. Create one in a VPC to place instances in it.", rowAttributes: (network) => ({ "data-name": network.name }) },
+    [
+      { label: "Name", cell: (network) => h("strong", {}, network.name) },
+      { label: "CIDR", cell: (network) => h("code", {}, network.cidr) },
+      { label: "Gateway", cell: (network) => h("code", {}, network.gateway || "") },
+      { label: "VPC", cell: (network) => network.vpcName },
+      { label: "Zone", cell: (network) => network.zoneName },
+      { label: "ACL", cell: (network) => network.networkAclName || "" },
+      { label: "State", cell: (network) => badge(network.state) },
+      rowActions((network) =>
+        askButton("Delete", `Delete the network ${network.name}?`, "Refused while instances use it.", async () => {
+          await run(`Delete network ${network.name}`, () => env.mutate("DELETE", "networks", { id: network.id })).catch(() => {});
+          refresh();
+        }, { testId: "delete" }),
       ),
+    ],
+    { empty: "No networks. Create one in a VPC to place instances in it.", rowAttributes: (network) => ({ "data-name": network.name }) },
   );
-  const vpcs = live(
+  const vpcs = liveTable(
     () => env.list("vpcs"),
-    (rows) =>
-      table(
-        [
-          { label: "Name", cell: (vpc) => h("strong", {}, vpc.name) },
-          { label: "CIDR", cell: (vpc) => h("code", {}, vpc.cidr) },
-          { label: "Zone", cell: (vpc) => vpc.zoneName },
-          { label: "Offering", cell: (vpc) => vpc.vpcOfferingName || "" },
-          { label: "State", cell: (vpc) => badge(vpc.state) },
-        ],
-        rows,
-        { empty: "No VPCs." },
-      ),
+    [
+      { label: "Name", cell: (vpc) => h("strong", {}, vpc.name) },
+      { label: "CIDR", cell: (vpc) => h("code", {}, vpc.cidr) },
+      { label: "Zone", cell: (vpc) => vpc.zoneName },
+      { label: "Offering", cell: (vpc) => vpc.vpcOfferingName || "" },
+      { label: "State", cell: (vpc) => badge(vpc.state) },
+    ],
+    { empty: "No VPCs." },
   );
   const refresh = () => Promise.all([networks.refresh(), vpcs.refresh()]);
   main.replaceChildren(
-    h("div", { class: "page-head" }, h("h1", {}, "Networks"), h("p", { class: "muted" }, env.label)),
+    pageHead("Networks", env.label),
     card("Networks", [button("Create network", () => create(env, refresh), { kind: "primary", testId: "create-network" })], networks.node),
     card("VPCs", null, vpcs.node),
   );
@@ -72,9 +59,9 @@ async function create(env, refresh) {
   const aclField = h("div");
   const fillAcls = (vpcId) =>
     aclField.replaceChildren(
-      field("Network ACL", select("networkAclId", [...known.values()].filter((acl) => !acl.vpcId || acl.vpcId === vpcId).map((acl) => ({ value: acl.id, label: acl.name })), { required: true, placeholder: "Choose an ACL" })),
+      field("Network ACL", choice("networkAclId", [...known.values()].filter((acl) => !acl.vpcId || acl.vpcId === vpcId), { required: true, placeholder: "Choose an ACL" })),
     );
-  const vpc = select("vpcId", vpcs.map((item) => ({ value: item.id, label: `${item.name} (${item.cidr})` })), { required: true, placeholder: "Choose a VPC", onchange: () => fillAcls(vpc.value) });
+  const vpc = choice("vpcId", vpcs, { label: (item) => `${item.name} (${item.cidr})`, required: true, placeholder: "Choose a VPC", onchange: () => fillAcls(vpc.value) });
   fillAcls("");
   await dialog({
     title: "Create a network",
@@ -84,28 +71,18 @@ async function create(env, refresh) {
       field("Name", input("name", { required: true })),
       field("Description", input("description", { placeholder: "defaults to the name" })),
       field("VPC", vpc, "Its CIDR is chosen by the server inside the VPC's."),
-      field("Network offering", select("networkOfferingId", offerings.map((item) => ({ value: item.id, label: item.name })), { required: true, placeholder: "Choose an offering" })),
+      field("Network offering", choice("networkOfferingId", offerings, { required: true, placeholder: "Choose an offering" })),
       aclField,
     ),
-    actions: [
-      { label: "Cancel", value: null },
-      {
-        label: "Create",
-        kind: "primary",
-        submit: true,
-        run: (form) => {
-          const body = {
-            name: value(form, "name"),
-            description: value(form, "description") || value(form, "name"),
-            vpcId: value(form, "vpcId"),
-            networkOfferingId: value(form, "networkOfferingId"),
-            networkAclId: value(form, "networkAclId"),
-          };
-          return env.mutate("POST", "networks", { body }).then((taskId) => {
-            track(taskId, `Create network ${body.name}`).catch(() => {}).finally(refresh);
-          });
-        },
-      },
-    ],
+    actions: submitActions("Create", (form) => {
+      const body = {
+        name: value(form, "name"),
+        description: value(form, "description") || value(form, "name"),
+        vpcId: value(form, "vpcId"),
+        networkOfferingId: value(form, "networkOfferingId"),
+        networkAclId: value(form, "networkAclId"),
+      };
+      return follow(env.mutate("POST", "networks", { body }), `Create network ${body.name}`, refresh);
+    }),
   });
 }

@@ -1,8 +1,8 @@
 // Every instance operation of the API, with a confirmation for the destructive ones. Used by the
 // instances table and the instance page.
 
-import { run, track } from "../tasks.js";
-import { button, confirm, dialog, field, h, input, select, value, values } from "../ui.js";
+import { follow, run, track } from "../tasks.js";
+import { button, choice, confirm, dialog, field, h, input, select, submitActions, value, values } from "../ui.js";
 
 /** Which operations an instance in `state` offers, in the order they are shown. */
 const BY_STATE = {
@@ -26,6 +26,13 @@ const LABELS = {
   purge: "Purge",
 };
 
+/** The operations that ask first, and what they tell. */
+const ASK = {
+  stop: "The machine is shut down; its disks and addresses stay.",
+  reboot: "The machine restarts; a stopped instance comes up running.",
+  purge: "It is removed for good, with its root volume. This cannot be undone.",
+};
+
 const PRIMARY = new Set(["start", "stop", "resetPassword", "destroy", "recover", "purge"]);
 
 /** Buttons for the operations of `instance`; `compact` keeps the most used ones only. */
@@ -42,25 +49,14 @@ export function instanceActions(env, instance, { compact = false, onDone } = {})
 async function perform(env, instance, name) {
   const operation = (label, body) =>
     run(`${label} ${instance.name}`, () => env.mutate("POST", "instances", { id: instance.id, operation: name, body }));
+  if (name in ASK) {
+    const confirmed = await confirm(`${LABELS[name]} ${instance.name}?`, ASK[name], { confirmLabel: LABELS[name] });
+    return confirmed ? operation(LABELS[name]) : null;
+  }
   switch (name) {
     case "start":
     case "recover":
       return operation(LABELS[name]);
-    case "stop":
-      if (await confirm(`Stop ${instance.name}?`, "The machine is shut down; its disks and addresses stay.", { confirmLabel: "Stop" })) {
-        return operation("Stop");
-      }
-      return null;
-    case "reboot":
-      if (await confirm(`Reboot ${instance.name}?`, "The machine restarts; a stopped instance comes up running.", { confirmLabel: "Reboot" })) {
-        return operation("Reboot");
-      }
-      return null;
-    case "purge":
-      if (await confirm(`Purge ${instance.name}?`, "It is removed for good, with its root volume. This cannot be undone.", { confirmLabel: "Purge" })) {
-        return operation("Purge");
-      }
-      return null;
     case "resetPassword":
       return resetPassword(env, instance);
     case "destroy":
@@ -113,37 +109,32 @@ async function destroy(env, instance) {
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "purge" }), "Purge it at once (cannot be undone)"),
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "snapshots" }), "Delete the snapshots of its volumes"),
     rules.length
-      ? field("Release public IPs with it", select("ips", rules.map((ip) => ({ value: ip.id, label: ip.ipAddress })), { multiple: true }))
+      ? field("Release public IPs with it", choice("ips", rules, { label: (ip) => ip.ipAddress, multiple: true }))
       : null,
     volumes.length
-      ? field("Delete data volumes with it", select("volumes", volumes.map((volume) => ({ value: volume.id, label: `${volume.name} (${volume.sizeInGb} GB)` })), { multiple: true }))
+      ? field("Delete data volumes with it", choice("volumes", volumes, { label: (volume) => `${volume.name} (${volume.sizeInGb} GB)`, multiple: true }))
       : null,
   );
   return dialog({
     title: `Destroy ${instance.name}?`,
     body,
-    actions: [
-      { label: "Cancel", value: null },
-      {
-        label: "Destroy",
-        kind: "danger",
-        submit: true,
-        testId: "confirm",
-        run: (form) => {
-          const request = {
-            purgeImmediately: form.elements.namedItem("purge").checked,
-            deleteSnapshots: form.elements.namedItem("snapshots").checked,
-            publicIpIdsToRelease: values(form, "ips"),
-            volumeIdsToDelete: values(form, "volumes"),
-          };
-          const started = env.mutate("DELETE", "instances", { id: instance.id, body: request });
-          return started.then((taskId) => {
-            track(taskId, `Destroy ${instance.name}`).catch(() => {});
-            return taskId;
-          });
-        },
+    actions: submitActions(
+      "Destroy",
+      (form) => {
+        const request = {
+          purgeImmediately: form.elements.namedItem("purge").checked,
+          deleteSnapshots: form.elements.namedItem("snapshots").checked,
+          publicIpIdsToRelease: values(form, "ips"),
+          volumeIdsToDelete: values(form, "volumes"),
+        };
+        const started = env.mutate("DELETE", "instances", { id: instance.id, body: request });
+        return started.then((taskId) => {
+          track(taskId, `Destroy ${instance.name}`).catch(() => {});
+          return taskId;
+        });
       },
-    ],
+      { kind: "danger", testId: "confirm" },
+    ),
   });
 }
 
@@ -156,21 +147,11 @@ async function rename(env, instance) {
       field("Name", input("name", { value: instance.name, required: true })),
       field("Host name", input("hostname", { value: instance.hostname }), "Letters, digits, - and _; a running instance reboots when it changes."),
     ),
-    actions: [
-      { label: "Cancel", value: null },
-      {
-        label: "Save",
-        kind: "primary",
-        submit: true,
-        run: (form) => {
-          const body = { name: value(form, "name") };
-          if (value(form, "hostname") !== (instance.hostname || "")) body.hostname = value(form, "hostname");
-          return env.mutate("PUT", "instances", { id: instance.id, body }).then((taskId) => {
-            track(taskId, `Update ${instance.name}`).catch(() => {});
-          });
-        },
-      },
-    ],
+    actions: submitActions("Save", (form) => {
+      const body = { name: value(form, "name") };
+      if (value(form, "hostname") !== (instance.hostname || "")) body.hostname = value(form, "hostname");
+      return follow(env.mutate("PUT", "instances", { id: instance.id, body }), `Update ${instance.name}`);
+    }),
   });
 }
 
@@ -181,7 +162,7 @@ async function changeDialog(env, instance, name) {
   if (name === "changeComputeOffering") {
     const offerings = await env.list("computeofferings");
     const custom = h("div", { class: "row" });
-    const chosen = select("offering", offerings.map((item) => ({ value: item.id, label: item.name })), {
+    const chosen = choice("offering", offerings, {
       value: instance.computeOfferingId,
       onchange: () => fillCustom(custom, offerings.find((item) => item.id === chosen.value)),
     });
@@ -194,25 +175,17 @@ async function changeDialog(env, instance, name) {
     build = (form) => ({ sshKeyName: value(form, "key") });
   } else {
     const networks = (await env.list("networks")).filter((network) => network.id !== instance.networkId && network.zoneId === instance.zoneId);
-    body = field("Network", select("network", networks.map((network) => ({ value: network.id, label: `${network.name} (${network.cidr})` })), { required: true, placeholder: "Choose a network" }), "Its port forwarding rules are deleted and it gets a new address.");
+    body = field("Network", choice("network", networks, { label: (network) => `${network.name} (${network.cidr})`, required: true, placeholder: "Choose a network" }), "Its port forwarding rules are deleted and it gets a new address.");
     build = (form) => ({ networkId: value(form, "network") });
   }
   return dialog({
     title: `${LABELS[name]}: ${instance.name}`,
     body,
-    actions: [
-      { label: "Cancel", value: null },
-      {
-        label: LABELS[name],
-        kind: "primary",
-        submit: true,
-        testId: "confirm",
-        run: (form) =>
-          env.mutate("POST", "instances", { id: instance.id, operation: name, body: build(form) }).then((taskId) => {
-            track(taskId, `${LABELS[name]} ${instance.name}`).catch(() => {});
-          }),
-      },
-    ],
+    actions: submitActions(
+      LABELS[name],
+      (form) => follow(env.mutate("POST", "instances", { id: instance.id, operation: name, body: build(form) }), `${LABELS[name]} ${instance.name}`),
+      { testId: "confirm" },
+    ),
   });
 }
 
