@@ -18,24 +18,9 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.access.models import (
-    ApiKey,
-    Environment,
-    Membership,
-    Organization,
-    Role,
-    ServiceConnection,
-    User,
-)
+from cloudca.server.access import models as access
 from cloudca.server.access.service import DEFAULT_ROLE, STANDARD_ROLES, generate_api_key, hash_api_key
-from cloudca.server.catalog.models import (
-    ComputeOffering,
-    DiskOffering,
-    NetworkOffering,
-    Template,
-    VpcOffering,
-    Zone,
-)
+from cloudca.server.catalog import models as catalog
 from cloudca.server.config import Settings
 from cloudca.server.db.base import utcnow
 from cloudca.server.db.engine import Database
@@ -86,7 +71,15 @@ NETWORK_OFFERINGS: list[tuple[str, dict[str, Any]]] = [
         },
     ),
 ]
-Shared = TypeVar("Shared", Zone, Template, ComputeOffering, DiskOffering, VpcOffering, NetworkOffering)
+Shared = TypeVar(
+    "Shared",
+    catalog.Zone,
+    catalog.Template,
+    catalog.ComputeOffering,
+    catalog.DiskOffering,
+    catalog.VpcOffering,
+    catalog.NetworkOffering,
+)
 
 
 def seeded_id(kind: str, name: str) -> str:
@@ -105,7 +98,7 @@ async def bootstrap(database: Database, settings: Settings, hosts: Sequence[Host
     """Seed an empty database; always record the driver's hosts. Returns what was seeded, if anything."""
     first: FirstStart | None = None
     async with database.transaction() as session:
-        if (await session.execute(select(Organization.id).limit(1))).first() is None:
+        if (await session.execute(select(access.Organization.id).limit(1))).first() is None:
             first = await _seed(session, settings)
         await _record_hosts(session, settings, hosts)
     return first
@@ -114,14 +107,14 @@ async def bootstrap(database: Database, settings: Settings, hosts: Sequence[Host
 async def knows_api_key(database: Database, api_key: str) -> bool:
     """Whether ``api_key`` is one of this server's keys (revoked or not)."""
     async with database.read() as connection:
-        query = select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(api_key)).limit(1)
+        query = select(access.ApiKey.id).where(access.ApiKey.key_hash == hash_api_key(api_key)).limit(1)
         return (await connection.execute(query)).first() is not None
 
 
 async def _record_hosts(session: AsyncSession, settings: Settings, hosts: Sequence[HostInfo]) -> None:
     """Hosts come from the driver; new ones are added and totals follow the driver. Usage is the
     database's own bookkeeping and is never reset."""
-    zones = {zone.name: zone for zone in (await session.execute(select(Zone))).scalars()}
+    zones = {zone.name: zone for zone in (await session.execute(select(catalog.Zone))).scalars()}
     known = {(host.zone_id, host.name): host for host in (await session.execute(select(Host))).scalars()}
     for info in hosts:
         zone = zones.get(info.zone_name)
@@ -144,24 +137,24 @@ async def _record_hosts(session: AsyncSession, settings: Settings, hosts: Sequen
 
 
 async def _seed(session: AsyncSession, settings: Settings) -> FirstStart:
-    organization = Organization(
+    organization = access.Organization(
         id=seeded_id("organization", settings.organization_name),
         name=settings.organization_name,
         entry_point=settings.organization_name.lower().replace(" ", "-"),
     )
-    connection = ServiceConnection(
+    connection = access.ServiceConnection(
         id=seeded_id("serviceConnection", settings.service_code),
         service_code=settings.service_code,
         name=f"Compute - {settings.service_code}",
     )
-    environment = Environment(
+    environment = access.Environment(
         id=seeded_id("environment", settings.environment_name),
         organization_id=organization.id,
         service_connection_id=connection.id,
         name=settings.environment_name,
         description=f"The {settings.environment_name} environment",
     )
-    admin = User(
+    admin = access.User(
         id=seeded_id("user", settings.admin_username),
         organization_id=organization.id,
         user_name=settings.admin_username,
@@ -175,7 +168,7 @@ async def _seed(session: AsyncSession, settings: Settings) -> FirstStart:
     session.add_all([environment, admin])
     await session.flush()
     roles = [
-        Role(
+        access.Role(
             id=seeded_id("role", f"{environment.name}/{name}"),
             environment_id=environment.id,
             name=name,
@@ -185,10 +178,10 @@ async def _seed(session: AsyncSession, settings: Settings) -> FirstStart:
     ]
     session.add_all(roles)
     await session.flush()
-    session.add(Membership(environment_id=environment.id, user_id=admin.id, role_id=roles[0].id))
+    session.add(access.Membership(environment_id=environment.id, user_id=admin.id, role_id=roles[0].id))
     generated = None if settings.api_key else generate_api_key()
     session.add(
-        ApiKey(
+        access.ApiKey(
             user_id=admin.id, name="first start", key_hash=hash_api_key(settings.api_key or generated or "")
         )
     )
@@ -198,9 +191,12 @@ async def _seed(session: AsyncSession, settings: Settings) -> FirstStart:
     session.add_all(_compute_offerings(connection.id))
     session.add_all(_disk_offerings(connection.id))
     [vpc_offering] = _shared(
-        VpcOffering, "vpcOffering", connection.id, [("Default VPC offering", {"services": VPC_SERVICES})]
+        catalog.VpcOffering,
+        "vpcOffering",
+        connection.id,
+        [("Default VPC offering", {"services": VPC_SERVICES})],
     )
-    standard, balanced = _shared(NetworkOffering, "networkOffering", connection.id, NETWORK_OFFERINGS)
+    standard, balanced = _shared(catalog.NetworkOffering, "networkOffering", connection.id, NETWORK_OFFERINGS)
     allow, deny = (
         NetworkAcl(id=seeded_id("networkAcl", name), name=name, description=description, builtin=True)
         for name, description in (
@@ -279,7 +275,7 @@ def _shared(
     ]
 
 
-def _zones(settings: Settings, connection_id: str) -> list[Zone]:
+def _zones(settings: Settings, connection_id: str) -> list[catalog.Zone]:
     names = [name.strip() for name in settings.zones.split(",") if name.strip()]
     pools = [pool.strip() for pool in settings.public_ip_pools.split(",") if pool.strip()] or list(
         PUBLIC_POOLS
@@ -288,10 +284,10 @@ def _zones(settings: Settings, connection_id: str) -> list[Zone]:
         (name, {"public_ip_range": pools[index] if index < len(pools) else f"100.64.{index}.0/24"})
         for index, name in enumerate(names)
     ]
-    return _shared(Zone, "zone", connection_id, specs)
+    return _shared(catalog.Zone, "zone", connection_id, specs)
 
 
-def _templates(connection_id: str, zone_ids: list[str]) -> list[Template]:
+def _templates(connection_id: str, zone_ids: list[str]) -> list[catalog.Template]:
     specs = [
         # name, description, GB, password, ssh key, resizable, os type
         ("CentOS 6.8 PV", "CentOS 6.8, password or SSH key", 20, True, True, False, "CentOS 6.8 (64-bit)"),
@@ -321,7 +317,7 @@ def _templates(connection_id: str, zone_ids: list[str]) -> list[Template]:
         )
         for name, description, gb, password, ssh, resizable, os_type in specs
     ]
-    return _shared(Template, "template", connection_id, fields)
+    return _shared(catalog.Template, "template", connection_id, fields)
 
 
 #: Custom sizes: what a custom compute offering lets a create ask for.
@@ -335,16 +331,16 @@ CUSTOM_IOPS = {"custom_iops": True, "min_iops": 100, "max_iops": 10000}
 CUSTOM_SIZE = {"custom_size": True, "min_size_gb": 1, "max_size_gb": 1024}
 
 
-def _compute_offerings(connection_id: str) -> list[ComputeOffering]:
+def _compute_offerings(connection_id: str) -> list[catalog.ComputeOffering]:
     fixed = [("1vCPU.512MB", 1, 512), ("1vCPU.1GB", 1, 1024), ("2vCPU.4GB", 2, 4096), ("4vCPU.8GB", 4, 8192)]
     specs: list[tuple[str, dict[str, Any]]] = [
         (name, {"cpu_count": cpu, "memory_mb": memory}) for name, cpu, memory in fixed
     ]
     specs.append(("Custom CPU and memory", CUSTOM_COMPUTE))
-    return _shared(ComputeOffering, "computeOffering", connection_id, specs)
+    return _shared(catalog.ComputeOffering, "computeOffering", connection_id, specs)
 
 
-def _disk_offerings(connection_id: str) -> list[DiskOffering]:
+def _disk_offerings(connection_id: str) -> list[catalog.DiskOffering]:
     specs: list[tuple[str, dict[str, Any]]] = [
         ("20GB - 20 IOPS Min.", {"gb_size": 20}),
         ("50GB - 50 IOPS Min.", {"gb_size": 50}),
@@ -352,4 +348,4 @@ def _disk_offerings(connection_id: str) -> list[DiskOffering]:
         ("100GB - Custom IOPS", {"gb_size": 100, **CUSTOM_IOPS}),
         ("Custom size and IOPS", {**CUSTOM_SIZE, **CUSTOM_IOPS}),
     ]
-    return _shared(DiskOffering, "diskOffering", connection_id, specs)
+    return _shared(catalog.DiskOffering, "diskOffering", connection_id, specs)

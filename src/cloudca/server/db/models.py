@@ -1,85 +1,18 @@
-"""Imports every domain's models, so the metadata (and Alembic) sees all tables."""
+"""Imports every module that declares tables, so the metadata (and Alembic) sees all of them.
 
-from cloudca.server.access.models import (
-    AccessRevision,
-    ApiKey,
-    Environment,
-    Membership,
-    Organization,
-    Role,
-    ServiceConnection,
-    UsageRecord,
-    User,
-)
-from cloudca.server.catalog.models import (
-    ComputeOffering,
-    DiskOffering,
-    NetworkOffering,
-    Template,
-    VpcOffering,
-    Zone,
-)
+Importing the modules is the point: a table exists in ``Base.metadata`` once its class is defined.
+"""
+
+import cloudca.server.access.models
+import cloudca.server.catalog.models
+import cloudca.server.idempotency.models
+import cloudca.server.instances.models
+import cloudca.server.networking.models
+import cloudca.server.placement.models
+import cloudca.server.sshkeys.models
+import cloudca.server.storage.models
+import cloudca.server.tasks.models
+import cloudca.server.tasks.sealing  # noqa: F401  (InstallationKey)
 from cloudca.server.db.base import Base
-from cloudca.server.idempotency.models import IdempotencyKey
-from cloudca.server.instances.models import ConsoleTicket, Instance, RecoveryPoint
-from cloudca.server.networking.models import (
-    LoadBalancerMember,
-    LoadBalancerRule,
-    Network,
-    NetworkAcl,
-    NetworkAclRule,
-    Nic,
-    PortForwardingRule,
-    PublicIp,
-    SiteToSiteVpn,
-    Vpc,
-    VpnUser,
-)
-from cloudca.server.placement.models import AffinityGroup, AffinityMembership, Host
-from cloudca.server.sshkeys.models import SshKey
-from cloudca.server.storage.models import Snapshot, Volume
-from cloudca.server.tasks.models import Task, TaskWorker
-from cloudca.server.tasks.sealing import InstallationKey
 
-__all__ = [
-    "AccessRevision",
-    "AffinityGroup",
-    "AffinityMembership",
-    "ApiKey",
-    "Base",
-    "ComputeOffering",
-    "ConsoleTicket",
-    "DiskOffering",
-    "Environment",
-    "Host",
-    "IdempotencyKey",
-    "InstallationKey",
-    "Instance",
-    "LoadBalancerMember",
-    "LoadBalancerRule",
-    "Membership",
-    "Network",
-    "NetworkAcl",
-    "NetworkAclRule",
-    "NetworkOffering",
-    "Nic",
-    "Organization",
-    "PortForwardingRule",
-    "PublicIp",
-    "RecoveryPoint",
-    "Role",
-    "ServiceConnection",
-    "SiteToSiteVpn",
-    "Snapshot",
-    "SshKey",
-    "Task",
-    "TaskWorker",
-    "Template",
-    "UsageRecord",
-    "User",
-    "Volume",
-    "Vpc",
-    "VpcOffering",
-    "VpnUser",
-    "Zone",
-]
+__all__ = ["Base"]
