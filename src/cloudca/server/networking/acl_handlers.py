@@ -20,7 +20,7 @@ from cloudca.server.drivers.rules import AclRule
 from cloudca.server.errors import InvalidField
 from cloudca.server.networking import acls, filtering
 from cloudca.server.networking.models import Network, NetworkAcl, NetworkAclRule
-from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.entity import EntityTask, new_entity
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
@@ -31,8 +31,7 @@ class CreateAcl(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = acls.CreateAclPayload.from_json(task.payload)
         acl = NetworkAcl(
-            id=task.entity_id,
-            environment_id=task.environment_id,
+            **new_entity(task),
             vpc_id=payload.vpcId,
             name=payload.name,
             description=payload.description,

@@ -28,7 +28,7 @@ from cloudca.server.networking.payloads import (
     StaticNatPayload,
 )
 from cloudca.server.networking.public_ips import lock_ip
-from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.entity import EntityTask, new_entity
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
@@ -137,8 +137,7 @@ class ForwardTask(EntityTask):
 def _new_rule(task: Task, p: CreateForwardPayload) -> PortForwardingRule:
     """The rule the task records (and, before that, gives the driver)."""
     return PortForwardingRule(
-        id=task.entity_id,
-        environment_id=task.environment_id,
+        **new_entity(task),
         public_ip_id=p.publicIpId,
         protocol=p.protocol,
         protocol_key=p.protocolKey,

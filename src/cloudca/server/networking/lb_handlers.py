@@ -30,7 +30,7 @@ from cloudca.server.networking.payloads import (
     UpdateRulePayload,
 )
 from cloudca.server.networking.public_ips import lock_ip
-from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.entity import EntityTask, new_entity
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
@@ -85,8 +85,7 @@ class RuleTask(EntityTask, Generic[P]):
 
 def _new_rule(task: Task, payload: CreateRulePayload) -> LoadBalancerRule:
     return LoadBalancerRule(
-        id=task.entity_id,
-        environment_id=task.environment_id,
+        **new_entity(task),
         public_ip_id=payload.publicIpId,
         network_id=payload.networkId,
         name=payload.name,

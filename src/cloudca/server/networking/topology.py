@@ -34,7 +34,7 @@ from cloudca.server.networking.payloads import (
     NicPayload,
     UpdatePayload,
 )
-from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.entity import EntityTask, new_entity
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
@@ -144,11 +144,10 @@ class CreateVpc(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = CreateVpcPayload.from_json(task.payload)
-        assert task.environment_id is not None
+        keys = new_entity(task)
         session.add(
             Vpc(
-                id=task.entity_id,
-                environment_id=task.environment_id,
+                **keys,
                 zone_id=payload.zoneId,
                 vpc_offering_id=payload.vpcOfferingId,
                 name=payload.name,
@@ -161,7 +160,7 @@ class CreateVpc(EntityTask):
         # Contract 6.7: a VPC comes with its source NAT public IP (QUOTA_EXCEEDED rolls both back).
         await forwarding.acquire_public_ip(
             session,
-            environment_id=task.environment_id,
+            environment_id=keys["environment_id"],
             vpc_id=task.entity_id,
             zone_id=payload.zoneId,
             source_nat=True,
@@ -223,11 +222,9 @@ class CreateNetwork(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = CreateNetworkPayload.from_json(task.payload)
-        assert task.environment_id is not None
         session.add(
             Network(
-                id=task.entity_id,
-                environment_id=task.environment_id,
+                **new_entity(task),
                 vpc_id=payload.vpcId,
                 zone_id=payload.zoneId,
                 network_offering_id=payload.networkOfferingId,

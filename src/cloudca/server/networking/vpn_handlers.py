@@ -15,7 +15,7 @@ from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import vpns
 from cloudca.server.networking.models import PublicIp, SiteToSiteVpn, Vpc, VpnUser
 from cloudca.server.networking.schemas import CreateSiteToSiteVpn as CreateSiteToSiteVpnBody
-from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.entity import EntityTask, new_entity
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
@@ -54,8 +54,7 @@ class CreateVpnUser(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = vpns.VpnUserPayload.from_json(task.payload)
         user = VpnUser(
-            id=task.entity_id,
-            environment_id=task.environment_id,
+            **new_entity(task),
             username=payload.username,
             password_digest=payload.passwordDigest,
         )
@@ -86,8 +85,7 @@ class CreateSiteToSiteVpn(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         p = CreateSiteToSiteVpnBody.model_validate(task.payload)
         vpn = SiteToSiteVpn(
-            id=task.entity_id,
-            environment_id=task.environment_id,
+            **new_entity(task),
             vpc_id=p.vpcId,
             name=p.name,
             gateway=p.gateway,

@@ -16,7 +16,7 @@ from cloudca.server.instances.models import Instance
 from cloudca.server.placement import affinity
 from cloudca.server.placement.affinity import GroupPayload
 from cloudca.server.placement.models import AffinityGroup, AffinityMembership
-from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.entity import EntityTask, new_entity
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
@@ -47,10 +47,9 @@ class CreateAffinityGroup(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = GroupPayload.from_json(task.payload)
-        assert task.environment_id is not None and payload.name is not None
+        assert payload.name is not None
         group = AffinityGroup(
-            id=task.entity_id,
-            environment_id=task.environment_id,
+            **new_entity(task),
             name=payload.name,
             description=payload.description or "",
             type=affinity.ANTI_AFFINITY,

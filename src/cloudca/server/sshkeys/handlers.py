@@ -13,7 +13,7 @@ from cloudca.server.core.unique import refused_as
 from cloudca.server.errors import Duplicate
 from cloudca.server.sshkeys.models import SshKey
 from cloudca.server.sshkeys.service import RegisterPayload, represent
-from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.entity import EntityTask, new_entity
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
@@ -24,8 +24,7 @@ class RegisterSshKey(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = RegisterPayload.from_json(task.payload)
         key = SshKey(
-            id=task.entity_id,
-            environment_id=task.environment_id,
+            **new_entity(task),
             name=payload.name,
             public_key=payload.publicKey,
             fingerprint=payload.fingerprint,

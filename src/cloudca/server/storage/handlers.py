@@ -32,7 +32,7 @@ from cloudca.server.storage.payloads import (
     RevertPayload,
     SnapshotPayload,
 )
-from cloudca.server.tasks.entity import EntityTask
+from cloudca.server.tasks.entity import EntityTask, new_entity
 from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
@@ -57,11 +57,9 @@ class CreateVolume(EntityTask):
         payload = CreateVolumePayload.from_json(task.payload)
         if payload.instanceId:
             await lock_usable_instance(session, payload.instanceId)
-        assert task.environment_id is not None
         session.add(
             Volume(
-                id=task.entity_id,
-                environment_id=task.environment_id,
+                **new_entity(task),
                 zone_id=payload.zoneId,
                 name=payload.name,
                 type="data",
@@ -199,10 +197,8 @@ class SnapshotVolume(TaskHandler):
         volume = await session.get(Volume, payload.volumeId)
         if volume is None:
             raise InvalidField("id", payload.volumeId, "the volume no longer exists")
-        assert task.environment_id is not None
         snapshot = Snapshot(
-            id=task.entity_id,
-            environment_id=task.environment_id,
+            **new_entity(task),
             volume_id=volume.id,
             volume_name=volume.name,
             volume_type=volume.type,

@@ -55,6 +55,13 @@ async def submit(
     return task_id
 
 
+def new_entity(task: Task) -> dict[str, str]:
+    """The keys of the entity a creating task makes: the id its request answered with
+    (``entity_id``), in the task's environment. ``Model(**new_entity(task), name=...)``."""
+    assert task.environment_id is not None
+    return {"id": task.entity_id, "environment_id": task.environment_id}
+
+
 class EntityTask(TaskHandler):
     """A change to one entity: optional driver work first, then one transaction."""
 
