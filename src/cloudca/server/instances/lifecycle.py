@@ -8,6 +8,7 @@ running ``unprovision`` twice is harmless (ids of created things are derived fro
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,6 +71,22 @@ _IMPLEMENT_NETWORK = (
 _DEFAULT_NIC = select(Nic).where(Nic.instance_id == bindparam("instance_id"), Nic.is_default.is_(True))
 
 
+def _volume(instance: Instance, volume_id: str, kind: str, size_gb: int, **fields: Any) -> Volume:
+    """A volume the instance is created with: ``ROOT-<name>`` (``os``) or ``DATA-<name>`` (``data``),
+    in its environment and zone, attached to it."""
+    prefix = "ROOT" if kind == "os" else "DATA"
+    return Volume(
+        id=volume_id,
+        environment_id=instance.environment_id,
+        zone_id=instance.zone_id,
+        name=f"{prefix}-{instance.name}",
+        type=kind,
+        size_gb=size_gb,
+        instance_id=instance.id,
+        **fields,
+    )
+
+
 async def provision(
     session: AsyncSession, instance: Instance, payload: CreatePayload, derived: DerivedId
 ) -> None:
@@ -77,15 +94,12 @@ async def provision(
     template = await session.get(Template, instance.template_id)
     assert template is not None
     session.add(
-        Volume(
-            id=derived("root-volume"),
-            environment_id=instance.environment_id,
-            zone_id=instance.zone_id,
-            name=f"ROOT-{instance.name}",
-            type="os",
-            size_gb=int(payload.rootVolumeSizeInGb or template.root_size_gb),
+        _volume(
+            instance,
+            derived("root-volume"),
+            "os",
+            int(payload.rootVolumeSizeInGb or template.root_size_gb),
             template_id=template.id,
-            instance_id=instance.id,
         )
     )
     if payload.diskOfferingId:
@@ -93,16 +107,13 @@ async def provision(
         if offering is None:
             raise InvalidField("diskOfferingId", payload.diskOfferingId, "the disk offering no longer exists")
         session.add(
-            Volume(
-                id=derived("data-volume"),
-                environment_id=instance.environment_id,
-                zone_id=instance.zone_id,
-                name=f"DATA-{instance.name}",
-                type="data",
-                size_gb=int(payload.additionalDiskSizeInGb or offering.gb_size or 0),
+            _volume(
+                instance,
+                derived("data-volume"),
+                "data",
+                int(payload.additionalDiskSizeInGb or offering.gb_size or 0),
                 iops=payload.additionalDiskIops or (offering.min_iops if offering.custom_iops else None),
                 disk_offering_id=offering.id,
-                instance_id=instance.id,
             )
         )
     if payload.volumeIdToAttach:
