@@ -1,11 +1,12 @@
-"""Builders for the commands most resources share: ``list`` and ``get``."""
+"""Builders for the commands resources share: ``list`` and ``get``, and the mutations that start a
+task and finish it (``--output``, ``--no-wait``, ``--timeout``)."""
 
 # No ``from __future__ import annotations`` here: the commands are closures whose annotations
 # use the builder's arguments, and typer evaluates annotations in the module's namespace.
 
 import functools
 import inspect
-import typing
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -24,17 +25,39 @@ from cloudca.cli._session import (
 )
 from cloudca.client import Task
 
-__all__ = ["Reference", "ResourceGetter", "add_read_commands", "as_given", "finishes_task", "resource_app"]
+__all__ = [
+    "RENAME_OPTIONS",
+    "DescriptionOption",
+    "NewDescriptionOption",
+    "NewNameOption",
+    "Reference",
+    "ResourceGetter",
+    "ResourceGroup",
+    "add_read_commands",
+    "as_given",
+    "finishes_task",
+    "parse_columns",
+    "resource_app",
+]
 
 #: Picks the SDK resource (``env.zones``, ``client.environments``, ...) out of a session.
 ResourceGetter = Callable[[Session], Any]
 #: Turns what the user typed into the id the SDK method takes (default: the resource's id or name).
-Lookup = Callable[[typer.Context, str], str]
+Lookup = Callable[[Session, str], str]
+#: A mutation's body: given the session (and the entity's id, for a :class:`Reference` command)
+#: and the command's own arguments, it starts the task and returns it.
+Start = Callable[..., Task[Any]]
 
 
 def resource_app(name: str, help_text: str) -> typer.Typer:
     """A ``cloudca <name>`` command group."""
     return typer.Typer(name=name, help=help_text, no_args_is_help=True)
+
+
+def parse_columns(spec: str) -> list[Column]:
+    """Table columns written as kubectl's custom columns are: ``"ID:id,NAME:name,ZONE:zoneName"``
+    (each a header and the wire key whose value the column shows)."""
+    return [(header, key) for header, _, key in (item.partition(":") for item in spec.split(","))]
 
 
 def add_read_commands(
@@ -90,7 +113,38 @@ def add_read_commands(
         app.command("get", help=f"Show one {noun}.")(get_command)
 
 
-def as_given(ctx: typer.Context, reference: str) -> str:
+class ResourceGroup(typer.Typer):
+    """A ``cloudca <name>`` group over one SDK resource, with ``list`` and ``get``
+    (:func:`add_read_commands`). ``resource`` is the SDK resource's path from the session
+    (default ``env.<name>``); ``columns`` as :func:`parse_columns` reads them; ``plural`` defaults to
+    the noun and an ``s``."""
+
+    def __init__(
+        self,
+        name: str,
+        help_text: str,
+        *,
+        noun: str,
+        columns: str,
+        plural: str | None = None,
+        resource: str | None = None,
+        filters: Sequence[str] = (),
+        with_get: bool = True,
+    ) -> None:
+        super().__init__(name=name, help=help_text, no_args_is_help=True)
+        self.resource: ResourceGetter = operator.attrgetter(resource or f"env.{name.replace('-', '_')}")
+        add_read_commands(
+            self,
+            noun=noun,
+            plural=plural or f"{noun}s",
+            columns=parse_columns(columns),
+            resource=self.resource,
+            filters=filters,
+            with_get=with_get,
+        )
+
+
+def as_given(state: Session, reference: str) -> str:
     """A :data:`Lookup` for references the API takes as they are (ids, or names it resolves itself)."""
     return reference
 
@@ -101,78 +155,134 @@ _MUTATION_OPTIONS = [
     inspect.Parameter("no_wait", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=NoWaitOption),
     inspect.Parameter("timeout", inspect.Parameter.KEYWORD_ONLY, default=600.0, annotation=TimeoutOption),
 ]
+_CONTEXT = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
+#: The parameter a :class:`Reference` command receives what the user typed for the entity in.
+_GIVEN = "given"
 
 
-def finishes_task(
-    label: str, gone: str | None = None
-) -> Callable[[Callable[..., Task[Any]]], Callable[..., None]]:
-    """Make a command of a function that starts a task and returns it: the command gains
-    ``--output``, ``--no-wait`` and ``--timeout`` and finishes the task as every mutation does
-    (:func:`~cloudca.cli._session.submit`). ``label``, shown while waiting, is formatted with the
-    command's arguments (``"Creating VPC {name}"``); ``gone`` as in ``submit``."""
+def _own_parameters(start: Start, skip: int) -> list[inspect.Parameter]:
+    """The command's own parameters: ``start``'s, evaluated (its module may postpone annotations),
+    without the first ``skip`` (the session, the entity's id) that the command supplies itself."""
+    return list(inspect.signature(start, eval_str=True).parameters.values())[skip:]
 
-    def decorate(start: Callable[..., Task[Any]]) -> Callable[..., None]:
-        @functools.wraps(start)
-        def command(
-            *args: Any,
-            output: OutputFormat | None = None,
-            no_wait: bool = False,
-            timeout: float = 600.0,
-            **kwargs: Any,
-        ) -> None:
-            task = start(*args, **kwargs)
-            submit(
-                task, label=label.format(**kwargs), output=output, no_wait=no_wait, timeout=timeout, gone=gone
-            )
 
-        # typer reads the parameters from the signature and the type hints: the function's own,
-        # evaluated (its module may postpone annotations), then the three options.
-        own = inspect.signature(start, eval_str=True)
-        command.__signature__ = own.replace(  # type: ignore[attr-defined]
-            parameters=[*own.parameters.values(), *_MUTATION_OPTIONS], return_annotation=None
+#: ``--description`` of a ``create``: most entities are described by their name unless told otherwise.
+DescriptionOption = Annotated[str | None, typer.Option(help="Description [default: NAME].")]
+NewNameOption = Annotated[str | None, typer.Option(help="New name.")]
+NewDescriptionOption = Annotated[str | None, typer.Option(help="New description.")]
+#: ``--name`` and ``--description`` of an ``update`` made by :meth:`Reference.task`.
+RENAME_OPTIONS = [
+    inspect.Parameter(option, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=annotation)
+    for option, annotation in (("name", NewNameOption), ("description", NewDescriptionOption))
+]
+
+
+def _mutation(
+    start: Start,
+    label: str,
+    gone: str | None,
+    parameters: Sequence[inspect.Parameter],
+    reference: "Reference | None" = None,
+) -> Callable[..., None]:
+    """The command of ``start``: it takes ``parameters`` (after the context, and before the three
+    mutation options), calls ``start`` with the session (then, with a ``reference``, the entity's
+    id) and its arguments, and finishes the task as every mutation does
+    (:func:`~cloudca.cli._session.submit`). ``label``, shown while waiting, is formatted with what
+    the user typed for the entity (``{}``) and the other arguments (``"Creating VPC {name}"``)."""
+
+    @functools.wraps(start)  # the name and the docstring typer makes the help of
+    def command(
+        ctx: typer.Context,
+        *,
+        output: OutputFormat | None = None,
+        no_wait: bool = False,
+        timeout: float = 600.0,
+        **kwargs: Any,
+    ) -> None:
+        state = session(ctx)
+        given = [kwargs.pop(_GIVEN)] if reference else []
+        entity_ids = [reference.entity_id(state, *given)] if reference else []
+        task = start(state, *entity_ids, **kwargs)
+        submit(
+            task,
+            label=label.format(*given, **kwargs),
+            output=output,
+            no_wait=no_wait,
+            timeout=timeout,
+            gone=gone,
         )
-        command.__annotations__ = {
-            **typing.get_type_hints(start, include_extras=True),
-            **{option.name: option.annotation for option in _MUTATION_OPTIONS},
-            "return": None,
-        }
-        return command
+
+    # typer reads the parameters from the signature and the type hints.
+    signature = [_CONTEXT, *parameters, *_MUTATION_OPTIONS]
+    command.__signature__ = inspect.Signature(signature, return_annotation=None)  # type: ignore[attr-defined]
+    command.__annotations__ = {**{param.name: param.annotation for param in signature}, "return": None}
+    return command
+
+
+def finishes_task(label: str, gone: str | None = None) -> Callable[[Start], Callable[..., None]]:
+    """Make a command of a function that takes the session and the command's arguments, starts a
+    task and returns it: the command gains ``--output``, ``--no-wait`` and ``--timeout`` and
+    finishes the task as every mutation does. ``label`` as in :func:`_mutation`; ``gone`` as in
+    :func:`~cloudca.cli._session.submit`."""
+
+    def decorate(start: Start) -> Callable[..., None]:
+        return _mutation(start, label, gone, _own_parameters(start, skip=1))
 
     return decorate
 
 
 @dataclass(frozen=True)
 class Reference:
-    """How the commands of one group take an entity: the argument's metavar and help, the SDK
-    resource, and how what the user typed becomes the id (default: the resource's id or unique name).
-    """
+    """How the commands of one group take an entity: the argument's metavar and help, and how
+    what the user typed becomes the id (default: the group resource's id or unique name)."""
 
-    app: typer.Typer
+    group: ResourceGroup
     metavar: str
     help: str
-    resource: ResourceGetter
     lookup: Lookup | None = None
 
-    def task(self, name: str, help_text: str, label: str, gone: str | None = None) -> None:
+    def entity_id(self, state: Session, given: str) -> str:
+        """The id of the entity ``given`` names."""
+        if self.lookup:
+            return self.lookup(state, given)
+        return state.resolve(self.group.resource(state), given)
+
+    def _argument(self) -> inspect.Parameter:
+        return inspect.Parameter(
+            _GIVEN,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[str, typer.Argument(metavar=self.metavar, help=self.help)],
+        )
+
+    def command(self, name: str, label: str, gone: str | None = None) -> Callable[[Start], Start]:
+        """Add ``<name> REFERENCE ...`` made of a function that takes the session, the entity's id
+        and the command's other arguments, starts a task and returns it (see :func:`_mutation`;
+        ``{}`` in ``label`` stands for the reference)."""
+
+        def decorate(start: Start) -> Start:
+            parameters = [self._argument(), *_own_parameters(start, skip=2)]
+            self.group.command(name)(_mutation(start, label, gone, parameters, self))
+            return start
+
+        return decorate
+
+    def task(
+        self,
+        name: str,
+        help_text: str,
+        label: str,
+        gone: str | None = None,
+        options: Sequence[inspect.Parameter] = (),
+    ) -> None:
         """Add ``<name> REFERENCE``: call the SDK method of the same name (``set-default`` is
-        ``set_default``) with the entity's id and finish the task as every mutation does
-        (``--no-wait``, ``--timeout``, ``--output``). ``label`` is shown while waiting, ``{}``
-        standing for the reference; ``gone`` as in :func:`~cloudca.cli._session.submit`."""
+        ``set_default``) with the entity's id (and ``options`` as keywords) and finish the task as
+        every mutation does. ``label`` as in :meth:`command`; ``gone`` as in
+        :func:`~cloudca.cli._session.submit`."""
         method = name.replace("-", "_")
 
-        def command(
-            ctx: typer.Context,
-            given: Annotated[str, typer.Argument(metavar=self.metavar, help=self.help)],
-            output: OutputOption = None,
-            no_wait: NoWaitOption = False,
-            timeout: TimeoutOption = 600.0,
-        ) -> None:
-            state = session(ctx)
-            target = self.resource(state)
-            entity_id = self.lookup(ctx, given) if self.lookup else state.resolve(target, given)
-            task = getattr(target, method)(entity_id)
-            submit(
-                task, label=label.format(given), output=output, no_wait=no_wait, timeout=timeout, gone=gone
-            )
+        def start(state: Session, entity_id: str, **kwargs: Any) -> Task[Any]:
+            task: Task[Any] = getattr(self.group.resource(state), method)(entity_id, **kwargs)
+            return task
 
-        self.app.command(name, help=help_text)(command)
+        command = _mutation(start, label, gone, [self._argument(), *options], self)
+        self.group.command(name, help=help_text)(command)

@@ -6,7 +6,13 @@ from typing import Annotated
 
 import typer
 
-from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._commands import (
+    DescriptionOption,
+    NewDescriptionOption,
+    NewNameOption,
+    ResourceGroup,
+    resource_app,
+)
 from cloudca.cli._output import show_one
 from cloudca.cli._session import OutputOption, TimeoutOption, session, submit
 
@@ -33,18 +39,12 @@ def wait_task(
     submit(task, label="Waiting", output=output, no_wait=False, timeout=timeout)
 
 
-environments = resource_app("environments", "Environments (administration).")
-add_read_commands(
-    environments,
+environments = ResourceGroup(
+    "environments",
+    "Environments (administration).",
     noun="environment",
-    plural="environments",
-    columns=[
-        ("ID", "id"),
-        ("NAME", "name"),
-        ("SERVICE", "serviceConnection.serviceCode"),
-        ("DESCRIPTION", "description"),
-    ],
-    resource=lambda s: s.client.environments,
+    columns="ID:id,NAME:name,SERVICE:serviceConnection.serviceCode,DESCRIPTION:description",
+    resource="client.environments",
 )
 EnvironmentArgument = Annotated[str, typer.Argument(metavar="ENVIRONMENT", help="Environment name or id.")]
 
@@ -54,7 +54,7 @@ def create_environment(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name (lowercase letters, digits, - and _).")],
     service: Annotated[str, typer.Option("--service-code", help="Service code, e.g. compute-qc.")],
-    description: Annotated[str | None, typer.Option(help="Description [default: NAME].")] = None,
+    description: DescriptionOption = None,
     output: OutputOption = None,
 ) -> None:
     """Create an environment in a service."""
@@ -73,8 +73,8 @@ def create_environment(
 def update_environment(
     ctx: typer.Context,
     environment: EnvironmentArgument,
-    name: Annotated[str | None, typer.Option(help="New name.")] = None,
-    description: Annotated[str | None, typer.Option(help="New description.")] = None,
+    name: NewNameOption = None,
+    description: NewDescriptionOption = None,
     output: OutputOption = None,
 ) -> None:
     """Rename an environment or change its description."""

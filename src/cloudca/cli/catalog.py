@@ -9,76 +9,36 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._commands import ResourceGroup
 
 if TYPE_CHECKING:  # the server is imported only when ``templates import`` runs (the CLI stays light)
     from cloudca.server.catalog.imports import ImportedTemplate, TemplateImport
     from cloudca.server.config import Settings
 
-zones = resource_app("zones", "Zones of the service.")
-add_read_commands(
-    zones,
-    noun="zone",
-    plural="zones",
-    columns=[("ID", "id"), ("NAME", "name")],
-    resource=lambda s: s.env.zones,
-)
-
-templates = resource_app("templates", "Machine templates (operating system images).")
-add_read_commands(
-    templates,
+zones = ResourceGroup("zones", "Zones of the service.", noun="zone", columns="ID:id,NAME:name")
+templates = ResourceGroup(
+    "templates",
+    "Machine templates (operating system images).",
     noun="template",
-    plural="templates",
-    columns=[("ID", "id"), ("NAME", "name"), ("OS", "osType"), ("READY", "isReady"), ("PUBLIC", "isPublic")],
-    resource=lambda s: s.env.templates,
+    columns="ID:id,NAME:name,OS:osType,READY:isReady,PUBLIC:isPublic",
 )
-
-compute_offerings = resource_app("compute-offerings", "Compute offerings (vCPUs and memory).")
-add_read_commands(
-    compute_offerings,
+compute_offerings = ResourceGroup(
+    "compute-offerings",
+    "Compute offerings (vCPUs and memory).",
     noun="compute offering",
-    plural="compute offerings",
-    columns=[
-        ("ID", "id"),
-        ("NAME", "name"),
-        ("CPUS", "cpuCount"),
-        ("MEMORY MB", "memoryInMB"),
-        ("CUSTOM", "custom"),
-    ],
-    resource=lambda s: s.env.compute_offerings,
+    columns="ID:id,NAME:name,CPUS:cpuCount,MEMORY MB:memoryInMB,CUSTOM:custom",
 )
-
-disk_offerings = resource_app("disk-offerings", "Disk offerings for data volumes.")
-add_read_commands(
-    disk_offerings,
+disk_offerings = ResourceGroup(
+    "disk-offerings",
+    "Disk offerings for data volumes.",
     noun="disk offering",
-    plural="disk offerings",
-    columns=[
-        ("ID", "id"),
-        ("NAME", "name"),
-        ("GB", "gbSize"),
-        ("CUSTOM SIZE", "customSize"),
-        ("CUSTOM IOPS", "customIops"),
-    ],
-    resource=lambda s: s.env.disk_offerings,
+    columns="ID:id,NAME:name,GB:gbSize,CUSTOM SIZE:customSize,CUSTOM IOPS:customIops",
 )
-
-vpc_offerings = resource_app("vpc-offerings", "VPC offerings.")
-add_read_commands(
-    vpc_offerings,
-    noun="VPC offering",
-    plural="VPC offerings",
-    columns=[("ID", "id"), ("NAME", "name"), ("STATE", "state")],
-    resource=lambda s: s.env.vpc_offerings,
+vpc_offerings = ResourceGroup(
+    "vpc-offerings", "VPC offerings.", noun="VPC offering", columns="ID:id,NAME:name,STATE:state"
 )
-
-network_offerings = resource_app("network-offerings", "Network offerings.")
-add_read_commands(
-    network_offerings,
-    noun="network offering",
-    plural="network offerings",
-    columns=[("ID", "id"), ("NAME", "name"), ("STATE", "state")],
-    resource=lambda s: s.env.network_offerings,
+network_offerings = ResourceGroup(
+    "network-offerings", "Network offerings.", noun="network offering", columns="ID:id,NAME:name,STATE:state"
 )
 
 APPS = [zones, templates, compute_offerings, disk_offerings, vpc_offerings, network_offerings]

@@ -7,27 +7,21 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import Reference, add_read_commands, finishes_task, resource_app
-from cloudca.cli._session import refuse, session
+from cloudca.cli._commands import Reference, ResourceGroup, finishes_task
+from cloudca.cli._session import Session, refuse, session
 from cloudca.client import EnvironmentClient, Task
 
-app = resource_app(
-    "instances", "Virtual machines: create, start, stop, reboot, destroy, recover, change-offering, ..."
+app = ResourceGroup(
+    "instances",
+    "Virtual machines: create, start, stop, reboot, destroy, recover, change-offering, ...",
+    noun="instance",
+    columns="ID:id,NAME:name,STATE:state,IP:ipAddress,OFFERING:computeOfferingName,"
+    "TEMPLATE:templateName,NETWORK:networkName",
 )
 
-COLUMNS = [
-    ("ID", "id"),
-    ("NAME", "name"),
-    ("STATE", "state"),
-    ("IP", "ipAddress"),
-    ("OFFERING", "computeOfferingName"),
-    ("TEMPLATE", "templateName"),
-    ("NETWORK", "networkName"),
-]
 
-add_read_commands(
-    app, noun="instance", plural="instances", columns=COLUMNS, resource=lambda state: state.env.instances
-)
+CpuOption = Annotated[int | None, typer.Option(help="vCPUs, for a custom offering.")]
+MemoryOption = Annotated[int | None, typer.Option(help="Memory in MB, for a custom offering.")]
 
 
 def _refuse_unless_custom(
@@ -43,19 +37,19 @@ def _refuse_unless_custom(
         )
 
 
-InstanceArgument = Annotated[str, typer.Argument(metavar="INSTANCE", help="Instance name or id.")]
+INSTANCE_REF = Reference(app, "INSTANCE", "Instance name or id.")
 
 
 @app.command()
 @finishes_task("Creating {name}")
 def create(
-    ctx: typer.Context,
+    state: Session,
     name: Annotated[str, typer.Argument(help="Display name of the new instance.")],
     template: Annotated[str, typer.Option(help="Template name or id.")],
     offering: Annotated[str, typer.Option(help="Compute offering name or id.")],
     network: Annotated[str, typer.Option(help="Network name or id (its zone is the instance's).")],
-    cpu: Annotated[int | None, typer.Option(help="vCPUs, for a custom offering.")] = None,
-    memory: Annotated[int | None, typer.Option(help="Memory in MB, for a custom offering.")] = None,
+    cpu: CpuOption = None,
+    memory: MemoryOption = None,
     root_size: Annotated[int | None, typer.Option(help="Root volume size in GB.")] = None,
     disk_offering: Annotated[str | None, typer.Option(help="Disk offering of a new data volume.")] = None,
     disk_size: Annotated[int | None, typer.Option(help="Size in GB of that data volume.")] = None,
@@ -78,7 +72,6 @@ def create(
     ] = None,
 ) -> Task[Any]:
     """Create an instance and start it. The result shows its password when the template has one."""
-    state = session(ctx)
     env = state.env
     offering_id = state.resolve(env.compute_offerings, offering)
     _refuse_unless_custom(env, offering_id, cpu, memory)
@@ -121,28 +114,23 @@ def create(
     return task
 
 
-@app.command()
-@finishes_task("Updating {instance}")
+@INSTANCE_REF.command("update", "Updating {}")
 def update(
-    ctx: typer.Context,
-    instance: InstanceArgument,
+    state: Session,
+    instance_id: str,
     name: Annotated[str | None, typer.Option(help="New display name.")] = None,
     hostname: Annotated[str | None, typer.Option(help="New host name (a running instance reboots).")] = None,
 ) -> Task[Any]:
     """Rename an instance or change its host name."""
     if name is None and hostname is None:
         raise typer.BadParameter("give --name and/or --hostname")
-    state = session(ctx)
-    instances = state.env.instances
-    task = instances.update(state.resolve(instances, instance), name=name, hostname=hostname)
-    return task
+    return state.env.instances.update(instance_id, name=name, hostname=hostname)
 
 
-@app.command()
-@finishes_task("Destroying {instance}")
+@INSTANCE_REF.command("destroy", "Destroying {}")
 def destroy(
-    ctx: typer.Context,
-    instance: InstanceArgument,
+    state: Session,
+    instance_id: str,
     purge: Annotated[bool, typer.Option("--purge", help="Remove it for good (no recover).")] = False,
     delete_snapshots: Annotated[bool, typer.Option(help="Delete its volumes' snapshots.")] = False,
     release_ip: Annotated[
@@ -154,19 +142,16 @@ def destroy(
     ] = None,
 ) -> Task[Any]:
     """Destroy an instance (recoverable until purged)."""
-    state = session(ctx)
     env = state.env
-    task = env.instances.destroy(
-        state.resolve(env.instances, instance),
+    return env.instances.destroy(
+        instance_id,
         purge_immediately=purge,
         delete_snapshots=delete_snapshots,
         public_ip_ids_to_release=list(release_ip or []),
         volume_ids_to_delete=[state.resolve(env.volumes, volume) for volume in delete_volume or []],
     )
-    return task
 
 
-INSTANCE_REF = Reference(app, "INSTANCE", "Instance name or id.", lambda s: s.env.instances)
 INSTANCE_REF.task("start", "Start a stopped instance.", "Starting {}")
 INSTANCE_REF.task("stop", "Stop a running instance.", "Stopping {}")
 INSTANCE_REF.task("reboot", "Reboot an instance (a stopped one comes up running).", "Rebooting {}")
@@ -177,63 +162,43 @@ INSTANCE_REF.task(
 )
 
 
-@app.command("change-offering")
-@finishes_task("Changing offering of {instance}")
+@INSTANCE_REF.command("change-offering", "Changing offering of {}")
 def change_offering(
-    ctx: typer.Context,
-    instance: InstanceArgument,
+    state: Session,
+    instance_id: str,
     offering: Annotated[str, typer.Argument(metavar="OFFERING", help="Compute offering name or id.")],
-    cpu: Annotated[int | None, typer.Option(help="vCPUs, for a custom offering.")] = None,
-    memory: Annotated[int | None, typer.Option(help="Memory in MB, for a custom offering.")] = None,
+    cpu: CpuOption = None,
+    memory: MemoryOption = None,
 ) -> Task[Any]:
     """Move an instance to another compute offering (reboots it when running)."""
-    state = session(ctx)
     env = state.env
     offering_id = state.resolve(env.compute_offerings, offering)
     _refuse_unless_custom(env, offering_id, cpu, memory)
-    task = env.instances.change_compute_offering(
-        state.resolve(env.instances, instance),
-        offering_id,
-        cpu_count=cpu,
-        memory_in_mb=memory,
-    )
-    return task
+    return env.instances.change_compute_offering(instance_id, offering_id, cpu_count=cpu, memory_in_mb=memory)
 
 
-@app.command("change-network")
-@finishes_task("Moving {instance}")
-def change_network(
-    ctx: typer.Context,
-    instance: InstanceArgument,
-    network: Annotated[str, typer.Argument(metavar="NETWORK", help="Destination network name or id.")],
-) -> Task[Any]:
+NetworkArgument = Annotated[str, typer.Argument(metavar="NETWORK", help="Destination network name or id.")]
+
+
+@INSTANCE_REF.command("change-network", "Moving {}")
+def change_network(state: Session, instance_id: str, network: NetworkArgument) -> Task[Any]:
     """Move an instance's default NIC to another network (its port forwarding rules are deleted)."""
-    state = session(ctx)
-    env = state.env
-    task = env.instances.change_network(
-        state.resolve(env.instances, instance), state.resolve(env.networks, network)
-    )
-    return task
+    return state.env.instances.change_network(instance_id, state.resolve(state.env.networks, network))
 
 
-@app.command("associate-ssh-key")
-@finishes_task("Associating {ssh_key} with {instance}")
-def associate_ssh_key(
-    ctx: typer.Context,
-    instance: InstanceArgument,
-    ssh_key: Annotated[str, typer.Argument(metavar="SSH_KEY", help="Name of a registered SSH key.")],
-) -> Task[Any]:
+SshKeyArgument = Annotated[str, typer.Argument(metavar="SSH_KEY", help="Name of a registered SSH key.")]
+
+
+@INSTANCE_REF.command("associate-ssh-key", "Associating {ssh_key} with {}")
+def associate_ssh_key(state: Session, instance_id: str, ssh_key: SshKeyArgument) -> Task[Any]:
     """Install a registered SSH key for the instance's default user (reboots it when running)."""
-    state = session(ctx)
-    instances = state.env.instances
-    task = instances.associate_ssh_key(state.resolve(instances, instance), ssh_key)
-    return task
+    return state.env.instances.associate_ssh_key(instance_id, ssh_key)
 
 
 @app.command()
 def console(
     ctx: typer.Context,
-    instance: InstanceArgument,
+    instance: Annotated[str, typer.Argument(metavar="INSTANCE", help="Instance name or id.")],
     idle: Annotated[
         float, typer.Option(help="With piped input: seconds of quiet output after it before leaving.", min=0)
     ] = 2.0,
@@ -244,5 +209,4 @@ def console(
     from cloudca.cli._console import attach
 
     state = session(ctx)
-    instances = state.env.instances
-    attach(state.client, state.env, state.resolve(instances, instance), idle=idle)
+    attach(state.client, state.env, INSTANCE_REF.entity_id(state, instance), idle=idle)

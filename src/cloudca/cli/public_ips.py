@@ -6,31 +6,21 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import Reference, add_read_commands, as_given, finishes_task, resource_app
-from cloudca.cli._session import session
+from cloudca.cli._commands import Reference, ResourceGroup, as_given, finishes_task
+from cloudca.cli._session import Session
 from cloudca.client import Task
 
-public_ips = resource_app("public-ips", "Public IP addresses and static NAT.")
-add_read_commands(
-    public_ips,
+public_ips = ResourceGroup(
+    "public-ips",
+    "Public IP addresses and static NAT.",
     noun="public IP",
-    plural="public IPs",
-    columns=[
-        ("ID", "id"),
-        ("ADDRESS", "ipAddress"),
-        ("PURPOSES", "purposes"),
-        ("VPC", "vpcName"),
-        ("NETWORK", "networkName"),
-    ],
-    resource=lambda s: s.env.public_ips,
+    columns="ID:id,ADDRESS:ipAddress,PURPOSES:purposes,VPC:vpcName,NETWORK:networkName",
     filters=("vpc_id", "instance_id"),
 )
-IpArgument = Annotated[str, typer.Argument(metavar="PUBLIC_IP", help="Public IP id.")]
 
 
-def _public_ip_id(ctx: typer.Context, reference: str) -> str:
+def _public_ip_id(state: Session, reference: str) -> str:
     """Public IPs have no name; accept the address as well as the id."""
-    state = session(ctx)
     for public_ip in state.env.public_ips.list():
         if reference in (public_ip.id, public_ip.ip_address):
             return public_ip.id
@@ -39,33 +29,25 @@ def _public_ip_id(ctx: typer.Context, reference: str) -> str:
 
 @public_ips.command("acquire")
 @finishes_task("Acquiring a public IP")
-def acquire(
-    ctx: typer.Context,
-    vpc: Annotated[str, typer.Option(help="VPC name or id.")],
-) -> Task[Any]:
+def acquire(state: Session, vpc: Annotated[str, typer.Option(help="VPC name or id.")]) -> Task[Any]:
     """Acquire a new public IP for a VPC."""
-    state = session(ctx)
-    task = state.env.public_ips.acquire(state.resolve(state.env.vpcs, vpc))
-    return task
+    return state.env.public_ips.acquire(state.resolve(state.env.vpcs, vpc))
 
 
-PUBLIC_IP_REF = Reference(public_ips, "PUBLIC_IP", "Public IP id.", lambda s: s.env.public_ips, _public_ip_id)
+PUBLIC_IP_REF = Reference(public_ips, "PUBLIC_IP", "Public IP id.", _public_ip_id)
 PUBLIC_IP_REF.task("release", "Release a public IP (its rules go with it).", "Releasing {}", "Released")
 
 
-@public_ips.command("enable-static-nat")
-@finishes_task("Enabling static NAT on {public_ip}")
+@PUBLIC_IP_REF.command("enable-static-nat", "Enabling static NAT on {}")
 def enable_static_nat(
-    ctx: typer.Context,
-    public_ip: IpArgument,
+    state: Session,
+    public_ip_id: str,
     instance: Annotated[str, typer.Option(help="Instance name or id (its primary private IP).")],
 ) -> Task[Any]:
     """Map a public IP to an instance's primary private IP."""
-    state = session(ctx)
     env = state.env
     target = env.instances.get(state.resolve(env.instances, instance))
-    task = env.public_ips.enable_static_nat(_public_ip_id(ctx, public_ip), target.ip_address_id or target.id)
-    return task
+    return env.public_ips.enable_static_nat(public_ip_id, target.ip_address_id or target.id)
 
 
 PUBLIC_IP_REF.task(
@@ -73,28 +55,23 @@ PUBLIC_IP_REF.task(
 )
 
 
-port_forwarding = resource_app("port-forwarding", "Port forwarding rules from public IPs to instances.")
-add_read_commands(
-    port_forwarding,
+port_forwarding = ResourceGroup(
+    "port-forwarding",
+    "Port forwarding rules from public IPs to instances.",
     noun="rule",
     plural="port forwarding rules",
-    columns=[
-        ("ID", "id"),
-        ("ADDRESS", "ipAddress"),
-        ("PUBLIC", "publicPortStart"),
-        ("PRIVATE", "privatePortStart"),
-        ("PROTOCOL", "protocol"),
-        ("INSTANCE", "instanceName"),
-    ],
-    resource=lambda s: s.env.port_forwarding_rules,
+    columns="ID:id,ADDRESS:ipAddress,PUBLIC:publicPortStart,PRIVATE:privatePortStart,PROTOCOL:protocol,"
+    "INSTANCE:instanceName",
+    resource="env.port_forwarding_rules",
     filters=("instance_id",),
 )
+IpArgument = Annotated[str, typer.Argument(metavar="PUBLIC_IP", help="Public IP id.")]
 
 
 @port_forwarding.command("create")
 @finishes_task("Forwarding {public_port}")
 def create_rule(
-    ctx: typer.Context,
+    state: Session,
     public_ip: IpArgument,
     instance: Annotated[str, typer.Option(help="Instance name or id.")],
     public_port: Annotated[str, typer.Option(help="Public port or range START-END.")],
@@ -102,22 +79,20 @@ def create_rule(
     protocol: Annotated[str, typer.Option(help="TCP or UDP.")] = "TCP",
 ) -> Task[Any]:
     """Forward a public port (range) to an instance."""
-    state = session(ctx)
     env = state.env
     public_start, _, public_end = public_port.partition("-")
     private_start = (private_port or public_start).partition("-")[0]
-    task = env.port_forwarding_rules.create(
-        _public_ip_id(ctx, public_ip),
+    return env.port_forwarding_rules.create(
+        PUBLIC_IP_REF.entity_id(state, public_ip),
         protocol=protocol,
         public_port_start=int(public_start),
         public_port_end=int(public_end) if public_end else None,
         private_port_start=int(private_start),
         instance_id=state.resolve(env.instances, instance),
     )
-    return task
 
 
-RULE_REF = Reference(port_forwarding, "RULE", "Rule id.", lambda s: s.env.port_forwarding_rules, as_given)
+RULE_REF = Reference(port_forwarding, "RULE", "Rule id.", as_given)
 RULE_REF.task("delete", "Delete a port forwarding rule.", "Deleting rule {}", "Deleted")
 
 

@@ -6,35 +6,24 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import Reference, add_read_commands, finishes_task, resource_app
-from cloudca.cli._session import refuse, session
+from cloudca.cli._commands import Reference, ResourceGroup, finishes_task
+from cloudca.cli._session import Session, refuse
 from cloudca.client import Task
 
-volumes = resource_app("volumes", "Root and data volumes.")
-add_read_commands(
-    volumes,
+volumes = ResourceGroup(
+    "volumes",
+    "Root and data volumes.",
     noun="volume",
-    plural="volumes",
-    columns=[
-        ("ID", "id"),
-        ("NAME", "name"),
-        ("TYPE", "type"),
-        ("GB", "sizeInGb"),
-        ("INSTANCE", "instanceName"),
-        ("OFFERING", "diskOfferingName"),
-        ("STATE", "state"),
-    ],
-    resource=lambda s: s.env.volumes,
+    columns="ID:id,NAME:name,TYPE:type,GB:sizeInGb,INSTANCE:instanceName,OFFERING:diskOfferingName,STATE:state",
     filters=("type", "instance_id"),
 )
-VolumeArgument = Annotated[str, typer.Argument(metavar="VOLUME", help="Volume name or id.")]
 InstanceOption = Annotated[str, typer.Option("--instance", help="Instance name or id.")]
 
 
 @volumes.command("create")
 @finishes_task("Creating volume {name}")
 def create_volume(
-    ctx: typer.Context,
+    state: Session,
     name: Annotated[str, typer.Argument(help="Name of the new data volume.")],
     offering: Annotated[str, typer.Option(help="Disk offering name or id.")],
     instance: InstanceOption,
@@ -42,7 +31,6 @@ def create_volume(
     iops: Annotated[int | None, typer.Option(help="IOPS (custom-IOPS offerings).")] = None,
 ) -> Task[Any]:
     """Create a data volume and attach it to an instance."""
-    state = session(ctx)
     env = state.env
     offering_id = state.resolve(env.disk_offerings, offering)
     chosen = env.disk_offerings.get(offering_id)
@@ -50,69 +38,43 @@ def create_volume(
         refuse({"--size": size}, f"disk offering {chosen.name!r} has a fixed size")
     if not chosen.custom_iops:
         refuse({"--iops": iops}, f"disk offering {chosen.name!r} has fixed IOPS")
-    task = env.volumes.create(
-        name,
-        offering_id,
-        state.resolve(env.instances, instance),
-        size_in_gb=size,
-        iops=iops,
-    )
-    return task
+    instance_id = state.resolve(env.instances, instance)
+    return env.volumes.create(name, offering_id, instance_id, size_in_gb=size, iops=iops)
 
 
-VOLUME_REF = Reference(volumes, "VOLUME", "Volume name or id.", lambda s: s.env.volumes)
+VOLUME_REF = Reference(volumes, "VOLUME", "Volume name or id.")
 VOLUME_REF.task("delete", "Delete a detached data volume.", "Deleting volume {}", "Deleted")
 
 
-@volumes.command("attach")
-@finishes_task("Attaching {volume}")
-def attach_volume(
-    ctx: typer.Context,
-    volume: VolumeArgument,
-    instance: InstanceOption,
-) -> Task[Any]:
+@VOLUME_REF.command("attach", "Attaching {}")
+def attach_volume(state: Session, volume_id: str, instance: InstanceOption) -> Task[Any]:
     """Attach a data volume to an instance of the same zone."""
-    state = session(ctx)
-    env = state.env
-    task = env.volumes.attach(state.resolve(env.volumes, volume), state.resolve(env.instances, instance))
-    return task
+    return state.env.volumes.attach(volume_id, state.resolve(state.env.instances, instance))
 
 
 VOLUME_REF.task("detach", "Detach a data volume from its instance.", "Detaching {}")
 VOLUME_REF.task("snapshot", "Take a snapshot of a volume (a cloudca extension).", "Snapshotting {}")
 
 
-@volumes.command("resize")
-@finishes_task("Resizing {volume}")
+@VOLUME_REF.command("resize", "Resizing {}")
 def resize_volume(
-    ctx: typer.Context,
-    volume: VolumeArgument,
+    state: Session,
+    volume_id: str,
     size: Annotated[int | None, typer.Option(help="New size in GB (grow only).")] = None,
     iops: Annotated[int | None, typer.Option(help="New IOPS (custom-IOPS offerings).")] = None,
 ) -> Task[Any]:
     """Grow a volume or change its IOPS."""
-    state = session(ctx)
-    task = state.env.volumes.resize(state.resolve(state.env.volumes, volume), size_in_gb=size, iops=iops)
-    return task
+    return state.env.volumes.resize(volume_id, size_in_gb=size, iops=iops)
 
 
-snapshots = resource_app("snapshots", "Volume snapshots (revert and delete: cloudca extensions).")
-add_read_commands(
-    snapshots,
+snapshots = ResourceGroup(
+    "snapshots",
+    "Volume snapshots (revert and delete: cloudca extensions).",
     noun="snapshot",
-    plural="snapshots",
-    columns=[
-        ("ID", "id"),
-        ("NAME", "name"),
-        ("VOLUME", "volume"),
-        ("TYPE", "volumeType"),
-        ("STATE", "state"),
-        ("BYTES", "sizeInBytes"),
-    ],
-    resource=lambda s: s.env.snapshots,
+    columns="ID:id,NAME:name,VOLUME:volume,TYPE:volumeType,STATE:state,BYTES:sizeInBytes",
     filters=("volume_id",),
 )
-SNAPSHOT_REF = Reference(snapshots, "SNAPSHOT", "Snapshot name or id.", lambda s: s.env.snapshots)
+SNAPSHOT_REF = Reference(snapshots, "SNAPSHOT", "Snapshot name or id.")
 SNAPSHOT_REF.task(
     "revert",
     "Make the snapshot's volume hold its content again (the volume detached or its instance stopped).",

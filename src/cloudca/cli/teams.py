@@ -6,18 +6,17 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import add_read_commands, resource_app
+from cloudca.cli._commands import NewNameOption, ResourceGroup, parse_columns, resource_app
 from cloudca.cli._output import show_list, show_one, stderr
 from cloudca.cli._session import OutputOption, Session, session
 from cloudca.client._resources.async_teams import environment_role
 
-organizations = resource_app("organizations", "Organizations and sub-organizations (administration).")
-add_read_commands(
-    organizations,
+organizations = ResourceGroup(
+    "organizations",
+    "Organizations and sub-organizations (administration).",
     noun="organization",
-    plural="organizations",
-    columns=[("ID", "id"), ("NAME", "name"), ("ENTRY POINT", "entryPoint"), ("PARENT", "parent.name")],
-    resource=lambda s: s.client.organizations,
+    columns="ID:id,NAME:name,ENTRY POINT:entryPoint,PARENT:parent.name",
+    resource="client.organizations",
 )
 OrganizationArgument = Annotated[str, typer.Argument(metavar="ORGANIZATION", help="Organization name or id.")]
 
@@ -41,7 +40,7 @@ def create_organization(
 def update_organization(
     ctx: typer.Context,
     organization: OrganizationArgument,
-    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    name: NewNameOption = None,
     entry_point: Annotated[str | None, typer.Option("--entry-point", help="New entry point.")] = None,
     output: OutputOption = None,
 ) -> None:
@@ -59,13 +58,12 @@ def delete_organization(ctx: typer.Context, organization: OrganizationArgument) 
     api.delete(state.resolve(api, organization))
 
 
-users = resource_app("users", "Users and their roles (administration).")
-add_read_commands(
-    users,
+users = ResourceGroup(
+    "users",
+    "Users and their roles (administration).",
     noun="user",
-    plural="users",
-    columns=[("ID", "id"), ("USER NAME", "userName"), ("EMAIL", "email"), ("STATUS", "status")],
-    resource=lambda s: s.client.users,
+    columns="ID:id,USER NAME:userName,EMAIL:email,STATUS:status",
+    resource="client.users",
     filters=["organizationId"],
 )
 UserArgument = Annotated[str, typer.Argument(metavar="USER", help="User name or id.")]
@@ -159,7 +157,7 @@ api_keys = resource_app("api-keys", "API keys of users (a cloudca extension).")
 UserOption = Annotated[
     str | None, typer.Option("--user", help="Whose keys [default: yours, when you see only yourself].")
 ]
-KEY_COLUMNS = [("ID", "id"), ("NAME", "name"), ("CREATED", "creationDate"), ("LAST USED", "lastUsed")]
+KEY_COLUMNS = parse_columns("ID:id,NAME:name,CREATED:creationDate,LAST USED:lastUsed")
 
 
 def _owner(state: Session, user: str | None) -> str:
