@@ -121,11 +121,12 @@ def test_nothing_but_the_app_imports_a_router() -> None:
     ("layer", "allowed"),
     [
         # The low layer every domain may import: field types, list parameters, shared claims.
-        ("core", ("core", "db", "errors", "instances.models", "instances.states")),
+        ("core", ("core", "db", "errors", "instances.models", "instances.states", "background")),
         ("runtime", ("config", "db", "drivers", "tasks.runner")),
         ("errors", ()),
         ("config", ()),
-        ("drivers", ("drivers", "config", "errors")),
+        ("background", ()),
+        ("drivers", ("drivers", "config", "errors", "background")),
     ],
 )
 def test_low_layers_import_only_what_is_below_them(layer: str, allowed: tuple[str, ...]) -> None:

@@ -28,6 +28,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from cloudca.server.access.models import Environment
+from cloudca.server.background import Background
 from cloudca.server.db.base import utcnow
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver, DriverError, MachineReport, PowerState
@@ -81,7 +82,7 @@ class DriftMonitor:
         self._sweep_seconds = sweep_seconds
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Background("cloudca-drift")
         #: Machines on the backend that cloudca does not know: backend name -> host (the metric).
         self.unknown_machines: dict[str, str] = {}
         #: Corrections this process recorded (a metric for operators and tests).
@@ -95,14 +96,10 @@ class DriftMonitor:
 
     async def start(self) -> None:
         self._driver.watch(self.notice)
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="cloudca-drift")
+        self._loop.start(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     async def _run(self) -> None:
         next_sweep = time.monotonic()  # At once: after a restart, nothing stays stale.

@@ -23,6 +23,7 @@ import logging
 
 from sqlalchemy import select
 
+from cloudca.server.background import Background
 from cloudca.server.db.engine import Database
 from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.drivers.guard import GuardedDriver
@@ -61,7 +62,7 @@ class ReconcilePass:
         self._database = database
         self._driver = GuardedDriver(driver)  # no task, no lease: only the mapping of errors
         self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Background("cloudca-reconcile")
 
     async def run_once(self) -> int:
         """Reconcile every idle instance once; returns how many the backend refused."""
@@ -83,13 +84,10 @@ class ReconcilePass:
         return refused
 
     async def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="cloudca-reconcile")
+        self._loop.start(self._run())
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)  # its cancellation, swallowed
+        await self._loop.stop()  # _run logs a failed pass and goes on: only its cancellation ends it
 
     async def _run(self) -> None:
         while True:

@@ -18,6 +18,8 @@ from typing import Any
 
 import libvirt
 
+from cloudca.server.background import Background
+
 from ._xml import PREFIX
 
 log = logging.getLogger("cloudca.drivers.libvirt")
@@ -65,12 +67,12 @@ class DomainEvents:
     def __init__(self, uri: str) -> None:
         ensure_event_loop()
         self._uri = uri
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Background("cloudca-libvirt-events")
 
     def start(self, notify: Callable[[str], None]) -> None:
         """Call ``notify(instance_id)`` on the running loop for every event of a cloudca domain."""
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._keep_connected(notify))
+        if not self._loop.running:
+            self._loop.start(self._keep_connected(notify))
 
     async def _keep_connected(self, notify: Callable[[str], None]) -> None:
         loop = asyncio.get_running_loop()
@@ -123,8 +125,4 @@ class DomainEvents:
         return connection
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
