@@ -28,8 +28,7 @@ from typing import Any
 from cloudca.server.drivers.base import DriverError
 from cloudca.server.drivers.rules import LoadBalancer
 
-from ._current import digest, element, is_current
-from ._firewall import Command, _match, _object
+from ._firewall import Command, _match, _object, replace_chain
 
 #: The words of contract 6.12 that this layer-4 balancer cannot honour.
 UNSUPPORTED = frozenset({"leastconn", "LbCookie", "AppCookie", "tcp-proxy", "ssl"})
@@ -98,24 +97,8 @@ def replace_commands(
     public_ip: str, balancers: Sequence[LoadBalancer], table: Sequence[dict[str, Any]]
 ) -> list[Command]:
     """One transaction making ``public_ip``'s balancers exactly ``balancers`` (none when they already are)."""
-    chain = chain_name(public_ip)
-    address = str(ipaddress.IPv4Address(public_ip))
     added = balancer_rules(public_ip, balancers)
-    if balancers and is_current(table, [(_MAP, address, chain)], added):
-        return []
-    commands = base_commands(table)
-    if any(item.get("chain", {}).get("name") == chain for item in table):
-        commands += [
-            {"delete": _object("element", name=_MAP, elem=[address])},
-            {"flush": _object("chain", name=chain)},
-            {"delete": _object("chain", name=chain)},
-        ]
-    if balancers:
-        commands.append({"add": _object("chain", name=chain)})
-        commands += added
-        link = element(address, chain, digest(added))
-        commands.append({"add": _object("element", name=_MAP, elem=link)})
-    return commands
+    return replace_chain(table, _MAP, public_ip, chain_name(public_ip), added, base_commands(table))
 
 
 def read_backends(table: Sequence[dict[str, Any]], public_ip: str) -> dict[str, tuple[str, ...]]:

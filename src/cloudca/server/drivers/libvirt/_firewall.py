@@ -193,23 +193,39 @@ def replace_commands(
     public_ip: str, rules: Sequence[PortForward], table: Sequence[dict[str, Any]]
 ) -> list[Command]:
     """One transaction making ``public_ip``'s forwards exactly ``rules`` (none when they already are)."""
-    chain = chain_name(public_ip)
-    address = str(ipaddress.IPv4Address(public_ip))
     added = forward_rules(public_ip, rules)
-    if rules and is_current(table, [("public_ips", address, chain)], added):
+    return replace_chain(table, "public_ips", public_ip, chain_name(public_ip), added, [])
+
+
+def replace_chain(
+    table: Sequence[dict[str, Any]],
+    verdict_map: str,
+    public_ip: str,
+    chain: str,
+    added: list[Command],
+    commands: list[Command],
+) -> list[Command]:
+    """``commands`` then the swap of ``public_ip``'s own ``chain`` (reached through ``verdict_map``)
+    for one holding ``added``; nothing at all when the kernel holds exactly that already. With no
+    ``added``, the chain and its map element go."""
+    address = str(ipaddress.IPv4Address(public_ip))
+    if added and is_current(table, [(verdict_map, address, chain)], added):
         return []
-    commands: list[Command] = []
     if any(item.get("chain", {}).get("name") == chain for item in table):
-        commands += [
-            {"delete": _object("element", name="public_ips", elem=[address])},
+        commands = [
+            *commands,
+            {"delete": _object("element", name=verdict_map, elem=[address])},
             {"flush": _object("chain", name=chain)},
             {"delete": _object("chain", name=chain)},
         ]
-    if rules:
-        commands.append({"add": _object("chain", name=chain)})
-        commands += added
+    if added:
         link = element(address, chain, digest(added))
-        commands.append({"add": _object("element", name="public_ips", elem=link)})
+        commands = [
+            *commands,
+            {"add": _object("chain", name=chain)},
+            *added,
+            {"add": _object("element", name=verdict_map, elem=link)},
+        ]
     return commands
 
 
