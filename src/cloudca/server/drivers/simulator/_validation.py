@@ -89,10 +89,7 @@ def check_disks(
 
 def check_port_forwards(public_ip: str, rules: Sequence[PortForward]) -> None:
     """Valid protocols and ranges, equal public and private widths, no overlap on one protocol."""
-    try:
-        ipaddress.ip_address(public_ip)
-    except ValueError as exc:
-        raise DriverError(f"public IP {public_ip!r}: {exc}") from exc
+    _check_address(public_ip, f"public IP {public_ip!r}")
     _check_unique(public_ip, "port forwarding rule", [rule.rule_id for rule in rules])
     taken: dict[str, list[PortForward]] = {}
     for rule in rules:
@@ -107,10 +104,7 @@ def check_port_forwards(public_ip: str, rules: Sequence[PortForward]) -> None:
                 raise DriverError(f"rule {rule.rule_id}: invalid port range {start}-{end}")
         if rule.public_port_end - rule.public_port_start != rule.private_port_end - rule.private_port_start:
             raise DriverError(f"rule {rule.rule_id}: public and private port ranges differ in width")
-        try:
-            ipaddress.ip_address(rule.private_ip)
-        except ValueError as exc:
-            raise DriverError(f"rule {rule.rule_id}: {exc}") from exc
+        _check_address(rule.private_ip, f"rule {rule.rule_id}")
         for other in taken.get(protocol, []):
             overlaps = other.public_port_start <= rule.public_port_end
             if overlaps and rule.public_port_start <= other.public_port_end:
@@ -123,10 +117,7 @@ def check_port_forwards(public_ip: str, rules: Sequence[PortForward]) -> None:
 def check_acl_rules(network_id: str, cidr: str, rules: Sequence[AclRule]) -> None:
     """Known actions, protocols and directions; ports only for tcp/udp, ICMP fields only for icmp;
     valid CIDRs; a rule number used once."""
-    try:
-        ipaddress.ip_network(cidr, strict=False)
-    except ValueError as exc:
-        raise DriverError(f"network {network_id}: {exc}") from exc
+    _check_network(cidr, f"network {network_id}")
     _check_unique(network_id, "ACL rule", [rule.rule_id for rule in rules])
     _check_unique(network_id, "ACL rule number", [str(rule.rule_number) for rule in rules])
     for rule in rules:
@@ -135,10 +126,7 @@ def check_acl_rules(network_id: str, cidr: str, rules: Sequence[AclRule]) -> Non
             raise DriverError(f"{subject}: unknown action or traffic type")
         if rule.protocol not in _ACL_PROTOCOLS:
             raise DriverError(f"{subject}: unknown protocol {rule.protocol!r}")
-        try:
-            ipaddress.ip_network(rule.cidr, strict=False)
-        except ValueError as exc:
-            raise DriverError(f"{subject}: {exc}") from exc
+        _check_network(rule.cidr, subject)
         has_ports = rule.start_port is not None or rule.end_port is not None
         has_icmp = rule.icmp_type is not None or rule.icmp_code is not None
         if rule.protocol in _PROTOCOLS:
@@ -154,10 +142,7 @@ def check_acl_rules(network_id: str, cidr: str, rules: Sequence[AclRule]) -> Non
 
 def check_load_balancers(public_ip: str, balancers: Sequence[LoadBalancer]) -> None:
     """Known protocols and algorithms, valid ports and backends, one rule per public port."""
-    try:
-        ipaddress.ip_address(public_ip)
-    except ValueError as exc:
-        raise DriverError(f"public IP {public_ip!r}: {exc}") from exc
+    _check_address(public_ip, f"public IP {public_ip!r}")
     _check_unique(public_ip, "load balancer rule", [rule.rule_id for rule in balancers])
     _check_unique(public_ip, "public port", [str(rule.public_port) for rule in balancers])
     for rule in balancers:
@@ -168,10 +153,21 @@ def check_load_balancers(public_ip: str, balancers: Sequence[LoadBalancer]) -> N
             raise DriverError(f"{subject}: invalid ports {rule.public_port} -> {rule.private_port}")
         _check_unique(subject, "backend", list(rule.backends))
         for backend in rule.backends:
-            try:
-                ipaddress.ip_address(backend)
-            except ValueError as exc:
-                raise DriverError(f"{subject}: {exc}") from exc
+            _check_address(backend, subject)
+
+
+def _check_address(value: str, subject: str) -> None:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError as exc:
+        raise DriverError(f"{subject}: {exc}") from exc
+
+
+def _check_network(value: str, subject: str) -> None:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError as exc:
+        raise DriverError(f"{subject}: {exc}") from exc
 
 
 def _check_unique(subject: str, what: str, values: Sequence[str]) -> None:
