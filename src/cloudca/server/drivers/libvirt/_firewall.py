@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
-import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -32,6 +31,7 @@ from cloudca.server.drivers.base import DriverError
 from cloudca.server.drivers.rules import PortForward
 
 from ._current import digest, element, is_current
+from ._tools import run_tool
 
 TABLE = "cloudca"
 FAMILY = "ip"
@@ -285,21 +285,8 @@ class Firewall:
         self._lock = asyncio.Lock()
 
     async def _run(self, *arguments: str) -> str:
-        # In a thread: subprocess.run kills nft at the timeout. The JSON goes as an argument, since
-        # nft cannot read /dev/stdin when it is a socket (asyncio's pipes).
-        try:
-            result = await asyncio.to_thread(
-                subprocess.run,
-                [*self._command, "-j", *arguments],
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise DriverError(f"nft could not run: {exc}") from exc
-        if result.returncode != 0:
-            raise DriverError(f"nft failed: {result.stderr.strip()}")
-        return result.stdout
+        # The JSON goes as an argument, since nft cannot read /dev/stdin when it is a socket.
+        return await run_tool("nft", [*self._command, "-j", *arguments], seconds=30)
 
     async def _apply(self, commands: list[Command]) -> None:
         if commands:

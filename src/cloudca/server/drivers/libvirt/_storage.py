@@ -18,12 +18,12 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from cloudca.server.drivers.base import DriverError
 
+from ._tools import run_tool
 from ._xml import BootImage
 
 #: What the hypervisor's user needs on our directories: traverse, not list.
@@ -139,16 +139,4 @@ class Storage:
 
 async def qemu_img(*arguments: str) -> str:
     """Run ``qemu-img``; its failures are driver errors."""
-    try:
-        result = await asyncio.to_thread(
-            subprocess.run,
-            ["qemu-img", *arguments],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise DriverError(f"qemu-img could not run: {exc}") from exc
-    if result.returncode != 0:
-        raise DriverError(f"qemu-img {arguments[0]} failed: {result.stderr.strip()}")
-    return result.stdout
+    return await run_tool(f"qemu-img {arguments[0]}", ["qemu-img", *arguments], seconds=120)
