@@ -58,13 +58,13 @@ class AdminRoutes(Routes[Caller]):
     who = ("caller", CallerDep)
 
     def get(self, resource: Administered[R], name: str, doc: str) -> None:
-        async def handle(call: Call[Caller]) -> Response:
-            async with call.runtime.database.session() as session:
-                row = await resource.visible(session, call.runtime.access, call.who, call.item_id)
-                return single(await resource.represent(session, row))
-
-        model = Single[resource.model]  # type: ignore[name-defined]
-        self._add(resource.item_path, "GET", name, doc, handle, item=resource.item, response_model=model)
+        """``GET`` an item the caller may see."""
+        self._get(
+            resource,
+            name,
+            doc,
+            lambda session, call: resource.visible(session, call.runtime.access, call.who, call.item_id),
+        )
 
     def create(
         self,

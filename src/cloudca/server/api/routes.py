@@ -147,6 +147,19 @@ class Listable(Protocol):
     def model(self) -> type[BaseModel]: ...
 
 
+class Shown(Listable, Protocol):
+    """A collection whose items a get route shows."""
+
+    @property
+    def item(self) -> str: ...
+
+    @property
+    def item_path(self) -> str: ...
+
+    @property
+    def represent(self) -> Callable[[AsyncSession, Any], Awaitable[Any]]: ...
+
+
 class Routes(Generic[W]):
     """What the route builders share: a router, who asks (a dependency's name and annotation: the
     environment's scope, or the caller) and the list route."""
@@ -175,6 +188,18 @@ class Routes(Generic[W]):
         model = Listing[resource.model]  # type: ignore[name-defined]
         self._add(resource.collection, "GET", name, doc, handle, listed=True, response_model=model)
 
+    def _get(
+        self, resource: Shown, name: str, doc: str, find: Callable[[AsyncSession, Call[W]], Awaitable[Any]]
+    ) -> None:
+        """``GET`` an item: the row ``find`` gives, represented."""
+
+        async def handle(call: Call[W]) -> Response:
+            async with call.runtime.database.session() as session:
+                return single(await resource.represent(session, await find(session, call)))
+
+        model = Single[resource.model]  # type: ignore[name-defined]
+        self._add(resource.item_path, "GET", name, doc, handle, item=resource.item, response_model=model)
+
     def _add(
         self,
         path: str,
@@ -201,14 +226,7 @@ class ResourceRoutes(Routes[EnvironmentScope]):
 
     def get(self, resource: Resource[R], name: str, doc: str) -> None:
         """``GET`` an item."""
-
-        async def handle(call: Call[EnvironmentScope]) -> JSONResponse:
-            async with call.runtime.database.session() as session:
-                row = await resource.find(session, call.who, call.item_id)
-                return single(await resource.represent(session, row))
-
-        model = Single[resource.model]  # type: ignore[name-defined]
-        self._add(resource.item_path, "GET", name, doc, handle, item=resource.item, response_model=model)
+        self._get(resource, name, doc, lambda session, call: resource.find(session, call.who, call.item_id))
 
     def create(
         self,
