@@ -25,7 +25,7 @@ from cloudca.server.catalog.models import (
 )
 from cloudca.server.catalog.representations import SORT_COLUMNS
 from cloudca.server.core.listing import ListParams, page, page_of
-from cloudca.server.errors import NotFound
+from cloudca.server.errors import InvalidField, NotFound, ServiceError
 
 CatalogRow = TypeVar("CatalogRow", Zone, ComputeOffering, DiskOffering, VpcOffering, NetworkOffering)
 
@@ -36,6 +36,15 @@ ENTITY_TYPES: dict[type[object], str] = {
     VpcOffering: "vpcofferings",
     NetworkOffering: "networkofferings",
     Template: "templates",
+}
+
+#: What a request calls each shared entry when it names one that does not exist.
+NOUNS: dict[type[object], str] = {
+    Zone: "zone",
+    ComputeOffering: "compute offering",
+    DiskOffering: "disk offering",
+    VpcOffering: "VPC offering",
+    NetworkOffering: "network offering",
 }
 
 
@@ -70,6 +79,22 @@ async def find_shared(
     row = await session.get(model, entity_id.lower())
     if row is None or row.service_connection_id != scope.service_connection_id:
         return None
+    return row
+
+
+async def check_shared(
+    session: AsyncSession,
+    model: type[CatalogRow],
+    scope: EnvironmentScope,
+    field: str,
+    entity_id: str,
+    problems: list[ServiceError],
+) -> CatalogRow | None:
+    """The entry a body's ``field`` names; when there is none, ``None`` and a problem for ``field``
+    (a request's checks gather every problem before refusing)."""
+    row = await find_shared(session, model, scope, entity_id)
+    if row is None:
+        problems.append(InvalidField(field, entity_id, f"no such {NOUNS[model]}"))
     return row
 
 

@@ -149,9 +149,9 @@ async def _check_disk(
 ) -> DiskOffering | None:
     offering: DiskOffering | None = None
     if body.diskOfferingId is not None:
-        offering = await catalog.find_shared(session, DiskOffering, scope, body.diskOfferingId)
-        if offering is None:
-            problems.append(InvalidField("diskOfferingId", body.diskOfferingId, "no such disk offering"))
+        offering = await catalog.check_shared(
+            session, DiskOffering, scope, "diskOfferingId", body.diskOfferingId, problems
+        )
         if body.volumeIdToAttach is not None:
             problems.append(
                 InvalidField(

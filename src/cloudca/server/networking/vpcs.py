@@ -77,13 +77,11 @@ async def check_create_vpc(
     session: AsyncSession, scope: EnvironmentScope, body: CreateVpc
 ) -> CreateVpcPayload:
     problems: list[ServiceError] = []
-    offering = await catalog.find_shared(session, VpcOffering, scope, body.vpcOfferingId)
-    if offering is None:
-        problems.append(InvalidField("vpcOfferingId", body.vpcOfferingId, "no such VPC offering"))
+    offering = await catalog.check_shared(
+        session, VpcOffering, scope, "vpcOfferingId", body.vpcOfferingId, problems
+    )
     if body.zoneId is not None:
-        zone = await catalog.find_shared(session, Zone, scope, body.zoneId)
-        if zone is None:
-            problems.append(InvalidField("zoneId", body.zoneId, "no such zone"))
+        zone = await catalog.check_shared(session, Zone, scope, "zoneId", body.zoneId, problems)
     else:
         zones = await catalog.list_shared(session, Zone, scope)
         zone = zones[0] if zones else None
@@ -137,9 +135,9 @@ async def check_create_network(
 ) -> CreateNetworkPayload:
     problems: list[ServiceError] = []
     vpc = await field_row(session, Vpc, scope.id, body.vpcId, "vpcId", "VPC")
-    offering = await catalog.find_shared(session, NetworkOffering, scope, body.networkOfferingId)
-    if offering is None:
-        problems.append(InvalidField("networkOfferingId", body.networkOfferingId, "no such network offering"))
+    await catalog.check_shared(
+        session, NetworkOffering, scope, "networkOfferingId", body.networkOfferingId, problems
+    )
     if await _acl(session, scope, body.networkAclId, vpc.id) is None:
         problems.append(InvalidField("networkAclId", body.networkAclId, "no such ACL in this VPC"))
     if problems:

@@ -243,17 +243,15 @@ async def check_create(
     session: AsyncSession, scope: EnvironmentScope, body: CreateVolume
 ) -> CreateVolumePayload:
     problems: list[ServiceError] = []
-    offering = await catalog.find_shared(session, DiskOffering, scope, body.diskOfferingId)
-    if offering is None:
-        problems.append(InvalidField("diskOfferingId", body.diskOfferingId, "no such disk offering"))
-    else:
+    offering = await catalog.check_shared(
+        session, DiskOffering, scope, "diskOfferingId", body.diskOfferingId, problems
+    )
+    if offering is not None:
         check_size_and_iops(offering, body.sizeInGb, body.iops, ("sizeInGb", "iops"), problems)
     zone_id = None
     if body.zoneId is not None:
-        zone = await catalog.find_shared(session, Zone, scope, body.zoneId)
-        if zone is None:
-            problems.append(InvalidField("zoneId", body.zoneId, "no such zone"))
-        else:
+        zone = await catalog.check_shared(session, Zone, scope, "zoneId", body.zoneId, problems)
+        if zone is not None:
             zone_id = zone.id
     instance_id = None
     if body.instanceId is not None:
