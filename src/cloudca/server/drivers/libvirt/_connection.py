@@ -52,6 +52,19 @@ def is_missing(exc: libvirt.libvirtError) -> bool:
     return exc.get_error_code() in _NOT_FOUND
 
 
+def remove(lookup: Callable[[], libvirt.virDomain | libvirt.virNetwork]) -> None:
+    """Stop and undefine the domain or network ``lookup`` finds; one that does not exist is fine."""
+    try:
+        found = lookup()
+    except libvirt.libvirtError as exc:
+        if is_missing(exc):
+            return
+        raise
+    if found.isActive():
+        found.destroy()
+    found.undefine()
+
+
 class Connection:
     """A lazily opened libvirt connection; ``call`` is the only way to use it."""
 

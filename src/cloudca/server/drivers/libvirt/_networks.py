@@ -19,7 +19,7 @@ import libvirt
 
 from cloudca.server.drivers.base import NicSpec
 
-from ._connection import Connection, is_missing
+from ._connection import Connection, is_missing, remove
 from ._xml import DhcpHost, NetworkConfig, bridge_name, dhcp_host_xml, network_name, network_xml
 
 logger = logging.getLogger(__name__)
@@ -175,12 +175,4 @@ class Networks:
 
     @staticmethod
     def _remove_locked(connection: libvirt.virConnect, network_id: str) -> None:
-        try:
-            network = connection.networkLookupByName(network_name(network_id))
-        except libvirt.libvirtError as exc:
-            if is_missing(exc):
-                return
-            raise
-        if network.isActive():
-            network.destroy()
-        network.undefine()
+        remove(lambda: connection.networkLookupByName(network_name(network_id)))

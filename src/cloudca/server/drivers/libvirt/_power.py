@@ -13,7 +13,7 @@ import time
 
 import libvirt
 
-from ._connection import Connection, is_missing
+from ._connection import Connection, remove
 from ._xml import domain_name
 
 log = logging.getLogger("cloudca.drivers.libvirt")
@@ -64,15 +64,7 @@ async def shut_down(connection: Connection, instance_id: str, grace_seconds: flo
 async def undefine(connection: Connection, instance_id: str) -> None:
     """Power the domain off and undefine it; a domain that does not exist is fine."""
 
-    def remove(conn: libvirt.virConnect) -> None:
-        try:
-            domain = conn.lookupByName(domain_name(instance_id))
-        except libvirt.libvirtError as exc:
-            if is_missing(exc):
-                return
-            raise
-        if domain.isActive():
-            domain.destroy()
-        domain.undefine()
-
-    await connection.call(f"remove machine {instance_id}", remove)
+    await connection.call(
+        f"remove machine {instance_id}",
+        lambda conn: remove(lambda: conn.lookupByName(domain_name(instance_id))),
+    )
