@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from cloudca.server.drivers.base import (
     Capabilities,
@@ -41,6 +42,8 @@ from ._validation import (
     check_size,
 )
 from ._volumes import SimulatedStorage, SimulatedVolumes
+
+Rule = TypeVar("Rule", PortForward, LoadBalancer)
 
 
 class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
@@ -285,10 +288,7 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
     async def set_port_forwarding(self, public_ip: str, rules: Sequence[PortForward]) -> None:
         await self._begin("set_port_forwarding", public_ip)
         check_port_forwards(public_ip, rules)
-        if rules:
-            self._port_forwards[public_ip] = tuple(rules)
-        else:
-            self._port_forwards.pop(public_ip, None)
+        _keep(self._port_forwards, public_ip, rules)
 
     async def set_static_nat(self, public_ip: str, private_ip: str | None) -> None:
         await self._begin("set_static_nat", public_ip)
@@ -308,10 +308,7 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
     async def set_load_balancing(self, public_ip: str, balancers: Sequence[LoadBalancer]) -> None:
         await self._begin("set_load_balancing", public_ip)
         check_load_balancers(public_ip, balancers)
-        if balancers:
-            self._load_balancers[public_ip] = tuple(balancers)
-        else:
-            self._load_balancers.pop(public_ip, None)
+        _keep(self._load_balancers, public_ip, balancers)
 
     def watch(self, notify: Callable[[str], None]) -> None:
         self._notify = notify
@@ -381,3 +378,11 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
         """Halt a running machine, giving its size back to its host."""
         self._hosts[machine.host_name].release(machine.cpu_count, machine.memory_mb)
         machine.halt()
+
+
+def _keep(table: dict[str, tuple[Rule, ...]], public_ip: str, rules: Sequence[Rule]) -> None:
+    """``public_ip``'s rules are ``rules`` now; with none, the address has no entry at all."""
+    if rules:
+        table[public_ip] = tuple(rules)
+    else:
+        table.pop(public_ip, None)
