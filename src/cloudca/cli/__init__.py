@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from typer._click.core import Context as ClickContext  # typer vendors click; its Group.invoke takes this
@@ -14,7 +14,7 @@ from cloudca import __version__
 from cloudca.cli import access, admin, catalog, instances, networking, public_ips, storage, teams
 from cloudca.cli._global_options import hoist_global_options
 from cloudca.cli._output import OutputFormat, resolve_format, stderr
-from cloudca.cli._session import Session
+from cloudca.cli._session import CONNECTION_OPTIONS, Session
 from cloudca.cli.exit_codes import ExitCode, exit_code_for, exit_codes_help
 from cloudca.cli.serve import serve
 from cloudca.cli.worker import worker
@@ -30,6 +30,7 @@ from cloudca.client import (
     TaskFailedError,
     TaskTimeoutError,
 )
+from cloudca.client._config import ClientOptions
 
 __all__ = ["ExitCode", "app", "main"]
 
@@ -169,14 +170,12 @@ def root(
     ] = False,
 ) -> None:
     """Store the connection settings for the subcommand."""
-    del version
+    # The connection options are read from ``ctx.params`` by the names the client takes them under.
+    del api_url, api_key, profile, service, environment, version
     # A caller (a test, an embedding program) may hand in a prepared Session; options still apply.
     state = ctx.obj if isinstance(ctx.obj, Session) else Session()
-    state.api_url = api_url or state.api_url
-    state.api_key = api_key or state.api_key
-    state.profile = profile or state.profile
-    state.service = service or state.service
-    state.environment = environment or state.environment
+    given = {name: ctx.params[name] for name in CONNECTION_OPTIONS if ctx.params[name]}
+    state.connection.update(cast(ClientOptions, given))
     ctx.obj = state
     ctx.call_on_close(state.close)
 

@@ -13,10 +13,12 @@ import typer
 from cloudca.cli._output import OutputFormat, show_one, show_task, wait_with_spinner
 from cloudca.client import Client, ConfigurationError, EnvironmentClient, NameNotFoundError, Task
 from cloudca.client._base import DEFAULT_TASK_TIMEOUT
+from cloudca.client._config import ClientOptions
 from cloudca.client._models import Model
 from cloudca.client._resources._base import is_uuid
 
 __all__ = [
+    "CONNECTION_OPTIONS",
     "NoWaitOption",
     "OutputOption",
     "Session",
@@ -56,27 +58,23 @@ TimeoutOption = Annotated[
 ]
 
 
+#: The root options that say where and as whom to connect: the :class:`Client`'s own keywords.
+CONNECTION_OPTIONS = ("api_url", "api_key", "profile", "service", "environment")
+
+
 @dataclass
 class Session:
     """What the root options chose; the client is created on first use."""
 
-    api_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    profile: str | None = None
-    service: str | None = None
-    environment: str | None = None
+    #: The connection options given (of :data:`CONNECTION_OPTIONS`), handed to the client as they
+    #: are: those not given come from the client's own precedence (profile, environment variables).
+    connection: ClientOptions = field(default_factory=ClientOptions, repr=False)
     output: OutputFormat | None = None
 
     @cached_property
     def client(self) -> Client:
         """The SDK client for this invocation."""
-        return Client(
-            api_url=self.api_url,
-            api_key=self.api_key,
-            profile=self.profile,
-            service=self.service,
-            environment=self.environment,
-        )
+        return Client(**self.connection)
 
     @cached_property
     def env(self) -> EnvironmentClient:
