@@ -143,6 +143,16 @@ class ResourceGroup(typer.Typer):
             with_get=with_get,
         )
 
+    def mutation(self, name: str, label: str) -> Callable[[Start], Start]:
+        """Add ``<name>`` made of a function that takes the session and the command's arguments,
+        starts a task and returns it (as :func:`finishes_task` makes it)."""
+
+        def decorate(start: Start) -> Start:
+            self.command(name)(finishes_task(label)(start))
+            return start
+
+        return decorate
+
 
 def as_given(state: Session, reference: str) -> str:
     """A :data:`Lookup` for references the API takes as they are (ids, or names it resolves itself)."""
@@ -254,7 +264,7 @@ class Reference:
             annotation=Annotated[str, typer.Argument(metavar=self.metavar, help=self.help)],
         )
 
-    def command(self, name: str, label: str, gone: str | None = None) -> Callable[[Start], Start]:
+    def mutation(self, name: str, label: str, gone: str | None = None) -> Callable[[Start], Start]:
         """Add ``<name> REFERENCE ...`` made of a function that takes the session, the entity's id
         and the command's other arguments, starts a task and returns it (see :func:`_mutation`;
         ``{}`` in ``label`` stands for the reference)."""

@@ -14,7 +14,6 @@ from cloudca.cli._commands import (
     Reference,
     ResourceGroup,
     as_given,
-    finishes_task,
 )
 from cloudca.cli._output import show_one
 from cloudca.cli._session import OutputOption, Session, session
@@ -39,8 +38,7 @@ def get_ssh_key(
     show_one(session(ctx).env.ssh_keys.get(key), output)
 
 
-@ssh_keys.command("register")
-@finishes_task("Registering {name}")
+@ssh_keys.mutation("register", "Registering {name}")
 def register(
     state: Session,
     name: Annotated[str, typer.Argument(help="Name to register the key under.")],
@@ -76,8 +74,7 @@ def _members(state: Session, instances: list[str] | None) -> list[str] | None:
     return [state.resolve(state.env.instances, item) for item in instances] if instances else None
 
 
-@affinity_groups.command("create")
-@finishes_task("Creating group {name}")
+@affinity_groups.mutation("create", "Creating group {name}")
 def create_group(
     state: Session,
     name: Annotated[str, typer.Argument(help="Name of the new group.")],
@@ -92,7 +89,7 @@ def create_group(
 GROUP_REF = Reference(affinity_groups, "GROUP", "Affinity group name or id.")
 
 
-@GROUP_REF.command("update", "Updating group {}")
+@GROUP_REF.mutation("update", "Updating group {}")
 def update_group(
     state: Session,
     group_id: str,

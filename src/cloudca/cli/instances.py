@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import Reference, ResourceGroup, finishes_task
+from cloudca.cli._commands import Reference, ResourceGroup
 from cloudca.cli._session import Session, refuse, session
 from cloudca.client import EnvironmentClient, Task
 
@@ -40,8 +40,7 @@ def _refuse_unless_custom(
 INSTANCE_REF = Reference(app, "INSTANCE", "Instance name or id.")
 
 
-@app.command()
-@finishes_task("Creating {name}")
+@app.mutation("create", "Creating {name}")
 def create(
     state: Session,
     name: Annotated[str, typer.Argument(help="Display name of the new instance.")],
@@ -114,7 +113,7 @@ def create(
     return task
 
 
-@INSTANCE_REF.command("update", "Updating {}")
+@INSTANCE_REF.mutation("update", "Updating {}")
 def update(
     state: Session,
     instance_id: str,
@@ -127,7 +126,7 @@ def update(
     return state.env.instances.update(instance_id, name=name, hostname=hostname)
 
 
-@INSTANCE_REF.command("destroy", "Destroying {}")
+@INSTANCE_REF.mutation("destroy", "Destroying {}")
 def destroy(
     state: Session,
     instance_id: str,
@@ -162,7 +161,7 @@ INSTANCE_REF.task(
 )
 
 
-@INSTANCE_REF.command("change-offering", "Changing offering of {}")
+@INSTANCE_REF.mutation("change-offering", "Changing offering of {}")
 def change_offering(
     state: Session,
     instance_id: str,
@@ -180,7 +179,7 @@ def change_offering(
 NetworkArgument = Annotated[str, typer.Argument(metavar="NETWORK", help="Destination network name or id.")]
 
 
-@INSTANCE_REF.command("change-network", "Moving {}")
+@INSTANCE_REF.mutation("change-network", "Moving {}")
 def change_network(state: Session, instance_id: str, network: NetworkArgument) -> Task[Any]:
     """Move an instance's default NIC to another network (its port forwarding rules are deleted)."""
     return state.env.instances.change_network(instance_id, state.resolve(state.env.networks, network))
@@ -189,7 +188,7 @@ def change_network(state: Session, instance_id: str, network: NetworkArgument) -
 SshKeyArgument = Annotated[str, typer.Argument(metavar="SSH_KEY", help="Name of a registered SSH key.")]
 
 
-@INSTANCE_REF.command("associate-ssh-key", "Associating {ssh_key} with {}")
+@INSTANCE_REF.mutation("associate-ssh-key", "Associating {ssh_key} with {}")
 def associate_ssh_key(state: Session, instance_id: str, ssh_key: SshKeyArgument) -> Task[Any]:
     """Install a registered SSH key for the instance's default user (reboots it when running)."""
     return state.env.instances.associate_ssh_key(instance_id, ssh_key)

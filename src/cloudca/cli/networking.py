@@ -12,7 +12,6 @@ from cloudca.cli._commands import (
     Reference,
     ResourceGroup,
     as_given,
-    finishes_task,
 )
 from cloudca.cli._session import Session
 from cloudca.client import Task
@@ -25,8 +24,7 @@ vpcs = ResourceGroup(
 )
 
 
-@vpcs.command("create")
-@finishes_task("Creating VPC {name}")
+@vpcs.mutation("create", "Creating VPC {name}")
 def create_vpc(
     state: Session,
     name: Annotated[str, typer.Argument(help="Name of the new VPC.")],
@@ -61,8 +59,7 @@ networks = ResourceGroup(
 )
 
 
-@networks.command("create")
-@finishes_task("Creating network {name}")
+@networks.mutation("create", "Creating network {name}")
 def create_network(
     state: Session,
     name: Annotated[str, typer.Argument(help="Name of the new network.")],
@@ -90,7 +87,7 @@ NETWORK_REF.task("delete", "Delete a network that no instance uses.", "Deleting 
 AclArgument = Annotated[str, typer.Argument(metavar="ACL", help="Network ACL name or id.")]
 
 
-@NETWORK_REF.command("replace-acl", "Replacing ACL of {}")
+@NETWORK_REF.mutation("replace-acl", "Replacing ACL of {}")
 def replace_acl(state: Session, network_id: str, acl: AclArgument) -> Task[Any]:
     """Give a network another ACL."""
     return state.env.networks.replace_acl(network_id, state.resolve(state.env.network_acls, acl))
@@ -105,8 +102,7 @@ network_acls = ResourceGroup(
 )
 
 
-@network_acls.command("create")
-@finishes_task("Creating ACL {name}")
+@network_acls.mutation("create", "Creating ACL {name}")
 def create_acl(
     state: Session,
     name: Annotated[str, typer.Argument(help="Name of the new ACL.")],
@@ -130,8 +126,7 @@ nics = ResourceGroup(
 )
 
 
-@nics.command("create")
-@finishes_task("Adding a NIC to {instance}")
+@nics.mutation("create", "Adding a NIC to {instance}")
 def create_nic(
     state: Session,
     instance: Annotated[str, typer.Option(help="Instance name or id.")],

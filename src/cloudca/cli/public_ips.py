@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import Reference, ResourceGroup, as_given, finishes_task
+from cloudca.cli._commands import Reference, ResourceGroup, as_given
 from cloudca.cli._session import Session
 from cloudca.client import Task
 
@@ -27,8 +27,7 @@ def _public_ip_id(state: Session, reference: str) -> str:
     return reference
 
 
-@public_ips.command("acquire")
-@finishes_task("Acquiring a public IP")
+@public_ips.mutation("acquire", "Acquiring a public IP")
 def acquire(state: Session, vpc: Annotated[str, typer.Option(help="VPC name or id.")]) -> Task[Any]:
     """Acquire a new public IP for a VPC."""
     return state.env.public_ips.acquire(state.resolve(state.env.vpcs, vpc))
@@ -38,7 +37,7 @@ PUBLIC_IP_REF = Reference(public_ips, "PUBLIC_IP", "Public IP id.", _public_ip_i
 PUBLIC_IP_REF.task("release", "Release a public IP (its rules go with it).", "Releasing {}", "Released")
 
 
-@PUBLIC_IP_REF.command("enable-static-nat", "Enabling static NAT on {}")
+@PUBLIC_IP_REF.mutation("enable-static-nat", "Enabling static NAT on {}")
 def enable_static_nat(
     state: Session,
     public_ip_id: str,
@@ -68,8 +67,7 @@ port_forwarding = ResourceGroup(
 IpArgument = Annotated[str, typer.Argument(metavar="PUBLIC_IP", help="Public IP id.")]
 
 
-@port_forwarding.command("create")
-@finishes_task("Forwarding {public_port}")
+@port_forwarding.mutation("create", "Forwarding {public_port}")
 def create_rule(
     state: Session,
     public_ip: IpArgument,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import Reference, ResourceGroup, finishes_task
+from cloudca.cli._commands import Reference, ResourceGroup
 from cloudca.cli._session import Session, refuse
 from cloudca.client import Task
 
@@ -20,8 +20,7 @@ volumes = ResourceGroup(
 InstanceOption = Annotated[str, typer.Option("--instance", help="Instance name or id.")]
 
 
-@volumes.command("create")
-@finishes_task("Creating volume {name}")
+@volumes.mutation("create", "Creating volume {name}")
 def create_volume(
     state: Session,
     name: Annotated[str, typer.Argument(help="Name of the new data volume.")],
@@ -46,7 +45,7 @@ VOLUME_REF = Reference(volumes, "VOLUME", "Volume name or id.")
 VOLUME_REF.task("delete", "Delete a detached data volume.", "Deleting volume {}", "Deleted")
 
 
-@VOLUME_REF.command("attach", "Attaching {}")
+@VOLUME_REF.mutation("attach", "Attaching {}")
 def attach_volume(state: Session, volume_id: str, instance: InstanceOption) -> Task[Any]:
     """Attach a data volume to an instance of the same zone."""
     return state.env.volumes.attach(volume_id, state.resolve(state.env.instances, instance))
@@ -56,7 +55,7 @@ VOLUME_REF.task("detach", "Detach a data volume from its instance.", "Detaching 
 VOLUME_REF.task("snapshot", "Take a snapshot of a volume (a cloudca extension).", "Snapshotting {}")
 
 
-@VOLUME_REF.command("resize", "Resizing {}")
+@VOLUME_REF.mutation("resize", "Resizing {}")
 def resize_volume(
     state: Session,
     volume_id: str,
