@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from cloudca.client._base import Call
 from cloudca.client._models import NetworkAcl, NetworkAclRule
@@ -128,26 +128,10 @@ class NetworkAclRules(Resource[NetworkAclRule]):
         timeout: float = DEFAULT_TASK_TIMEOUT,
     ) -> Task[NetworkAclRule] | NetworkAclRule:
         """Add a rule to an ACL (ports for TCP/UDP, type and code for ICMP)."""
-        return self._submit(
-            self._requests.create(
-                wire_body(
-                    {
-                        "network_acl_id": network_acl_id,
-                        "rule_number": rule_number,
-                        "cidr": cidr,
-                        "action": action,
-                        "protocol": protocol,
-                        "traffic_type": traffic_type,
-                        "start_port": start_port,
-                        "end_port": end_port,
-                        "icmp_type": icmp_type,
-                        "icmp_code": icmp_code,
-                    }
-                )
-            ),
-            wait,
-            timeout,
+        rule = _rule(
+            rule_number, cidr, action, protocol, traffic_type, start_port, end_port, icmp_type, icmp_code
         )
+        return self._submit(self._requests.create({"networkAclId": network_acl_id, **rule}), wait, timeout)
 
     @overload
     def update(
@@ -200,28 +184,39 @@ class NetworkAclRules(Resource[NetworkAclRule]):
         timeout: float = DEFAULT_TASK_TIMEOUT,
     ) -> Task[NetworkAclRule] | NetworkAclRule:
         """Change fields of a rule."""
-        return self._submit(
-            self._requests.update(
-                rule_id,
-                wire_body(
-                    {
-                        "rule_number": rule_number,
-                        "cidr": cidr,
-                        "action": action,
-                        "protocol": protocol,
-                        "traffic_type": traffic_type,
-                        "start_port": start_port,
-                        "end_port": end_port,
-                        "icmp_type": icmp_type,
-                        "icmp_code": icmp_code,
-                    }
-                ),
-            ),
-            wait,
-            timeout,
+        rule = _rule(
+            rule_number, cidr, action, protocol, traffic_type, start_port, end_port, icmp_type, icmp_code
         )
+        return self._submit(self._requests.update(rule_id, rule), wait, timeout)
 
     @id_task
     def delete(self, rule_id: str) -> Call[NetworkAclRule | None]:
         """Delete a rule."""
         return self._requests.delete(rule_id)
+
+
+def _rule(
+    rule_number: int | None,
+    cidr: str | None,
+    action: str | None,
+    protocol: str | None,
+    traffic_type: str | None,
+    start_port: int | None,
+    end_port: int | None,
+    icmp_type: int | None,
+    icmp_code: int | None,
+) -> dict[str, Any]:
+    """A rule's fields on the wire (those given): a create sends them all, an update the changed ones."""
+    return wire_body(
+        {
+            "rule_number": rule_number,
+            "cidr": cidr,
+            "action": action,
+            "protocol": protocol,
+            "traffic_type": traffic_type,
+            "start_port": start_port,
+            "end_port": end_port,
+            "icmp_type": icmp_type,
+            "icmp_code": icmp_code,
+        }
+    )

@@ -4,7 +4,7 @@
 # spec: as the builder of its call; the generated module adds wait, timeout and the typed overloads.
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cloudca.client._base import Call
 from cloudca.client._models import NetworkAcl, NetworkAclRule
@@ -55,22 +55,10 @@ class AsyncNetworkAclRules(AsyncResource[NetworkAclRule]):
         icmp_code: int | None = None,
     ) -> Call[NetworkAclRule]:
         """Add a rule to an ACL (ports for TCP/UDP, type and code for ICMP)."""
-        return self._requests.create(
-            wire_body(
-                {
-                    "network_acl_id": network_acl_id,
-                    "rule_number": rule_number,
-                    "cidr": cidr,
-                    "action": action,
-                    "protocol": protocol,
-                    "traffic_type": traffic_type,
-                    "start_port": start_port,
-                    "end_port": end_port,
-                    "icmp_type": icmp_type,
-                    "icmp_code": icmp_code,
-                }
-            )
+        rule = _rule(
+            rule_number, cidr, action, protocol, traffic_type, start_port, end_port, icmp_type, icmp_code
         )
+        return self._requests.create({"networkAclId": network_acl_id, **rule})
 
     @task
     def update(
@@ -88,24 +76,39 @@ class AsyncNetworkAclRules(AsyncResource[NetworkAclRule]):
         icmp_code: int | None = None,
     ) -> Call[NetworkAclRule]:
         """Change fields of a rule."""
-        return self._requests.update(
-            rule_id,
-            wire_body(
-                {
-                    "rule_number": rule_number,
-                    "cidr": cidr,
-                    "action": action,
-                    "protocol": protocol,
-                    "traffic_type": traffic_type,
-                    "start_port": start_port,
-                    "end_port": end_port,
-                    "icmp_type": icmp_type,
-                    "icmp_code": icmp_code,
-                }
-            ),
+        rule = _rule(
+            rule_number, cidr, action, protocol, traffic_type, start_port, end_port, icmp_type, icmp_code
         )
+        return self._requests.update(rule_id, rule)
 
     @async_id_task
     def delete(self, rule_id: str) -> Call[NetworkAclRule | None]:
         """Delete a rule."""
         return self._requests.delete(rule_id)
+
+
+def _rule(
+    rule_number: int | None,
+    cidr: str | None,
+    action: str | None,
+    protocol: str | None,
+    traffic_type: str | None,
+    start_port: int | None,
+    end_port: int | None,
+    icmp_type: int | None,
+    icmp_code: int | None,
+) -> dict[str, Any]:
+    """A rule's fields on the wire (those given): a create sends them all, an update the changed ones."""
+    return wire_body(
+        {
+            "rule_number": rule_number,
+            "cidr": cidr,
+            "action": action,
+            "protocol": protocol,
+            "traffic_type": traffic_type,
+            "start_port": start_port,
+            "end_port": end_port,
+            "icmp_type": icmp_type,
+            "icmp_code": icmp_code,
+        }
+    )
