@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
-from cloudca.server.core.listing import ListParams, SortColumns, given, page
+from cloudca.server.core.environment_lists import environment_page
+from cloudca.server.core.listing import ListParams, SortColumns
 from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.errors import Duplicate, InvalidField, MissingField, ServiceError, ValidationErrors
 from cloudca.server.instances.models import Instance
@@ -91,12 +92,10 @@ async def list_rules(
     instance_id: str | None,
     public_ip_id: str | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    query = _rule_query().where(PortForwardingRule.environment_id == scope.id)
-    query = given(
-        query, {PortForwardingRule.instance_id: instance_id, PortForwardingRule.public_ip_id: public_ip_id}
+    filters = {PortForwardingRule.instance_id: instance_id, PortForwardingRule.public_ip_id: public_ip_id}
+    rows, metadata = await environment_page(
+        session, PortForwardingRule, scope.id, params, RULE_SORT, filters, query=_rule_query()
     )
-    order = (PortForwardingRule.created_at, PortForwardingRule.id)
-    rows, metadata = await page(session, query, params, RULE_SORT, order)
     return [_rule(*row) for row in rows], metadata
 
 

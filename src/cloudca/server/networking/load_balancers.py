@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
+from cloudca.server.core.environment_lists import environment_entities
 from cloudca.server.core.fields import not_one_of
-from cloudca.server.core.listing import ListParams, SortColumns, given, page_of
+from cloudca.server.core.listing import ListParams, SortColumns
 from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import Duplicate, InvalidField, MissingField, ServiceError, ValidationErrors
@@ -110,10 +111,10 @@ RULE_SORT: SortColumns = {
 async def list_rules(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, public_ip_id: str | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    query = select(LoadBalancerRule).where(LoadBalancerRule.environment_id == scope.id)
-    query = given(query, {LoadBalancerRule.public_ip_id: public_ip_id})
-    order = (LoadBalancerRule.created_at, LoadBalancerRule.id)
-    items, metadata = await page_of(session, query, params, RULE_SORT, order)
+    filters = {LoadBalancerRule.public_ip_id: public_ip_id}
+    items, metadata = await environment_entities(
+        session, LoadBalancerRule, scope.id, params, RULE_SORT, filters
+    )
     return await represent_rules(session, items), metadata
 
 

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
-from cloudca.server.core.listing import ListParams, SortColumns, given, page
+from cloudca.server.core.environment_lists import environment_page
+from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.core.rows import in_environment
 from cloudca.server.networking import representations as rep
 from cloudca.server.networking.models import Network, NetworkAcl, PublicIp, Vpc
@@ -108,9 +109,10 @@ async def list_networks(
     vpc_id: str | None = None,
     zone_id: str | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    query = _network_query().where(Network.environment_id == scope.id)
-    query = given(query, {Network.vpc_id: vpc_id, Network.zone_id: zone_id})
-    rows, metadata = await page(session, query, params, NETWORK_SORT, (Network.created_at, Network.id))
+    filters = {Network.vpc_id: vpc_id, Network.zone_id: zone_id}
+    rows, metadata = await environment_page(
+        session, Network, scope.id, params, NETWORK_SORT, filters, query=_network_query()
+    )
     return [rep.network(*row) for row in rows], metadata
 
 

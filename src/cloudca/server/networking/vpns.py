@@ -22,8 +22,9 @@ from sqlalchemy import case, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.environment_lists import environment_entities
 from cloudca.server.core.fields import not_one_of
-from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
+from cloudca.server.core.listing import ListParams, SortColumns, given, page
 from cloudca.server.core.payloads import Payload
 from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.errors import Duplicate, InvalidField, NotFound, ValidationErrors
@@ -121,9 +122,8 @@ def represent_user(user: VpnUser) -> dict[str, Any]:
 async def list_users(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    query = select(VpnUser).where(VpnUser.environment_id == scope.id)
     sort = {"id": VpnUser.id, "username": VpnUser.username}
-    items, metadata = await page_of(session, query, params, sort, (VpnUser.created_at, VpnUser.id))
+    items, metadata = await environment_entities(session, VpnUser, scope.id, params, sort)
     return [represent_user(item) for item in items], metadata
 
 
@@ -206,10 +206,10 @@ SITE_TO_SITE_SORT: SortColumns = {
 async def list_site_to_site_vpns(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, vpc_id: str | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    query = select(SiteToSiteVpn).where(SiteToSiteVpn.environment_id == scope.id)
-    query = given(query, {SiteToSiteVpn.vpc_id: vpc_id})
-    order = (SiteToSiteVpn.created_at, SiteToSiteVpn.id)
-    items, metadata = await page_of(session, query, params, SITE_TO_SITE_SORT, order)
+    filters = {SiteToSiteVpn.vpc_id: vpc_id}
+    items, metadata = await environment_entities(
+        session, SiteToSiteVpn, scope.id, params, SITE_TO_SITE_SORT, filters
+    )
     return [represent_site_to_site_vpn(item) for item in items], metadata
 
 

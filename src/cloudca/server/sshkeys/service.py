@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.environment_lists import environment_entities
 from cloudca.server.core.fields import Body, Str
-from cloudca.server.core.listing import ListParams, SortColumns, page_of
+from cloudca.server.core.listing import ListParams, SortColumns
 from cloudca.server.core.payloads import Payload
 from cloudca.server.errors import Duplicate, InvalidField, NotFound
 from cloudca.server.sshkeys.keys import InvalidPublicKey, fingerprint
@@ -49,8 +50,7 @@ SORT: SortColumns = {
 async def list_keys(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    query = select(SshKey).where(SshKey.environment_id == scope.id)
-    items, metadata = await page_of(session, query, params, SORT, (SshKey.created_at, SshKey.id))
+    items, metadata = await environment_entities(session, SshKey, scope.id, params, SORT)
     return [represent(item) for item in items], metadata
 
 

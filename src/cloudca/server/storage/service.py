@@ -18,8 +18,9 @@ from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import DiskOffering, Zone
 from cloudca.server.core.claims import check_transition
+from cloudca.server.core.environment_lists import environment_entities, environment_page
 from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
-from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
+from cloudca.server.core.listing import ListParams, SortColumns
 from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.db.base import iso
 from cloudca.server.errors import InvalidField, InvalidState, MissingField, ServiceError, ValidationErrors
@@ -139,9 +140,10 @@ async def list_volumes(
     volume_type: str | None,
     instance_id: str | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    query = _volume_query().where(Volume.environment_id == scope.id)
-    query = given(query, {Volume.type: volume_type, Volume.instance_id: instance_id})
-    rows, metadata = await page(session, query, params, VOLUME_SORT, (Volume.created_at, Volume.id))
+    filters = {Volume.type: volume_type, Volume.instance_id: instance_id}
+    rows, metadata = await environment_page(
+        session, Volume, scope.id, params, VOLUME_SORT, filters, query=_volume_query()
+    )
     return [_volume(*row) for row in rows], metadata
 
 
@@ -175,9 +177,8 @@ SNAPSHOT_SORT: SortColumns = {
 async def list_snapshots(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, volume_id: str | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    query = select(Snapshot).where(Snapshot.environment_id == scope.id)
-    query = given(query, {Snapshot.volume_id: volume_id})
-    items, metadata = await page_of(session, query, params, SNAPSHOT_SORT, (Snapshot.created_at, Snapshot.id))
+    filters = {Snapshot.volume_id: volume_id}
+    items, metadata = await environment_entities(session, Snapshot, scope.id, params, SNAPSHOT_SORT, filters)
     return [represent_snapshot(item) for item in items], metadata
 
 
