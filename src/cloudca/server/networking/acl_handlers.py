@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.columns import columns
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
@@ -30,12 +31,7 @@ class CreateAcl(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = acls.CreateAclPayload.from_json(task.payload)
-        acl = NetworkAcl(
-            **new_entity(task),
-            vpc_id=payload.vpcId,
-            name=payload.name,
-            description=payload.description,
-        )
+        acl = NetworkAcl(**new_entity(task), **columns(payload))
         session.add(acl)
         await session.flush()  # the VPC's foreign key refuses a VPC deleted meanwhile
         return acls.represent_acl(acl)

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.claims import lock_usable_instance
+from cloudca.server.core.columns import columns
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
@@ -136,19 +137,7 @@ class ForwardTask(EntityTask):
 
 def _new_rule(task: Task, p: CreateForwardPayload) -> PortForwardingRule:
     """The rule the task records (and, before that, gives the driver)."""
-    return PortForwardingRule(
-        **new_entity(task),
-        public_ip_id=p.publicIpId,
-        protocol=p.protocol,
-        protocol_key=p.protocolKey,
-        public_port_start=p.publicPortStart,
-        public_port_end=p.publicPortEnd,
-        private_port_start=p.privatePortStart,
-        private_port_end=p.privatePortEnd,
-        instance_id=p.instanceId,
-        nic_id=p.nicId,
-        network_id=p.networkId,
-    )
+    return PortForwardingRule(**new_entity(task), **columns(p, omit=("last",)))
 
 
 class CreatePortForwardingRule(ForwardTask):

@@ -15,6 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.claims import lock_usable_instance
+from cloudca.server.core.columns import columns
 from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
 from cloudca.server.drivers.rules import LoadBalancer
@@ -84,20 +85,11 @@ class RuleTask(EntityTask, Generic[P]):
 
 
 def _new_rule(task: Task, payload: CreateRulePayload) -> LoadBalancerRule:
-    return LoadBalancerRule(
-        **new_entity(task),
-        public_ip_id=payload.publicIpId,
-        network_id=payload.networkId,
-        name=payload.name,
-        public_port=payload.publicPort,
-        private_port=payload.privatePort,
-        protocol=payload.protocol,
-        algorithm=payload.algorithm,
-        stickiness_method=payload.stickinessMethod,
-        stickiness_policy_id=payload.stickinessPolicyId,
-        stickiness_parameters=payload.stickinessPolicyParameters,
-        ssl_certificate_id=payload.sslCertificateId,
+    # The members are rows of their own (``LoadBalancerMember``).
+    values = columns(
+        payload, omit=("last", "instanceIds"), stickinessPolicyParameters="stickiness_parameters"
     )
+    return LoadBalancerRule(**new_entity(task), **values)
 
 
 def _edit(task: Task, rules: list[LoadBalancer], **changes: Any) -> list[LoadBalancer]:

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.claims import lock_usable_instance
+from cloudca.server.core.columns import columns
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.rows import update_row
 from cloudca.server.drivers.base import NicSpec
@@ -145,17 +146,7 @@ class CreateVpc(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = CreateVpcPayload.from_json(task.payload)
         keys = new_entity(task)
-        session.add(
-            Vpc(
-                **keys,
-                zone_id=payload.zoneId,
-                vpc_offering_id=payload.vpcOfferingId,
-                name=payload.name,
-                description=payload.description,
-                cidr=payload.cidr,
-                network_domain=payload.networkDomain,
-            )
-        )
+        session.add(Vpc(**keys, **columns(payload)))
         await session.flush()
         # Contract 6.7: a VPC comes with its source NAT public IP (QUOTA_EXCEEDED rolls both back).
         await forwarding.acquire_public_ip(
@@ -222,20 +213,7 @@ class CreateNetwork(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = CreateNetworkPayload.from_json(task.payload)
-        session.add(
-            Network(
-                **new_entity(task),
-                vpc_id=payload.vpcId,
-                zone_id=payload.zoneId,
-                network_offering_id=payload.networkOfferingId,
-                network_acl_id=payload.networkAclId,
-                name=payload.name,
-                description=payload.description,
-                cidr=payload.cidr,
-                gateway=payload.gateway,
-                netmask=payload.netmask,
-            )
-        )
+        session.add(Network(**new_entity(task), **columns(payload)))
         await session.flush()  # the (vpc, cidr) constraint refuses a racing network on the same CIDR
         return await networking.represent_network(session, task.entity_id)
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.columns import columns
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
@@ -53,11 +54,7 @@ class CreateVpnUser(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = vpns.VpnUserPayload.from_json(task.payload)
-        user = VpnUser(
-            **new_entity(task),
-            username=payload.username,
-            password_digest=payload.passwordDigest,
-        )
+        user = VpnUser(**new_entity(task), **columns(payload))
         async with refused_as(session, vpns.username_taken(user.username)):
             session.add(user)
         return vpns.represent_user(user)
@@ -84,25 +81,7 @@ class CreateSiteToSiteVpn(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         p = CreateSiteToSiteVpnBody.model_validate(task.payload)
-        vpn = SiteToSiteVpn(
-            **new_entity(task),
-            vpc_id=p.vpcId,
-            name=p.name,
-            gateway=p.gateway,
-            cidr=p.cidr,
-            ipsec_psk=p.ipSecPsk,
-            ike_encryption_algorithm=p.ikeEncryptionAlgorithm,
-            ike_hash_algorithm=p.ikeHashAlgorithm,
-            ike_dh_group=p.ikeDhGroup,
-            ike_lifetime=p.ikeLifetime,
-            esp_encryption_algorithm=p.espEncryptionAlgorithm,
-            esp_hash_algorithm=p.espHashAlgorithm,
-            esp_perfect_forward_secrecy=p.espPerfectForwardSecrecy,
-            esp_lifetime=p.espLifetime,
-            dpd=p.dpd,
-            force_encap=p.forceEncap,
-            state="Connected",
-        )
+        vpn = SiteToSiteVpn(**new_entity(task), **columns(p, ipSecPsk="ipsec_psk"), state="Connected")
         async with refused_as(session, Duplicate("name", p.name, "The name or gateway was taken meanwhile")):
             session.add(vpn)
         return vpns.represent_site_to_site_vpn(vpn)

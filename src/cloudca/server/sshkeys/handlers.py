@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.columns import columns
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.unique import refused_as
 from cloudca.server.errors import Duplicate
@@ -23,12 +24,7 @@ class RegisterSshKey(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = RegisterPayload.from_json(task.payload)
-        key = SshKey(
-            **new_entity(task),
-            name=payload.name,
-            public_key=payload.publicKey,
-            fingerprint=payload.fingerprint,
-        )
+        key = SshKey(**new_entity(task), **columns(payload))
         # The unique (environment, name) constraint settles a race between two registrations.
         async with refused_as(
             session, Duplicate("name", key.name, f"An SSH key named {key.name} already exists")

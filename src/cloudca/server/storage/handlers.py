@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.claims import lock_usable_instance
+from cloudca.server.core.columns import columns
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.rows import update_row
 from cloudca.server.drivers.base import DiskSpec
@@ -57,18 +58,7 @@ class CreateVolume(EntityTask):
         payload = CreateVolumePayload.from_json(task.payload)
         if payload.instanceId:
             await lock_usable_instance(session, payload.instanceId)
-        session.add(
-            Volume(
-                **new_entity(task),
-                zone_id=payload.zoneId,
-                name=payload.name,
-                type="data",
-                size_gb=payload.sizeInGb,
-                iops=payload.iops,
-                disk_offering_id=payload.diskOfferingId,
-                instance_id=payload.instanceId,
-            )
-        )
+        session.add(Volume(**new_entity(task), **columns(payload, sizeInGb="size_gb"), type="data"))
         return await _result(session, task.entity_id)
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
