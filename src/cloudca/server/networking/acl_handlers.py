@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.core.columns import columns
+from cloudca.server.core.carry import columns
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as

@@ -13,6 +13,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.carry import payload_from
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.environment_lists import environment_page
 from cloudca.server.core.listing import ListParams, SortColumns
@@ -189,13 +190,12 @@ async def check_create_rule(
         problems.append(Duplicate("publicPortStart", ports, message))
     if problems:
         raise ValidationErrors(problems)
-    return CreateForwardPayload(
+    return payload_from(
+        body,
+        CreateForwardPayload,
         publicIpId=ip.id,
-        protocol=body.protocol,
         protocolKey=protocol_key,
-        publicPortStart=body.publicPortStart,
         publicPortEnd=public_end,
-        privatePortStart=body.privatePortStart,
         privatePortEnd=private_end,
         instanceId=instance.id,
         nicId=nic.id,

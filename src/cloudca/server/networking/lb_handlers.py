@@ -14,8 +14,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.carry import columns
 from cloudca.server.core.claims import lock_usable_instance
-from cloudca.server.core.columns import columns
 from cloudca.server.core.rows import update_row
 from cloudca.server.core.unique import refused_as
 from cloudca.server.drivers.rules import LoadBalancer

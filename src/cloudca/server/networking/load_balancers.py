@@ -15,6 +15,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.carry import payload_from
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.environment_lists import environment_entities
 from cloudca.server.core.fields import not_one_of
@@ -231,16 +232,12 @@ async def check_create(
     if taken is not None:
         raise taken
     members = await check_members(session, scope, network.id, body.instanceIds or [])
-    return CreateRulePayload(
-        name=body.name,
+    return payload_from(
+        body,
+        CreateRulePayload,
         publicIpId=ip.id,
         networkId=network.id,
-        publicPort=body.publicPort,
-        privatePort=body.privatePort,
-        protocol=body.protocol,
-        algorithm=body.algorithm,
         instanceIds=members,
-        sslCertificateId=body.sslCertificateId,
         stickinessMethod=method,
         stickinessPolicyParameters=parameters,
         stickinessPolicyId=new_id() if method else None,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import NetworkOffering, VpcOffering, Zone
+from cloudca.server.core.carry import payload_from
 from cloudca.server.core.fields import Body, Str, Uuid
 from cloudca.server.core.rows import field_row
 from cloudca.server.errors import (
@@ -94,9 +95,9 @@ async def check_create_vpc(
     cidr = first_free_subnet(VPC_SPACE, VPC_PREFIX, used)
     if cidr is None:
         raise QuotaExceeded("No address space is left for another VPC", resource="vpcs", limit=len(used))
-    return CreateVpcPayload(
-        name=body.name,
-        description=body.description,
+    return payload_from(
+        body,
+        CreateVpcPayload,
         vpcOfferingId=offering.id,
         zoneId=zone.id,
         networkDomain=body.networkDomain or f"{body.name.lower()}.cloudca.internal",
@@ -149,13 +150,11 @@ async def check_create_network(
             "The VPC has no address space left for another network", resource="networks", limit=len(used)
         )
     net = ipaddress.ip_network(cidr)
-    return CreateNetworkPayload(
-        name=body.name,
-        description=body.description,
+    return payload_from(
+        body,
+        CreateNetworkPayload,
         vpcId=vpc.id,
         zoneId=vpc.zone_id,
-        networkOfferingId=body.networkOfferingId,
-        networkAclId=body.networkAclId,
         cidr=cidr,
         gateway=str(net.network_address + 1),
         netmask=str(net.netmask),

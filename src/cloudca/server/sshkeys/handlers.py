@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.core.columns import columns
+from cloudca.server.core.carry import columns
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.unique import refused_as
 from cloudca.server.errors import Duplicate

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.core.carry import columns
 from cloudca.server.core.claims import lock_usable_instance
-from cloudca.server.core.columns import columns
 from cloudca.server.core.payloads import Deleted
 from cloudca.server.core.rows import update_row
 from cloudca.server.drivers.base import DiskSpec

@@ -1,6 +1,7 @@
-"""The columns of a new row from what a request decided: a task payload's (or a request body's)
-fields are the contract's camelCase names of the row's snake_case columns (``publicIpId`` is
-``public_ip_id``), so a handler creating a row names only the exceptions."""
+"""A request's fields carried by their names, so that only what differs is written: from the body
+to the task payload (``payload_from``: the same camelCase names), and from the payload (or the body)
+to the new row (``columns``: the contract's camelCase names are the row's snake_case columns,
+``publicIpId`` is ``public_ip_id``)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import fields
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from cloudca.server.core.payloads import Payload
 
+P = TypeVar("P", bound=Payload)
 _HUMP = re.compile(r"(?<!^)(?=[A-Z])")
 
 
@@ -37,3 +39,14 @@ def columns(source: Payload | BaseModel, *, omit: Collection[str] = (), **rename
         for name in _field_names(source)
         if name not in omit
     }
+
+
+def payload_from(body: BaseModel, payload_type: type[P], **decided: Any) -> P:
+    """The task payload of a request: the body's fields that the payload has, as given, and what the
+    request's checks ``decided`` (the rows found, chosen values, defaults), which take precedence."""
+    given = {
+        field.name: getattr(body, field.name)
+        for field in fields(payload_type)
+        if field.name in type(body).model_fields
+    }
+    return payload_type(**(given | decided))
