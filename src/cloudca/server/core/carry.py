@@ -1,17 +1,19 @@
 """A request's fields carried by their names, so that only what differs is written: from the body
-to the task payload (``payload_from``: the same camelCase names), and from the payload (or the body)
+to the task payload (``payload_from``: the same camelCase names), from the payload (or the body)
 to the new row (``columns``: the contract's camelCase names are the row's snake_case columns,
-``publicIpId`` is ``public_ip_id``)."""
+``publicIpId`` is ``public_ip_id``), and from a row to its representation (``fields_of``: the
+representation's fields as its table of sortable columns names them)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import fields
 from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy.orm import QueryableAttribute
 
 from cloudca.server.core.payloads import Payload
 
@@ -50,3 +52,9 @@ def payload_from(body: BaseModel, payload_type: type[P], **decided: Any) -> P:
         if field.name in type(body).model_fields
     }
     return payload_type(**(given | decided))
+
+
+def fields_of(row: Any, table: Mapping[str, QueryableAttribute[Any]]) -> dict[str, Any]:
+    """``row``'s representation fields that are its columns as read: each field of ``table`` (a
+    list's sort table, whose fields are the representation's and whose values are the row's columns)."""
+    return {name: getattr(row, column.key) for name, column in table.items()}

@@ -22,6 +22,7 @@ from sqlalchemy import case, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.carry import fields_of
 from cloudca.server.core.environment_lists import environment_entities
 from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.listing import ListParams, SortColumns, given, page
@@ -115,15 +116,18 @@ async def represent_remote_access_vpn_of(session: AsyncSession, ip: PublicIp) ->
 # -- VPN users -------------------------------------------------------------------------------------
 
 
+#: The representation: each field and the column it is; both are sortable.
+USER_FIELDS = {"id": VpnUser.id, "username": VpnUser.username}
+
+
 def represent_user(user: VpnUser) -> dict[str, Any]:
-    return {"id": user.id, "username": user.username}
+    return fields_of(user, USER_FIELDS)
 
 
 async def list_users(
     session: AsyncSession, scope: EnvironmentScope, params: ListParams
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    sort = {"id": VpnUser.id, "username": VpnUser.username}
-    items, metadata = await environment_entities(session, VpnUser, scope.id, params, sort)
+    items, metadata = await environment_entities(session, VpnUser, scope.id, params, USER_FIELDS)
     return [represent_user(item) for item in items], metadata
 
 
@@ -157,32 +161,9 @@ async def check_create_user(
 # -- site-to-site VPNs -----------------------------------------------------------------------------
 
 
-def represent_site_to_site_vpn(vpn: SiteToSiteVpn) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": vpn.id,
-        "name": vpn.name,
-        "state": vpn.state,
-        "vpcId": vpn.vpc_id,
-        "gateway": vpn.gateway,
-        "cidr": vpn.cidr,
-        "ipSecPsk": vpn.ipsec_psk,
-        "ikeEncryptionAlgorithm": vpn.ike_encryption_algorithm,
-        "ikeHashAlgorithm": vpn.ike_hash_algorithm,
-        "ikeLifetime": vpn.ike_lifetime,
-        "espEncryptionAlgorithm": vpn.esp_encryption_algorithm,
-        "espHashAlgorithm": vpn.esp_hash_algorithm,
-        "espLifetime": vpn.esp_lifetime,
-        "dpd": vpn.dpd,
-        "forceEncap": vpn.force_encap,
-    }
-    if vpn.ike_dh_group:
-        body["ikeDhGroup"] = vpn.ike_dh_group
-    if vpn.esp_perfect_forward_secrecy:
-        body["espPerfectForwardSecrecy"] = vpn.esp_perfect_forward_secrecy
-    return body
-
-
-SITE_TO_SITE_SORT: SortColumns = {
+#: The representation: each field and the column it is, all sortable; ``_SITE_TO_SITE_OPTIONAL``'s
+#: fields appear when set.
+_SITE_TO_SITE_FIELDS = {
     "id": SiteToSiteVpn.id,
     "name": SiteToSiteVpn.name,
     "state": SiteToSiteVpn.state,
@@ -198,9 +179,17 @@ SITE_TO_SITE_SORT: SortColumns = {
     "espLifetime": SiteToSiteVpn.esp_lifetime,
     "dpd": SiteToSiteVpn.dpd,
     "forceEncap": SiteToSiteVpn.force_encap,
+}
+_SITE_TO_SITE_OPTIONAL = {
     "ikeDhGroup": SiteToSiteVpn.ike_dh_group,
     "espPerfectForwardSecrecy": SiteToSiteVpn.esp_perfect_forward_secrecy,
 }
+SITE_TO_SITE_SORT: SortColumns = {**_SITE_TO_SITE_FIELDS, **_SITE_TO_SITE_OPTIONAL}
+
+
+def represent_site_to_site_vpn(vpn: SiteToSiteVpn) -> dict[str, Any]:
+    optional = fields_of(vpn, _SITE_TO_SITE_OPTIONAL)
+    return fields_of(vpn, _SITE_TO_SITE_FIELDS) | {name: value for name, value in optional.items() if value}
 
 
 async def list_site_to_site_vpns(

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.carry import fields_of
 from cloudca.server.core.environment_lists import environment_entities
 from cloudca.server.core.fields import Body, Str
-from cloudca.server.core.listing import ListParams, SortColumns
+from cloudca.server.core.listing import ListParams
 from cloudca.server.core.payloads import Payload
 from cloudca.server.errors import Duplicate, InvalidField, NotFound
 from cloudca.server.sshkeys.keys import InvalidPublicKey, fingerprint
@@ -30,21 +31,17 @@ class RegisterSshKey(Body):
     publicKey: Annotated[Str, Field(min_length=1, max_length=16384)]
 
 
-def represent(key: SshKey) -> dict[str, Any]:
-    return {
-        "id": key.id,
-        "name": key.name,
-        "fingerprint": key.fingerprint,
-        "publicKey": key.public_key,
-    }
-
-
-SORT: SortColumns = {
+#: The representation: each field and the column it is; every one is sortable.
+SORT = {
     "id": SshKey.id,
     "name": SshKey.name,
     "fingerprint": SshKey.fingerprint,
     "publicKey": SshKey.public_key,
 }
+
+
+def represent(key: SshKey) -> dict[str, Any]:
+    return fields_of(key, SORT)
 
 
 async def list_keys(

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import DiskOffering, Zone
+from cloudca.server.core.carry import fields_of
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.environment_lists import environment_entities, environment_page
 from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
@@ -147,21 +148,8 @@ async def list_volumes(
     return [_volume(*row) for row in rows], metadata
 
 
-def represent_snapshot(snapshot: Snapshot) -> dict[str, Any]:
-    return {
-        "id": snapshot.id,
-        "name": snapshot.name,
-        "state": snapshot.state,
-        "intervalType": snapshot.interval_type,
-        "volumeId": snapshot.volume_id,
-        "volume": snapshot.volume_name,
-        "volumeType": snapshot.volume_type,
-        "created": iso(snapshot.created_at),
-        "sizeInBytes": snapshot.size_bytes or 0,
-    }
-
-
-SNAPSHOT_SORT: SortColumns = {
+#: The representation's fields that are columns as stored, each sortable by it.
+_SNAPSHOT_COLUMNS = {
     "id": Snapshot.id,
     "name": Snapshot.name,
     "state": Snapshot.state,
@@ -169,6 +157,18 @@ SNAPSHOT_SORT: SortColumns = {
     "volumeId": Snapshot.volume_id,
     "volume": Snapshot.volume_name,
     "volumeType": Snapshot.volume_type,
+}
+
+
+def represent_snapshot(snapshot: Snapshot) -> dict[str, Any]:
+    return fields_of(snapshot, _SNAPSHOT_COLUMNS) | {
+        "created": iso(snapshot.created_at),
+        "sizeInBytes": snapshot.size_bytes or 0,
+    }
+
+
+SNAPSHOT_SORT: SortColumns = {
+    **_SNAPSHOT_COLUMNS,
     "created": Snapshot.created_at,
     "sizeInBytes": func.coalesce(Snapshot.size_bytes, 0),
 }
