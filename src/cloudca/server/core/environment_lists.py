@@ -4,7 +4,7 @@ paged in SQL in creation order (``core.listing.page``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +14,8 @@ from sqlalchemy.sql import Select
 
 from cloudca.server.core.listing import ListParams, Sortable, SortColumns, given, page, page_of
 
+#: A list's represented items and its ``metadata``.
+Page = tuple[list[dict[str, Any]], dict[str, Any]]
 #: An exact-match filter per column (a column or expression, as ``given`` takes); ``None``: not given.
 Filters = Mapping[Any, Any]
 
@@ -52,3 +54,18 @@ async def environment_entities(
     """One page of the environment's rows of ``model`` themselves, and the list's metadata."""
     query = _query(model, environment_id, filters or {}, None)
     return await page_of(session, query, params, sort_columns, (model.created_at, model.id))
+
+
+def environment_lister(
+    model: Any, sort_columns: SortColumns, represent: Callable[[Any], dict[str, Any]], **filter_columns: Any
+) -> Callable[..., Awaitable[Page]]:
+    """The list of the environment's rows of ``model``, each represented by the row alone, as a
+    router's lister takes it (``lister(session, scope, params, **filters)``); each filter is a
+    keyword of ``filter_columns`` and matches its column exactly."""
+
+    async def lister(session: AsyncSession, scope: Any, params: ListParams, **filters: str | None) -> Page:
+        given = {filter_columns[name]: value for name, value in filters.items()}
+        items, metadata = await environment_entities(session, model, scope.id, params, sort_columns, given)
+        return [represent(item) for item in items], metadata
+
+    return lister

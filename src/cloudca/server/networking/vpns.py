@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.carry import fields_of
-from cloudca.server.core.environment_lists import environment_entities
+from cloudca.server.core.environment_lists import environment_lister
 from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.listing import ListParams, SortColumns, given, page
 from cloudca.server.core.payloads import Payload
@@ -124,11 +124,7 @@ def represent_user(user: VpnUser) -> dict[str, Any]:
     return fields_of(user, USER_FIELDS)
 
 
-async def list_users(
-    session: AsyncSession, scope: EnvironmentScope, params: ListParams
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    items, metadata = await environment_entities(session, VpnUser, scope.id, params, USER_FIELDS)
-    return [represent_user(item) for item in items], metadata
+list_users = environment_lister(VpnUser, USER_FIELDS, represent_user)
 
 
 async def get_user(session: AsyncSession, scope: EnvironmentScope, user_id: str) -> VpnUser:
@@ -192,14 +188,9 @@ def represent_site_to_site_vpn(vpn: SiteToSiteVpn) -> dict[str, Any]:
     return fields_of(vpn, _SITE_TO_SITE_FIELDS) | {name: value for name, value in optional.items() if value}
 
 
-async def list_site_to_site_vpns(
-    session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, vpc_id: str | None
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    filters = {SiteToSiteVpn.vpc_id: vpc_id}
-    items, metadata = await environment_entities(
-        session, SiteToSiteVpn, scope.id, params, SITE_TO_SITE_SORT, filters
-    )
-    return [represent_site_to_site_vpn(item) for item in items], metadata
+list_site_to_site_vpns = environment_lister(
+    SiteToSiteVpn, SITE_TO_SITE_SORT, represent_site_to_site_vpn, vpc_id=SiteToSiteVpn.vpc_id
+)
 
 
 async def get_site_to_site_vpn(session: AsyncSession, scope: EnvironmentScope, vpn_id: str) -> SiteToSiteVpn:

@@ -15,9 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.carry import fields_of
-from cloudca.server.core.environment_lists import environment_entities
+from cloudca.server.core.environment_lists import environment_lister
 from cloudca.server.core.fields import Body, Str
-from cloudca.server.core.listing import ListParams
 from cloudca.server.core.payloads import Payload
 from cloudca.server.errors import Duplicate, InvalidField, NotFound
 from cloudca.server.sshkeys.keys import InvalidPublicKey, fingerprint
@@ -44,11 +43,7 @@ def represent(key: SshKey) -> dict[str, Any]:
     return fields_of(key, SORT)
 
 
-async def list_keys(
-    session: AsyncSession, scope: EnvironmentScope, params: ListParams
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    items, metadata = await environment_entities(session, SshKey, scope.id, params, SORT)
-    return [represent(item) for item in items], metadata
+list_keys = environment_lister(SshKey, SORT, represent)
 
 
 async def find_key(session: AsyncSession, scope: EnvironmentScope, name_or_id: str) -> SshKey | None:

@@ -19,7 +19,7 @@ from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import DiskOffering, Zone
 from cloudca.server.core.carry import fields_of
 from cloudca.server.core.claims import check_transition
-from cloudca.server.core.environment_lists import environment_entities, environment_page
+from cloudca.server.core.environment_lists import environment_lister, environment_page
 from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
 from cloudca.server.core.listing import ListParams, SortColumns
 from cloudca.server.core.rows import field_row, in_environment
@@ -174,12 +174,7 @@ SNAPSHOT_SORT: SortColumns = {
 }
 
 
-async def list_snapshots(
-    session: AsyncSession, scope: EnvironmentScope, params: ListParams, *, volume_id: str | None
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    filters = {Snapshot.volume_id: volume_id}
-    items, metadata = await environment_entities(session, Snapshot, scope.id, params, SNAPSHOT_SORT, filters)
-    return [represent_snapshot(item) for item in items], metadata
+list_snapshots = environment_lister(Snapshot, SNAPSHOT_SORT, represent_snapshot, volume_id=Snapshot.volume_id)
 
 
 # -- lookups -------------------------------------------------------------------------------------
