@@ -4,15 +4,14 @@ paged in SQL in creation order (``core.listing.page``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from cloudca.server.core.listing import ListParams, Sortable, SortColumns, given, page, page_of
+from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
 
 #: A list's represented items and its ``metadata``.
 Page = tuple[list[dict[str, Any]], dict[str, Any]]
@@ -25,22 +24,6 @@ def _query(
 ) -> Select[*tuple[Any, ...]]:
     base = select(model) if query is None else query
     return given(base.where(model.environment_id == environment_id), filters)
-
-
-async def environment_page(
-    session: AsyncSession,
-    model: Any,
-    environment_id: str,
-    params: ListParams,
-    sort_columns: SortColumns,
-    filters: Filters,
-    *,
-    query: Select[*tuple[Any, ...]],
-) -> tuple[Sequence[Row[*tuple[Any, ...]]], dict[str, Any]]:
-    """One page of ``query`` (``model``'s rows with what their representation joins) over the
-    environment's rows of ``model``, and the list's metadata."""
-    order: Sequence[Sortable] = (model.created_at, model.id)
-    return await page(session, _query(model, environment_id, filters, query), params, sort_columns, order)
 
 
 async def environment_entities(
@@ -57,15 +40,22 @@ async def environment_entities(
 
 
 def environment_lister(
-    model: Any, sort_columns: SortColumns, represent: Callable[[Any], dict[str, Any]], **filter_columns: Any
+    model: Any,
+    sort_columns: SortColumns,
+    represent: Callable[..., dict[str, Any]],
+    *,
+    query: Callable[[], Select[*tuple[Any, ...]]] | None = None,
+    **filter_columns: Any,
 ) -> Callable[..., Awaitable[Page]]:
-    """The list of the environment's rows of ``model``, each represented by the row alone, as a
-    router's lister takes it (``lister(session, scope, params, **filters)``); each filter is a
-    keyword of ``filter_columns`` and matches its column exactly."""
+    """The list of the environment's rows of ``model`` as a router's lister takes it
+    (``lister(session, scope, params, **filters)``); each filter is a keyword of ``filter_columns``
+    and matches its column exactly. ``query`` makes the select of a row with what its
+    representation joins (default: the row alone); ``represent`` takes such a result row's values."""
 
     async def lister(session: AsyncSession, scope: Any, params: ListParams, **filters: str | None) -> Page:
-        given = {filter_columns[name]: value for name, value in filters.items()}
-        items, metadata = await environment_entities(session, model, scope.id, params, sort_columns, given)
-        return [represent(item) for item in items], metadata
+        columns = {filter_columns[name]: value for name, value in filters.items()}
+        rows_query = _query(model, scope.id, columns, None if query is None else query())
+        rows, metadata = await page(session, rows_query, params, sort_columns, (model.created_at, model.id))
+        return [represent(*row) for row in rows], metadata
 
     return lister

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.carry import payload_from
 from cloudca.server.core.claims import check_transition
-from cloudca.server.core.environment_lists import environment_page
-from cloudca.server.core.listing import ListParams, SortColumns
+from cloudca.server.core.environment_lists import environment_lister
+from cloudca.server.core.listing import SortColumns
 from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.errors import Duplicate, InvalidField, MissingField, ServiceError, ValidationErrors
 from cloudca.server.instances.models import Instance
@@ -85,19 +85,14 @@ RULE_SORT: SortColumns = {
 }
 
 
-async def list_rules(
-    session: AsyncSession,
-    scope: EnvironmentScope,
-    params: ListParams,
-    *,
-    instance_id: str | None,
-    public_ip_id: str | None,
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    filters = {PortForwardingRule.instance_id: instance_id, PortForwardingRule.public_ip_id: public_ip_id}
-    rows, metadata = await environment_page(
-        session, PortForwardingRule, scope.id, params, RULE_SORT, filters, query=_rule_query()
-    )
-    return [_rule(*row) for row in rows], metadata
+list_rules = environment_lister(
+    PortForwardingRule,
+    RULE_SORT,
+    _rule,
+    query=_rule_query,
+    instance_id=PortForwardingRule.instance_id,
+    public_ip_id=PortForwardingRule.public_ip_id,
+)
 
 
 async def get_rule(session: AsyncSession, scope: EnvironmentScope, rule_id: str) -> PortForwardingRule:

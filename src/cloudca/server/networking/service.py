@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
-from cloudca.server.core.environment_lists import environment_page
+from cloudca.server.core.environment_lists import environment_lister
 from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.core.rows import in_environment
 from cloudca.server.networking import representations as rep
@@ -101,19 +101,14 @@ NETWORK_SORT: SortColumns = {
 }
 
 
-async def list_networks(
-    session: AsyncSession,
-    scope: EnvironmentScope,
-    params: ListParams,
-    *,
-    vpc_id: str | None = None,
-    zone_id: str | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    filters = {Network.vpc_id: vpc_id, Network.zone_id: zone_id}
-    rows, metadata = await environment_page(
-        session, Network, scope.id, params, NETWORK_SORT, filters, query=_network_query()
-    )
-    return [rep.network(*row) for row in rows], metadata
+list_networks = environment_lister(
+    Network,
+    NETWORK_SORT,
+    rep.network,
+    query=_network_query,
+    vpc_id=Network.vpc_id,
+    zone_id=Network.zone_id,
+)
 
 
 async def represent_vpc(session: AsyncSession, vpc_id: str) -> dict[str, Any] | None:

@@ -19,9 +19,9 @@ from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import DiskOffering, Zone
 from cloudca.server.core.carry import fields_of
 from cloudca.server.core.claims import check_transition
-from cloudca.server.core.environment_lists import environment_lister, environment_page
+from cloudca.server.core.environment_lists import environment_lister
 from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
-from cloudca.server.core.listing import ListParams, SortColumns
+from cloudca.server.core.listing import SortColumns
 from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.db.base import iso
 from cloudca.server.errors import InvalidField, InvalidState, MissingField, ServiceError, ValidationErrors
@@ -133,19 +133,14 @@ VOLUME_SORT: SortColumns = {
 }
 
 
-async def list_volumes(
-    session: AsyncSession,
-    scope: EnvironmentScope,
-    params: ListParams,
-    *,
-    volume_type: str | None,
-    instance_id: str | None,
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    filters = {Volume.type: volume_type, Volume.instance_id: instance_id}
-    rows, metadata = await environment_page(
-        session, Volume, scope.id, params, VOLUME_SORT, filters, query=_volume_query()
-    )
-    return [_volume(*row) for row in rows], metadata
+list_volumes = environment_lister(
+    Volume,
+    VOLUME_SORT,
+    _volume,
+    query=_volume_query,
+    volume_type=Volume.type,
+    instance_id=Volume.instance_id,
+)
 
 
 #: The representation's fields that are columns as stored, each sortable by it.
