@@ -11,15 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
-from cloudca.server.networking.acls import builtin_rules, represent_acl, represent_rule, visible
+from cloudca.server.networking.acls import ACL_FIELDS, builtin_rules, represent_acl, represent_rule, visible
 from cloudca.server.networking.models import NetworkAcl, NetworkAclRule
-
-ACL_SORT: SortColumns = {
-    "id": NetworkAcl.id,
-    "name": NetworkAcl.name,
-    "description": NetworkAcl.description,
-    "vpcId": NetworkAcl.vpc_id,
-}
 
 
 async def list_acls(
@@ -30,7 +23,7 @@ async def list_acls(
     if vpc_id is not None:
         query = query.where(or_(NetworkAcl.builtin.is_(True), NetworkAcl.vpc_id == vpc_id))
     order = (NetworkAcl.builtin, NetworkAcl.created_at, NetworkAcl.name, NetworkAcl.id)
-    items, metadata = await page_of(session, query, params, ACL_SORT, order)
+    items, metadata = await page_of(session, query, params, ACL_FIELDS, order)
     return [represent_acl(item) for item in items], metadata
 
 
