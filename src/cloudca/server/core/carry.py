@@ -2,7 +2,8 @@
 to the task payload (``payload_from``: the same camelCase names), from the payload (or the body)
 to the new row (``columns``: the contract's camelCase names are the row's snake_case columns,
 ``publicIpId`` is ``public_ip_id``), and from a row to its representation (``fields_of``: the
-representation's fields as its table of sortable columns names them)."""
+representation's fields as its table of sortable columns names them, a table ``wire_columns``
+makes by the same names)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,9 @@ def fields_of(row: Any, table: Mapping[str, QueryableAttribute[Any]]) -> dict[st
     """``row``'s representation fields that are its columns as read: each field of ``table`` (a
     list's sort table, whose fields are the representation's and whose values are the row's columns)."""
     return {name: getattr(row, column.key) for name, column in table.items()}
+
+
+def wire_columns(model: Any, *names: str, **renamed: str) -> dict[str, QueryableAttribute[Any]]:
+    """The columns of ``model`` that wire fields are, in the order given: each the column of its
+    snake case name, or the one ``renamed`` says (field=column)."""
+    return {name: getattr(model, renamed.get(name) or snake_case(name)) for name in names}

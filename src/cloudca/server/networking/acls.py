@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.carry import fields_of
+from cloudca.server.core.carry import fields_of, wire_columns
 from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.payloads import Payload
 from cloudca.server.core.rows import field_row
@@ -47,12 +47,7 @@ _BUILTIN_RULES = uuid.UUID("5b0e1f3c-2d8a-4f57-9c61-0a7d3e9b4c21")
 
 #: The representation: each field and the column it is, all sortable. Only ``vpcId`` may be
 #: absent (the built-ins have no VPC).
-ACL_FIELDS = {
-    "id": NetworkAcl.id,
-    "name": NetworkAcl.name,
-    "description": NetworkAcl.description,
-    "vpcId": NetworkAcl.vpc_id,
-}
+ACL_FIELDS = wire_columns(NetworkAcl, "id", "name", "description", "vpcId")
 
 
 def represent_acl(acl: NetworkAcl) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from sqlalchemy import case, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.carry import fields_of
+from cloudca.server.core.carry import fields_of, wire_columns
 from cloudca.server.core.environment_lists import environment_lister
 from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.listing import ListParams, SortColumns, given, page
@@ -117,7 +117,7 @@ async def represent_remote_access_vpn_of(session: AsyncSession, ip: PublicIp) ->
 
 
 #: The representation: each field and the column it is; both are sortable.
-USER_FIELDS = {"id": VpnUser.id, "username": VpnUser.username}
+USER_FIELDS = wire_columns(VpnUser, "id", "username")
 
 
 def represent_user(user: VpnUser) -> dict[str, Any]:
@@ -159,27 +159,26 @@ async def check_create_user(
 
 #: The representation: each field and the column it is, all sortable; ``_SITE_TO_SITE_OPTIONAL``'s
 #: fields appear when set.
-_SITE_TO_SITE_FIELDS = {
-    "id": SiteToSiteVpn.id,
-    "name": SiteToSiteVpn.name,
-    "state": SiteToSiteVpn.state,
-    "vpcId": SiteToSiteVpn.vpc_id,
-    "gateway": SiteToSiteVpn.gateway,
-    "cidr": SiteToSiteVpn.cidr,
-    "ipSecPsk": SiteToSiteVpn.ipsec_psk,
-    "ikeEncryptionAlgorithm": SiteToSiteVpn.ike_encryption_algorithm,
-    "ikeHashAlgorithm": SiteToSiteVpn.ike_hash_algorithm,
-    "ikeLifetime": SiteToSiteVpn.ike_lifetime,
-    "espEncryptionAlgorithm": SiteToSiteVpn.esp_encryption_algorithm,
-    "espHashAlgorithm": SiteToSiteVpn.esp_hash_algorithm,
-    "espLifetime": SiteToSiteVpn.esp_lifetime,
-    "dpd": SiteToSiteVpn.dpd,
-    "forceEncap": SiteToSiteVpn.force_encap,
-}
-_SITE_TO_SITE_OPTIONAL = {
-    "ikeDhGroup": SiteToSiteVpn.ike_dh_group,
-    "espPerfectForwardSecrecy": SiteToSiteVpn.esp_perfect_forward_secrecy,
-}
+_SITE_TO_SITE_FIELDS = wire_columns(
+    SiteToSiteVpn,
+    "id",
+    "name",
+    "state",
+    "vpcId",
+    "gateway",
+    "cidr",
+    "ipSecPsk",
+    "ikeEncryptionAlgorithm",
+    "ikeHashAlgorithm",
+    "ikeLifetime",
+    "espEncryptionAlgorithm",
+    "espHashAlgorithm",
+    "espLifetime",
+    "dpd",
+    "forceEncap",
+    ipSecPsk="ipsec_psk",
+)
+_SITE_TO_SITE_OPTIONAL = wire_columns(SiteToSiteVpn, "ikeDhGroup", "espPerfectForwardSecrecy")
 SITE_TO_SITE_SORT: SortColumns = {**_SITE_TO_SITE_FIELDS, **_SITE_TO_SITE_OPTIONAL}
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import DiskOffering, Zone
-from cloudca.server.core.carry import fields_of
+from cloudca.server.core.carry import fields_of, wire_columns
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.environment_lists import environment_lister
 from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
@@ -144,15 +144,9 @@ list_volumes = environment_lister(
 
 
 #: The representation's fields that are columns as stored, each sortable by it.
-_SNAPSHOT_COLUMNS = {
-    "id": Snapshot.id,
-    "name": Snapshot.name,
-    "state": Snapshot.state,
-    "intervalType": Snapshot.interval_type,
-    "volumeId": Snapshot.volume_id,
-    "volume": Snapshot.volume_name,
-    "volumeType": Snapshot.volume_type,
-}
+_SNAPSHOT_COLUMNS = wire_columns(
+    Snapshot, "id", "name", "state", "intervalType", "volumeId", "volume", "volumeType", volume="volume_name"
+)
 
 
 def represent_snapshot(snapshot: Snapshot) -> dict[str, Any]:
