@@ -1,6 +1,7 @@
 """A list of an environment's own rows, as most lists of a domain are: the rows whose
 ``environment_id`` is the caller's environment's, narrowed by the filters the request gave (7.3),
-paged in SQL in creation order (``core.listing.page``)."""
+paged in SQL in creation order (``core.listing.page``); and one item of such a list, represented the
+same way (``represented``)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,11 @@ def environment_lister(
         return [represent(*row) for row in rows], metadata
 
     return lister
+
+
+async def represented(
+    session: AsyncSession, query: Select[*tuple[Any, ...]], represent: Callable[..., dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The representation of the row ``query`` selects (``represent`` takes its values), if any."""
+    row = (await session.execute(query)).first()
+    return represent(*row) if row is not None else None

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.carry import payload_from
 from cloudca.server.core.claims import check_transition
-from cloudca.server.core.environment_lists import environment_lister
+from cloudca.server.core.environment_lists import environment_lister, represented
 from cloudca.server.core.listing import SortColumns
 from cloudca.server.core.rows import field_row, in_environment
 from cloudca.server.errors import Duplicate, InvalidField, MissingField, ServiceError, ValidationErrors
@@ -61,8 +61,7 @@ def _rule(
 
 
 async def represent_rule(session: AsyncSession, rule_id: str) -> dict[str, Any] | None:
-    row = (await session.execute(_rule_query().where(PortForwardingRule.id == rule_id))).first()
-    return _rule(*row) if row is not None else None
+    return await represented(session, _rule_query().where(PortForwardingRule.id == rule_id), _rule)
 
 
 RULE_SORT: SortColumns = {

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.core.claims import check_transition
+from cloudca.server.core.environment_lists import represented
 from cloudca.server.core.fields import Body, Uuid
 from cloudca.server.core.listing import ListParams, SortColumns, given, page
 from cloudca.server.core.rows import field_row
@@ -59,10 +60,9 @@ def _nic(nic: Nic, network: Network, vpc: Vpc) -> dict[str, Any]:
 
 
 async def represent(session: AsyncSession, nic_id: str) -> dict[str, Any] | None:
-    row = (
-        await session.execute(_query().where(Nic.id == nic_id).execution_options(populate_existing=True))
-    ).first()
-    return _nic(*row) if row is not None else None
+    return await represented(
+        session, _query().where(Nic.id == nic_id).execution_options(populate_existing=True), _nic
+    )
 
 
 NIC_SORT: SortColumns = {

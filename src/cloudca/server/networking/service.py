@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
-from cloudca.server.core.environment_lists import environment_lister
+from cloudca.server.core.environment_lists import environment_lister, represented
 from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.core.rows import in_environment
 from cloudca.server.networking import representations as rep
@@ -125,5 +125,4 @@ async def represent_vpc(session: AsyncSession, vpc_id: str) -> dict[str, Any] | 
 async def represent_network(session: AsyncSession, network_id: str) -> dict[str, Any] | None:
     """A network's representation by id alone (task results)."""
     query = _network_query().where(Network.id == network_id).execution_options(populate_existing=True)
-    row = (await session.execute(query)).first()
-    return rep.network(*row) if row is not None else None
+    return await represented(session, query, rep.network)

@@ -19,7 +19,7 @@ from cloudca.server.catalog import service as catalog
 from cloudca.server.catalog.models import DiskOffering, Zone
 from cloudca.server.core.carry import fields_of, wire_columns
 from cloudca.server.core.claims import check_transition
-from cloudca.server.core.environment_lists import environment_lister
+from cloudca.server.core.environment_lists import environment_lister, represented
 from cloudca.server.core.fields import Body, Iops, SizeInGb, Str, Uuid
 from cloudca.server.core.listing import SortColumns
 from cloudca.server.core.rows import field_row, in_environment
@@ -110,8 +110,7 @@ def _volume(
 
 
 async def represent_volume(session: AsyncSession, volume_id: str) -> dict[str, Any] | None:
-    row = (await session.execute(_volume_query().where(Volume.id == volume_id))).first()
-    return _volume(*row) if row is not None else None
+    return await represented(session, _volume_query().where(Volume.id == volume_id), _volume)
 
 
 VOLUME_SORT: SortColumns = {
