@@ -32,8 +32,10 @@ ASYNC_ONLY = (
     "# ruff: noqa: ASYNC109\n"
 )
 IMPORTS = (
-    "from typing import Literal, overload\nfrom cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT\n"
+    "from typing import TYPE_CHECKING, Literal, overload\n"
+    "from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT\n"
 )
+TASK_IMPORT = "if TYPE_CHECKING:\n    from cloudca.client._async_task import AsyncTask\n"
 
 
 def _segment(text: str, node: ast.AST) -> str:
@@ -99,6 +101,5 @@ def expand_tasks(text: str) -> str:
     expanded = "".join(line for line in lines if not line.startswith(SPEC_ONLY))
     future = "from __future__ import annotations\n"
     expanded = expanded.replace(future, f"{ASYNC_ONLY}{future}\n{IMPORTS}", 1)
-    return expanded.replace(
-        "if TYPE_CHECKING:\n", "if TYPE_CHECKING:\n    from cloudca.client._async_task import AsyncTask\n", 1
-    )
+    # The overloads name AsyncTask, which is imported for the type checker only (before __all__).
+    return expanded.replace("__all__ = ", f"{TASK_IMPORT}\n__all__ = ", 1)

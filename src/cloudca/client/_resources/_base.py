@@ -1,8 +1,7 @@
 """Generic resources: list, get, resolve a name, submit a mutation — sync and async.
 
-Each concrete resource adds its own creates, updates and operations; the request for each is built by
-shared code (:class:`Requests`) and only the execution differs between :class:`Resource` and
-:class:`AsyncResource`.
+Each concrete resource (a :class:`Collection`) adds its own creates, updates and operations; shared code
+(:class:`Requests`) builds each request and only its execution differs between sync and async.
 """
 
 # The async API mirrors the sync one: ``timeout`` bounds a task wait made of server long-polls.
@@ -14,7 +13,18 @@ import functools
 import inspect
 import re
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, Protocol, TypeVar, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    Literal,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    cast,
+    overload,
+)
 
 from pydantic.alias_generators import to_camel
 
@@ -53,12 +63,11 @@ def wire_body(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def wire_query(params: Mapping[str, Any]) -> dict[str, str]:
     """Query parameters as strings (booleans lowercased); ``None`` values are left out."""
-    query: dict[str, str] = {}
-    for key, value in params.items():
-        if value is None:
-            continue
-        query[key] = str(value).lower() if isinstance(value, bool) else str(value)
-    return query
+    return {
+        key: str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in params.items()
+        if value is not None
+    }
 
 
 def pick_reference(
@@ -231,6 +240,27 @@ class AsyncResource(AsyncReadOnly[M]):
     async def _submit(self, call: Call[T], wait: bool, timeout: float) -> AsyncTask[T] | T:
         task = await self._client._start(call)
         return await task.wait(timeout) if wait else task
+
+
+class Collection(Resource[M]):
+    """A resource of an environment naming its collection (``_entity_type``, the path segment) and
+    representation (``_model``) as class attributes, so that none writes its own ``__init__``."""
+
+    _entity_type: ClassVar[str]
+    _model: ClassVar[type[Any]]
+
+    def __init__(self, client: Client, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, self._entity_type, self._model))
+
+
+class AsyncCollection(AsyncResource[M]):
+    """The async twin of :class:`Collection`."""
+
+    _entity_type: ClassVar[str]
+    _model: ClassVar[type[Any]]
+
+    def __init__(self, client: AsyncClient, prefix: str) -> None:
+        super().__init__(client, Requests(prefix, self._entity_type, self._model))
 
 
 # Task methods whose only argument is the entity's id (``start``, ``delete``, ``release``, ...) are

@@ -11,24 +11,22 @@ from cloudca.client._base import Call
 from cloudca.client._models import AffinityGroup, RemoteAccessVpn, SshKey, VpnUser
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
-    Requests,
-    Resource,
+    Collection,
     id_task,
     wire_body,
 )
 
 if TYPE_CHECKING:
-    from cloudca.client._client import Client
     from cloudca.client._task import Task
 
 __all__ = ["AffinityGroups", "RemoteAccessVpns", "SshKeys", "VpnUsers"]
 
 
-class SshKeys(Resource[SshKey]):
+class SshKeys(Collection[SshKey]):
     """SSH keys (6.16), addressed by name or id."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "sshkeys", SshKey))
+    _entity_type = "sshkeys"
+    _model = SshKey
 
     @overload
     def create(
@@ -57,11 +55,11 @@ class SshKeys(Resource[SshKey]):
         return self._requests.delete(name_or_id)
 
 
-class AffinityGroups(Resource[AffinityGroup]):
+class AffinityGroups(Collection[AffinityGroup]):
     """Affinity groups (6.17)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "affinitygroups", AffinityGroup))
+    _entity_type = "affinitygroups"
+    _model = AffinityGroup
 
     @overload
     def create(
@@ -165,11 +163,11 @@ class AffinityGroups(Resource[AffinityGroup]):
         return self._requests.delete(group_id)
 
 
-class RemoteAccessVpns(Resource[RemoteAccessVpn]):
+class RemoteAccessVpns(Collection[RemoteAccessVpn]):
     """Remote access VPNs of VPCs (6.19)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "remoteaccessvpns", RemoteAccessVpn))
+    _entity_type = "remoteaccessvpns"
+    _model = RemoteAccessVpn
 
     @id_task
     def enable(self, vpn_id: str) -> Call[RemoteAccessVpn]:
@@ -182,11 +180,11 @@ class RemoteAccessVpns(Resource[RemoteAccessVpn]):
         return self._requests.operation(vpn_id, "disable")
 
 
-class VpnUsers(Resource[VpnUser]):
+class VpnUsers(Collection[VpnUser]):
     """Remote access VPN users (6.19)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "vpnusers", VpnUser))
+    _entity_type = "vpnusers"
+    _model = VpnUser
 
     @overload
     def create(

@@ -10,24 +10,22 @@ from cloudca.client._base import Call
 from cloudca.client._models import NetworkAcl, NetworkAclRule
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
-    Requests,
-    Resource,
+    Collection,
     id_task,
     wire_body,
 )
 
 if TYPE_CHECKING:
-    from cloudca.client._client import Client
     from cloudca.client._task import Task
 
 __all__ = ["NetworkAclRules", "NetworkAcls"]
 
 
-class NetworkAcls(Resource[NetworkAcl]):
+class NetworkAcls(Collection[NetworkAcl]):
     """Network ACLs (6.9)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "networkacls", NetworkAcl))
+    _entity_type = "networkacls"
+    _model = NetworkAcl
 
     @overload
     def create(
@@ -71,11 +69,11 @@ class NetworkAcls(Resource[NetworkAcl]):
         return self._requests.delete(acl_id)
 
 
-class NetworkAclRules(Resource[NetworkAclRule]):
+class NetworkAclRules(Collection[NetworkAclRule]):
     """Rules of network ACLs (6.9)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "networkaclrules", NetworkAclRule))
+    _entity_type = "networkaclrules"
+    _model = NetworkAclRule
 
     @overload
     def create(

@@ -13,24 +13,22 @@ from cloudca.client._base import Call
 from cloudca.client._models import AffinityGroup, RemoteAccessVpn, SshKey, VpnUser
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
-    AsyncResource,
-    Requests,
+    AsyncCollection,
     async_id_task,
     wire_body,
 )
 
 if TYPE_CHECKING:
-    from cloudca.client._async_client import AsyncClient
     from cloudca.client._async_task import AsyncTask
 
 __all__ = ["AsyncAffinityGroups", "AsyncRemoteAccessVpns", "AsyncSshKeys", "AsyncVpnUsers"]
 
 
-class AsyncSshKeys(AsyncResource[SshKey]):
+class AsyncSshKeys(AsyncCollection[SshKey]):
     """SSH keys (6.16), addressed by name or id."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "sshkeys", SshKey))
+    _entity_type = "sshkeys"
+    _model = SshKey
 
     @overload
     async def create(
@@ -59,11 +57,11 @@ class AsyncSshKeys(AsyncResource[SshKey]):
         return self._requests.delete(name_or_id)
 
 
-class AsyncAffinityGroups(AsyncResource[AffinityGroup]):
+class AsyncAffinityGroups(AsyncCollection[AffinityGroup]):
     """Affinity groups (6.17)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "affinitygroups", AffinityGroup))
+    _entity_type = "affinitygroups"
+    _model = AffinityGroup
 
     @overload
     async def create(
@@ -167,11 +165,11 @@ class AsyncAffinityGroups(AsyncResource[AffinityGroup]):
         return self._requests.delete(group_id)
 
 
-class AsyncRemoteAccessVpns(AsyncResource[RemoteAccessVpn]):
+class AsyncRemoteAccessVpns(AsyncCollection[RemoteAccessVpn]):
     """Remote access VPNs of VPCs (6.19)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "remoteaccessvpns", RemoteAccessVpn))
+    _entity_type = "remoteaccessvpns"
+    _model = RemoteAccessVpn
 
     @async_id_task
     def enable(self, vpn_id: str) -> Call[RemoteAccessVpn]:
@@ -184,11 +182,11 @@ class AsyncRemoteAccessVpns(AsyncResource[RemoteAccessVpn]):
         return self._requests.operation(vpn_id, "disable")
 
 
-class AsyncVpnUsers(AsyncResource[VpnUser]):
+class AsyncVpnUsers(AsyncCollection[VpnUser]):
     """Remote access VPN users (6.19)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "vpnusers", VpnUser))
+    _entity_type = "vpnusers"
+    _model = VpnUser
 
     @overload
     async def create(

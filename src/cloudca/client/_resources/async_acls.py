@@ -12,24 +12,22 @@ from cloudca.client._base import Call
 from cloudca.client._models import NetworkAcl, NetworkAclRule
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
-    AsyncResource,
-    Requests,
+    AsyncCollection,
     async_id_task,
     wire_body,
 )
 
 if TYPE_CHECKING:
-    from cloudca.client._async_client import AsyncClient
     from cloudca.client._async_task import AsyncTask
 
 __all__ = ["AsyncNetworkAclRules", "AsyncNetworkAcls"]
 
 
-class AsyncNetworkAcls(AsyncResource[NetworkAcl]):
+class AsyncNetworkAcls(AsyncCollection[NetworkAcl]):
     """Network ACLs (6.9)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "networkacls", NetworkAcl))
+    _entity_type = "networkacls"
+    _model = NetworkAcl
 
     @overload
     async def create(
@@ -73,11 +71,11 @@ class AsyncNetworkAcls(AsyncResource[NetworkAcl]):
         return self._requests.delete(acl_id)
 
 
-class AsyncNetworkAclRules(AsyncResource[NetworkAclRule]):
+class AsyncNetworkAclRules(AsyncCollection[NetworkAclRule]):
     """Rules of network ACLs (6.9)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "networkaclrules", NetworkAclRule))
+    _entity_type = "networkaclrules"
+    _model = NetworkAclRule
 
     @overload
     async def create(

@@ -13,25 +13,23 @@ from cloudca.client._base import Call
 from cloudca.client._models import Instance
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
-    AsyncResource,
-    Requests,
+    AsyncCollection,
     async_id_task,
     wire_body,
 )
 from cloudca.client._resources._instance_bodies import InstanceCreate, destroy_body
 
 if TYPE_CHECKING:
-    from cloudca.client._async_client import AsyncClient
     from cloudca.client._async_task import AsyncTask
 
 __all__ = ["AsyncInstances"]
 
 
-class AsyncInstances(AsyncResource[Instance]):
+class AsyncInstances(AsyncCollection[Instance]):
     """Virtual machines: create, update, destroy and the operations of contract section 4."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "instances", Instance))
+    _entity_type = "instances"
+    _model = Instance
 
     @overload
     async def create(

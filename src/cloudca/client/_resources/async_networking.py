@@ -12,24 +12,22 @@ from cloudca.client._base import Call
 from cloudca.client._models import Network, Vpc
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
-    AsyncResource,
-    Requests,
+    AsyncCollection,
     async_id_task,
     wire_body,
 )
 
 if TYPE_CHECKING:
-    from cloudca.client._async_client import AsyncClient
     from cloudca.client._async_task import AsyncTask
 
 __all__ = ["AsyncNetworks", "AsyncVpcs"]
 
 
-class AsyncVpcs(AsyncResource[Vpc]):
+class AsyncVpcs(AsyncCollection[Vpc]):
     """Virtual private clouds (6.7)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "vpcs", Vpc))
+    _entity_type = "vpcs"
+    _model = Vpc
 
     @overload
     async def create(
@@ -130,11 +128,11 @@ class AsyncVpcs(AsyncResource[Vpc]):
         return self._requests.operation(vpc_id, "restart")
 
 
-class AsyncNetworks(AsyncResource[Network]):
+class AsyncNetworks(AsyncCollection[Network]):
     """Networks (tiers) of a VPC (6.8)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "networks", Network))
+    _entity_type = "networks"
+    _model = Network
 
     @overload
     async def create(

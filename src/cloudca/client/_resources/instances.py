@@ -11,25 +11,23 @@ from cloudca.client._base import Call
 from cloudca.client._models import Instance
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
-    Requests,
-    Resource,
+    Collection,
     id_task,
     wire_body,
 )
 from cloudca.client._resources._instance_bodies import InstanceCreate, destroy_body
 
 if TYPE_CHECKING:
-    from cloudca.client._client import Client
     from cloudca.client._task import Task
 
 __all__ = ["Instances"]
 
 
-class Instances(Resource[Instance]):
+class Instances(Collection[Instance]):
     """Virtual machines: create, update, destroy and the operations of contract section 4."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "instances", Instance))
+    _entity_type = "instances"
+    _model = Instance
 
     @overload
     def create(

@@ -10,24 +10,22 @@ from cloudca.client._base import Call
 from cloudca.client._models import Network, Vpc
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
-    Requests,
-    Resource,
+    Collection,
     id_task,
     wire_body,
 )
 
 if TYPE_CHECKING:
-    from cloudca.client._client import Client
     from cloudca.client._task import Task
 
 __all__ = ["Networks", "Vpcs"]
 
 
-class Vpcs(Resource[Vpc]):
+class Vpcs(Collection[Vpc]):
     """Virtual private clouds (6.7)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "vpcs", Vpc))
+    _entity_type = "vpcs"
+    _model = Vpc
 
     @overload
     def create(
@@ -128,11 +126,11 @@ class Vpcs(Resource[Vpc]):
         return self._requests.operation(vpc_id, "restart")
 
 
-class Networks(Resource[Network]):
+class Networks(Collection[Network]):
     """Networks (tiers) of a VPC (6.8)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "networks", Network))
+    _entity_type = "networks"
+    _model = Network
 
     @overload
     def create(

@@ -11,24 +11,22 @@ from cloudca.client._base import Call
 from cloudca.client._models import LoadBalancerRule, PortForwardingRule, PublicIp
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
-    Requests,
-    Resource,
+    Collection,
     id_task,
     wire_body,
 )
 
 if TYPE_CHECKING:
-    from cloudca.client._client import Client
     from cloudca.client._task import Task
 
 __all__ = ["LoadBalancerRules", "PortForwardingRules", "PublicIps"]
 
 
-class PublicIps(Resource[PublicIp]):
+class PublicIps(Collection[PublicIp]):
     """Public IP addresses (6.10)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "publicipaddresses", PublicIp))
+    _entity_type = "publicipaddresses"
+    _model = PublicIp
 
     @id_task
     def acquire(self, vpc_id: str) -> Call[PublicIp]:
@@ -79,11 +77,11 @@ class PublicIps(Resource[PublicIp]):
         return self._requests.operation(public_ip_id, "disableStaticNat")
 
 
-class PortForwardingRules(Resource[PortForwardingRule]):
+class PortForwardingRules(Collection[PortForwardingRule]):
     """Port forwarding rules (6.11)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "portforwardingrules", PortForwardingRule))
+    _entity_type = "portforwardingrules"
+    _model = PortForwardingRule
 
     @overload
     def create(
@@ -155,11 +153,11 @@ class PortForwardingRules(Resource[PortForwardingRule]):
         return self._requests.delete(rule_id)
 
 
-class LoadBalancerRules(Resource[LoadBalancerRule]):
+class LoadBalancerRules(Collection[LoadBalancerRule]):
     """Load balancer rules (6.12)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "loadbalancerrules", LoadBalancerRule))
+    _entity_type = "loadbalancerrules"
+    _model = LoadBalancerRule
 
     @overload
     def create(

@@ -5,23 +5,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from cloudca.client._base import Call
 from cloudca.client._models import AffinityGroup, RemoteAccessVpn, SshKey, VpnUser
-from cloudca.client._resources._base import AsyncResource, Requests, async_id_task, task, wire_body
-
-if TYPE_CHECKING:
-    from cloudca.client._async_client import AsyncClient
+from cloudca.client._resources._base import AsyncCollection, async_id_task, task, wire_body
 
 __all__ = ["AsyncAffinityGroups", "AsyncRemoteAccessVpns", "AsyncSshKeys", "AsyncVpnUsers"]
 
 
-class AsyncSshKeys(AsyncResource[SshKey]):
+class AsyncSshKeys(AsyncCollection[SshKey]):
     """SSH keys (6.16), addressed by name or id."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "sshkeys", SshKey))
+    _entity_type = "sshkeys"
+    _model = SshKey
 
     @task
     def create(self, name: str, public_key: str) -> Call[SshKey]:
@@ -34,11 +30,11 @@ class AsyncSshKeys(AsyncResource[SshKey]):
         return self._requests.delete(name_or_id)
 
 
-class AsyncAffinityGroups(AsyncResource[AffinityGroup]):
+class AsyncAffinityGroups(AsyncCollection[AffinityGroup]):
     """Affinity groups (6.17)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "affinitygroups", AffinityGroup))
+    _entity_type = "affinitygroups"
+    _model = AffinityGroup
 
     @task
     def create(
@@ -88,11 +84,11 @@ class AsyncAffinityGroups(AsyncResource[AffinityGroup]):
         return self._requests.delete(group_id)
 
 
-class AsyncRemoteAccessVpns(AsyncResource[RemoteAccessVpn]):
+class AsyncRemoteAccessVpns(AsyncCollection[RemoteAccessVpn]):
     """Remote access VPNs of VPCs (6.19)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "remoteaccessvpns", RemoteAccessVpn))
+    _entity_type = "remoteaccessvpns"
+    _model = RemoteAccessVpn
 
     @async_id_task
     def enable(self, vpn_id: str) -> Call[RemoteAccessVpn]:
@@ -105,11 +101,11 @@ class AsyncRemoteAccessVpns(AsyncResource[RemoteAccessVpn]):
         return self._requests.operation(vpn_id, "disable")
 
 
-class AsyncVpnUsers(AsyncResource[VpnUser]):
+class AsyncVpnUsers(AsyncCollection[VpnUser]):
     """Remote access VPN users (6.19)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "vpnusers", VpnUser))
+    _entity_type = "vpnusers"
+    _model = VpnUser
 
     @task
     def create(self, username: str, password: str) -> Call[VpnUser]:

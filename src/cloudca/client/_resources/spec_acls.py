@@ -4,23 +4,20 @@
 # spec: as the builder of its call; the generated module adds wait, timeout and the typed overloads.
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cloudca.client._base import Call
 from cloudca.client._models import NetworkAcl, NetworkAclRule
-from cloudca.client._resources._base import AsyncResource, Requests, async_id_task, task, wire_body
-
-if TYPE_CHECKING:
-    from cloudca.client._async_client import AsyncClient
+from cloudca.client._resources._base import AsyncCollection, async_id_task, task, wire_body
 
 __all__ = ["AsyncNetworkAclRules", "AsyncNetworkAcls"]
 
 
-class AsyncNetworkAcls(AsyncResource[NetworkAcl]):
+class AsyncNetworkAcls(AsyncCollection[NetworkAcl]):
     """Network ACLs (6.9)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "networkacls", NetworkAcl))
+    _entity_type = "networkacls"
+    _model = NetworkAcl
 
     @task
     def create(self, name: str, description: str, vpc_id: str) -> Call[NetworkAcl]:
@@ -33,11 +30,11 @@ class AsyncNetworkAcls(AsyncResource[NetworkAcl]):
         return self._requests.delete(acl_id)
 
 
-class AsyncNetworkAclRules(AsyncResource[NetworkAclRule]):
+class AsyncNetworkAclRules(AsyncCollection[NetworkAclRule]):
     """Rules of network ACLs (6.9)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "networkaclrules", NetworkAclRule))
+    _entity_type = "networkaclrules"
+    _model = NetworkAclRule
 
     @task
     def create(

@@ -5,24 +5,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Unpack
+from typing import Unpack
 
 from cloudca.client._base import Call
 from cloudca.client._models import Instance
-from cloudca.client._resources._base import AsyncResource, Requests, async_id_task, task, wire_body
+from cloudca.client._resources._base import AsyncCollection, async_id_task, task, wire_body
 from cloudca.client._resources._instance_bodies import InstanceCreate, destroy_body
-
-if TYPE_CHECKING:
-    from cloudca.client._async_client import AsyncClient
 
 __all__ = ["AsyncInstances"]
 
 
-class AsyncInstances(AsyncResource[Instance]):
+class AsyncInstances(AsyncCollection[Instance]):
     """Virtual machines: create, update, destroy and the operations of contract section 4."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "instances", Instance))
+    _entity_type = "instances"
+    _model = Instance
 
     @task
     def create(self, **params: Unpack[InstanceCreate]) -> Call[Instance]:

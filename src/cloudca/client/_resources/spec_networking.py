@@ -4,23 +4,18 @@
 # spec: as the builder of its call; the generated module adds wait, timeout and the typed overloads.
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cloudca.client._base import Call
 from cloudca.client._models import Network, Vpc
-from cloudca.client._resources._base import AsyncResource, Requests, async_id_task, task, wire_body
-
-if TYPE_CHECKING:
-    from cloudca.client._async_client import AsyncClient
+from cloudca.client._resources._base import AsyncCollection, async_id_task, task, wire_body
 
 __all__ = ["AsyncNetworks", "AsyncVpcs"]
 
 
-class AsyncVpcs(AsyncResource[Vpc]):
+class AsyncVpcs(AsyncCollection[Vpc]):
     """Virtual private clouds (6.7)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "vpcs", Vpc))
+    _entity_type = "vpcs"
+    _model = Vpc
 
     @task
     def create(
@@ -61,11 +56,11 @@ class AsyncVpcs(AsyncResource[Vpc]):
         return self._requests.operation(vpc_id, "restart")
 
 
-class AsyncNetworks(AsyncResource[Network]):
+class AsyncNetworks(AsyncCollection[Network]):
     """Networks (tiers) of a VPC (6.8)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "networks", Network))
+    _entity_type = "networks"
+    _model = Network
 
     @task
     def create(

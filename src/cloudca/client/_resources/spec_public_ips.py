@@ -5,23 +5,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from cloudca.client._base import Call
 from cloudca.client._models import LoadBalancerRule, PortForwardingRule, PublicIp
-from cloudca.client._resources._base import AsyncResource, Requests, async_id_task, task, wire_body
-
-if TYPE_CHECKING:
-    from cloudca.client._async_client import AsyncClient
+from cloudca.client._resources._base import AsyncCollection, async_id_task, task, wire_body
 
 __all__ = ["AsyncLoadBalancerRules", "AsyncPortForwardingRules", "AsyncPublicIps"]
 
 
-class AsyncPublicIps(AsyncResource[PublicIp]):
+class AsyncPublicIps(AsyncCollection[PublicIp]):
     """Public IP addresses (6.10)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "publicipaddresses", PublicIp))
+    _entity_type = "publicipaddresses"
+    _model = PublicIp
 
     @async_id_task
     def acquire(self, vpc_id: str) -> Call[PublicIp]:
@@ -44,11 +40,11 @@ class AsyncPublicIps(AsyncResource[PublicIp]):
         return self._requests.operation(public_ip_id, "disableStaticNat")
 
 
-class AsyncPortForwardingRules(AsyncResource[PortForwardingRule]):
+class AsyncPortForwardingRules(AsyncCollection[PortForwardingRule]):
     """Port forwarding rules (6.11)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "portforwardingrules", PortForwardingRule))
+    _entity_type = "portforwardingrules"
+    _model = PortForwardingRule
 
     @task
     def create(
@@ -85,11 +81,11 @@ class AsyncPortForwardingRules(AsyncResource[PortForwardingRule]):
         return self._requests.delete(rule_id)
 
 
-class AsyncLoadBalancerRules(AsyncResource[LoadBalancerRule]):
+class AsyncLoadBalancerRules(AsyncCollection[LoadBalancerRule]):
     """Load balancer rules (6.12)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "loadbalancerrules", LoadBalancerRule))
+    _entity_type = "loadbalancerrules"
+    _model = LoadBalancerRule
 
     @task
     def create(

@@ -4,23 +4,18 @@
 # spec: as the builder of its call; the generated module adds wait, timeout and the typed overloads.
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cloudca.client._base import Call, model_parser
 from cloudca.client._models import Nic, Snapshot, Volume
-from cloudca.client._resources._base import AsyncResource, Requests, async_id_task, task, wire_body
-
-if TYPE_CHECKING:
-    from cloudca.client._async_client import AsyncClient
+from cloudca.client._resources._base import AsyncCollection, async_id_task, task, wire_body
 
 __all__ = ["AsyncNics", "AsyncSnapshots", "AsyncVolumes"]
 
 
-class AsyncVolumes(AsyncResource[Volume]):
+class AsyncVolumes(AsyncCollection[Volume]):
     """Volumes (6.14)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "volumes", Volume))
+    _entity_type = "volumes"
+    _model = Volume
 
     @task
     def create(
@@ -84,11 +79,11 @@ class AsyncVolumes(AsyncResource[Volume]):
         )
 
 
-class AsyncSnapshots(AsyncResource[Snapshot]):
+class AsyncSnapshots(AsyncCollection[Snapshot]):
     """Snapshots (6.15, read-only in the contract); revert and delete are cloudca extensions."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "snapshots", Snapshot))
+    _entity_type = "snapshots"
+    _model = Snapshot
 
     @async_id_task
     def revert(self, snapshot_id: str) -> Call[Snapshot]:
@@ -102,11 +97,11 @@ class AsyncSnapshots(AsyncResource[Snapshot]):
         return self._requests.delete(snapshot_id)
 
 
-class AsyncNics(AsyncResource[Nic]):
+class AsyncNics(AsyncCollection[Nic]):
     """Network interfaces of instances (6.13)."""
 
-    def __init__(self, client: AsyncClient, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "nics", Nic))
+    _entity_type = "nics"
+    _model = Nic
 
     @task
     def create(self, instance_id: str, network_id: str) -> Call[Nic]:

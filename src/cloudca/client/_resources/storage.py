@@ -10,24 +10,22 @@ from cloudca.client._base import Call, model_parser
 from cloudca.client._models import Nic, Snapshot, Volume
 from cloudca.client._resources._base import (
     DEFAULT_TASK_TIMEOUT,
-    Requests,
-    Resource,
+    Collection,
     id_task,
     wire_body,
 )
 
 if TYPE_CHECKING:
-    from cloudca.client._client import Client
     from cloudca.client._task import Task
 
 __all__ = ["Nics", "Snapshots", "Volumes"]
 
 
-class Volumes(Resource[Volume]):
+class Volumes(Collection[Volume]):
     """Volumes (6.14)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "volumes", Volume))
+    _entity_type = "volumes"
+    _model = Volume
 
     @overload
     def create(
@@ -197,11 +195,11 @@ class Volumes(Resource[Volume]):
         )
 
 
-class Snapshots(Resource[Snapshot]):
+class Snapshots(Collection[Snapshot]):
     """Snapshots (6.15, read-only in the contract); revert and delete are cloudca extensions."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "snapshots", Snapshot))
+    _entity_type = "snapshots"
+    _model = Snapshot
 
     @id_task
     def revert(self, snapshot_id: str) -> Call[Snapshot]:
@@ -215,11 +213,11 @@ class Snapshots(Resource[Snapshot]):
         return self._requests.delete(snapshot_id)
 
 
-class Nics(Resource[Nic]):
+class Nics(Collection[Nic]):
     """Network interfaces of instances (6.13)."""
 
-    def __init__(self, client: Client, prefix: str) -> None:
-        super().__init__(client, Requests(prefix, "nics", Nic))
+    _entity_type = "nics"
+    _model = Nic
 
     @overload
     def create(
