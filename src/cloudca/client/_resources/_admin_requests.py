@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from cloudca.client._base import Call, list_parser, model_parser
 from cloudca.client._models import Model
-from cloudca.client._resources._base import wire_body, wire_query
+from cloudca.client._resources._base import AsyncReadOnly, ReadOnly, wire_body, wire_query
 
-__all__ = ["AdminRequests", "environment_body"]
+if TYPE_CHECKING:
+    from cloudca.client._async_client import AsyncClient
+    from cloudca.client._client import Client
+
+__all__ = ["AdminCollection", "AdminRequests", "AsyncAdminCollection", "environment_body"]
 
 M = TypeVar("M", bound=Model)
 
@@ -45,6 +49,29 @@ class AdminRequests(Generic[M]):
     def delete(self, entity_id: str) -> Call[None]:
         """``DELETE`` the item (204)."""
         return Call("DELETE", f"{self.collection}/{entity_id}", lambda _: None, expect="empty")
+
+
+class AdminCollection(ReadOnly[M]):
+    """An administration collection naming its path (``_collection``) and representation (``_model``)
+    as class attributes, so that none writes its own ``__init__``; ``_requests`` builds its calls."""
+
+    _collection: ClassVar[str]
+    _model: ClassVar[type[Any]]
+
+    def __init__(self, client: Client) -> None:
+        self._requests: AdminRequests[M] = AdminRequests(self._collection, self._model)
+        super().__init__(client, self._requests)
+
+
+class AsyncAdminCollection(AsyncReadOnly[M]):
+    """The async twin of :class:`AdminCollection`."""
+
+    _collection: ClassVar[str]
+    _model: ClassVar[type[Any]]
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._requests: AdminRequests[M] = AdminRequests(self._collection, self._model)
+        super().__init__(client, self._requests)
 
 
 def environment_body(

@@ -5,12 +5,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from cloudca.client._base import DEFAULT_TASK_TIMEOUT, raw_parser, snapshot_from_envelope
-from cloudca.client._models import Environment, Model
-from cloudca.client._resources._admin_requests import AdminRequests, environment_body
-from cloudca.client._resources._base import ReadOnly
+from cloudca.client._models import Environment
+from cloudca.client._resources._admin_requests import AdminCollection, environment_body
 from cloudca.client._task import Task
 
 if TYPE_CHECKING:
@@ -18,15 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Environments", "Tasks"]
 
-M = TypeVar("M", bound=Model)
 
-
-class Environments(ReadOnly[Environment]):
+class Environments(AdminCollection[Environment]):
     """Environments (contract 3.3)."""
 
-    def __init__(self, client: Client) -> None:
-        self._requests = AdminRequests("environments", Environment)
-        super().__init__(client, self._requests)
+    _collection = "environments"
+    _model = Environment
 
     def create(
         self,

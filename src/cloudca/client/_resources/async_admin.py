@@ -6,28 +6,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from cloudca.client._async_task import AsyncTask
 from cloudca.client._base import DEFAULT_TASK_TIMEOUT, raw_parser, snapshot_from_envelope
-from cloudca.client._models import Environment, Model
-from cloudca.client._resources._admin_requests import AdminRequests, environment_body
-from cloudca.client._resources._base import AsyncReadOnly
+from cloudca.client._models import Environment
+from cloudca.client._resources._admin_requests import AsyncAdminCollection, environment_body
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
 
 __all__ = ["AsyncEnvironments", "AsyncTasks"]
 
-M = TypeVar("M", bound=Model)
 
-
-class AsyncEnvironments(AsyncReadOnly[Environment]):
+class AsyncEnvironments(AsyncAdminCollection[Environment]):
     """Environments (contract 3.3)."""
 
-    def __init__(self, client: AsyncClient) -> None:
-        self._requests = AdminRequests("environments", Environment)
-        super().__init__(client, self._requests)
+    _collection = "environments"
+    _model = Environment
 
     async def create(
         self,

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from cloudca.client._base import Call, model_parser
 from cloudca.client._models import ApiKey, Organization, User
-from cloudca.client._resources._admin_requests import AdminRequests
-from cloudca.client._resources._base import AsyncReadOnly, pick_reference, wire_body
+from cloudca.client._resources._admin_requests import AdminRequests, AsyncAdminCollection
+from cloudca.client._resources._base import pick_reference, wire_body
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
@@ -75,12 +75,11 @@ def pick_user(reference: str, users: Sequence[User]) -> str:
     return pick_reference("users", reference, users, name_field="user_name")
 
 
-class AsyncOrganizations(AsyncReadOnly[Organization]):
+class AsyncOrganizations(AsyncAdminCollection[Organization]):
     """Organizations and sub-organizations (contract 3.2)."""
 
-    def __init__(self, client: AsyncClient) -> None:
-        self._requests = AdminRequests("organizations", Organization)
-        super().__init__(client, self._requests)
+    _collection = "organizations"
+    _model = Organization
 
     async def create(self, name: str, entry_point: str, *, parent_id: str | None = None) -> Organization:
         """Create a sub-organization (of the caller's organization unless ``parent_id``)."""
@@ -99,12 +98,11 @@ class AsyncOrganizations(AsyncReadOnly[Organization]):
         await self._client._fetch(self._requests.delete(organization_id))
 
 
-class AsyncUsers(AsyncReadOnly[User]):
+class AsyncUsers(AsyncAdminCollection[User]):
     """Users (contract 3.4); their API keys through :meth:`api_keys`."""
 
-    def __init__(self, client: AsyncClient) -> None:
-        self._requests = AdminRequests("users", User)
-        super().__init__(client, self._requests)
+    _collection = "users"
+    _model = User
 
     async def resolve(self, reference: str) -> str:
         """The id of the user whose id or user name is ``reference``."""

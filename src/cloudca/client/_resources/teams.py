@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from cloudca.client._base import Call, model_parser
 from cloudca.client._models import ApiKey, Organization, User
-from cloudca.client._resources._admin_requests import AdminRequests
-from cloudca.client._resources._base import ReadOnly, pick_reference, wire_body
+from cloudca.client._resources._admin_requests import AdminCollection, AdminRequests
+from cloudca.client._resources._base import pick_reference, wire_body
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
@@ -74,12 +74,11 @@ def pick_user(reference: str, users: Sequence[User]) -> str:
     return pick_reference("users", reference, users, name_field="user_name")
 
 
-class Organizations(ReadOnly[Organization]):
+class Organizations(AdminCollection[Organization]):
     """Organizations and sub-organizations (contract 3.2)."""
 
-    def __init__(self, client: Client) -> None:
-        self._requests = AdminRequests("organizations", Organization)
-        super().__init__(client, self._requests)
+    _collection = "organizations"
+    _model = Organization
 
     def create(self, name: str, entry_point: str, *, parent_id: str | None = None) -> Organization:
         """Create a sub-organization (of the caller's organization unless ``parent_id``)."""
@@ -98,12 +97,11 @@ class Organizations(ReadOnly[Organization]):
         self._client._fetch(self._requests.delete(organization_id))
 
 
-class Users(ReadOnly[User]):
+class Users(AdminCollection[User]):
     """Users (contract 3.4); their API keys through :meth:`api_keys`."""
 
-    def __init__(self, client: Client) -> None:
-        self._requests = AdminRequests("users", User)
-        super().__init__(client, self._requests)
+    _collection = "users"
+    _model = User
 
     def resolve(self, reference: str) -> str:
         """The id of the user whose id or user name is ``reference``."""
