@@ -143,6 +143,17 @@ class ResourceGroup(typer.Typer):
             with_get=with_get,
         )
 
+    def action(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Add ``<name>`` for a synchronous call (the administration's): made of a function that
+        takes the session and the command's arguments and returns what the command shows
+        (``--output``)."""
+
+        def decorate(body: Callable[..., Any]) -> Callable[..., Any]:
+            self.command(name)(_command(body, _own_parameters(body, skip=1), None, [_OUTPUT], _show))
+            return body
+
+        return decorate
+
     def mutation(self, name: str, label: str) -> Callable[[Start], Start]:
         """Add ``<name>`` made of a function that takes the session and the command's arguments,
         starts a task and returns it (as :func:`finishes_task` makes it)."""
@@ -159,15 +170,21 @@ def as_given(state: Session, reference: str) -> str:
     return reference
 
 
+#: ``--output``, of every command that shows what it did.
+_OUTPUT = inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOption)
 #: The options every mutation takes, after its own (``--output``, ``--no-wait``, ``--timeout``).
 _MUTATION_OPTIONS = [
-    inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOption),
+    _OUTPUT,
     inspect.Parameter("no_wait", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=NoWaitOption),
     inspect.Parameter("timeout", inspect.Parameter.KEYWORD_ONLY, default=600.0, annotation=TimeoutOption),
 ]
 _CONTEXT = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
 #: The parameter a :class:`Reference` command receives what the user typed for the entity in.
 _GIVEN = "given"
+#: What a command does with what its body returned: called with that, the texts to format a label
+#: with (what the user typed for the entity, if any, and the other arguments) and the values of the
+#: options it finishes with.
+Finish = Callable[..., None]
 
 
 def _own_parameters(start: Start, skip: int) -> list[inspect.Parameter]:
@@ -187,6 +204,32 @@ RENAME_OPTIONS = [
 ]
 
 
+def _command(
+    body: Callable[..., Any],
+    parameters: Sequence[inspect.Parameter],
+    reference: "Reference | None",
+    options: Sequence[inspect.Parameter],
+    finish: Finish,
+) -> Callable[..., None]:
+    """The command of ``body``: it takes the context, ``parameters`` and then ``options``; it calls
+    ``body`` with the session (then, with a ``reference``, the entity's id) and its arguments, and
+    hands what ``body`` returns to ``finish``."""
+
+    @functools.wraps(body)  # the name and the docstring typer makes the help of
+    def command(ctx: typer.Context, **kwargs: Any) -> None:
+        finishing = {option.name: kwargs.pop(option.name) for option in options}
+        state = session(ctx)
+        given = [kwargs.pop(_GIVEN)] if reference else []
+        entity_ids = [reference.entity_id(state, *given)] if reference else []
+        finish(body(state, *entity_ids, **kwargs), given, kwargs, **finishing)
+
+    # typer reads the parameters from the signature and the type hints.
+    signature = [_CONTEXT, *parameters, *options]
+    command.__signature__ = inspect.Signature(signature, return_annotation=None)  # type: ignore[attr-defined]
+    command.__annotations__ = {**{param.name: param.annotation for param in signature}, "return": None}
+    return command
+
+
 def _mutation(
     start: Start,
     label: str,
@@ -194,39 +237,42 @@ def _mutation(
     parameters: Sequence[inspect.Parameter],
     reference: "Reference | None" = None,
 ) -> Callable[..., None]:
-    """The command of ``start``: it takes ``parameters`` (after the context, and before the three
-    mutation options), calls ``start`` with the session (then, with a ``reference``, the entity's
-    id) and its arguments, and finishes the task as every mutation does
+    """The command of ``start``, which returns a task: it finishes the task as every mutation does
     (:func:`~cloudca.cli._session.submit`). ``label``, shown while waiting, is formatted with what
     the user typed for the entity (``{}``) and the other arguments (``"Creating VPC {name}"``)."""
 
-    @functools.wraps(start)  # the name and the docstring typer makes the help of
-    def command(
-        ctx: typer.Context,
+    def finish(
+        task: Task[Any],
+        given: Sequence[str],
+        arguments: dict[str, Any],
         *,
-        output: OutputFormat | None = None,
-        no_wait: bool = False,
-        timeout: float = 600.0,
-        **kwargs: Any,
+        output: OutputFormat | None,
+        no_wait: bool,
+        timeout: float,
     ) -> None:
-        state = session(ctx)
-        given = [kwargs.pop(_GIVEN)] if reference else []
-        entity_ids = [reference.entity_id(state, *given)] if reference else []
-        task = start(state, *entity_ids, **kwargs)
-        submit(
-            task,
-            label=label.format(*given, **kwargs),
-            output=output,
-            no_wait=no_wait,
-            timeout=timeout,
-            gone=gone,
-        )
+        label_text = label.format(*given, **arguments)
+        submit(task, label=label_text, output=output, no_wait=no_wait, timeout=timeout, gone=gone)
 
-    # typer reads the parameters from the signature and the type hints.
-    signature = [_CONTEXT, *parameters, *_MUTATION_OPTIONS]
-    command.__signature__ = inspect.Signature(signature, return_annotation=None)  # type: ignore[attr-defined]
-    command.__annotations__ = {**{param.name: param.annotation for param in signature}, "return": None}
-    return command
+    return _command(start, parameters, reference, _MUTATION_OPTIONS, finish)
+
+
+def _show(
+    result: Any, given: Sequence[str], arguments: dict[str, Any], *, output: OutputFormat | None
+) -> None:
+    show_one(result, output)
+
+
+def _discard(result: Any, given: Sequence[str], arguments: dict[str, Any]) -> None:
+    """A synchronous command that shows nothing (a ``delete`` of the administration)."""
+
+
+def _calling(method: str, resource: ResourceGetter) -> Callable[..., Any]:
+    """A body calling the SDK ``method`` of ``resource`` with the entity's id and the arguments."""
+
+    def body(state: Session, entity_id: str, **kwargs: Any) -> Any:
+        return getattr(resource(state), method)(entity_id, **kwargs)
+
+    return body
 
 
 def finishes_task(label: str, gone: str | None = None) -> Callable[[Start], Callable[..., None]]:
@@ -276,6 +322,30 @@ class Reference:
 
         return decorate
 
+    def action(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Add ``<name> REFERENCE ...`` for a synchronous call (the administration's): made of a
+        function that takes the session, the entity's id and the command's other arguments, and
+        returns what the command shows (``--output``)."""
+
+        def decorate(body: Callable[..., Any]) -> Callable[..., Any]:
+            parameters = [self._argument(), *_own_parameters(body, skip=2)]
+            self.group.command(name)(_command(body, parameters, self, [_OUTPUT], _show))
+            return body
+
+        return decorate
+
+    def call(
+        self, name: str, help_text: str, options: Sequence[inspect.Parameter] = (), shows: bool = False
+    ) -> None:
+        """Add ``<name> REFERENCE`` for a synchronous SDK method of the same name (the
+        administration's): call it with the entity's id (and ``options`` as keywords) and, when it
+        ``shows``, show what it returns (``--output``)."""
+        body = _calling(name.replace("-", "_"), self.group.resource)
+        finishing = ([_OUTPUT], _show) if shows else ([], _discard)
+        self.group.command(name, help=help_text)(
+            _command(body, [self._argument(), *options], self, *finishing)
+        )
+
     def task(
         self,
         name: str,
@@ -286,13 +356,9 @@ class Reference:
     ) -> None:
         """Add ``<name> REFERENCE``: call the SDK method of the same name (``set-default`` is
         ``set_default``) with the entity's id (and ``options`` as keywords) and finish the task as
-        every mutation does. ``label`` as in :meth:`command`; ``gone`` as in
+        every mutation does. ``label`` as in :meth:`mutation`; ``gone`` as in
         :func:`~cloudca.cli._session.submit`."""
-        method = name.replace("-", "_")
-
-        def start(state: Session, entity_id: str, **kwargs: Any) -> Task[Any]:
-            task: Task[Any] = getattr(self.group.resource(state), method)(entity_id, **kwargs)
-            return task
-
-        command = _mutation(start, label, gone, [self._argument(), *options], self)
-        self.group.command(name, help=help_text)(command)
+        body = _calling(name.replace("-", "_"), self.group.resource)
+        self.group.command(name, help=help_text)(
+            _mutation(body, label, gone, [self._argument(), *options], self)
+        )

@@ -87,12 +87,13 @@ def create_group(
 
 
 GROUP_REF = Reference(affinity_groups, "GROUP", "Affinity group name or id.")
+GroupArgument = Annotated[str, typer.Argument(metavar="GROUP", help="Affinity group name or id.")]
 
 
-@GROUP_REF.mutation("update", "Updating group {}")
+@affinity_groups.mutation("update", "Updating group {group}")
 def update_group(
     state: Session,
-    group_id: str,
+    group: GroupArgument,
     name: NewNameOption = None,
     description: NewDescriptionOption = None,
     instance: InstancesOption = None,
@@ -100,7 +101,7 @@ def update_group(
     """Change a group; --instance options replace its member list."""
     members = _members(state, instance)
     return state.env.affinity_groups.update(
-        group_id, name=name, description=description, instance_ids=members
+        GROUP_REF.entity_id(state, group), name=name, description=description, instance_ids=members
     )
 
 

@@ -6,15 +6,10 @@ from typing import Annotated
 
 import typer
 
-from cloudca.cli._commands import (
-    DescriptionOption,
-    NewDescriptionOption,
-    NewNameOption,
-    ResourceGroup,
-    resource_app,
-)
+from cloudca.cli._commands import RENAME_OPTIONS, DescriptionOption, Reference, ResourceGroup, resource_app
 from cloudca.cli._output import show_one
-from cloudca.cli._session import OutputOption, TimeoutOption, session, submit
+from cloudca.cli._session import OutputOption, Session, TimeoutOption, session, submit
+from cloudca.client import Environment
 
 tasks = resource_app("tasks", "Asynchronous tasks started by mutations.")
 TaskArgument = Annotated[str, typer.Argument(metavar="TASK", help="Task id.")]
@@ -46,19 +41,18 @@ environments = ResourceGroup(
     columns="ID:id,NAME:name,SERVICE:serviceConnection.serviceCode,DESCRIPTION:description",
     resource="client.environments",
 )
-EnvironmentArgument = Annotated[str, typer.Argument(metavar="ENVIRONMENT", help="Environment name or id.")]
+ENVIRONMENT_REF = Reference(environments, "ENVIRONMENT", "Environment name or id.")
 
 
-@environments.command("create")
+@environments.action("create")
 def create_environment(
-    ctx: typer.Context,
+    state: Session,
     name: Annotated[str, typer.Argument(help="Name (lowercase letters, digits, - and _).")],
     service: Annotated[str, typer.Option("--service-code", help="Service code, e.g. compute-qc.")],
     description: DescriptionOption = None,
-    output: OutputOption = None,
-) -> None:
+) -> Environment:
     """Create an environment in a service."""
-    client = session(ctx).client
+    client = state.client
     connections = client.service_connections.list()
     matches = [c.id for c in connections if c.service_code.lower() == service.lower() or c.id == service]
     if len(matches) != 1:
@@ -66,30 +60,11 @@ def create_environment(
         raise typer.BadParameter(
             f"unknown service {service!r} (services: {codes})", param_hint="--service-code"
         )
-    show_one(client.environments.create(name, description or name, matches[0]), output)
+    return client.environments.create(name, description or name, matches[0])
 
 
-@environments.command("update")
-def update_environment(
-    ctx: typer.Context,
-    environment: EnvironmentArgument,
-    name: NewNameOption = None,
-    description: NewDescriptionOption = None,
-    output: OutputOption = None,
-) -> None:
-    """Rename an environment or change its description."""
-    state = session(ctx)
-    environments_api = state.client.environments
-    environment_id = state.resolve(environments_api, environment)
-    show_one(environments_api.update(environment_id, name=name, description=description), output)
-
-
-@environments.command("delete")
-def delete_environment(ctx: typer.Context, environment: EnvironmentArgument) -> None:
-    """Delete an environment and everything in it."""
-    state = session(ctx)
-    environments_api = state.client.environments
-    environments_api.delete(state.resolve(environments_api, environment))
+ENVIRONMENT_REF.call("update", "Rename an environment or change its description.", RENAME_OPTIONS, shows=True)
+ENVIRONMENT_REF.call("delete", "Delete an environment and everything in it.")
 
 
 APPS = [tasks, environments]

@@ -38,6 +38,8 @@ def _refuse_unless_custom(
 
 
 INSTANCE_REF = Reference(app, "INSTANCE", "Instance name or id.")
+#: The instance argument of the commands that check their other arguments before looking it up.
+InstanceArgument = Annotated[str, typer.Argument(metavar="INSTANCE", help="Instance name or id.")]
 
 
 @app.mutation("create", "Creating {name}")
@@ -113,17 +115,17 @@ def create(
     return task
 
 
-@INSTANCE_REF.mutation("update", "Updating {}")
+@app.mutation("update", "Updating {instance}")
 def update(
     state: Session,
-    instance_id: str,
+    instance: InstanceArgument,
     name: Annotated[str | None, typer.Option(help="New display name.")] = None,
     hostname: Annotated[str | None, typer.Option(help="New host name (a running instance reboots).")] = None,
 ) -> Task[Any]:
     """Rename an instance or change its host name."""
     if name is None and hostname is None:
         raise typer.BadParameter("give --name and/or --hostname")
-    return state.env.instances.update(instance_id, name=name, hostname=hostname)
+    return state.env.instances.update(INSTANCE_REF.entity_id(state, instance), name=name, hostname=hostname)
 
 
 @INSTANCE_REF.mutation("destroy", "Destroying {}")
@@ -161,10 +163,10 @@ INSTANCE_REF.task(
 )
 
 
-@INSTANCE_REF.mutation("change-offering", "Changing offering of {}")
+@app.mutation("change-offering", "Changing offering of {instance}")
 def change_offering(
     state: Session,
-    instance_id: str,
+    instance: InstanceArgument,
     offering: Annotated[str, typer.Argument(metavar="OFFERING", help="Compute offering name or id.")],
     cpu: CpuOption = None,
     memory: MemoryOption = None,
@@ -173,6 +175,7 @@ def change_offering(
     env = state.env
     offering_id = state.resolve(env.compute_offerings, offering)
     _refuse_unless_custom(env, offering_id, cpu, memory)
+    instance_id = INSTANCE_REF.entity_id(state, instance)
     return env.instances.change_compute_offering(instance_id, offering_id, cpu_count=cpu, memory_in_mb=memory)
 
 
@@ -197,7 +200,7 @@ def associate_ssh_key(state: Session, instance_id: str, ssh_key: SshKeyArgument)
 @app.command()
 def console(
     ctx: typer.Context,
-    instance: Annotated[str, typer.Argument(metavar="INSTANCE", help="Instance name or id.")],
+    instance: InstanceArgument,
     idle: Annotated[
         float, typer.Option(help="With piped input: seconds of quiet output after it before leaving.", min=0)
     ] = 2.0,

@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import NewNameOption, ResourceGroup, parse_columns, resource_app
+from cloudca.cli._commands import NewNameOption, Reference, ResourceGroup, parse_columns, resource_app
 from cloudca.cli._output import show_list, show_one, stderr
 from cloudca.cli._session import OutputOption, Session, session
+from cloudca.client import Organization, User
 from cloudca.client._resources.async_teams import environment_role
 
 organizations = ResourceGroup(
@@ -18,44 +19,33 @@ organizations = ResourceGroup(
     columns="ID:id,NAME:name,ENTRY POINT:entryPoint,PARENT:parent.name",
     resource="client.organizations",
 )
-OrganizationArgument = Annotated[str, typer.Argument(metavar="ORGANIZATION", help="Organization name or id.")]
+ORGANIZATION_REF = Reference(organizations, "ORGANIZATION", "Organization name or id.")
 
 
-@organizations.command("create")
+@organizations.action("create")
 def create_organization(
-    ctx: typer.Context,
+    state: Session,
     name: Annotated[str, typer.Argument(help="Display name.")],
     entry_point: Annotated[str, typer.Option("--entry-point", help="Unique code (letters, digits, -).")],
     parent: Annotated[str | None, typer.Option(help="Parent organization [default: yours].")] = None,
-    output: OutputOption = None,
-) -> None:
+) -> Organization:
     """Create a sub-organization."""
-    state = session(ctx)
     api = state.client.organizations
-    parent_id = state.resolve(api, parent) if parent else None
-    show_one(api.create(name, entry_point, parent_id=parent_id), output)
+    return api.create(name, entry_point, parent_id=state.resolve(api, parent) if parent else None)
 
 
-@organizations.command("update")
+@ORGANIZATION_REF.action("update")
 def update_organization(
-    ctx: typer.Context,
-    organization: OrganizationArgument,
+    state: Session,
+    organization_id: str,
     name: NewNameOption = None,
     entry_point: Annotated[str | None, typer.Option("--entry-point", help="New entry point.")] = None,
-    output: OutputOption = None,
-) -> None:
+) -> Organization:
     """Rename an organization or change its entry point."""
-    state = session(ctx)
-    api = state.client.organizations
-    show_one(api.update(state.resolve(api, organization), name=name, entry_point=entry_point), output)
+    return state.client.organizations.update(organization_id, name=name, entry_point=entry_point)
 
 
-@organizations.command("delete")
-def delete_organization(ctx: typer.Context, organization: OrganizationArgument) -> None:
-    """Delete an organization that has no sub-organizations or environments left."""
-    state = session(ctx)
-    api = state.client.organizations
-    api.delete(state.resolve(api, organization))
+ORGANIZATION_REF.call("delete", "Delete an organization that has no sub-organizations or environments left.")
 
 
 users = ResourceGroup(
@@ -66,6 +56,7 @@ users = ResourceGroup(
     resource="client.users",
     filters=["organizationId"],
 )
+USER_REF = Reference(users, "USER", "User name or id.")
 UserArgument = Annotated[str, typer.Argument(metavar="USER", help="User name or id.")]
 RoleOption = Annotated[
     list[str] | None,
@@ -90,9 +81,9 @@ def _roles(state: Session, roles: list[str] | None, admin: bool) -> list[dict[st
     return granted
 
 
-@users.command("create")
+@users.action("create")
 def create_user(
-    ctx: typer.Context,
+    state: Session,
     user_name: Annotated[str, typer.Argument(metavar="USER_NAME", help="Unique user name.")],
     email: Annotated[str, typer.Option(help="Email address.")],
     first_name: Annotated[str, typer.Option("--first-name", help="First name [default: USER_NAME].")] = "",
@@ -100,12 +91,10 @@ def create_user(
     organization: Annotated[str | None, typer.Option(help="Organization [default: yours].")] = None,
     role: RoleOption = None,
     admin: AdminOption = False,
-    output: OutputOption = None,
-) -> None:
+) -> User:
     """Create a user, with roles in environments (and organization admin rights with --admin)."""
-    state = session(ctx)
     organization_id = state.resolve(state.client.organizations, organization) if organization else None
-    user = state.client.users.create(
+    return state.client.users.create(
         user_name,
         first_name=first_name or user_name,
         last_name=last_name,
@@ -113,12 +102,11 @@ def create_user(
         organization_id=organization_id,
         roles=_roles(state, role, admin),
     )
-    show_one(user, output)
 
 
-@users.command("update")
+@users.action("update")
 def update_user(
-    ctx: typer.Context,
+    state: Session,
     user: UserArgument,
     email: Annotated[str | None, typer.Option(help="New email address.")] = None,
     first_name: Annotated[str | None, typer.Option("--first-name", help="New first name.")] = None,
@@ -127,30 +115,16 @@ def update_user(
     admin: Annotated[
         bool | None, typer.Option("--admin/--no-admin", help="With --role: replace all roles.")
     ] = None,
-    output: OutputOption = None,
-) -> None:
+) -> User:
     """Change a user; --role or --admin/--no-admin replaces all of the user's roles."""
-    state = session(ctx)
-    api = state.client.users
     roles = _roles(state, role, bool(admin)) if role is not None or admin is not None else None
-    updated = api.update(
-        state.resolve(api, user), email=email, first_name=first_name, last_name=last_name, roles=roles
+    return state.client.users.update(
+        USER_REF.entity_id(state, user), email=email, first_name=first_name, last_name=last_name, roles=roles
     )
-    show_one(updated, output)
 
 
-@users.command("delete")
-def delete_user(ctx: typer.Context, user: UserArgument) -> None:
-    """Delete a user; their API keys stop working at once."""
-    state = session(ctx)
-    state.client.users.delete(state.resolve(state.client.users, user))
-
-
-@users.command("unlock")
-def unlock_user(ctx: typer.Context, user: UserArgument, output: OutputOption = None) -> None:
-    """Make a user active again."""
-    state = session(ctx)
-    show_one(state.client.users.unlock(state.resolve(state.client.users, user)), output)
+USER_REF.call("delete", "Delete a user; their API keys stop working at once.")
+USER_REF.call("unlock", "Make a user active again.", shows=True)
 
 
 api_keys = resource_app("api-keys", "API keys of users (a cloudca extension).")
