@@ -116,16 +116,17 @@ def add_read_commands(
 class ResourceGroup(typer.Typer):
     """A ``cloudca <name>`` group over one SDK resource, with ``list`` and ``get``
     (:func:`add_read_commands`). ``resource`` is the SDK resource's path from the session
-    (default ``env.<name>``); ``columns`` as :func:`parse_columns` reads them; ``plural`` defaults to
-    the noun and an ``s``."""
+    (default ``env.<name>``); ``columns`` as :func:`parse_columns` reads them. ``noun`` defaults to
+    the name in the singular (``compute-offerings``: ``compute offering``), ``plural`` to the noun
+    and an ``s``."""
 
     def __init__(
         self,
         name: str,
         help_text: str,
         *,
-        noun: str,
         columns: str,
+        noun: str | None = None,
         plural: str | None = None,
         resource: str | None = None,
         filters: Sequence[str] = (),
@@ -133,6 +134,7 @@ class ResourceGroup(typer.Typer):
     ) -> None:
         super().__init__(name=name, help=help_text, no_args_is_help=True)
         self.resource: ResourceGetter = operator.attrgetter(resource or f"env.{name.replace('-', '_')}")
+        noun = noun or name.removesuffix("s").replace("-", " ")
         add_read_commands(
             self,
             noun=noun,

@@ -60,7 +60,6 @@ SSH_KEY_REF.task("delete", "Delete a key (instances keep what was installed).", 
 affinity_groups = ResourceGroup(
     "affinity-groups",
     "Anti-affinity and dedicated groups.",
-    noun="affinity group",
     columns="ID:id,NAME:name,TYPE:type,INSTANCES:instanceNames",
     filters=("type",),
 )

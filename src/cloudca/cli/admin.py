@@ -37,7 +37,6 @@ def wait_task(
 environments = ResourceGroup(
     "environments",
     "Environments (administration).",
-    noun="environment",
     columns="ID:id,NAME:name,SERVICE:serviceConnection.serviceCode,DESCRIPTION:description",
     resource="client.environments",
 )

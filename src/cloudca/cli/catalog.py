@@ -15,30 +15,27 @@ if TYPE_CHECKING:  # the server is imported only when ``templates import`` runs 
     from cloudca.server.catalog.imports import ImportedTemplate, TemplateImport
     from cloudca.server.config import Settings
 
-zones = ResourceGroup("zones", "Zones of the service.", noun="zone", columns="ID:id,NAME:name")
+zones = ResourceGroup("zones", "Zones of the service.", columns="ID:id,NAME:name")
 templates = ResourceGroup(
     "templates",
     "Machine templates (operating system images).",
-    noun="template",
     columns="ID:id,NAME:name,OS:osType,READY:isReady,PUBLIC:isPublic",
 )
 compute_offerings = ResourceGroup(
     "compute-offerings",
     "Compute offerings (vCPUs and memory).",
-    noun="compute offering",
     columns="ID:id,NAME:name,CPUS:cpuCount,MEMORY MB:memoryInMB,CUSTOM:custom",
 )
 disk_offerings = ResourceGroup(
     "disk-offerings",
     "Disk offerings for data volumes.",
-    noun="disk offering",
     columns="ID:id,NAME:name,GB:gbSize,CUSTOM SIZE:customSize,CUSTOM IOPS:customIops",
 )
 vpc_offerings = ResourceGroup(
     "vpc-offerings", "VPC offerings.", noun="VPC offering", columns="ID:id,NAME:name,STATE:state"
 )
 network_offerings = ResourceGroup(
-    "network-offerings", "Network offerings.", noun="network offering", columns="ID:id,NAME:name,STATE:state"
+    "network-offerings", "Network offerings.", columns="ID:id,NAME:name,STATE:state"
 )
 
 APPS = [zones, templates, compute_offerings, disk_offerings, vpc_offerings, network_offerings]

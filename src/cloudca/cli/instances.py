@@ -14,7 +14,6 @@ from cloudca.client import EnvironmentClient, Task
 app = ResourceGroup(
     "instances",
     "Virtual machines: create, start, stop, reboot, destroy, recover, change-offering, ...",
-    noun="instance",
     columns="ID:id,NAME:name,STATE:state,IP:ipAddress,OFFERING:computeOfferingName,"
     "TEMPLATE:templateName,NETWORK:networkName",
 )

@@ -53,7 +53,6 @@ VPC_REF.task("restart", "Restart a VPC's router.", "Restarting VPC {}")
 networks = ResourceGroup(
     "networks",
     "Networks (tiers) inside VPCs.",
-    noun="network",
     columns="ID:id,NAME:name,CIDR:cidr,VPC:vpcName,ZONE:zoneName,STATE:state",
     filters=("vpc_id", "zone_id"),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,14 +17,18 @@ DatabaseUrlOption = Annotated[
 ]
 
 
+def driver_option(drivers: str) -> Any:  # typer.Option is typed so
+    """``--driver``, naming the compute drivers the command can run (the worker: only the
+    simulator's)."""
+    return typer.Option(help=f"Compute driver: {drivers} [env: CLOUDCA_DRIVER]")
+
+
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on [env: CLOUDCA_HOST]")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on [env: CLOUDCA_PORT]")] = None,
     data_dir: DataDirOption = None,
     database_url: DatabaseUrlOption = None,
-    driver: Annotated[
-        str | None, typer.Option(help="Compute driver: simulator or libvirt [env: CLOUDCA_DRIVER]")
-    ] = None,
+    driver: Annotated[str | None, driver_option("simulator or libvirt")] = None,
     workers: Annotated[
         int,
         typer.Option(

@@ -13,7 +13,6 @@ from cloudca.client import Task
 volumes = ResourceGroup(
     "volumes",
     "Root and data volumes.",
-    noun="volume",
     columns="ID:id,NAME:name,TYPE:type,GB:sizeInGb,INSTANCE:instanceName,OFFERING:diskOfferingName,STATE:state",
     filters=("type", "instance_id"),
 )
@@ -69,7 +68,6 @@ def resize_volume(
 snapshots = ResourceGroup(
     "snapshots",
     "Volume snapshots (revert and delete: cloudca extensions).",
-    noun="snapshot",
     columns="ID:id,NAME:name,VOLUME:volume,TYPE:volumeType,STATE:state,BYTES:sizeInBytes",
     filters=("volume_id",),
 )

@@ -15,7 +15,6 @@ from cloudca.client._resources.async_teams import environment_role
 organizations = ResourceGroup(
     "organizations",
     "Organizations and sub-organizations (administration).",
-    noun="organization",
     columns="ID:id,NAME:name,ENTRY POINT:entryPoint,PARENT:parent.name",
     resource="client.organizations",
 )
@@ -51,7 +50,6 @@ ORGANIZATION_REF.call("delete", "Delete an organization that has no sub-organiza
 users = ResourceGroup(
     "users",
     "Users and their roles (administration).",
-    noun="user",
     columns="ID:id,USER NAME:userName,EMAIL:email,STATUS:status",
     resource="client.users",
     filters=["organizationId"],

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cloudca.cli.serve import DatabaseUrlOption, DataDirOption
+from cloudca.cli.serve import DatabaseUrlOption, DataDirOption, driver_option
 
 if TYPE_CHECKING:  # the server is imported only when the command runs (the CLI stays light)
     from cloudca.server.config import Settings
@@ -26,9 +26,7 @@ if TYPE_CHECKING:  # the server is imported only when the command runs (the CLI 
 def worker(
     data_dir: DataDirOption = None,
     database_url: DatabaseUrlOption = None,
-    driver: Annotated[
-        str | None, typer.Option(help="Compute driver: simulator [env: CLOUDCA_DRIVER]")
-    ] = None,
+    driver: Annotated[str | None, driver_option("simulator")] = None,
     migrate_only: Annotated[
         bool, typer.Option("--migrate-only", help="Apply the database migrations, then exit.")
     ] = False,
