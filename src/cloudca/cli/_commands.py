@@ -1,5 +1,7 @@
-"""Builders for the commands resources share: ``list`` and ``get``, and the mutations that start a
-task and finish it (``--output``, ``--no-wait``, ``--timeout``)."""
+"""Builders for the commands resources share: ``list`` and ``get``, the mutations that start a task
+and finish it (``--output``, ``--no-wait``, ``--timeout``), and the administration's synchronous
+commands. A command's body receives the session (and, for a :class:`Reference` command, the
+entity's id) and returns the task or what to show; the builder does the rest."""
 
 # No ``from __future__ import annotations`` here: the commands are closures whose annotations
 # use the builder's arguments, and typer evaluates annotations in the module's namespace.

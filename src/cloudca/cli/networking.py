@@ -6,13 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudca.cli._commands import (
-    RENAME_OPTIONS,
-    DescriptionOption,
-    Reference,
-    ResourceGroup,
-    as_given,
-)
+from cloudca.cli._commands import RENAME_OPTIONS, DescriptionOption, Reference, ResourceGroup, as_given
 from cloudca.cli._session import Session
 from cloudca.client import Task
 
