@@ -15,8 +15,7 @@ from cloudca.cli._commands import (
     ResourceGroup,
     as_given,
 )
-from cloudca.cli._output import show_one
-from cloudca.cli._session import OutputOption, Session, session
+from cloudca.cli._session import Session
 from cloudca.client import Task
 
 ssh_keys = ResourceGroup(
@@ -28,14 +27,9 @@ ssh_keys = ResourceGroup(
 )
 
 
-@ssh_keys.command("get", help="Show one SSH key.")
-def get_ssh_key(
-    ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="SSH_KEY", help="Key name or id.")],
-    output: OutputOption = None,
-) -> None:
-    # The API addresses keys by name or id itself, so no lookup is needed.
-    show_one(session(ctx).env.ssh_keys.get(key), output)
+# The API addresses keys by name or id itself, so no lookup is needed.
+SSH_KEY_REF = Reference(ssh_keys, "SSH_KEY", "Key name or id.", as_given)
+SSH_KEY_REF.call("get", "Show one SSH key.", shows=True)
 
 
 @ssh_keys.mutation("register", "Registering {name}")
@@ -53,7 +47,6 @@ def register(
     return state.env.ssh_keys.create(name, public_key_file.read_text(encoding="utf-8").strip())
 
 
-SSH_KEY_REF = Reference(ssh_keys, "SSH_KEY", "Key name or id.", as_given)
 SSH_KEY_REF.task("delete", "Delete a key (instances keep what was installed).", "Deleting {}", "Deleted")
 
 

@@ -9,7 +9,7 @@ import typer
 
 from cloudca.cli._commands import Reference, ResourceGroup
 from cloudca.cli._session import Session, refuse, session
-from cloudca.client import EnvironmentClient, Task
+from cloudca.client import Task
 
 app = ResourceGroup(
     "instances",
@@ -23,17 +23,19 @@ CpuOption = Annotated[int | None, typer.Option(help="vCPUs, for a custom offerin
 MemoryOption = Annotated[int | None, typer.Option(help="Memory in MB, for a custom offering.")]
 
 
-def _refuse_unless_custom(
-    env: EnvironmentClient, offering_id: str, cpu: int | None, memory: int | None
-) -> None:
+def _compute_offering(state: Session, offering: str, cpu: int | None, memory: int | None) -> str:
+    """The id of the compute offering ``offering`` names; ``--cpu`` and ``--memory`` are refused
+    unless it is a custom one."""
+    offering_id = state.resolve(state.env.compute_offerings, offering)
     if cpu is None and memory is None:
-        return
-    chosen = env.compute_offerings.get(offering_id)
+        return offering_id
+    chosen = state.env.compute_offerings.get(offering_id)
     if not chosen.custom:
         refuse(
             {"--cpu": cpu, "--memory": memory},
             f"compute offering {chosen.name!r} has fixed CPU and memory; these apply to custom offerings",
         )
+    return offering_id
 
 
 INSTANCE_REF = Reference(app, "INSTANCE", "Instance name or id.")
@@ -73,8 +75,7 @@ def create(
 ) -> Task[Any]:
     """Create an instance and start it. The result shows its password when the template has one."""
     env = state.env
-    offering_id = state.resolve(env.compute_offerings, offering)
-    _refuse_unless_custom(env, offering_id, cpu, memory)
+    offering_id = _compute_offering(state, offering, cpu, memory)
     disk_offering_id = state.resolve(env.disk_offerings, disk_offering) if disk_offering else None
     if disk_offering_id is None:
         refuse(
@@ -171,11 +172,11 @@ def change_offering(
     memory: MemoryOption = None,
 ) -> Task[Any]:
     """Move an instance to another compute offering (reboots it when running)."""
-    env = state.env
-    offering_id = state.resolve(env.compute_offerings, offering)
-    _refuse_unless_custom(env, offering_id, cpu, memory)
+    offering_id = _compute_offering(state, offering, cpu, memory)
     instance_id = INSTANCE_REF.entity_id(state, instance)
-    return env.instances.change_compute_offering(instance_id, offering_id, cpu_count=cpu, memory_in_mb=memory)
+    return state.env.instances.change_compute_offering(
+        instance_id, offering_id, cpu_count=cpu, memory_in_mb=memory
+    )
 
 
 NetworkArgument = Annotated[str, typer.Argument(metavar="NETWORK", help="Destination network name or id.")]
