@@ -15,21 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import ParamSpec, TypeVar
 
-from cloudca.server.drivers.base import (
-    Capabilities,
-    ComputeDriver,
-    ConsoleStream,
-    DiskSpec,
-    DriverError,
-    HostInfo,
-    KnownMachine,
-    MachineReport,
-    MachineSpec,
-    NicSpec,
-    NoCapacityError,
-    PasswordApplied,
-    PowerState,
-)
+from cloudca.server.drivers import base
 from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 from cloudca.server.errors import InternalError, NoCapacity, ServiceError
 
@@ -44,21 +30,21 @@ def _always() -> None:
     return None
 
 
-def backend_error(exc: DriverError, action: str) -> ServiceError:
+def backend_error(exc: base.DriverError, action: str) -> ServiceError:
     """The service's error for a backend failure while doing ``action`` (e.g. "start the machine")."""
-    if isinstance(exc, NoCapacityError):
+    if isinstance(exc, base.NoCapacityError):
         return NoCapacity(str(exc) or "No host can run the instance")
     return InternalError(f"The compute backend failed to {action}: {exc}")
 
 
-class GuardedDriver(ComputeDriver):
+class GuardedDriver(base.ComputeDriver):
     """``inner`` with the lease checked before, and errors mapped after, every backend call."""
 
-    def __init__(self, inner: ComputeDriver, check: LeaseCheck = _always) -> None:
+    def __init__(self, inner: base.ComputeDriver, check: LeaseCheck = _always) -> None:
         self.inner = inner
         self.name = inner.name
         # Copied when the task starts: a driver settles its capabilities when it connects.
-        self.capabilities: Capabilities = inner.capabilities
+        self.capabilities: base.Capabilities = inner.capabilities
         self._check = check
 
     async def _call(
@@ -67,16 +53,16 @@ class GuardedDriver(ComputeDriver):
         self._check()
         try:
             return await method(*args, **kwargs)
-        except DriverError as exc:
+        except base.DriverError as exc:
             raise backend_error(exc, action) from exc
 
-    async def hosts(self) -> Sequence[HostInfo]:
+    async def hosts(self) -> Sequence[base.HostInfo]:
         return await self._call("list its hosts", self.inner.hosts)
 
-    async def adopt(self, machines: Sequence[KnownMachine]) -> None:
+    async def adopt(self, machines: Sequence[base.KnownMachine]) -> None:
         await self._call("adopt the machines", self.inner.adopt, machines)
 
-    async def create(self, spec: MachineSpec) -> None:
+    async def create(self, spec: base.MachineSpec) -> None:
         await self._call("create the machine", self.inner.create, spec)
 
     async def start(self, instance_id: str) -> None:
@@ -91,22 +77,22 @@ class GuardedDriver(ComputeDriver):
     async def destroy(self, instance_id: str) -> None:
         await self._call("destroy the machine", self.inner.destroy, instance_id)
 
-    async def power_state(self, instance_id: str) -> PowerState | None:
+    async def power_state(self, instance_id: str) -> base.PowerState | None:
         return await self._call("report the machine's power state", self.inner.power_state, instance_id)
 
     async def resize(self, instance_id: str, cpu_count: int, memory_mb: int) -> None:
         await self._call("resize the machine", self.inner.resize, instance_id, cpu_count, memory_mb)
 
-    async def set_password(self, instance_id: str, username: str, password: str) -> PasswordApplied:
+    async def set_password(self, instance_id: str, username: str, password: str) -> base.PasswordApplied:
         return await self._call("set the password", self.inner.set_password, instance_id, username, password)
 
     async def set_ssh_key(self, instance_id: str, username: str, public_key: str) -> None:
         await self._call("set the SSH key", self.inner.set_ssh_key, instance_id, username, public_key)
 
-    async def set_nics(self, instance_id: str, nics: Sequence[NicSpec]) -> None:
+    async def set_nics(self, instance_id: str, nics: Sequence[base.NicSpec]) -> None:
         await self._call("change the NICs", self.inner.set_nics, instance_id, nics)
 
-    async def set_disks(self, instance_id: str, disks: Sequence[DiskSpec]) -> None:
+    async def set_disks(self, instance_id: str, disks: Sequence[base.DiskSpec]) -> None:
         await self._call("change the disks", self.inner.set_disks, instance_id, disks)
 
     async def set_volume(self, volume_id: str, size_gb: int) -> None:
@@ -138,10 +124,10 @@ class GuardedDriver(ComputeDriver):
     async def set_load_balancing(self, public_ip: str, balancers: Sequence[LoadBalancer]) -> None:
         await self._call("change load balancing", self.inner.set_load_balancing, public_ip, balancers)
 
-    async def list_machines(self) -> Sequence[MachineReport] | None:
+    async def list_machines(self) -> Sequence[base.MachineReport] | None:
         return await self._call("list its machines", self.inner.list_machines)
 
-    async def report(self, instance_id: str) -> MachineReport | None:
+    async def report(self, instance_id: str) -> base.MachineReport | None:
         return await self._call("report the machine", self.inner.report, instance_id)
 
     def unreachable_hosts(self) -> frozenset[str]:
@@ -150,7 +136,7 @@ class GuardedDriver(ComputeDriver):
     def watch(self, notify: Callable[[str], None]) -> None:
         self.inner.watch(notify)
 
-    async def open_console(self, instance_id: str) -> ConsoleStream:
+    async def open_console(self, instance_id: str) -> base.ConsoleStream:
         return await self._call("open the console", self.inner.open_console, instance_id)
 
     async def close(self) -> None:

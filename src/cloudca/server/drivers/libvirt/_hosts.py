@@ -22,20 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 
-from cloudca.server.drivers.base import (
-    ComputeDriver,
-    ConsoleStream,
-    DiskSpec,
-    DriverError,
-    HostInfo,
-    KnownMachine,
-    MachineNotFoundError,
-    MachineReport,
-    MachineSpec,
-    NicSpec,
-    PasswordApplied,
-    PowerState,
-)
+from cloudca.server.drivers import base
 from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 
 from .driver import LibvirtDriver
@@ -57,7 +44,7 @@ def parse_hosts(text: str) -> dict[str, str]:
     return hosts
 
 
-class LibvirtHosts(ComputeDriver):
+class LibvirtHosts(base.ComputeDriver):
     """``LibvirtDriver``s by host name, behind the one interface; see the module's LIMITATIONS."""
 
     name = "libvirt"
@@ -76,7 +63,7 @@ class LibvirtHosts(ComputeDriver):
     def _host(self, name: str) -> LibvirtDriver:
         driver = self._drivers.get(name)
         if driver is None:
-            raise DriverError(f"no libvirt host {name} is registered")
+            raise base.DriverError(f"no libvirt host {name} is registered")
         return driver
 
     async def _machine_host(self, instance_id: str) -> LibvirtDriver | None:
@@ -89,20 +76,20 @@ class LibvirtHosts(ComputeDriver):
         for name, driver in self._drivers.items():
             try:
                 power = await driver.power_state(instance_id)
-            except DriverError:
+            except base.DriverError:
                 silent.append(name)
                 continue
             if power is not None:
                 self._where[instance_id] = name
                 return driver
         if silent:
-            raise DriverError(f"machine {instance_id}: hosts {', '.join(silent)} do not answer")
+            raise base.DriverError(f"machine {instance_id}: hosts {', '.join(silent)} do not answer")
         return None
 
     async def _of(self, instance_id: str) -> LibvirtDriver:
         driver = await self._machine_host(instance_id)
         if driver is None:
-            raise MachineNotFoundError(f"no libvirt host has machine {instance_id}")
+            raise base.MachineNotFoundError(f"no libvirt host has machine {instance_id}")
         return driver
 
     async def _each_reachable(self, call: Callable[[LibvirtDriver], object]) -> list[object]:
@@ -110,7 +97,7 @@ class LibvirtHosts(ComputeDriver):
         for name, driver in self._drivers.items():
             try:
                 results.append(await call(driver))  # type: ignore[misc]
-            except DriverError as exc:
+            except base.DriverError as exc:
                 if name not in self._unreachable:
                     log.warning("libvirt host %s does not answer: %s", name, exc)
                 self._unreachable.add(name)
@@ -118,25 +105,25 @@ class LibvirtHosts(ComputeDriver):
                 self._unreachable.discard(name)
         return results
 
-    async def hosts(self) -> Sequence[HostInfo]:
+    async def hosts(self) -> Sequence[base.HostInfo]:
         found = await self._each_reachable(lambda driver: driver.hosts())
         return [host for hosts in found for host in hosts]  # type: ignore[attr-defined]
 
-    async def list_machines(self) -> Sequence[MachineReport] | None:
+    async def list_machines(self) -> Sequence[base.MachineReport] | None:
         found = await self._each_reachable(lambda driver: driver.list_machines())
         return [report for reports in found for report in reports]  # type: ignore[attr-defined]
 
-    async def adopt(self, machines: Sequence[KnownMachine]) -> None:
+    async def adopt(self, machines: Sequence[base.KnownMachine]) -> None:
         for name, driver in self._drivers.items():
             mine = [machine for machine in machines if machine.host_name == name]
             self._where.update((machine.instance_id, name) for machine in mine)
             try:
                 await driver.adopt(mine)
-            except DriverError as exc:
+            except base.DriverError as exc:
                 log.warning("libvirt host %s does not answer at start: %s", name, exc)
                 self._unreachable.add(name)
 
-    async def create(self, spec: MachineSpec) -> None:
+    async def create(self, spec: base.MachineSpec) -> None:
         await self._host(spec.host_name).create(spec)
         self._where[spec.instance_id] = spec.host_name
 
@@ -155,27 +142,27 @@ class LibvirtHosts(ComputeDriver):
             await driver.destroy(instance_id)
         self._where.pop(instance_id, None)
 
-    async def power_state(self, instance_id: str) -> PowerState | None:
+    async def power_state(self, instance_id: str) -> base.PowerState | None:
         driver = await self._machine_host(instance_id)
         return None if driver is None else await driver.power_state(instance_id)
 
-    async def report(self, instance_id: str) -> MachineReport | None:
+    async def report(self, instance_id: str) -> base.MachineReport | None:
         driver = await self._machine_host(instance_id)
         return None if driver is None else await driver.report(instance_id)
 
     async def resize(self, instance_id: str, cpu_count: int, memory_mb: int) -> None:
         await (await self._of(instance_id)).resize(instance_id, cpu_count, memory_mb)
 
-    async def set_password(self, instance_id: str, username: str, password: str) -> PasswordApplied:
+    async def set_password(self, instance_id: str, username: str, password: str) -> base.PasswordApplied:
         return await (await self._of(instance_id)).set_password(instance_id, username, password)
 
     async def set_ssh_key(self, instance_id: str, username: str, public_key: str) -> None:
         await (await self._of(instance_id)).set_ssh_key(instance_id, username, public_key)
 
-    async def set_nics(self, instance_id: str, nics: Sequence[NicSpec]) -> None:
+    async def set_nics(self, instance_id: str, nics: Sequence[base.NicSpec]) -> None:
         await (await self._of(instance_id)).set_nics(instance_id, nics)
 
-    async def set_disks(self, instance_id: str, disks: Sequence[DiskSpec]) -> None:
+    async def set_disks(self, instance_id: str, disks: Sequence[base.DiskSpec]) -> None:
         await (await self._of(instance_id)).set_disks(instance_id, disks)
 
     # Volumes and snapshots are files of the first host (see LIMITATIONS).
@@ -215,7 +202,7 @@ class LibvirtHosts(ComputeDriver):
         for driver in self._drivers.values():
             driver.watch(notify)
 
-    async def open_console(self, instance_id: str) -> ConsoleStream:
+    async def open_console(self, instance_id: str) -> base.ConsoleStream:
         return await (await self._of(instance_id)).open_console(instance_id)
 
     async def close(self) -> None:

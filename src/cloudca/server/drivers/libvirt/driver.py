@@ -33,18 +33,7 @@ from pathlib import Path
 
 import libvirt
 
-from cloudca.server.drivers.base import (
-    Capabilities,
-    ComputeDriver,
-    DriverError,
-    HostInfo,
-    KnownMachine,
-    MachineNotFoundError,
-    MachineSpec,
-    NicSpec,
-    NoCapacityError,
-    PowerState,
-)
+from cloudca.server.drivers import base
 from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 
 from ._balancer import UNSUPPORTED as BALANCING_REFUSES
@@ -66,11 +55,11 @@ from ._xml import domain_name, domain_xml
 log = logging.getLogger("cloudca.drivers.libvirt")
 
 
-class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
+class LibvirtDriver(Watching, StorageOperations, base.ComputeDriver):
     """Machines as libvirt domains; see the module docstring for its LIMITATIONS."""
 
     name = "libvirt"
-    capabilities = Capabilities(
+    capabilities = base.Capabilities(
         live_resize=False,
         forwards_ports=True,
         real_guests=True,
@@ -110,7 +99,7 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
         self._shutdown_timeout = shutdown_timeout
         self._cpu_overcommit = cpu_overcommit
         self._tb_cache_mb = tb_cache_mb
-        self._host: HostInfo | None = None
+        self._host: base.HostInfo | None = None
         # One operation at a time per machine: libvirt serialises calls, not our read-modify-writes.
         self._locks: dict[str, asyncio.Lock] = {}
         self._rules = NetworkRules(self._firewall)
@@ -124,7 +113,7 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
 
     # -- Host ---------------------------------------------------------------------------------------
 
-    async def hosts(self) -> Sequence[HostInfo]:
+    async def hosts(self) -> Sequence[base.HostInfo]:
         if self._host is None:
             info, hostname, kind = await self._connection.call(
                 "read the host", lambda c: (c.getInfo(), c.getHostname(), c.getType())
@@ -136,13 +125,13 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
             )
             memory_mb = self._host_memory_mb or int(info[1])
             cpu_count = max(1, int(int(info[2]) * self._cpu_overcommit))
-            self._host = HostInfo(self._host_name or hostname, self._zone_name, cpu_count, memory_mb)
+            self._host = base.HostInfo(self._host_name or hostname, self._zone_name, cpu_count, memory_mb)
         return (self._host,)
 
-    async def _check_host(self, host_name: str) -> HostInfo:
+    async def _check_host(self, host_name: str) -> base.HostInfo:
         host = (await self.hosts())[0]
         if host_name != host.name:
-            raise DriverError(f"this libvirt driver offers host {host.name}, not {host_name}")
+            raise base.DriverError(f"this libvirt driver offers host {host.name}, not {host_name}")
         return host
 
     # -- Records ------------------------------------------------------------------------------------
@@ -153,7 +142,7 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
     async def _required(self, instance_id: str) -> MachineRecord:
         record = await self._record(instance_id)
         if record is None:
-            raise MachineNotFoundError(f"no machine {instance_id}")
+            raise base.MachineNotFoundError(f"no machine {instance_id}")
         return record
 
     async def _check_unique(self, record: MachineRecord) -> None:
@@ -162,13 +151,13 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
             for nic in spec.nics:
                 for theirs in other.spec.nics:
                     if nic.mac_address.lower() == theirs.mac_address.lower():
-                        raise DriverError(f"MAC {nic.mac_address} is used by {other.spec.instance_id}")
+                        raise base.DriverError(f"MAC {nic.mac_address} is used by {other.spec.instance_id}")
                     if nic.network_id == theirs.network_id and nic.ip_address == theirs.ip_address:
-                        raise DriverError(f"IP {nic.ip_address} is used by {other.spec.instance_id}")
+                        raise base.DriverError(f"IP {nic.ip_address} is used by {other.spec.instance_id}")
             volumes = {disk.volume_id for disk in other.spec.disks}
             for disk in spec.disks:
                 if disk.volume_id in volumes:
-                    raise DriverError(f"volume {disk.volume_id} is attached to {other.spec.instance_id}")
+                    raise base.DriverError(f"volume {disk.volume_id} is attached to {other.spec.instance_id}")
 
     async def _define(self, record: MachineRecord) -> None:
         """(Re)define the domain from ``record``: seed, volumes and definition follow the record."""
@@ -207,22 +196,26 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
 
     # -- Lifecycle ----------------------------------------------------------------------------------
 
-    async def adopt(self, machines: Sequence[KnownMachine]) -> None:
+    async def adopt(self, machines: Sequence[base.KnownMachine]) -> None:
         await self.hosts()
         for known in machines:
             if await self._record(known.instance_id) is None:
                 log.warning("instance %s is known to cloudca but has no libvirt domain", known.instance_id)
 
-    async def create(self, spec: MachineSpec) -> None:
+    async def create(self, spec: base.MachineSpec) -> None:
         host = await self._check_host(spec.host_name)
         if spec.cpu_count > host.cpu_count or spec.memory_mb > host.memory_mb:
-            raise NoCapacityError(f"{spec.cpu_count} CPUs and {spec.memory_mb} MB exceed host {host.name}")
+            raise base.NoCapacityError(
+                f"{spec.cpu_count} CPUs and {spec.memory_mb} MB exceed host {host.name}"
+            )
         async with self._lock(spec.instance_id):
             existing = await self._record(spec.instance_id)
             password_hash = await asyncio.to_thread(hash_password, spec.password) if spec.password else None
             if existing is not None:
                 if existing.spec != replace(spec, password=None):
-                    raise DriverError(f"instance {spec.instance_id} already exists with a different spec")
+                    raise base.DriverError(
+                        f"instance {spec.instance_id} already exists with a different spec"
+                    )
                 if password_hash is not None:  # A retried task may have drawn a new password.
                     await self._define(replace(existing, password_hash=password_hash))
                 return
@@ -270,7 +263,7 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
                 await self._remove(record)
         self._locks.pop(instance_id, None)
 
-    async def power_state(self, instance_id: str) -> PowerState | None:
+    async def power_state(self, instance_id: str) -> base.PowerState | None:
         def read(connection: libvirt.virConnect) -> bool | None:
             try:
                 return bool(connection.lookupByName(domain_name(instance_id)).isActive())
@@ -282,7 +275,7 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
         active = await self._connection.call(f"read machine {instance_id}", read)
         if active is None:
             return None
-        return PowerState.RUNNING if active else PowerState.STOPPED
+        return base.PowerState.RUNNING if active else base.PowerState.STOPPED
 
     # -- Definition changes (applied at next boot) ---------------------------------------------------
 
@@ -308,15 +301,17 @@ class LibvirtDriver(Watching, StorageOperations, ComputeDriver):
     async def resize(self, instance_id: str, cpu_count: int, memory_mb: int) -> None:
         host = (await self.hosts())[0]
         if cpu_count < 1 or memory_mb < 1:
-            raise DriverError(f"instance {instance_id}: {cpu_count} CPUs and {memory_mb} MB is not a size")
+            raise base.DriverError(
+                f"instance {instance_id}: {cpu_count} CPUs and {memory_mb} MB is not a size"
+            )
         if cpu_count > host.cpu_count or memory_mb > host.memory_mb:
-            raise NoCapacityError(f"{cpu_count} CPUs and {memory_mb} MB exceed host {host.name}")
+            raise base.NoCapacityError(f"{cpu_count} CPUs and {memory_mb} MB exceed host {host.name}")
         await self._change(instance_id, {"cpu_count": cpu_count, "memory_mb": memory_mb})
 
     async def set_ssh_key(self, instance_id: str, username: str, public_key: str) -> None:
         await self._change(instance_id, {"username": username, "ssh_public_key": public_key})
 
-    async def set_nics(self, instance_id: str, nics: Sequence[NicSpec]) -> None:
+    async def set_nics(self, instance_id: str, nics: Sequence[base.NicSpec]) -> None:
         await self._change(instance_id, {"nics": tuple(nics)})
 
     # -- Public IPs ---------------------------------------------------------------------------------

@@ -10,20 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from cloudca.server.drivers.base import (
-    Capabilities,
-    ComputeDriver,
-    ConsoleStream,
-    DiskSpec,
-    DriverError,
-    HostInfo,
-    KnownMachine,
-    MachineNotFoundError,
-    MachineSpec,
-    NicSpec,
-    PasswordApplied,
-    PowerState,
-)
+from cloudca.server.drivers import base
 from cloudca.server.drivers.rules import AclRule, LoadBalancer, PortForward
 
 from ._capacity import check_could_ever_fit, check_username, host_names, reserve
@@ -46,11 +33,11 @@ from ._volumes import SimulatedStorage, SimulatedVolumes
 Rule = TypeVar("Rule", PortForward, LoadBalancer)
 
 
-class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
+class SimulatorDriver(SimulatedStorage, Inspection, base.ComputeDriver):
     """An in-memory compute driver; see the package docstring for its LIMITATIONS."""
 
     name = "simulator"
-    capabilities = Capabilities(simulated_console=True)  # instant: set per instance, by its latency
+    capabilities = base.Capabilities(simulated_console=True)  # instant: set per instance, by its latency
 
     def __init__(
         self,
@@ -87,7 +74,7 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
             for host_name in host_names(zone_name, hosts_per_zone):
                 if host_name in self._hosts:
                     raise ValueError(f"zones {list(zones)} give the host name {host_name} twice")
-                info = HostInfo(host_name, zone_name, host_cpus, host_memory_mb)
+                info = base.HostInfo(host_name, zone_name, host_cpus, host_memory_mb)
                 self._hosts[host_name] = SimulatedHost(info)
         self._machines: dict[str, SimulatedMachine] = {}
         self._volumes = SimulatedVolumes(lambda: self._machines.values())
@@ -108,7 +95,10 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
     # -- Test and debugging surface (not part of ComputeDriver) ------------------------------------
 
     def inject_fault(
-        self, operation: str, count: int = 1, error: type[DriverError] | DriverError = DriverError
+        self,
+        operation: str,
+        count: int = 1,
+        error: type[base.DriverError] | base.DriverError = base.DriverError,
     ) -> None:
         """Make the next ``count`` calls of ``operation`` (e.g. ``"create"``) raise ``error``.
 
@@ -133,11 +123,11 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
 
     # -- ComputeDriver ------------------------------------------------------------------------------
 
-    async def hosts(self) -> Sequence[HostInfo]:
+    async def hosts(self) -> Sequence[base.HostInfo]:
         self._check_open()
         return tuple(host.info for host in self._hosts.values())
 
-    async def adopt(self, machines: Sequence[KnownMachine]) -> None:
+    async def adopt(self, machines: Sequence[base.KnownMachine]) -> None:
         await self._begin("adopt", "the known machines")
         check_adoption(machines, set(self._hosts), {key: m.host_name for key, m in self._machines.items()})
         # Checked everything first so that a refused adoption changes nothing.
@@ -147,31 +137,31 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
             machine = SimulatedMachine(
                 instance_id=known.instance_id,
                 host_name=known.host_name,
-                power_state=PowerState.STOPPED,
+                power_state=base.PowerState.STOPPED,
                 cpu_count=known.cpu_count,
                 memory_mb=known.memory_mb,
                 adopted=True,
                 details_known=False,
             )
-            if known.power_state is PowerState.RUNNING:
+            if known.power_state is base.PowerState.RUNNING:
                 # Not checked against free capacity: it already runs, the control plane says so.
                 self._hosts[known.host_name].reserve(known.cpu_count, known.memory_mb)
                 machine.boot()
             self._machines[known.instance_id] = machine
 
-    async def create(self, spec: MachineSpec) -> None:
+    async def create(self, spec: base.MachineSpec) -> None:
         await self._begin("create", spec.instance_id)
         existing = self._machines.get(spec.instance_id)
         if existing is not None and existing.created_from is not None:
             if existing.created_from != replace(spec, password=None):
-                raise DriverError(f"instance {spec.instance_id} already exists with a different spec")
+                raise base.DriverError(f"instance {spec.instance_id} already exists with a different spec")
             # A retried task may have drawn a new password; like a redefined config drive, it wins.
             if spec.password is not None:
                 existing.password_sha256 = password_digest(spec.password)
             return
         host = self._host_for(spec)
         if existing is not None and existing.host_name != spec.host_name:
-            raise DriverError(
+            raise base.DriverError(
                 f"instance {spec.instance_id} already exists on host {existing.host_name}, "
                 f"not {spec.host_name}"
             )
@@ -180,7 +170,7 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
         others = self._others(spec.instance_id)
         check_nics(spec.instance_id, spec.nics, others)
         check_disks(spec.instance_id, spec.disks, (), others)
-        if existing is not None and existing.power_state is PowerState.RUNNING:
+        if existing is not None and existing.power_state is base.PowerState.RUNNING:
             # An adopted machine that runs: its usage follows the size the retried create brings.
             reserve(
                 host,
@@ -194,7 +184,7 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
         machine = existing or SimulatedMachine(
             instance_id=spec.instance_id,
             host_name=spec.host_name,
-            power_state=PowerState.STOPPED,
+            power_state=base.PowerState.STOPPED,
             cpu_count=spec.cpu_count,
             memory_mb=spec.memory_mb,
         )
@@ -209,19 +199,19 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
     async def start(self, instance_id: str) -> None:
         await self._begin("start", instance_id)
         machine = self._machine(instance_id)
-        if machine.power_state is not PowerState.RUNNING:
+        if machine.power_state is not base.PowerState.RUNNING:
             self._power_on(machine)
 
     async def stop(self, instance_id: str) -> None:
         await self._begin("stop", instance_id)
         machine = self._machine(instance_id)
-        if machine.power_state is PowerState.RUNNING:
+        if machine.power_state is base.PowerState.RUNNING:
             self._power_off(machine)
 
     async def reboot(self, instance_id: str) -> None:
         await self._begin("reboot", instance_id)
         machine = self._machine(instance_id)
-        if machine.power_state is PowerState.RUNNING:
+        if machine.power_state is base.PowerState.RUNNING:
             machine.boot()  # Keeps its CPU and memory; boots with its current definition.
         else:
             self._power_on(machine)
@@ -231,12 +221,12 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
         machine = self._machines.get(instance_id)
         if machine is None:
             return
-        if machine.power_state is PowerState.RUNNING:
+        if machine.power_state is base.PowerState.RUNNING:
             self._power_off(machine)
         del self._machines[instance_id]
         self._volumes.detach_all(machine.disks)
 
-    async def power_state(self, instance_id: str) -> PowerState | None:
+    async def power_state(self, instance_id: str) -> base.PowerState | None:
         self._check_open()
         machine = self._machines.get(instance_id)
         return self._answering(machine).power_state if machine is not None else None
@@ -250,7 +240,7 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
         check_size(instance_id, cpu_count, memory_mb)
         host = self._hosts[machine.host_name]
         check_could_ever_fit(host, instance_id, cpu_count, memory_mb)
-        if machine.power_state is PowerState.RUNNING:
+        if machine.power_state is base.PowerState.RUNNING:
             reserve(
                 host,
                 instance_id,
@@ -260,12 +250,12 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
             )
         machine.cpu_count, machine.memory_mb = cpu_count, memory_mb
 
-    async def set_password(self, instance_id: str, username: str, password: str) -> PasswordApplied:
+    async def set_password(self, instance_id: str, username: str, password: str) -> base.PasswordApplied:
         await self._begin("set_password", instance_id)
         machine = self._machine(instance_id)
         check_username(machine, username)
         machine.username, machine.password_sha256 = username, password_digest(password)
-        return PasswordApplied.NOW  # No guest to wait for: the record is the machine.
+        return base.PasswordApplied.NOW  # No guest to wait for: the record is the machine.
 
     async def set_ssh_key(self, instance_id: str, username: str, public_key: str) -> None:
         await self._begin("set_ssh_key", instance_id)
@@ -273,13 +263,13 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
         check_username(machine, username)
         machine.username, machine.ssh_public_key = username, public_key
 
-    async def set_nics(self, instance_id: str, nics: Sequence[NicSpec]) -> None:
+    async def set_nics(self, instance_id: str, nics: Sequence[base.NicSpec]) -> None:
         await self._begin("set_nics", instance_id)
         machine = self._machine(instance_id)
         check_nics(instance_id, nics, self._others(instance_id))
         machine.nics = tuple(nics)
 
-    async def set_disks(self, instance_id: str, disks: Sequence[DiskSpec]) -> None:
+    async def set_disks(self, instance_id: str, disks: Sequence[base.DiskSpec]) -> None:
         await self._begin("set_disks", instance_id)
         machine = self._machine(instance_id)
         check_disks(instance_id, disks, machine.disks, self._others(instance_id))
@@ -313,11 +303,11 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
     def watch(self, notify: Callable[[str], None]) -> None:
         self._notify = notify
 
-    async def open_console(self, instance_id: str) -> ConsoleStream:
+    async def open_console(self, instance_id: str) -> base.ConsoleStream:
         self._check_open()
         machine = self._machine(instance_id)
-        if machine.power_state is not PowerState.RUNNING:
-            raise DriverError(f"instance {instance_id} is not running: its console is not there")
+        if machine.power_state is not base.PowerState.RUNNING:
+            raise base.DriverError(f"instance {instance_id} is not running: its console is not there")
         spec = machine.created_from
         return SimulatedConsole(spec.hostname if spec is not None else instance_id)
 
@@ -328,7 +318,7 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
 
     def _check_open(self) -> None:
         if self._closed:
-            raise DriverError("the simulator driver is closed")
+            raise base.DriverError("the simulator driver is closed")
 
     async def _begin(self, operation: str, subject: str) -> None:
         """Take the operation's time, then fail if a fault is due. Callers mutate only after this."""
@@ -342,12 +332,12 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
     def _machine(self, instance_id: str) -> SimulatedMachine:
         machine = self._machines.get(instance_id)
         if machine is None:
-            raise MachineNotFoundError(f"the simulator has no machine for instance {instance_id}")
+            raise base.MachineNotFoundError(f"the simulator has no machine for instance {instance_id}")
         return self._answering(machine)
 
     def _answering(self, machine: SimulatedMachine) -> SimulatedMachine:
         if not self._hosts[machine.host_name].answering:
-            raise DriverError(f"host {machine.host_name} does not answer")
+            raise base.DriverError(f"host {machine.host_name} does not answer")
         return machine
 
     def _others(self, instance_id: str) -> list[SimulatedMachine]:
@@ -355,17 +345,17 @@ class SimulatorDriver(SimulatedStorage, Inspection, ComputeDriver):
             return []  # this process's books are partial; the database checks uniqueness
         return [machine for key, machine in self._machines.items() if key != instance_id]
 
-    def _host_for(self, spec: MachineSpec) -> SimulatedHost:
+    def _host_for(self, spec: base.MachineSpec) -> SimulatedHost:
         host = self._hosts.get(spec.host_name)
         if host is None:
-            raise DriverError(f"instance {spec.instance_id}: the simulator has no host {spec.host_name}")
+            raise base.DriverError(f"instance {spec.instance_id}: the simulator has no host {spec.host_name}")
         if host.info.zone_name != spec.zone_name:
-            raise DriverError(
+            raise base.DriverError(
                 f"instance {spec.instance_id}: host {spec.host_name} is in zone {host.info.zone_name}, "
                 f"not {spec.zone_name}"
             )
         if not host.answering:
-            raise DriverError(f"host {spec.host_name} does not answer")
+            raise base.DriverError(f"host {spec.host_name} does not answer")
         return host
 
     def _power_on(self, machine: SimulatedMachine) -> None:
