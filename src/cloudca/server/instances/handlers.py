@@ -9,20 +9,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from cloudca.server.catalog.models import Template
 from cloudca.server.errors import InternalError
-from cloudca.server.instances import lifecycle, reconcile, states
+from cloudca.server.instances import lifecycle, operation_handlers, reconcile, states
 from cloudca.server.instances.machines import generate_password, machine_spec
 from cloudca.server.instances.models import Instance
-from cloudca.server.instances.operation_handlers import (
-    AssociateSshKey,
-    ChangeComputeOffering,
-    ChangeNetwork,
-    CreateRecoveryPoint,
-    Reboot,
-    ResetPassword,
-    Start,
-    Stop,
-    Update,
-)
 from cloudca.server.instances.payloads import CreatePayload, DestroyPayload
 from cloudca.server.instances.reconcile import Part
 from cloudca.server.instances.representation import represent_one
@@ -161,9 +150,8 @@ class Create(InstanceTask):
 
     async def undo(self, ctx: TaskContext, task: Task) -> None:
         """Roll the create back completely: nothing it allocated survives (4.2)."""
-        async with ctx.database.session() as session:
-            instance = await session.get(Instance, task.entity_id)
-        if instance is None or instance.task_id != task.id:
+        instance = await self.bound(ctx, task)
+        if instance is None:
             return
         # The backend first, the records last: while a driver call fails the records stay, so the
         # runner's next try of this undo redoes every step (removing them first left nothing to
@@ -190,15 +178,7 @@ class Create(InstanceTask):
 
 HANDLERS: tuple[TaskHandler, ...] = (
     Create(),
-    Start(),
-    Stop(),
-    Reboot(),
-    Update(),
-    ResetPassword(),
-    AssociateSshKey(),
-    CreateRecoveryPoint(),
-    ChangeComputeOffering(),
-    ChangeNetwork(),
+    *operation_handlers.HANDLERS,
     Recover(),
     Destroy(),
     Purge(),

@@ -3,12 +3,13 @@ reboot, update, reset password, associate an SSH key, recovery point, change off
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from cloudca.server.catalog.models import Template
+from cloudca.server.drivers.base import ComputeDriver
 from cloudca.server.errors import Duplicate, InvalidField, ServiceError
 from cloudca.server.instances import lifecycle, reconcile, states
 from cloudca.server.instances.machines import generate_password, nic_specs
@@ -24,35 +25,27 @@ from cloudca.server.instances.task_base import InstanceTask, derived_id
 from cloudca.server.networking import ipam
 from cloudca.server.networking.models import Network, Nic
 from cloudca.server.placement import scheduler
-from cloudca.server.tasks.handlers import TaskContext
+from cloudca.server.tasks.handlers import TaskContext, TaskHandler
 from cloudca.server.tasks.models import Task
 
 
-class Start(InstanceTask):
-    kind = "instances.start"
+class PowerTask(InstanceTask):
+    """Start, stop and reboot: one call to the driver, then the state the instance is in after it."""
+
+    def __init__(self, kind: str, power: Callable[[ComputeDriver, str], Awaitable[None]], after: str) -> None:
+        self.kind = kind
+        self._power = power
+        self._after = after
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
-        await ctx.driver.start(instance.id)
-        await self.finish(ctx, task, states.RUNNING)
+        await self._power(ctx.driver, instance.id)
+        await self.finish(ctx, task, self._after)
 
 
-class Stop(InstanceTask):
-    kind = "instances.stop"
-
-    async def run(self, ctx: TaskContext, task: Task) -> None:
-        instance = await self.load(ctx, task)
-        await ctx.driver.stop(instance.id)
-        await self.finish(ctx, task, states.STOPPED)
-
-
-class Reboot(InstanceTask):
-    kind = "instances.reboot"
-
-    async def run(self, ctx: TaskContext, task: Task) -> None:
-        instance = await self.load(ctx, task)
-        await ctx.driver.reboot(instance.id)
-        await self.finish(ctx, task, states.RUNNING)
+START = PowerTask("instances.start", lambda driver, machine: driver.start(machine), states.RUNNING)
+STOP = PowerTask("instances.stop", lambda driver, machine: driver.stop(machine), states.STOPPED)
+REBOOT = PowerTask("instances.reboot", lambda driver, machine: driver.reboot(machine), states.RUNNING)
 
 
 class Update(InstanceTask):
@@ -76,9 +69,7 @@ class ResetPassword(InstanceTask):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
-        async with ctx.database.session() as session:
-            template = await session.get(Template, instance.template_id)
-        assert template is not None
+        template = await self.template_of(ctx, instance)
         password = generate_password()
         applied = await ctx.driver.set_password(instance.id, template.username, password)
         # cloudca extension: "now" (the running guest has it) or "nextBoot" (from the seed).
@@ -91,9 +82,7 @@ class AssociateSshKey(InstanceTask):
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         instance = await self.load(ctx, task)
-        async with ctx.database.session() as session:
-            template = await session.get(Template, instance.template_id)
-        assert template is not None
+        template = await self.template_of(ctx, instance)
         payload = AssociateSshKeyPayload.from_json(task.payload)
         public_key = payload.publicKey
         await ctx.driver.set_ssh_key(instance.id, template.username, public_key)
@@ -213,3 +202,16 @@ class ChangeNetwork(InstanceTask):
     async def undo(self, ctx: TaskContext, task: Task) -> None:
         await reconcile.reconcile(ctx, task.entity_id)  # NICs, power and forwards as the records still say
         await super().undo(ctx, task)
+
+
+HANDLERS: tuple[TaskHandler, ...] = (
+    START,
+    STOP,
+    REBOOT,
+    Update(),
+    ResetPassword(),
+    AssociateSshKey(),
+    CreateRecoveryPoint(),
+    ChangeComputeOffering(),
+    ChangeNetwork(),
+)

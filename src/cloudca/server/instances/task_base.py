@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cloudca.server.catalog.models import Template
 from cloudca.server.drivers.base import PowerState
 from cloudca.server.errors import InternalError, ServiceError
 from cloudca.server.instances import reconcile, states
@@ -35,12 +36,25 @@ def derived_id(task: Task, purpose: str) -> str:
 class InstanceTask(TaskHandler):
     """Base of every instance task: loading, finishing, and the generic repair."""
 
-    async def load(self, ctx: TaskContext, task: Task) -> Instance:
+    async def bound(self, ctx: TaskContext, task: Task) -> Instance | None:
+        """The task's instance, or ``None`` when it is gone or another task holds it (an undo that
+        already ran has nothing left to do)."""
         async with ctx.database.session() as session:
             instance = await session.get(Instance, task.entity_id)
-        if instance is None or instance.task_id != task.id:
+        return instance if instance is not None and instance.task_id == task.id else None
+
+    async def load(self, ctx: TaskContext, task: Task) -> Instance:
+        instance = await self.bound(ctx, task)
+        if instance is None:
             raise InternalError("The instance is no longer bound to this task")
         return instance
+
+    async def template_of(self, ctx: TaskContext, instance: Instance) -> Template:
+        """The instance's template: the guest's user name (passwords and SSH keys are set for it)."""
+        async with ctx.database.session() as session:
+            template = await session.get(Template, instance.template_id)
+        assert template is not None  # templates are never deleted
+        return template
 
     async def finish(
         self,
@@ -68,9 +82,8 @@ class InstanceTask(TaskHandler):
         await ctx.succeed(session, task, result)
 
     async def undo(self, ctx: TaskContext, task: Task) -> None:
-        async with ctx.database.session() as session:
-            instance = await session.get(Instance, task.entity_id)
-        if instance is None or instance.task_id != task.id:
+        instance = await self.bound(ctx, task)
+        if instance is None:
             return
         try:
             power = await ctx.driver.power_state(instance.id)
