@@ -8,13 +8,23 @@ operation the table lacks is ``UNKNOWN_OPERATION`` naming the entity type.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.core.fields import Body
+from cloudca.server.core.payloads import Payload
 from cloudca.server.errors import UnknownOperation
 
 C = TypeVar("C")
+S = TypeVar("S")
+
+#: The usual check: it takes the session, the environment (``S``, an ``EnvironmentScope``, which this
+#: low module does not import), the resource's row and the typed body (``None`` without a model),
+#: and returns the task's payload.
+EntityCheck = Callable[[AsyncSession, S, Any, Any], Awaitable[Payload]]
 
 
 @dataclass(frozen=True)

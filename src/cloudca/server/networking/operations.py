@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.operations import Operation, Operations
-from cloudca.server.core.payloads import NoPayload, Payload
+from cloudca.server.core.operations import EntityCheck, Operation, Operations
+from cloudca.server.core.payloads import NoPayload
 from cloudca.server.networking import acls, nics, public_ips, vpcs, vpns
 from cloudca.server.networking import load_balancers as balancers
 from cloudca.server.networking.models import LoadBalancerRule, Network, NetworkAclRule, Nic, PublicIp, Vpc
@@ -31,7 +31,7 @@ from cloudca.server.networking.schemas import (
     UpdateLoadBalancerStickiness,
 )
 
-Check = Callable[[AsyncSession, EnvironmentScope, Any, Any], Awaitable[Payload]]
+Check = EntityCheck[EnvironmentScope]
 #: A load balancer rule's: every one carries the rule's IP and network (``BalancerPayload``).
 RuleCheck = Callable[[AsyncSession, EnvironmentScope, Any, Any], Awaitable[BalancerPayload]]
 

@@ -4,17 +4,11 @@ snapshot and the typed body (``None`` without a model) and returns the task's pa
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.operations import Operation, Operations
-from cloudca.server.core.payloads import Payload
+from cloudca.server.core.operations import EntityCheck, Operation, Operations
 from cloudca.server.storage import service
 
-Check = Callable[[AsyncSession, EnvironmentScope, Any, Any], Awaitable[Payload]]
+Check = EntityCheck[EnvironmentScope]
 
 VOLUMES: Operations[Check] = Operations(
     service.VOLUMES,
