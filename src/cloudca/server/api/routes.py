@@ -100,22 +100,28 @@ class Filter:
         return choice_filter(request, self.name, self.allowed)
 
 
+#: Where an environment's collections are (API-CONTRACT 1.2): ``{ENVIRONMENT}/{entity type}``.
+ENVIRONMENT = "/v1/services/{service_code}/{environment_name}"
+
+
 @dataclass(frozen=True)
 class Resource(Generic[R]):
     """One collection of an environment and its items."""
 
-    #: The collection's path; an item's is ``{collection}/{<item>}``.
-    collection: str
+    #: The entity type: the collection's name in its path (``collection``) and in its tasks.
+    entity_type: str
     #: The name of the item's path parameter (``volume_id``, ``name_or_id``, ...).
     item: str
-    #: The entity type of the resource's tasks.
-    entity_type: str
     #: The documentation model of one item.
     model: type[BaseModel]
     #: The item a path names, or ``NotFound``.
     find: Callable[[AsyncSession, EnvironmentScope, str], Awaitable[R]]
     #: The item as the API shows it.
     represent: Callable[[AsyncSession, R], Awaitable[Any]]
+
+    @property
+    def collection(self) -> str:
+        return f"{ENVIRONMENT}/{self.entity_type}"
 
     @property
     def item_path(self) -> str:

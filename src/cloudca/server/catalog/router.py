@@ -15,7 +15,6 @@ from cloudca.server.catalog.models import ComputeOffering, DiskOffering, Network
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["catalog"], responses=ERROR_RESPONSES)
-BASE = "/v1/services/{service_code}/{environment_name}"
 routes = ResourceRoutes(router, submit)
 
 SHARED = (
@@ -27,15 +26,11 @@ SHARED = (
 )
 for shared, title, model in SHARED:
     segment = service.ENTITY_TYPES[shared.model]
-    resource: Resource[Any] = Resource(
-        f"{BASE}/{segment}", "entity_id", segment, model, shared.get, plain(shared.represent)
-    )
+    resource: Resource[Any] = Resource(segment, "entity_id", model, shared.get, plain(shared.represent))
     routes.list(resource, f"list_{segment}", f"List {title}.", shared.page)
     routes.get(resource, f"get_{segment}", f"Retrieve one of the {title}.")
 
-TEMPLATES = Resource(
-    f"{BASE}/templates", "template_id", "templates", docs.Template, service.get_template, plain(rep.template)
-)
+TEMPLATES = Resource("templates", "template_id", docs.Template, service.get_template, plain(rep.template))
 routes.list(
     TEMPLATES,
     "list_templates",

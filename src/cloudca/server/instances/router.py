@@ -8,12 +8,13 @@ from cloudca.server.api.body import read_model, read_object, validate
 from cloudca.server.api.deps import ListParamsDep, RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse, listing, single, task_accepted
 from cloudca.server.api.paging import choice_filter, uuid_filter
+from cloudca.server.api.routes import ENVIRONMENT
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing, Single, TaskAccepted
 from cloudca.server.core.fields import Body
 from cloudca.server.instances import operations, schemas, service, states
 
 router = APIRouter(tags=["instances"], responses=ERROR_RESPONSES)
-COLLECTION = "/v1/services/{service_code}/{environment_name}/instances"
+COLLECTION = f"{ENVIRONMENT}/instances"
 ITEM = COLLECTION + "/{instance_id}"
 
 

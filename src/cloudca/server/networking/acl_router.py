@@ -10,14 +10,10 @@ from cloudca.server.networking import acl_lists, acls, operations, schemas
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
-BASE = "/v1/services/{service_code}/{environment_name}"
-ACLS = Resource(
-    f"{BASE}/networkacls", "acl_id", acls.ACLS, schemas.NetworkAcl, acls.get_acl, plain(acls.represent_acl)
-)
+ACLS = Resource(acls.ACLS, "acl_id", schemas.NetworkAcl, acls.get_acl, plain(acls.represent_acl))
 RULES = Resource(
-    f"{BASE}/networkaclrules",
-    "rule_id",
     acls.RULES,
+    "rule_id",
     schemas.NetworkAclRule,
     acls.find_rule,
     plain(acls.represent_rule),

@@ -12,24 +12,21 @@ from cloudca.server.networking import public_ips as service
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
-BASE = "/v1/services/{service_code}/{environment_name}"
 IPS = Resource(
-    f"{BASE}/publicipaddresses",
-    "ip_id",
     service.PUBLIC_IPS,
+    "ip_id",
     schemas.PublicIp,
     service.get_ip,
     by_id(service.represent_ip),
 )
 RULES = Resource(
-    f"{BASE}/portforwardingrules",
-    "rule_id",
     rules.RULES,
+    "rule_id",
     schemas.PortForwardingRule,
     rules.get_rule,
     by_id(rules.represent_rule),
 )
-NICS = Resource(f"{BASE}/nics", "nic_id", nics.ENTITY, schemas.Nic, nics.get_nic, by_id(nics.represent))
+NICS = Resource(nics.ENTITY, "nic_id", schemas.Nic, nics.get_nic, by_id(nics.represent))
 routes = ResourceRoutes(router, submit)
 
 routes.list(

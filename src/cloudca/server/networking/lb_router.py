@@ -19,9 +19,8 @@ from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
 RULES = Resource(
-    "/v1/services/{service_code}/{environment_name}/loadbalancerrules",
-    "rule_id",
     service.RULES,
+    "rule_id",
     schemas.LoadBalancerRule,
     service.get_rule,
     by_id(service.represent_rule),

@@ -10,14 +10,10 @@ from cloudca.server.networking import operations, schemas, service, vpcs
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
-BASE = "/v1/services/{service_code}/{environment_name}"
-VPCS = Resource(
-    f"{BASE}/vpcs", "vpc_id", "vpcs", schemas.Vpc, service.get_vpc_row, by_id(service.represent_vpc)
-)
+VPCS = Resource("vpcs", "vpc_id", schemas.Vpc, service.get_vpc_row, by_id(service.represent_vpc))
 NETWORKS = Resource(
-    f"{BASE}/networks",
-    "network_id",
     "networks",
+    "network_id",
     schemas.Network,
     service.get_network_row,
     by_id(service.represent_network),

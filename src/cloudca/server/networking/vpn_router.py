@@ -10,22 +10,17 @@ from cloudca.server.networking import operations, schemas, vpns
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["networking"], responses=ERROR_RESPONSES)
-BASE = "/v1/services/{service_code}/{environment_name}"
 REMOTE_ACCESS_VPNS = Resource(
-    f"{BASE}/remoteaccessvpns",
-    "vpn_id",
     vpns.REMOTE_ACCESS_VPNS,
+    "vpn_id",
     schemas.RemoteAccessVpn,
     vpns.get_remote_access_vpn,
     vpns.represent_remote_access_vpn_of,
 )
-VPN_USERS = Resource(
-    f"{BASE}/vpnusers", "user_id", vpns.VPN_USERS, schemas.VpnUser, vpns.get_user, plain(vpns.represent_user)
-)
+VPN_USERS = Resource(vpns.VPN_USERS, "user_id", schemas.VpnUser, vpns.get_user, plain(vpns.represent_user))
 SITE_TO_SITE_VPNS = Resource(
-    f"{BASE}/sitetositevpns",
-    "vpn_id",
     vpns.SITE_TO_SITE_VPNS,
+    "vpn_id",
     schemas.SiteToSiteVpn,
     vpns.get_site_to_site_vpn,
     plain(vpns.represent_site_to_site_vpn),

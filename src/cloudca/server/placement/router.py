@@ -11,9 +11,8 @@ from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["affinitygroups"], responses=ERROR_RESPONSES)
 GROUPS = Resource(
-    "/v1/services/{service_code}/{environment_name}/affinitygroups",
-    "group_id",
     affinity.ENTITY,
+    "group_id",
     schemas.AffinityGroup,
     affinity.get_group,
     affinity.represent,

@@ -11,9 +11,8 @@ from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["sshkeys"], responses=ERROR_RESPONSES)
 KEYS = Resource(
-    "/v1/services/{service_code}/{environment_name}/sshkeys",
-    "name_or_id",
     service.ENTITY,
+    "name_or_id",
     schemas.SshKey,
     service.get_key,
     plain(service.represent),

@@ -16,19 +16,16 @@ from cloudca.server.storage import operations, schemas, service
 from cloudca.server.tasks.entity import submit
 
 router = APIRouter(tags=["storage"], responses=ERROR_RESPONSES)
-BASE = "/v1/services/{service_code}/{environment_name}"
 VOLUMES = Resource(
-    f"{BASE}/volumes",
-    "volume_id",
     service.VOLUMES,
+    "volume_id",
     schemas.Volume,
     service.get_volume,
     by_id(service.represent_volume),
 )
 SNAPSHOTS = Resource(
-    f"{BASE}/snapshots",
-    "snapshot_id",
     service.SNAPSHOTS,
+    "snapshot_id",
     schemas.Snapshot,
     service.get_snapshot,
     plain(service.represent_snapshot),

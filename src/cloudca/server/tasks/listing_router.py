@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from cloudca.server.api.deps import RuntimeDep, ScopeDep
 from cloudca.server.api.envelope import JSONResponse
+from cloudca.server.api.routes import ENVIRONMENT
 from cloudca.server.api.schemas import ERROR_RESPONSES, Listing
 from cloudca.server.db.base import iso
 from cloudca.server.tasks import service
@@ -26,7 +27,7 @@ MAX_LIMIT = 200
 
 
 @router.get(
-    "/v1/services/{service_code}/{environment_name}/tasks",
+    f"{ENVIRONMENT}/tasks",
     response_model=Listing[TaskSummary],
     responses=ERROR_RESPONSES,
 )
