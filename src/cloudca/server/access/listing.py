@@ -22,6 +22,7 @@ from cloudca.server.access.models import (
     User,
 )
 from cloudca.server.access.service import MAX_DEPTH, Caller
+from cloudca.server.core.carry import wire_columns
 from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
 
 Page = tuple[list[dict[str, Any]], dict[str, Any]]
@@ -73,10 +74,7 @@ def _has_role(caller: Caller) -> ColumnElement[bool]:
 
 
 CONNECTION_SORT: SortColumns = {
-    "id": ServiceConnection.id,
-    "serviceCode": ServiceConnection.service_code,
-    "name": ServiceConnection.name,
-    "type": ServiceConnection.type,
+    **wire_columns(ServiceConnection, "id serviceCode name type"),
     "category": literal("IAAS"),
 }
 
@@ -87,13 +85,9 @@ async def service_connections(session: AsyncSession, params: ListParams) -> Page
     return [rep.service_connection(item) for item in items], metadata
 
 
-ORGANIZATION_SORT: SortColumns = {
-    "id": Organization.id,
-    "name": Organization.name,
-    "entryPoint": Organization.entry_point,
-    "billableStartDate": Organization.created_at,
-    "isBillable": Organization.is_billable,
-}
+ORGANIZATION_SORT: SortColumns = wire_columns(
+    Organization, "id name entryPoint billableStartDate isBillable", billableStartDate="created_at"
+)
 
 
 async def organizations(session: AsyncSession, caller: Caller, params: ListParams) -> Page:
@@ -103,13 +97,9 @@ async def organizations(session: AsyncSession, caller: Caller, params: ListParam
     return await _represented(session, query, params, ORGANIZATION_SORT, order, rep.organization)
 
 
-ENVIRONMENT_SORT: SortColumns = {
-    "id": Environment.id,
-    "name": Environment.name,
-    "description": Environment.description,
-    "membership": Environment.membership,
-    "creationDate": Environment.created_at,
-}
+ENVIRONMENT_SORT: SortColumns = wire_columns(
+    Environment, "id name description membership creationDate", creationDate="created_at"
+)
 
 
 async def environments(session: AsyncSession, caller: Caller, params: ListParams) -> Page:
@@ -119,15 +109,9 @@ async def environments(session: AsyncSession, caller: Caller, params: ListParams
     return await _represented(session, query, params, ENVIRONMENT_SORT, order, rep.environment)
 
 
-USER_SORT: SortColumns = {
-    "id": User.id,
-    "userName": User.user_name,
-    "firstName": User.first_name,
-    "lastName": User.last_name,
-    "email": User.email,
-    "creationDate": User.created_at,
-    "status": User.status,
-}
+USER_SORT: SortColumns = wire_columns(
+    User, "id userName firstName lastName email creationDate status", creationDate="created_at"
+)
 
 
 async def users(
@@ -143,13 +127,9 @@ async def users(
     return await _represented(session, query, params, USER_SORT, (User.user_name, User.id), summary)
 
 
-API_KEY_SORT: SortColumns = {
-    "id": ApiKey.id,
-    "name": ApiKey.name,
-    "userId": ApiKey.user_id,
-    "creationDate": ApiKey.created_at,
-    "lastUsed": ApiKey.last_used_at,
-}
+API_KEY_SORT: SortColumns = wire_columns(
+    ApiKey, "id name userId creationDate lastUsed", creationDate="created_at", lastUsed="last_used_at"
+)
 
 
 async def keys(session: AsyncSession, owner: User, params: ListParams) -> Page:

@@ -62,6 +62,11 @@ def fields_of(row: Any, table: Mapping[str, QueryableAttribute[Any]]) -> dict[st
 
 
 def wire_columns(model: Any, *names: str, **renamed: str) -> dict[str, QueryableAttribute[Any]]:
-    """The columns of ``model`` that wire fields are, in the order given: each the column of its
-    snake case name, or the one ``renamed`` says (field=column)."""
-    return {name: getattr(model, renamed.get(name) or snake_case(name)) for name in names}
+    """The columns of ``model`` that wire fields are, in the order given (an argument may name
+    several, separated by spaces, as ``namedtuple``'s do): each the column of its snake case name,
+    or the one ``renamed`` says (field=column)."""
+    return {
+        name: getattr(model, renamed.get(name) or snake_case(name))
+        for group in names
+        for name in group.split()
+    }

@@ -13,7 +13,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.carry import payload_from
+from cloudca.server.core.carry import payload_from, wire_columns
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.environment_lists import environment_lister, represented
 from cloudca.server.core.listing import SortColumns
@@ -65,22 +65,23 @@ async def represent_rule(session: AsyncSession, rule_id: str) -> dict[str, Any] 
 
 
 RULE_SORT: SortColumns = {
-    "id": PortForwardingRule.id,
-    "ipAddress": PublicIp.ip_address,
-    "ipAddressId": PortForwardingRule.public_ip_id,
+    **wire_columns(
+        PortForwardingRule,
+        "id ipAddressId protocol instanceId networkId privateIpId state",
+        ipAddressId="public_ip_id",
+        privateIpId="nic_id",
+    ),
     # The ports are strings on the wire, and sort as strings.
-    "publicPortStart": cast(PortForwardingRule.public_port_start, String),
-    "publicPortEnd": cast(PortForwardingRule.public_port_end, String),
-    "privatePortStart": cast(PortForwardingRule.private_port_start, String),
-    "privatePortEnd": cast(PortForwardingRule.private_port_end, String),
-    "protocol": PortForwardingRule.protocol,
-    "instanceId": PortForwardingRule.instance_id,
+    **{
+        name: cast(column, String)
+        for name, column in wire_columns(
+            PortForwardingRule, "publicPortStart publicPortEnd privatePortStart privatePortEnd"
+        ).items()
+    },
+    "ipAddress": PublicIp.ip_address,
     "instanceName": Instance.name,
-    "networkId": PortForwardingRule.network_id,
     "vpcId": Network.vpc_id,
     "privateIp": Nic.ip_address,
-    "privateIpId": PortForwardingRule.nic_id,
-    "state": PortForwardingRule.state,
 }
 
 

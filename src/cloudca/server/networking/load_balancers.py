@@ -15,7 +15,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.carry import payload_from
+from cloudca.server.core.carry import payload_from, wire_columns
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.environment_lists import environment_entities
 from cloudca.server.core.fields import not_one_of
@@ -91,21 +91,17 @@ async def represent_rule(session: AsyncSession, rule_id: str) -> dict[str, Any] 
 
 
 RULE_SORT: SortColumns = {
-    "id": LoadBalancerRule.id,
-    "name": LoadBalancerRule.name,
-    "networkId": LoadBalancerRule.network_id,
+    **wire_columns(
+        LoadBalancerRule,
+        "id name networkId publicIpId algorithm protocol",
+        "stickinessMethod stickinessPolicyId sslCertificateId",
+    ),
     "publicIp": select(PublicIp.ip_address)
     .where(PublicIp.id == LoadBalancerRule.public_ip_id)
     .scalar_subquery(),
-    "publicIpId": LoadBalancerRule.public_ip_id,
     # The ports are strings on the wire, and sort as strings.
     "publicPort": cast(LoadBalancerRule.public_port, String),
     "privatePort": cast(LoadBalancerRule.private_port, String),
-    "algorithm": LoadBalancerRule.algorithm,
-    "protocol": LoadBalancerRule.protocol,
-    "stickinessMethod": LoadBalancerRule.stickiness_method,
-    "stickinessPolicyId": LoadBalancerRule.stickiness_policy_id,
-    "sslCertificateId": LoadBalancerRule.ssl_certificate_id,
 }
 
 

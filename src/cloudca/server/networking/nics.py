@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.carry import wire_columns
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.environment_lists import represented
 from cloudca.server.core.fields import Body, Uuid
@@ -66,16 +67,11 @@ async def represent(session: AsyncSession, nic_id: str) -> dict[str, Any] | None
 
 
 NIC_SORT: SortColumns = {
-    "id": Nic.id,
-    "name": Nic.name,
-    "ipAddress": Nic.ip_address,
-    "macAddress": Nic.mac_address,
-    "isDefault": Nic.is_default,
+    **wire_columns(Nic, "id name ipAddress macAddress isDefault instanceId"),
     "networkId": Network.id,
     "networkName": Network.name,
     "gateway": Network.gateway,
     "netmask": Network.netmask,
-    "instanceId": Nic.instance_id,
     "vpcId": Vpc.id,
     "vpcName": Vpc.name,
 }

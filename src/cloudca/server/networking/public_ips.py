@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
+from cloudca.server.core.carry import wire_columns
 from cloudca.server.core.claims import check_transition
 from cloudca.server.core.listing import ListParams, SortColumns, given, page_of
 from cloudca.server.core.rows import field_row, in_environment, lock_row
@@ -146,16 +147,12 @@ def _name_of(model: Any, key: Any) -> Any:
 
 
 IP_SORT: SortColumns = {
-    "id": PublicIp.id,
-    "ipAddress": PublicIp.ip_address,
-    "state": PublicIp.state,
-    "vpcId": PublicIp.vpc_id,
+    **wire_columns(
+        PublicIp, "id ipAddress state vpcId zoneId networkId privateIpId", privateIpId="static_nat_nic_id"
+    ),
     "vpcName": _name_of(Vpc, PublicIp.vpc_id),
-    "zoneId": PublicIp.zone_id,
     "zoneName": _name_of(Zone, PublicIp.zone_id),
-    "networkId": PublicIp.network_id,
     "networkName": _name_of(Network, PublicIp.network_id),
-    "privateIpId": PublicIp.static_nat_nic_id,
     "instanceId": select(Nic.instance_id).where(Nic.id == PublicIp.static_nat_nic_id).scalar_subquery(),
 }
 

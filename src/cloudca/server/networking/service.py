@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog.models import NetworkOffering, Zone
+from cloudca.server.core.carry import wire_columns
 from cloudca.server.core.environment_lists import environment_lister, represented
 from cloudca.server.core.listing import ListParams, SortColumns, page
 from cloudca.server.core.rows import in_environment
@@ -33,17 +34,10 @@ async def _source_nat_ips(session: AsyncSession, vpc_ids: list[str]) -> dict[str
 
 
 VPC_SORT: SortColumns = {
-    "id": Vpc.id,
-    "name": Vpc.name,
-    "description": Vpc.description,
-    "cidr": Vpc.cidr,
+    **wire_columns(Vpc, "id name description cidr state networkDomain vpcOfferingId vpnStatus"),
     "zoneId": Zone.id,
     "zoneName": Zone.name,
-    "state": Vpc.state,
-    "networkDomain": Vpc.network_domain,
-    "vpcOfferingId": Vpc.vpc_offering_id,
     "requiresUpgrade": literal(False),
-    "vpnStatus": Vpc.vpn_status,
     "type": literal("VPC"),
     "sourceNatIp": select(PublicIp.ip_address)
     .where(PublicIp.vpc_id == Vpc.id, PublicIp.is_source_nat.is_(True))
@@ -82,22 +76,16 @@ def _network_query() -> Any:
 
 
 NETWORK_SORT: SortColumns = {
-    "id": Network.id,
-    "name": Network.name,
-    "description": Network.description,
+    **wire_columns(Network, "id name description cidr gateway netmask state"),
     "vpcId": Vpc.id,
     "vpcName": Vpc.name,
     "zoneId": Zone.id,
     "zoneName": Zone.name,
-    "cidr": Network.cidr,
-    "gateway": Network.gateway,
-    "netmask": Network.netmask,
     "networkAclId": NetworkAcl.id,
     "networkAclName": NetworkAcl.name,
     "networkOfferingId": NetworkOffering.id,
     "networkOfferingName": NetworkOffering.name,
     "networkOfferingDescription": NetworkOffering.description,
-    "state": Network.state,
 }
 
 

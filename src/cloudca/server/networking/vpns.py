@@ -161,21 +161,9 @@ async def check_create_user(
 #: fields appear when set.
 _SITE_TO_SITE_FIELDS = wire_columns(
     SiteToSiteVpn,
-    "id",
-    "name",
-    "state",
-    "vpcId",
-    "gateway",
-    "cidr",
-    "ipSecPsk",
-    "ikeEncryptionAlgorithm",
-    "ikeHashAlgorithm",
-    "ikeLifetime",
-    "espEncryptionAlgorithm",
-    "espHashAlgorithm",
-    "espLifetime",
-    "dpd",
-    "forceEncap",
+    "id name state vpcId gateway cidr ipSecPsk",
+    "ikeEncryptionAlgorithm ikeHashAlgorithm ikeLifetime espEncryptionAlgorithm espHashAlgorithm espLifetime",
+    "dpd forceEncap",
     ipSecPsk="ipsec_psk",
 )
 _SITE_TO_SITE_OPTIONAL = wire_columns(SiteToSiteVpn, "ikeDhGroup", "espPerfectForwardSecrecy")

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
+from cloudca.server.core.carry import wire_columns
 from cloudca.server.core.fields import Body, Str, UuidList
 from cloudca.server.core.listing import ListParams, SortColumns, page_of
 from cloudca.server.core.operations import Operation, Operations
@@ -76,12 +77,7 @@ async def represent(session: AsyncSession, group: AffinityGroup) -> dict[str, An
     return (await represent_many(session, [group]))[0]
 
 
-SORT: SortColumns = {
-    "id": AffinityGroup.id,
-    "name": AffinityGroup.name,
-    "description": AffinityGroup.description,
-    "type": AffinityGroup.type,
-}
+SORT: SortColumns = wire_columns(AffinityGroup, "id name description type")
 
 
 async def list_groups(

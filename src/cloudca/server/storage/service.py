@@ -114,21 +114,16 @@ async def represent_volume(session: AsyncSession, volume_id: str) -> dict[str, A
 
 
 VOLUME_SORT: SortColumns = {
-    "id": Volume.id,
-    "name": Volume.name,
-    "type": Volume.type,
-    "creationDate": Volume.created_at,
-    "zoneId": Volume.zone_id,
+    **wire_columns(
+        Volume,
+        "id name type creationDate zoneId state sizeInGb instanceId iops diskOfferingId templateId",
+        creationDate="created_at",
+        sizeInGb="size_gb",
+    ),
     "zoneName": Zone.name,
-    "state": Volume.state,
-    "sizeInGb": Volume.size_gb,
-    "instanceId": Volume.instance_id,
     "instanceName": Instance.name,
     "instanceState": Instance.state,
-    "iops": Volume.iops,
-    "diskOfferingId": Volume.disk_offering_id,
     "diskOfferingName": DiskOffering.name,
-    "templateId": Volume.template_id,
 }
 
 
@@ -144,7 +139,7 @@ list_volumes = environment_lister(
 
 #: The representation's fields that are columns as stored, each sortable by it.
 _SNAPSHOT_COLUMNS = wire_columns(
-    Snapshot, "id", "name", "state", "intervalType", "volumeId", "volume", "volumeType", volume="volume_name"
+    Snapshot, "id name state intervalType volumeId volume volumeType", volume="volume_name"
 )
 
 
