@@ -72,17 +72,6 @@ def _tenant_is_organization(value: Any) -> Any:
     return value
 
 
-class CreateEnvironment(Body):
-    name: Annotated[Str, Field(pattern=ENVIRONMENT_NAME_PATTERN, max_length=255)]
-    description: Annotated[Str, Field(max_length=4096)]
-    serviceConnection: Ref = None
-    organization: Ref = None
-    membership: Str | None = None
-    roles: Roles = None
-
-    _organization = model_validator(mode="before")(_tenant_is_organization)
-
-
 class UpdateEnvironment(Body):
     name: Annotated[Str, Field(pattern=ENVIRONMENT_NAME_PATTERN, max_length=255)] | None = None
     description: Annotated[Str, Field(max_length=4096)] | None = None
@@ -92,6 +81,12 @@ class UpdateEnvironment(Body):
     roles: Roles = None
 
     _organization = model_validator(mode="before")(_tenant_is_organization)
+
+
+# A create takes an update's fields, with a name and a description.
+class CreateEnvironment(UpdateEnvironment):
+    name: Annotated[Str, Field(pattern=ENVIRONMENT_NAME_PATTERN, max_length=255)]
+    description: Annotated[Str, Field(max_length=4096)]
 
 
 class OrganizationBody(Body):
