@@ -57,8 +57,17 @@ def is_uuid(value: str) -> bool:
 
 
 def wire_body(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Turn snake_case keyword arguments into a request body; ``None`` values are left out."""
-    return {_WIRE_NAMES.get(key, to_camel(key)): value for key, value in params.items() if value is not None}
+    """Turn snake_case keyword arguments into a request body; ``None`` values are left out, and a
+    sequence (``instance_ids`` given as a tuple) is sent as a JSON list."""
+    return {
+        _WIRE_NAMES.get(key, to_camel(key)): _wire_value(value)
+        for key, value in params.items()
+        if value is not None
+    }
+
+
+def _wire_value(value: Any) -> Any:
+    return list(value) if isinstance(value, Sequence) and not isinstance(value, str | bytes) else value
 
 
 def wire_query(params: Mapping[str, Any]) -> dict[str, str]:
