@@ -148,17 +148,19 @@ class Requests(Generic[M]):
 
     def operation(self, entity_id: str, operation: str, body: Mapping[str, Any] | None = None) -> Call[M]:
         """``POST`` the item with ``?operation=``; the task result is the entity afterwards."""
-        return self._operation(entity_id, operation, body, model_parser(self.model))
+        return self.operation_parsed(entity_id, operation, body, model_parser(self.model))
 
     def operation_optional(
         self, entity_id: str, operation: str, body: Mapping[str, Any] | None = None
     ) -> Call[M | None]:
         """Like :meth:`operation`, for operations that remove the entity (result may be empty)."""
-        return self._operation(entity_id, operation, body, optional_parser(self.model))
+        return self.operation_parsed(entity_id, operation, body, optional_parser(self.model))
 
-    def _operation(
+    def operation_parsed(
         self, entity_id: str, operation: str, body: Mapping[str, Any] | None, parse: Callable[[Any], T]
     ) -> Call[T]:
+        """Like :meth:`operation`, with the task result read by ``parse`` (a volume's snapshot is a
+        :class:`~cloudca.Snapshot`)."""
         params = {"operation": operation}
         return Call("POST", self.path(entity_id), parse, expect="task", params=params, body=body or {})
 
