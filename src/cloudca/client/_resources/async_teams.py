@@ -20,29 +20,13 @@ __all__ = [
     "AsyncApiKeys",
     "AsyncOrganizations",
     "AsyncUsers",
-    "api_key_requests",
     "environment_role",
-    "pick_user",
-    "unlock_call",
 ]
 
 
 def environment_role(environment_id: str, role: str) -> dict[str, Any]:
     """A role to give a user: ``Environment Admin``, ``User`` or ``Read-only`` in an environment."""
     return {"name": role, "environment": {"id": environment_id}}
-
-
-def unlock_call(user_id: str) -> Call[User]:
-    return Call("POST", f"users/{user_id}/unlock", model_parser(User))
-
-
-def api_key_requests(user_id: str) -> AdminRequests[ApiKey]:
-    return AdminRequests(f"users/{user_id}/apikeys", ApiKey)
-
-
-def pick_user(reference: str, users: Sequence[User]) -> str:
-    """A user's id from its id or user name (unique, exact case first)."""
-    return pick_reference("users", reference, users, name_field="user_name")
 
 
 class AsyncOrganizations(AsyncAdminCollection[Organization]):
@@ -76,7 +60,7 @@ class AsyncUsers(AsyncAdminCollection[User]):
 
     async def resolve(self, reference: str) -> str:
         """The id of the user whose id or user name is ``reference``."""
-        return pick_user(reference, await self.list())
+        return pick_reference("users", reference, await self.list(), name_field="user_name")
 
     async def create(
         self,
@@ -119,7 +103,7 @@ class AsyncUsers(AsyncAdminCollection[User]):
 
     async def unlock(self, user_id: str) -> User:
         """Make a user active again."""
-        return await self._client._fetch(unlock_call(user_id))
+        return await self._client._fetch(Call("POST", f"users/{user_id}/unlock", model_parser(User)))
 
     def api_keys(self, user_id: str) -> AsyncApiKeys:
         """The API keys of a user."""
@@ -131,7 +115,7 @@ class AsyncApiKeys:
 
     def __init__(self, client: AsyncClient, user_id: str) -> None:
         self._client = client
-        self._requests = api_key_requests(user_id)
+        self._requests = AdminRequests(f"users/{user_id}/apikeys", ApiKey)
 
     async def list(self) -> list[ApiKey]:
         """The user's keys, without their secrets."""
