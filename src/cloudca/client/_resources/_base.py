@@ -179,6 +179,9 @@ class ReadOnly(Generic[M]):
     """A collection that is listed, read and resolved by name, through :class:`~cloudca.Client`
     (service connections; the base of every resource)."""
 
+    #: The field a reference is matched against when it is not an id (users: ``user_name``).
+    _name_field: ClassVar[str] = "name"
+
     def __init__(self, client: Client, reads: Reads[M]) -> None:
         self._client = client
         self._reads = reads
@@ -194,7 +197,7 @@ class ReadOnly(Generic[M]):
 
     def resolve(self, reference: str) -> str:
         """The id of the entity whose id or unique name is ``reference``."""
-        return pick_reference(self._reads.entity_type, reference, self.list())
+        return pick_reference(self._reads.entity_type, reference, self.list(), self._name_field)
 
 
 class Resource(ReadOnly[M]):
@@ -218,6 +221,9 @@ class Resource(ReadOnly[M]):
 class AsyncReadOnly(Generic[M]):
     """The async twin of :class:`ReadOnly`, through :class:`~cloudca.AsyncClient`."""
 
+    #: The field a reference is matched against when it is not an id (users: ``user_name``).
+    _name_field: ClassVar[str] = "name"
+
     def __init__(self, client: AsyncClient, reads: Reads[M]) -> None:
         self._client = client
         self._reads = reads
@@ -232,7 +238,7 @@ class AsyncReadOnly(Generic[M]):
 
     async def resolve(self, reference: str) -> str:
         """The id of the entity whose id or unique name is ``reference``."""
-        return pick_reference(self._reads.entity_type, reference, await self.list())
+        return pick_reference(self._reads.entity_type, reference, await self.list(), self._name_field)
 
 
 class AsyncResource(AsyncReadOnly[M]):

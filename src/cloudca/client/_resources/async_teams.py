@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cloudca.client._base import Call, model_parser
 from cloudca.client._models import ApiKey, Organization, User
 from cloudca.client._resources._admin_requests import AdminRequests, AsyncAdminCollection, admin_body
-from cloudca.client._resources._base import pick_reference, wire_body
+from cloudca.client._resources._base import wire_body
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
@@ -57,10 +57,7 @@ class AsyncUsers(AsyncAdminCollection[User]):
 
     _collection = "users"
     _model = User
-
-    async def resolve(self, reference: str) -> str:
-        """The id of the user whose id or user name is ``reference``."""
-        return pick_reference("users", reference, await self.list(), name_field="user_name")
+    _name_field = "user_name"
 
     async def create(
         self,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from cloudca.client._base import Call, model_parser
 from cloudca.client._models import ApiKey, Organization, User
 from cloudca.client._resources._admin_requests import AdminCollection, AdminRequests, admin_body
-from cloudca.client._resources._base import pick_reference, wire_body
+from cloudca.client._resources._base import wire_body
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
@@ -56,10 +56,7 @@ class Users(AdminCollection[User]):
 
     _collection = "users"
     _model = User
-
-    def resolve(self, reference: str) -> str:
-        """The id of the user whose id or user name is ``reference``."""
-        return pick_reference("users", reference, self.list(), name_field="user_name")
+    _name_field = "user_name"
 
     def create(
         self,
