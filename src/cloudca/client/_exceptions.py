@@ -45,37 +45,7 @@ from typing import Any
 
 from cloudca import error_codes as codes
 
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AmbiguousNameError",
-    "AuthenticationError",
-    "BadRequestError",
-    "CloudcaError",
-    "ConfigurationError",
-    "DuplicateError",
-    "EndpointNotFoundError",
-    "EntityBusyError",
-    "EntityInUseError",
-    "InternalServerError",
-    "InvalidFieldError",
-    "InvalidQueryParameterError",
-    "InvalidStateError",
-    "MethodNotAllowedError",
-    "MissingFieldError",
-    "NameNotFoundError",
-    "NoCapacityError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "QuotaExceededError",
-    "ResolutionError",
-    "TaskError",
-    "TaskFailedError",
-    "TaskTimeoutError",
-    "TransportError",
-    "UnknownOperationError",
-]
+# The errors are listed once, in the package's ``__all__`` (``cloudca.client``).
 
 
 class CloudcaError(Exception):
