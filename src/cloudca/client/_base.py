@@ -73,7 +73,7 @@ class Call(Generic[T]):
     def keyed(self) -> Call[T]:
         """This call with an idempotency key if it is a mutation: one key for all its attempts,
         so a retry after a lost answer cannot run the mutation twice."""
-        if self.method == "GET" or self.idempotency_key is not None:
+        if self.idempotent:
             return self
         return replace(self, idempotency_key=uuid.uuid4().hex)
 

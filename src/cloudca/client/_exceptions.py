@@ -45,37 +45,7 @@ from typing import Any
 
 from cloudca import error_codes as codes
 
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AmbiguousNameError",
-    "AuthenticationError",
-    "BadRequestError",
-    "CloudcaError",
-    "ConfigurationError",
-    "DuplicateError",
-    "EndpointNotFoundError",
-    "EntityBusyError",
-    "EntityInUseError",
-    "InternalServerError",
-    "InvalidFieldError",
-    "InvalidQueryParameterError",
-    "InvalidStateError",
-    "MethodNotAllowedError",
-    "MissingFieldError",
-    "NameNotFoundError",
-    "NoCapacityError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "QuotaExceededError",
-    "ResolutionError",
-    "TaskError",
-    "TaskFailedError",
-    "TaskTimeoutError",
-    "TransportError",
-    "UnknownOperationError",
-]
+# The errors are listed once, in the package's ``__all__`` (``cloudca.client``).
 
 
 class CloudcaError(Exception):
@@ -127,7 +97,27 @@ class AmbiguousNameError(ResolutionError):
     """Several entities have that name; use an id."""
 
 
-class APIError(CloudcaError):
+class _ErrorObjects:
+    """What :class:`APIError` and :class:`TaskFailedError` keep of the contract's error objects: all of
+    them (``errors``), and the first one's ``code`` (numeric), ``error_code`` (symbolic) and ``context``."""
+
+    errors: list[dict[str, Any]]
+    code: int | None
+    error_code: str
+    context: dict[str, Any]
+
+    def _keep_errors(self, errors: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+        """Set the attributes above from ``errors``; returns the first object (empty if there is none)."""
+        first: Mapping[str, Any] = errors[0] if errors else {}
+        self.errors = [dict(error) for error in errors]
+        self.code = first.get("code") if isinstance(first.get("code"), int) else None
+        self.error_code = str(first.get("errorCode") or "")
+        context = first.get("context")
+        self.context = dict(context) if isinstance(context, Mapping) else {}
+        return first
+
+
+class APIError(CloudcaError, _ErrorObjects):
     """The server answered with the contract's error envelope.
 
     Attributes mirror the first error object: ``code`` (numeric), ``error_code`` (symbolic),
@@ -135,14 +125,9 @@ class APIError(CloudcaError):
     """
 
     def __init__(self, status_code: int, errors: Sequence[Mapping[str, Any]]) -> None:
-        first: Mapping[str, Any] = errors[0] if errors else {}
+        first = self._keep_errors(errors)
         self.status_code = status_code
-        self.errors = [dict(error) for error in errors]
-        self.code: int | None = first.get("code") if isinstance(first.get("code"), int) else None
-        self.error_code: str = str(first.get("errorCode") or "")
         self.message: str = str(first.get("message") or f"HTTP {status_code}")
-        context = first.get("context")
-        self.context: dict[str, Any] = dict(context) if isinstance(context, Mapping) else {}
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -235,16 +220,11 @@ class TaskError(CloudcaError):
         self.task_id = task_id
 
 
-class TaskFailedError(TaskError):
+class TaskFailedError(TaskError, _ErrorObjects):
     """The task ended ``FAILED``. Carries the task's error objects like :class:`APIError`."""
 
     def __init__(self, task_id: str, errors: Sequence[Mapping[str, Any]]) -> None:
-        first: Mapping[str, Any] = errors[0] if errors else {}
-        self.errors = [dict(error) for error in errors]
-        self.code: int | None = first.get("code") if isinstance(first.get("code"), int) else None
-        self.error_code: str = str(first.get("errorCode") or "")
-        context = first.get("context")
-        self.context: dict[str, Any] = dict(context) if isinstance(context, Mapping) else {}
+        first = self._keep_errors(errors)
         detail = str(first.get("message") or "no details")
         label = f"{self.error_code}: " if self.error_code else ""
         super().__init__(f"Task {task_id} failed: {label}{detail}", task_id=task_id)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
     from cloudca.client._client import Client
 
-__all__ = ["AdminCollection", "AdminRequests", "AsyncAdminCollection", "environment_body"]
+__all__ = ["AdminCollection", "AdminRequests", "AsyncAdminCollection", "admin_body"]
 
 M = TypeVar("M", bound=Model)
 
@@ -74,21 +74,17 @@ class AsyncAdminCollection(AsyncReadOnly[M]):
         super().__init__(client, self._requests)
 
 
-def environment_body(
+def admin_body(
+    fields: Mapping[str, Any],
     *,
-    name: str | None,
-    description: str | None,
-    service_connection_id: str | None = None,
-    organization_id: str | None = None,
-    membership: str | None = None,
+    references: Mapping[str, str | None] | None = None,
     roles: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Body of an environment create or update (contract 3.3)."""
-    body = wire_body({"name": name, "description": description, "membership": membership})
-    if service_connection_id:
-        body["serviceConnection"] = {"id": service_connection_id}
-    if organization_id:
-        body["organization"] = {"id": organization_id}
+    """Body of an administration create or update (contract 3): ``fields`` on the wire (snake_case names,
+    ``None`` left out), each of ``references`` that is given as ``{"id": ...}`` (``{"organization": id}``),
+    and ``roles`` when given (they replace all the roles)."""
+    body = wire_body(fields)
+    body.update(wire_body({name: {"id": ref} for name, ref in (references or {}).items() if ref}))
     if roles is not None:
         body["roles"] = [dict(role) for role in roles]
     return body

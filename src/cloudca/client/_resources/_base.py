@@ -57,8 +57,17 @@ def is_uuid(value: str) -> bool:
 
 
 def wire_body(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Turn snake_case keyword arguments into a request body; ``None`` values are left out."""
-    return {_WIRE_NAMES.get(key, to_camel(key)): value for key, value in params.items() if value is not None}
+    """Turn snake_case keyword arguments into a request body; ``None`` values are left out, and a
+    sequence (``instance_ids`` given as a tuple) is sent as a JSON list."""
+    return {
+        _WIRE_NAMES.get(key, to_camel(key)): _wire_value(value)
+        for key, value in params.items()
+        if value is not None
+    }
+
+
+def _wire_value(value: Any) -> Any:
+    return list(value) if isinstance(value, Sequence) and not isinstance(value, str | bytes) else value
 
 
 def wire_query(params: Mapping[str, Any]) -> dict[str, str]:
@@ -139,17 +148,19 @@ class Requests(Generic[M]):
 
     def operation(self, entity_id: str, operation: str, body: Mapping[str, Any] | None = None) -> Call[M]:
         """``POST`` the item with ``?operation=``; the task result is the entity afterwards."""
-        return self._operation(entity_id, operation, body, model_parser(self.model))
+        return self.operation_parsed(entity_id, operation, body, model_parser(self.model))
 
     def operation_optional(
         self, entity_id: str, operation: str, body: Mapping[str, Any] | None = None
     ) -> Call[M | None]:
         """Like :meth:`operation`, for operations that remove the entity (result may be empty)."""
-        return self._operation(entity_id, operation, body, optional_parser(self.model))
+        return self.operation_parsed(entity_id, operation, body, optional_parser(self.model))
 
-    def _operation(
+    def operation_parsed(
         self, entity_id: str, operation: str, body: Mapping[str, Any] | None, parse: Callable[[Any], T]
     ) -> Call[T]:
+        """Like :meth:`operation`, with the task result read by ``parse`` (a volume's snapshot is a
+        :class:`~cloudca.Snapshot`)."""
         params = {"operation": operation}
         return Call("POST", self.path(entity_id), parse, expect="task", params=params, body=body or {})
 
@@ -168,6 +179,9 @@ class ReadOnly(Generic[M]):
     """A collection that is listed, read and resolved by name, through :class:`~cloudca.Client`
     (service connections; the base of every resource)."""
 
+    #: The field a reference is matched against when it is not an id (users: ``user_name``).
+    _name_field: ClassVar[str] = "name"
+
     def __init__(self, client: Client, reads: Reads[M]) -> None:
         self._client = client
         self._reads = reads
@@ -183,7 +197,7 @@ class ReadOnly(Generic[M]):
 
     def resolve(self, reference: str) -> str:
         """The id of the entity whose id or unique name is ``reference``."""
-        return pick_reference(self._reads.entity_type, reference, self.list())
+        return pick_reference(self._reads.entity_type, reference, self.list(), self._name_field)
 
 
 class Resource(ReadOnly[M]):
@@ -207,6 +221,9 @@ class Resource(ReadOnly[M]):
 class AsyncReadOnly(Generic[M]):
     """The async twin of :class:`ReadOnly`, through :class:`~cloudca.AsyncClient`."""
 
+    #: The field a reference is matched against when it is not an id (users: ``user_name``).
+    _name_field: ClassVar[str] = "name"
+
     def __init__(self, client: AsyncClient, reads: Reads[M]) -> None:
         self._client = client
         self._reads = reads
@@ -221,7 +238,7 @@ class AsyncReadOnly(Generic[M]):
 
     async def resolve(self, reference: str) -> str:
         """The id of the entity whose id or unique name is ``reference``."""
-        return pick_reference(self._reads.entity_type, reference, await self.list())
+        return pick_reference(self._reads.entity_type, reference, await self.list(), self._name_field)
 
 
 class AsyncResource(AsyncReadOnly[M]):

@@ -101,7 +101,7 @@ class AffinityGroups(Collection[AffinityGroup]):
                         "name": name,
                         "description": description,
                         "type": type,
-                        "instance_ids": list(instance_ids) if instance_ids is not None else None,
+                        "instance_ids": instance_ids,
                     }
                 )
             ),
@@ -149,7 +149,7 @@ class AffinityGroups(Collection[AffinityGroup]):
                     {
                         "name": name,
                         "description": description,
-                        "instance_ids": list(instance_ids) if instance_ids is not None else None,
+                        "instance_ids": instance_ids,
                     }
                 ),
             ),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudca.client._base import DEFAULT_TASK_TIMEOUT, raw_parser, snapshot_from_envelope
 from cloudca.client._models import Environment
-from cloudca.client._resources._admin_requests import AdminCollection, environment_body
+from cloudca.client._resources._admin_requests import AdminCollection, admin_body
 from cloudca.client._task import Task
 
 if TYPE_CHECKING:
@@ -35,12 +35,9 @@ class Environments(AdminCollection[Environment]):
         roles: Sequence[Mapping[str, Any]] | None = None,
     ) -> Environment:
         """Create an environment of a service connection."""
-        body = environment_body(
-            name=name,
-            description=description,
-            service_connection_id=service_connection_id,
-            organization_id=organization_id,
-            membership=membership,
+        body = admin_body(
+            {"name": name, "description": description, "membership": membership},
+            references={"service_connection": service_connection_id, "organization": organization_id},
             roles=roles,
         )
         return self._client._fetch(self._requests.create(body))
@@ -55,7 +52,7 @@ class Environments(AdminCollection[Environment]):
         roles: Sequence[Mapping[str, Any]] | None = None,
     ) -> Environment:
         """Change an environment; listed roles get their user lists replaced."""
-        body = environment_body(name=name, description=description, membership=membership, roles=roles)
+        body = admin_body({"name": name, "description": description, "membership": membership}, roles=roles)
         return self._client._fetch(self._requests.update(environment_id, body))
 
     def delete(self, environment_id: str) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cloudca.client._async_task import AsyncTask
 from cloudca.client._base import DEFAULT_TASK_TIMEOUT, raw_parser, snapshot_from_envelope
 from cloudca.client._models import Environment
-from cloudca.client._resources._admin_requests import AsyncAdminCollection, environment_body
+from cloudca.client._resources._admin_requests import AsyncAdminCollection, admin_body
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient
@@ -36,12 +36,9 @@ class AsyncEnvironments(AsyncAdminCollection[Environment]):
         roles: Sequence[Mapping[str, Any]] | None = None,
     ) -> Environment:
         """Create an environment of a service connection."""
-        body = environment_body(
-            name=name,
-            description=description,
-            service_connection_id=service_connection_id,
-            organization_id=organization_id,
-            membership=membership,
+        body = admin_body(
+            {"name": name, "description": description, "membership": membership},
+            references={"service_connection": service_connection_id, "organization": organization_id},
             roles=roles,
         )
         return await self._client._fetch(self._requests.create(body))
@@ -56,7 +53,7 @@ class AsyncEnvironments(AsyncAdminCollection[Environment]):
         roles: Sequence[Mapping[str, Any]] | None = None,
     ) -> Environment:
         """Change an environment; listed roles get their user lists replaced."""
-        body = environment_body(name=name, description=description, membership=membership, roles=roles)
+        body = admin_body({"name": name, "description": description, "membership": membership}, roles=roles)
         return await self._client._fetch(self._requests.update(environment_id, body))
 
     async def delete(self, environment_id: str) -> None:

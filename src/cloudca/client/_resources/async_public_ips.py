@@ -223,7 +223,7 @@ class AsyncLoadBalancerRules(AsyncCollection[LoadBalancerRule]):
                         "algorithm": algorithm,
                         "protocol": protocol,
                         "network_id": network_id,
-                        "instance_ids": list(instance_ids) if instance_ids is not None else None,
+                        "instance_ids": instance_ids,
                         "stickiness_method": stickiness_method,
                         "stickiness_policy_parameters": stickiness_policy_parameters,
                     }

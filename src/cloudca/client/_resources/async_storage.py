@@ -184,13 +184,8 @@ class AsyncVolumes(AsyncCollection[Volume]):
     ) -> AsyncTask[Snapshot] | Snapshot:
         """Take a snapshot of a volume (cloudca extension); the result is the snapshot."""
         return await self._submit(
-            Call(
-                "POST",
-                self._requests.path(volume_id),
-                model_parser(Snapshot),
-                expect="task",
-                params={"operation": "snapshot"},
-                body=wire_body({"name": name}),
+            self._requests.operation_parsed(
+                volume_id, "snapshot", wire_body({"name": name}), model_parser(Snapshot)
             ),
             wait,
             timeout,

@@ -52,7 +52,7 @@ class AsyncAffinityGroups(AsyncCollection[AffinityGroup]):
                     "name": name,
                     "description": description,
                     "type": type,
-                    "instance_ids": list(instance_ids) if instance_ids is not None else None,
+                    "instance_ids": instance_ids,
                 }
             )
         )
@@ -73,7 +73,7 @@ class AsyncAffinityGroups(AsyncCollection[AffinityGroup]):
                 {
                     "name": name,
                     "description": description,
-                    "instance_ids": list(instance_ids) if instance_ids is not None else None,
+                    "instance_ids": instance_ids,
                 }
             ),
         )

@@ -4,6 +4,7 @@
 # spec: as the builder of its call; the generated module adds wait, timeout and the typed overloads.
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from cloudca.client._base import Call
@@ -52,10 +53,7 @@ class AsyncNetworkAclRules(AsyncCollection[NetworkAclRule]):
         icmp_code: int | None = None,
     ) -> Call[NetworkAclRule]:
         """Add a rule to an ACL (ports for TCP/UDP, type and code for ICMP)."""
-        rule = _rule(
-            rule_number, cidr, action, protocol, traffic_type, start_port, end_port, icmp_type, icmp_code
-        )
-        return self._requests.create({"networkAclId": network_acl_id, **rule})
+        return self._requests.create({"networkAclId": network_acl_id, **_rule(locals())})
 
     @task
     def update(
@@ -73,10 +71,7 @@ class AsyncNetworkAclRules(AsyncCollection[NetworkAclRule]):
         icmp_code: int | None = None,
     ) -> Call[NetworkAclRule]:
         """Change fields of a rule."""
-        rule = _rule(
-            rule_number, cidr, action, protocol, traffic_type, start_port, end_port, icmp_type, icmp_code
-        )
-        return self._requests.update(rule_id, rule)
+        return self._requests.update(rule_id, _rule(locals()))
 
     @async_id_task
     def delete(self, rule_id: str) -> Call[NetworkAclRule | None]:
@@ -84,28 +79,21 @@ class AsyncNetworkAclRules(AsyncCollection[NetworkAclRule]):
         return self._requests.delete(rule_id)
 
 
-def _rule(
-    rule_number: int | None,
-    cidr: str | None,
-    action: str | None,
-    protocol: str | None,
-    traffic_type: str | None,
-    start_port: int | None,
-    end_port: int | None,
-    icmp_type: int | None,
-    icmp_code: int | None,
-) -> dict[str, Any]:
-    """A rule's fields on the wire (those given): a create sends them all, an update the changed ones."""
-    return wire_body(
-        {
-            "rule_number": rule_number,
-            "cidr": cidr,
-            "action": action,
-            "protocol": protocol,
-            "traffic_type": traffic_type,
-            "start_port": start_port,
-            "end_port": end_port,
-            "icmp_type": icmp_type,
-            "icmp_code": icmp_code,
-        }
-    )
+#: A rule's fields: the keyword parameters of both ``create`` and ``update``, by the same names.
+_RULE_FIELDS = (
+    "rule_number",
+    "cidr",
+    "action",
+    "protocol",
+    "traffic_type",
+    "start_port",
+    "end_port",
+    "icmp_type",
+    "icmp_code",
+)
+
+
+def _rule(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """A rule's fields on the wire, taken by name from the arguments of ``create`` or ``update`` (their
+    ``locals()``), those given: a create sends them all, an update the changed ones."""
+    return wire_body({field: arguments[field] for field in _RULE_FIELDS})

@@ -69,13 +69,8 @@ class AsyncVolumes(AsyncCollection[Volume]):
     @task
     def snapshot(self, volume_id: str, *, name: str | None = None) -> Call[Snapshot]:
         """Take a snapshot of a volume (cloudca extension); the result is the snapshot."""
-        return Call(
-            "POST",
-            self._requests.path(volume_id),
-            model_parser(Snapshot),
-            expect="task",
-            params={"operation": "snapshot"},
-            body=wire_body({"name": name}),
+        return self._requests.operation_parsed(
+            volume_id, "snapshot", wire_body({"name": name}), model_parser(Snapshot)
         )
 
 

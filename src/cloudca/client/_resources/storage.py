@@ -182,13 +182,8 @@ class Volumes(Collection[Volume]):
     ) -> Task[Snapshot] | Snapshot:
         """Take a snapshot of a volume (cloudca extension); the result is the snapshot."""
         return self._submit(
-            Call(
-                "POST",
-                self._requests.path(volume_id),
-                model_parser(Snapshot),
-                expect="task",
-                params={"operation": "snapshot"},
-                body=wire_body({"name": name}),
+            self._requests.operation_parsed(
+                volume_id, "snapshot", wire_body({"name": name}), model_parser(Snapshot)
             ),
             wait,
             timeout,

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from cloudca.client._base import Call, model_parser
 from cloudca.client._models import ApiKey, Organization, User
-from cloudca.client._resources._admin_requests import AdminCollection, AdminRequests
-from cloudca.client._resources._base import pick_reference, wire_body
+from cloudca.client._resources._admin_requests import AdminCollection, AdminRequests, admin_body
+from cloudca.client._resources._base import wire_body
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
@@ -19,59 +19,13 @@ __all__ = [
     "ApiKeys",
     "Organizations",
     "Users",
-    "api_key_requests",
     "environment_role",
-    "organization_body",
-    "pick_user",
-    "unlock_call",
-    "user_body",
 ]
 
 
 def environment_role(environment_id: str, role: str) -> dict[str, Any]:
     """A role to give a user: ``Environment Admin``, ``User`` or ``Read-only`` in an environment."""
     return {"name": role, "environment": {"id": environment_id}}
-
-
-def organization_body(
-    *, name: str | None, entry_point: str | None, parent_id: str | None = None
-) -> dict[str, Any]:
-    body = wire_body({"name": name, "entry_point": entry_point})
-    if parent_id:
-        body["parent"] = {"id": parent_id}
-    return body
-
-
-def user_body(
-    *,
-    user_name: str | None,
-    first_name: str | None,
-    last_name: str | None,
-    email: str | None,
-    organization_id: str | None = None,
-    roles: Sequence[Mapping[str, Any]] | None = None,
-) -> dict[str, Any]:
-    body = wire_body(
-        {"user_name": user_name, "first_name": first_name, "last_name": last_name, "email": email}
-    )
-    if organization_id:
-        body["organization"] = {"id": organization_id}
-    if roles is not None:
-        body["roles"] = [dict(role) for role in roles]
-    return body
-
-
-def unlock_call(user_id: str) -> Call[User]:
-    return Call("POST", f"users/{user_id}/unlock", model_parser(User))
-
-
-def api_key_requests(user_id: str) -> AdminRequests[ApiKey]:
-    return AdminRequests(f"users/{user_id}/apikeys", ApiKey)
-
-
-def pick_user(reference: str, users: Sequence[User]) -> str:
-    """A user's id from its id or user name (unique, exact case first)."""
-    return pick_reference("users", reference, users, name_field="user_name")
 
 
 class Organizations(AdminCollection[Organization]):
@@ -82,14 +36,14 @@ class Organizations(AdminCollection[Organization]):
 
     def create(self, name: str, entry_point: str, *, parent_id: str | None = None) -> Organization:
         """Create a sub-organization (of the caller's organization unless ``parent_id``)."""
-        body = organization_body(name=name, entry_point=entry_point, parent_id=parent_id)
+        body = admin_body({"name": name, "entry_point": entry_point}, references={"parent": parent_id})
         return self._client._fetch(self._requests.create(body))
 
     def update(
         self, organization_id: str, *, name: str | None = None, entry_point: str | None = None
     ) -> Organization:
         """Rename an organization or change its entry point."""
-        body = organization_body(name=name, entry_point=entry_point)
+        body = admin_body({"name": name, "entry_point": entry_point})
         return self._client._fetch(self._requests.update(organization_id, body))
 
     def delete(self, organization_id: str) -> None:
@@ -102,10 +56,7 @@ class Users(AdminCollection[User]):
 
     _collection = "users"
     _model = User
-
-    def resolve(self, reference: str) -> str:
-        """The id of the user whose id or user name is ``reference``."""
-        return pick_user(reference, self.list())
+    _name_field = "user_name"
 
     def create(
         self,
@@ -118,12 +69,9 @@ class Users(AdminCollection[User]):
         roles: Sequence[Mapping[str, Any]] | None = None,
     ) -> User:
         """Create a user; ``roles`` are ``{"name": "Administrator"}`` or :func:`environment_role` ones."""
-        body = user_body(
-            user_name=user_name,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            organization_id=organization_id,
+        body = admin_body(
+            {"user_name": user_name, "first_name": first_name, "last_name": last_name, "email": email},
+            references={"organization": organization_id},
             roles=roles,
         )
         return self._client._fetch(self._requests.create(body))
@@ -139,8 +87,9 @@ class Users(AdminCollection[User]):
         roles: Sequence[Mapping[str, Any]] | None = None,
     ) -> User:
         """Change a user; ``roles`` given replaces all of their roles."""
-        body = user_body(
-            user_name=user_name, first_name=first_name, last_name=last_name, email=email, roles=roles
+        body = admin_body(
+            {"user_name": user_name, "first_name": first_name, "last_name": last_name, "email": email},
+            roles=roles,
         )
         return self._client._fetch(self._requests.update(user_id, body))
 
@@ -150,7 +99,7 @@ class Users(AdminCollection[User]):
 
     def unlock(self, user_id: str) -> User:
         """Make a user active again."""
-        return self._client._fetch(unlock_call(user_id))
+        return self._client._fetch(Call("POST", f"users/{user_id}/unlock", model_parser(User)))
 
     def api_keys(self, user_id: str) -> ApiKeys:
         """The API keys of a user."""
@@ -162,7 +111,7 @@ class ApiKeys:
 
     def __init__(self, client: Client, user_id: str) -> None:
         self._client = client
-        self._requests = api_key_requests(user_id)
+        self._requests = AdminRequests(f"users/{user_id}/apikeys", ApiKey)
 
     def list(self) -> list[ApiKey]:
         """The user's keys, without their secrets."""
