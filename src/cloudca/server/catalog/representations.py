@@ -14,6 +14,7 @@ from cloudca.server.catalog.models import (
     VpcOffering,
     Zone,
 )
+from cloudca.server.core.carry import wire_columns
 from cloudca.server.core.listing import SortColumns
 from cloudca.server.db.base import iso
 
@@ -90,48 +91,31 @@ def network_offering(row: NetworkOffering) -> dict[str, Any]:
 
 #: Per entity: the representation's sortable fields and the column each sorts by (7.2).
 SORT_COLUMNS: dict[type[Any], SortColumns] = {
-    Zone: {"id": Zone.id, "name": Zone.name},
+    Zone: wire_columns(Zone, "id name"),
     Template: {
-        "id": Template.id,
-        "name": Template.name,
-        "description": Template.description,
-        "size": Template.size_bytes,
-        "isPublic": Template.is_public,
+        **wire_columns(
+            Template,
+            "id name description size isPublic isReady isDynamicallyScalable sshKeyEnabled passwordEnabled",
+            "resizable created osType",
+            size="size_bytes",
+            isPublic="is_public",
+            isReady="is_ready",
+            isDynamicallyScalable="dynamically_scalable",
+            created="created_at",
+        ),
         "availablePublicly": Template.is_public,
-        "isReady": Template.is_ready,
         "ready": Template.is_ready,
-        "isDynamicallyScalable": Template.dynamically_scalable,
-        "sshKeyEnabled": Template.ssh_key_enabled,
-        "passwordEnabled": Template.password_enabled,
-        "resizable": Template.resizable,
         "extractable": literal(False),
-        "created": Template.created_at,
-        "osType": Template.os_type,
         "hypervisor": literal("KVM"),
         "format": literal("QCOW2"),
     },
-    ComputeOffering: {
-        "id": ComputeOffering.id,
-        "name": ComputeOffering.name,
-        "custom": ComputeOffering.custom,
-        "cpuCount": ComputeOffering.cpu_count,
-        "memoryInMB": ComputeOffering.memory_mb,
-        "maxMemoryInMBToCpuRatio": ComputeOffering.max_memory_mb_per_cpu,
-    },
-    DiskOffering: {
-        "id": DiskOffering.id,
-        "name": DiskOffering.name,
-        "customSize": DiskOffering.custom_size,
-        "customIops": DiskOffering.custom_iops,
-        "gbSize": DiskOffering.gb_size,
-        "minIops": DiskOffering.min_iops,
-        "maxIops": DiskOffering.max_iops,
-    },
-    VpcOffering: {"id": VpcOffering.id, "name": VpcOffering.name, "state": VpcOffering.state},
-    NetworkOffering: {
-        "id": NetworkOffering.id,
-        "name": NetworkOffering.name,
-        "description": NetworkOffering.description,
-        "state": NetworkOffering.state,
-    },
+    ComputeOffering: wire_columns(
+        ComputeOffering,
+        "id name custom cpuCount memoryInMB maxMemoryInMBToCpuRatio",
+        memoryInMB="memory_mb",
+        maxMemoryInMBToCpuRatio="max_memory_mb_per_cpu",
+    ),
+    DiskOffering: wire_columns(DiskOffering, "id name customSize customIops gbSize minIops maxIops"),
+    VpcOffering: wire_columns(VpcOffering, "id name state"),
+    NetworkOffering: wire_columns(NetworkOffering, "id name description state"),
 }
