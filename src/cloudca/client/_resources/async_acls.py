@@ -192,18 +192,9 @@ class AsyncNetworkAclRules(AsyncCollection[NetworkAclRule]):
         return self._requests.delete(rule_id)
 
 
-#: A rule's fields: the keyword parameters of both ``create`` and ``update``, by the same names.
-_RULE_FIELDS = (
-    "rule_number",
-    "cidr",
-    "action",
-    "protocol",
-    "traffic_type",
-    "start_port",
-    "end_port",
-    "icmp_type",
-    "icmp_code",
-)
+#: The fields a rule is written with, by the names ``create`` and ``update`` take them: the model's,
+#: but those the server sets.
+_RULE_FIELDS = [name for name in NetworkAclRule.model_fields if name not in {"id", "network_acl_id", "state"}]
 
 
 def _rule(arguments: Mapping[str, Any]) -> dict[str, Any]:
