@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Fail when a block of code stands twice in the hand-written sources of ``src/``.
+
+The scan is pylint's duplicate-code check (``R0801``, its ``symilar``), over every module of
+``src/cloudca`` but the generated ones: the SDK modules ``scripts/generate_sync_sdk.py`` writes and
+the database migrations. Its settings are in ``pyproject.toml`` (``[tool.pylint.similarities]``).
+
+    python scripts/check_duplicates.py    # scripts/test runs this; exit 1 and the blocks if any
+"""
+
+from __future__ import annotations
+
+import sys
+
+from generate_sync_sdk import CLIENT, MODULES, SPECS
+from pylint.lint import Run
+
+ROOT = CLIENT.parents[2]
+#: What scripts/generate_sync_sdk.py writes: the sync modules, and the async ones made from specs.
+GENERATED = {CLIENT / target for target, _ in MODULES.values()} | {CLIENT / made for made in SPECS.values()}
+
+
+def sources() -> list[str]:
+    """The hand-written Python modules of the package."""
+    return sorted(
+        str(path)
+        for path in (ROOT / "src" / "cloudca").rglob("*.py")
+        if path not in GENERATED and "migrations/versions" not in path.as_posix()
+    )
+
+
+def main() -> int:
+    settings = ["--rcfile", str(ROOT / "pyproject.toml"), "--score=n"]
+    run = Run([*settings, "--disable=all", "--enable=duplicate-code", *sources()], exit=False)
+    return 1 if run.linter.msg_status else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
