@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import QueryableAttribute
@@ -47,6 +47,11 @@ def check_sort_field(params: ListParams, fields: Iterable[str]) -> None:
 Sortable = ColumnElement[Any] | QueryableAttribute[Any]
 #: A representation's sortable fields (7.2: top-level scalars, exact spelling) and the SQL each sorts by.
 SortColumns = Mapping[str, Sortable]
+
+
+def as_text(column: Sortable) -> ColumnElement[str]:
+    """A number the wire shows as a string (ports, rule numbers: 8.24) sorts as that string."""
+    return cast(column, String)
 
 
 def sort_order(sortable: Sortable, descending: bool) -> list[ColumnElement[Any]]:

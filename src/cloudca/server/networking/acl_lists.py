@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, cast, literal, or_, select, union_all
+from sqlalchemy import literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.listing import ListParams, SortColumns, given, page, page_of
+from cloudca.server.core.listing import ListParams, SortColumns, as_text, given, page, page_of
 from cloudca.server.networking.acls import ACL_FIELDS, builtin_rules, represent_acl, represent_rule, visible
 from cloudca.server.networking.models import NetworkAcl, NetworkAclRule
 
@@ -73,16 +73,16 @@ async def list_rules(
         "id": rules.c.id,
         "networkAclId": rules.c.network_acl_id,
         # Numbers are strings on the wire (8.24), and sort as strings.
-        "ruleNumber": cast(rules.c.rule_number, String),
+        "ruleNumber": as_text(rules.c.rule_number),
         "cidr": rules.c.cidr,
         "action": rules.c.action,
         "protocol": rules.c.protocol,
         "trafficType": rules.c.traffic_type,
         "state": rules.c.state,
-        "startPort": cast(rules.c.start_port, String),
-        "endPort": cast(rules.c.end_port, String),
-        "icmpType": cast(rules.c.icmp_type, String),
-        "icmpCode": cast(rules.c.icmp_code, String),
+        "startPort": as_text(rules.c.start_port),
+        "endPort": as_text(rules.c.end_port),
+        "icmpType": as_text(rules.c.icmp_type),
+        "icmpCode": as_text(rules.c.icmp_code),
     }
     order = (NetworkAcl.builtin, NetworkAcl.created_at, NetworkAcl.id, rules.c.rule_number)
     rows, metadata = await page(session, query, params, sort, order)
