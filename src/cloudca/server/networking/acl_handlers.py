@@ -13,10 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.core.carry import columns
-from cloudca.server.core.payloads import Deleted
-from cloudca.server.core.rows import update_row
-from cloudca.server.core.unique import refused_as
+from cloudca.server.core import carry, payloads, rows, unique
 from cloudca.server.drivers.rules import AclRule
 from cloudca.server.errors import InvalidField
 from cloudca.server.networking import acls, filtering
@@ -31,7 +28,7 @@ class CreateAcl(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = acls.CreateAclPayload.from_json(task.payload)
-        acl = NetworkAcl(**new_entity(task), **columns(payload))
+        acl = NetworkAcl(**new_entity(task), **carry.columns(payload))
         session.add(acl)
         await session.flush()  # the VPC's foreign key refuses a VPC deleted meanwhile
         return acls.represent_acl(acl)
@@ -42,7 +39,7 @@ class DeleteAcl(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         acl = await session.get(NetworkAcl, task.entity_id)
-        last = acls.represent_acl(acl) if acl is not None else Deleted.from_json(task.payload).last
+        last = acls.represent_acl(acl) if acl is not None else payloads.Deleted.from_json(task.payload).last
         used = await session.execute(
             select(Network.id).where(Network.network_acl_id == task.entity_id).limit(1)
         )
@@ -89,7 +86,7 @@ class CreateAclRule(RuleTask):
         rule = payload.rule(task.entity_id)
         assert task.environment_id is not None
         rule.environment_id = task.environment_id
-        async with refused_as(session, acls.number_taken(payload.ruleNumber)):
+        async with unique.refused_as(session, acls.number_taken(payload.ruleNumber)):
             session.add(rule)
         return acls.represent_rule(rule)
 
@@ -103,8 +100,8 @@ class UpdateAclRule(RuleTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = self.payload(task)
-        async with refused_as(session, acls.number_taken(payload.ruleNumber)):
-            changed = await update_row(session, NetworkAclRule, task.entity_id, **payload.columns())
+        async with unique.refused_as(session, acls.number_taken(payload.ruleNumber)):
+            changed = await rows.update_row(session, NetworkAclRule, task.entity_id, **payload.columns())
         if not changed:
             raise InvalidField("id", task.entity_id, "the rule was deleted meanwhile")
         return await acls.represent_rule_by_id(session, task.entity_id)

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.carry import payload_from, wire_columns
-from cloudca.server.core.claims import check_transition
+from cloudca.server.core import carry, claims, rows
 from cloudca.server.core.environment_lists import environment_lister, represented
-from cloudca.server.core.listing import SortColumns
-from cloudca.server.core.rows import field_row, in_environment
+from cloudca.server.core.listing import SortColumns, as_text
 from cloudca.server.errors import Duplicate, InvalidField, MissingField, ServiceError, ValidationErrors
 from cloudca.server.instances.models import Instance
 from cloudca.server.networking.models import LoadBalancerRule, Network, Nic, PortForwardingRule, PublicIp
@@ -65,7 +63,7 @@ async def represent_rule(session: AsyncSession, rule_id: str) -> dict[str, Any] 
 
 
 RULE_SORT: SortColumns = {
-    **wire_columns(
+    **carry.wire_columns(
         PortForwardingRule,
         "id ipAddressId protocol instanceId networkId privateIpId state",
         ipAddressId="public_ip_id",
@@ -73,8 +71,8 @@ RULE_SORT: SortColumns = {
     ),
     # The ports are strings on the wire, and sort as strings.
     **{
-        name: cast(column, String)
-        for name, column in wire_columns(
+        name: as_text(column)
+        for name, column in carry.wire_columns(
             PortForwardingRule, "publicPortStart publicPortEnd privatePortStart privatePortEnd"
         ).items()
     },
@@ -96,7 +94,9 @@ list_rules = environment_lister(
 
 
 async def get_rule(session: AsyncSession, scope: EnvironmentScope, rule_id: str) -> PortForwardingRule:
-    return await in_environment(session, PortForwardingRule, scope.id, rule_id, RULES, "port forwarding rule")
+    return await rows.in_environment(
+        session, PortForwardingRule, scope.id, rule_id, RULES, "port forwarding rule"
+    )
 
 
 async def balances_in(session: AsyncSession, ip_id: str, start: int, end: int) -> bool:
@@ -147,19 +147,21 @@ async def check_create_rule(
         raise ValidationErrors([*problems, MissingField("privateIpId")])
     if problems:
         raise ValidationErrors(problems)
-    ip = await field_row(session, PublicIp, scope.id, body.ipAddressId, "ipAddressId", "public IP")
+    ip = await rows.field_row(session, PublicIp, scope.id, body.ipAddressId, "ipAddressId", "public IP")
     if body.privateIpId is not None:
         nic, instance = await private_ip(session, scope, "privateIpId", body.privateIpId)
         if body.instanceId is not None and body.instanceId != instance.id:
             raise InvalidField("instanceId", body.instanceId, "does not own privateIpId")
     else:
         assert body.instanceId is not None
-        instance = await field_row(session, Instance, scope.id, body.instanceId, "instanceId", "instance")
+        instance = await rows.field_row(
+            session, Instance, scope.id, body.instanceId, "instanceId", "instance"
+        )
         default = await session.execute(
             select(Nic).where(Nic.instance_id == instance.id, Nic.is_default.is_(True))
         )
         nic = default.scalar_one()
-    check_transition(instance, TARGET)
+    claims.check_transition(instance, TARGET)
     network = await session.get(Network, nic.network_id)
     assert network is not None
     if ip.is_source_nat:
@@ -185,7 +187,7 @@ async def check_create_rule(
         problems.append(Duplicate("publicPortStart", ports, message))
     if problems:
         raise ValidationErrors(problems)
-    return payload_from(
+    return carry.payload_from(
         body,
         CreateForwardPayload,
         publicIpId=ip.id,

@@ -12,11 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.core.carry import columns
-from cloudca.server.core.claims import lock_usable_instance
-from cloudca.server.core.payloads import Deleted
-from cloudca.server.core.rows import update_row
-from cloudca.server.core.unique import refused_as
+from cloudca.server.core import carry, claims, payloads, rows, unique
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import balancing, forwarding
 from cloudca.server.networking import forwarding_rules as rules
@@ -74,7 +70,7 @@ class ReleasePublicIp(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         last = await service.represent_ip(session, task.entity_id)
         await forwarding.release_public_ip(session, task.entity_id)
-        return last or Deleted.from_json(task.payload).last
+        return last or payloads.Deleted.from_json(task.payload).last
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
         await forwarding.sync_forwards(ctx.database, ctx.driver, [task.entity_id])
@@ -98,7 +94,7 @@ class EnableStaticNat(StaticNatTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = StaticNatPayload.from_json(task.payload)
         nic = await _private_ip(session, payload.nicId)
-        await lock_usable_instance(session, nic.instance_id)
+        await claims.lock_usable_instance(session, nic.instance_id)
         ip = await lock_ip(session, task.entity_id, "ipAddressId")
         forwarded = await session.execute(
             select(PortForwardingRule.id).where(PortForwardingRule.public_ip_id == ip.id)
@@ -106,7 +102,7 @@ class EnableStaticNat(StaticNatTask):
         balanced = await rules.balances_in(session, ip.id, 1, 65535)
         if ip.static_nat_nic_id is not None or forwarded.first() is not None or balanced:
             raise InvalidField("id", ip.id, "the IP gained rules or static NAT meanwhile")
-        async with refused_as(
+        async with unique.refused_as(
             session, Duplicate("privateIpId", nic.id, "The private IP already has static NAT")
         ):
             ip.static_nat_nic_id, ip.network_id = nic.id, payload.networkId
@@ -120,7 +116,7 @@ class DisableStaticNat(StaticNatTask):
         await forwarding.push_forwards(ctx.database, ctx.driver, task.entity_id, nat=lambda _: None)
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await update_row(session, PublicIp, task.entity_id, static_nat_nic_id=None)
+        await rows.update_row(session, PublicIp, task.entity_id, static_nat_nic_id=None)
         await forwarding.unbind_unused(session)
         return await service.represent_ip(session, task.entity_id)
 
@@ -137,7 +133,7 @@ class ForwardTask(EntityTask):
 
 def _new_rule(task: Task, p: CreateForwardPayload) -> PortForwardingRule:
     """The rule the task records (and, before that, gives the driver)."""
-    return PortForwardingRule(**new_entity(task), **columns(p, omit=("last",)))
+    return PortForwardingRule(**new_entity(task), **carry.columns(p, omit=("last",)))
 
 
 class CreatePortForwardingRule(ForwardTask):
@@ -152,7 +148,7 @@ class CreatePortForwardingRule(ForwardTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         p = CreateForwardPayload.from_json(task.payload)
-        await lock_usable_instance(session, p.instanceId)
+        await claims.lock_usable_instance(session, p.instanceId)
         ip = await lock_ip(session, p.publicIpId, "ipAddressId")
         if ip.network_id not in (None, p.networkId) or ip.static_nat_nic_id is not None:
             raise InvalidField("ipAddressId", ip.id, "the IP was bound elsewhere meanwhile")
@@ -169,7 +165,7 @@ class CreatePortForwardingRule(ForwardTask):
             raise Duplicate("publicPortStart", start, f"{ip.ip_address} already forwards port {start}")
         rule = _new_rule(task, p)
         taken = Duplicate("publicPortStart", start, f"{ip.ip_address} already forwards port {start}")
-        async with refused_as(session, taken):
+        async with unique.refused_as(session, taken):
             session.add(rule)
             ip.network_id = p.networkId
         return await rules.represent_rule(session, rule.id)

@@ -14,10 +14,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.core.carry import columns
-from cloudca.server.core.claims import lock_usable_instance
-from cloudca.server.core.rows import update_row
-from cloudca.server.core.unique import refused_as
+from cloudca.server.core import carry, claims, rows, unique
 from cloudca.server.drivers.rules import LoadBalancer
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import balancing, forwarding
@@ -41,7 +38,7 @@ P = TypeVar("P", bound=BalancerPayload)
 async def _set_members(session: AsyncSession, rule_id: str, instance_ids: tuple[str, ...]) -> None:
     """Make the rule's members exactly these instances, each still Running or Stopped (row-locked)."""
     for instance_id in instance_ids:
-        await lock_usable_instance(session, instance_id)
+        await claims.lock_usable_instance(session, instance_id)
     await session.execute(delete(LoadBalancerMember).where(LoadBalancerMember.rule_id == rule_id))
     session.add_all(
         LoadBalancerMember(rule_id=rule_id, instance_id=instance_id, position=position)
@@ -80,13 +77,13 @@ class RuleTask(EntityTask, Generic[P]):
             return tuple(await balancing.backends(session, payload.networkId, payload.instanceIds))
 
     async def update(self, session: AsyncSession, task: Task, **values: Any) -> Any:
-        await update_row(session, LoadBalancerRule, task.entity_id, **values)
+        await rows.update_row(session, LoadBalancerRule, task.entity_id, **values)
         return await service.represent_rule(session, task.entity_id)
 
 
 def _new_rule(task: Task, payload: CreateRulePayload) -> LoadBalancerRule:
     # The members are rows of their own (``LoadBalancerMember``).
-    values = columns(
+    values = carry.columns(
         payload, omit=("last", "instanceIds"), stickinessPolicyParameters="stickiness_parameters"
     )
     return LoadBalancerRule(**new_entity(task), **values)
@@ -115,7 +112,7 @@ class CreateRule(RuleTask[CreateRulePayload]):
             raise taken
         rule = _new_rule(task, payload)
         port = str(payload.publicPort)
-        async with refused_as(
+        async with unique.refused_as(
             session, Duplicate("publicPort", port, f"Port {port} of the public IP already has a rule")
         ):
             session.add(rule)

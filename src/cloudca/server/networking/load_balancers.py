@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.carry import payload_from, wire_columns
-from cloudca.server.core.claims import check_transition
+from cloudca.server.core import carry, claims, rows
 from cloudca.server.core.environment_lists import environment_entities
 from cloudca.server.core.fields import not_one_of
-from cloudca.server.core.listing import ListParams, SortColumns
-from cloudca.server.core.rows import field_row, in_environment
+from cloudca.server.core.listing import ListParams, SortColumns, as_text
 from cloudca.server.db.base import new_id
 from cloudca.server.errors import Duplicate, InvalidField, MissingField, ServiceError, ValidationErrors
 from cloudca.server.instances import states
@@ -91,7 +89,7 @@ async def represent_rule(session: AsyncSession, rule_id: str) -> dict[str, Any] 
 
 
 RULE_SORT: SortColumns = {
-    **wire_columns(
+    **carry.wire_columns(
         LoadBalancerRule,
         "id name networkId publicIpId algorithm protocol",
         "stickinessMethod stickinessPolicyId sslCertificateId",
@@ -100,8 +98,8 @@ RULE_SORT: SortColumns = {
     .where(PublicIp.id == LoadBalancerRule.public_ip_id)
     .scalar_subquery(),
     # The ports are strings on the wire, and sort as strings.
-    "publicPort": cast(LoadBalancerRule.public_port, String),
-    "privatePort": cast(LoadBalancerRule.private_port, String),
+    "publicPort": as_text(LoadBalancerRule.public_port),
+    "privatePort": as_text(LoadBalancerRule.private_port),
 }
 
 
@@ -117,7 +115,9 @@ async def list_rules(
 
 async def get_rule(session: AsyncSession, scope: EnvironmentScope, rule_id: str) -> LoadBalancerRule:
     """The rule named in the path, or 404."""
-    return await in_environment(session, LoadBalancerRule, scope.id, rule_id, RULES, "load balancer rule")
+    return await rows.in_environment(
+        session, LoadBalancerRule, scope.id, rule_id, RULES, "load balancer rule"
+    )
 
 
 # -- checks --------------------------------------------------------------------------------------
@@ -178,11 +178,13 @@ async def check_members(
     problems: list[ServiceError] = []
     for instance_id in dict.fromkeys(instance_ids):
         try:
-            instance = await field_row(session, Instance, scope.id, instance_id, "instanceIds", "instance")
+            instance = await rows.field_row(
+                session, Instance, scope.id, instance_id, "instanceIds", "instance"
+            )
         except InvalidField as problem:
             problems.append(problem)
             continue
-        check_transition(instance, BALANCE)
+        claims.check_transition(instance, BALANCE)
         on_network = await session.execute(
             select(Nic.id).where(Nic.instance_id == instance_id, Nic.network_id == network_id).limit(1)
         )
@@ -211,7 +213,7 @@ async def check_create(
     if problems:
         raise ValidationErrors(problems)
     method, parameters = check_stickiness(body.stickinessMethod, body.stickinessPolicyParameters)
-    ip = await field_row(session, PublicIp, scope.id, body.publicIpId, "publicIpId", "public IP")
+    ip = await rows.field_row(session, PublicIp, scope.id, body.publicIpId, "publicIpId", "public IP")
     if ip.is_source_nat or ip.static_nat_nic_id is not None:
         raise InvalidField("publicIpId", ip.id, "an IP doing source or static NAT cannot balance load")
     network_id = body.networkId or ip.network_id
@@ -228,7 +230,7 @@ async def check_create(
     if taken is not None:
         raise taken
     members = await check_members(session, scope, network.id, body.instanceIds or [])
-    return payload_from(
+    return carry.payload_from(
         body,
         CreateRulePayload,
         publicIpId=ip.id,

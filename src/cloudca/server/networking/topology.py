@@ -16,10 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.core.carry import columns
-from cloudca.server.core.claims import lock_usable_instance
-from cloudca.server.core.payloads import Deleted
-from cloudca.server.core.rows import update_row
+from cloudca.server.core import carry, claims, payloads, rows
 from cloudca.server.drivers.base import NicSpec
 from cloudca.server.errors import InvalidField
 from cloudca.server.instances.lifecycle import mark_network_implemented
@@ -70,7 +67,7 @@ class CreateNic(NicTask):
     async def run(self, ctx: TaskContext, task: Task) -> None:
         payload = CreateNicPayload.from_json(task.payload)
         async with ctx.database.transaction() as session:
-            await lock_usable_instance(session, payload.instanceId)
+            await claims.lock_usable_instance(session, payload.instanceId)
             network = await session.get(Network, payload.networkId)
             if network is None:
                 raise InvalidField("networkId", payload.networkId, "the network no longer exists")
@@ -105,7 +102,7 @@ class DeleteNic(NicTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = NicPayload.from_json(task.payload)
-        await lock_usable_instance(session, payload.instanceId)
+        await claims.lock_usable_instance(session, payload.instanceId)
         last = await nics.represent(session, task.entity_id)
         deleted = await session.execute(
             delete(Nic).where(Nic.id == task.entity_id, Nic.is_default.is_(False))
@@ -128,12 +125,12 @@ class SetDefaultNic(NicTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         instance_id = self.instance(task)
-        await lock_usable_instance(session, instance_id)
+        await claims.lock_usable_instance(session, instance_id)
         others = (Nic.instance_id == instance_id, Nic.id != task.entity_id)
         await session.execute(
             update(Nic).where(*others).values(is_default=False).execution_options(synchronize_session=False)
         )
-        if not await update_row(
+        if not await rows.update_row(
             session, Nic, task.entity_id, Nic.instance_id == instance_id, is_default=True
         ):
             raise InvalidField("id", task.entity_id, "the NIC no longer exists")
@@ -146,7 +143,7 @@ class CreateVpc(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = CreateVpcPayload.from_json(task.payload)
         keys = new_entity(task)
-        session.add(Vpc(**keys, **columns(payload)))
+        session.add(Vpc(**keys, **carry.columns(payload)))
         await session.flush()
         # Contract 6.7: a VPC comes with its source NAT public IP (QUOTA_EXCEEDED rolls both back).
         await forwarding.acquire_public_ip(
@@ -164,7 +161,7 @@ class UpdateVpc(EntityTask):
     kind = "vpcs.update"
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await update_row(session, Vpc, task.entity_id, **UpdatePayload.from_json(task.payload).changes())
+        await rows.update_row(session, Vpc, task.entity_id, **UpdatePayload.from_json(task.payload).changes())
         return await networking.represent_vpc(session, task.entity_id)
 
 
@@ -190,7 +187,7 @@ class DeleteVpc(EntityTask):
         await session.execute(delete(PublicIp).where(PublicIp.vpc_id == task.entity_id))
         await session.execute(delete(NetworkAcl).where(NetworkAcl.vpc_id == task.entity_id))
         await session.execute(delete(Vpc).where(Vpc.id == task.entity_id))
-        return last or Deleted.from_json(task.payload).last
+        return last or payloads.Deleted.from_json(task.payload).last
 
 
 class CreateNetwork(EntityTask):
@@ -213,7 +210,7 @@ class CreateNetwork(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = CreateNetworkPayload.from_json(task.payload)
-        session.add(Network(**new_entity(task), **columns(payload)))
+        session.add(Network(**new_entity(task), **carry.columns(payload)))
         await session.flush()  # the (vpc, cidr) constraint refuses a racing network on the same CIDR
         return await networking.represent_network(session, task.entity_id)
 
@@ -234,7 +231,9 @@ class UpdateNetwork(EntityTask):
             await filtering.sync_networks(ctx.database, ctx.driver, [task.entity_id])
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await update_row(session, Network, task.entity_id, **UpdatePayload.from_json(task.payload).changes())
+        await rows.update_row(
+            session, Network, task.entity_id, **UpdatePayload.from_json(task.payload).changes()
+        )
         return await networking.represent_network(session, task.entity_id)
 
 
@@ -242,7 +241,7 @@ class DeleteNetwork(EntityTask):
     kind = "networks.delete"
 
     async def prepare(self, ctx: TaskContext, task: Task) -> None:
-        cidr = (Deleted.from_json(task.payload).last or {}).get("cidr", "")
+        cidr = (payloads.Deleted.from_json(task.payload).last or {}).get("cidr", "")
         await filtering.apply(ctx.driver, task.entity_id, cidr, None)
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
@@ -260,7 +259,7 @@ class DeleteNetwork(EntityTask):
             .execution_options(synchronize_session=False)
         )
         await session.execute(delete(Network).where(Network.id == task.entity_id))
-        return last or Deleted.from_json(task.payload).last
+        return last or payloads.Deleted.from_json(task.payload).last
 
 
 HANDLERS: tuple[TaskHandler, ...] = (

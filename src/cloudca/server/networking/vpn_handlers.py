@@ -8,10 +8,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.core.carry import columns
-from cloudca.server.core.payloads import Deleted
-from cloudca.server.core.rows import update_row
-from cloudca.server.core.unique import refused_as
+from cloudca.server.core import carry, payloads, rows, unique
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.networking import vpns
 from cloudca.server.networking.models import PublicIp, SiteToSiteVpn, Vpc, VpnUser
@@ -54,8 +51,8 @@ class CreateVpnUser(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = vpns.VpnUserPayload.from_json(task.payload)
-        user = VpnUser(**new_entity(task), **columns(payload))
-        async with refused_as(session, vpns.username_taken(user.username)):
+        user = VpnUser(**new_entity(task), **carry.columns(payload))
+        async with unique.refused_as(session, vpns.username_taken(user.username)):
             session.add(user)
         return vpns.represent_user(user)
 
@@ -68,7 +65,7 @@ class DeleteRow(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         await session.execute(delete(self.model).where(self.model.id == task.entity_id))
-        return Deleted.from_json(task.payload).last
+        return payloads.Deleted.from_json(task.payload).last
 
 
 class DeleteVpnUser(DeleteRow):
@@ -81,8 +78,10 @@ class CreateSiteToSiteVpn(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         p = CreateSiteToSiteVpnBody.model_validate(task.payload)
-        vpn = SiteToSiteVpn(**new_entity(task), **columns(p, ipSecPsk="ipsec_psk"), state="Connected")
-        async with refused_as(session, Duplicate("name", p.name, "The name or gateway was taken meanwhile")):
+        vpn = SiteToSiteVpn(**new_entity(task), **carry.columns(p, ipSecPsk="ipsec_psk"), state="Connected")
+        async with unique.refused_as(
+            session, Duplicate("name", p.name, "The name or gateway was taken meanwhile")
+        ):
             session.add(vpn)
         return vpns.represent_site_to_site_vpn(vpn)
 
@@ -91,7 +90,7 @@ class ResetSiteToSiteVpn(EntityTask):
     kind = "sitetositevpns.reset"
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
-        await update_row(session, SiteToSiteVpn, task.entity_id, state="Connected")
+        await rows.update_row(session, SiteToSiteVpn, task.entity_id, state="Connected")
         vpn = await session.get(SiteToSiteVpn, task.entity_id, populate_existing=True)
         if vpn is None:
             raise InvalidField("id", task.entity_id, "the VPN was deleted meanwhile")

@@ -22,7 +22,7 @@ from sqlalchemy import case, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.carry import fields_of, wire_columns
+from cloudca.server.core import carry
 from cloudca.server.core.environment_lists import environment_lister
 from cloudca.server.core.fields import not_one_of
 from cloudca.server.core.listing import ListParams, SortColumns, given, page
@@ -117,11 +117,11 @@ async def represent_remote_access_vpn_of(session: AsyncSession, ip: PublicIp) ->
 
 
 #: The representation: each field and the column it is; both are sortable.
-USER_FIELDS = wire_columns(VpnUser, "id", "username")
+USER_FIELDS = carry.wire_columns(VpnUser, "id", "username")
 
 
 def represent_user(user: VpnUser) -> dict[str, Any]:
-    return fields_of(user, USER_FIELDS)
+    return carry.fields_of(user, USER_FIELDS)
 
 
 list_users = environment_lister(VpnUser, USER_FIELDS, represent_user)
@@ -159,20 +159,22 @@ async def check_create_user(
 
 #: The representation: each field and the column it is, all sortable; ``_SITE_TO_SITE_OPTIONAL``'s
 #: fields appear when set.
-_SITE_TO_SITE_FIELDS = wire_columns(
+_SITE_TO_SITE_FIELDS = carry.wire_columns(
     SiteToSiteVpn,
     "id name state vpcId gateway cidr ipSecPsk",
     "ikeEncryptionAlgorithm ikeHashAlgorithm ikeLifetime espEncryptionAlgorithm espHashAlgorithm espLifetime",
     "dpd forceEncap",
     ipSecPsk="ipsec_psk",
 )
-_SITE_TO_SITE_OPTIONAL = wire_columns(SiteToSiteVpn, "ikeDhGroup", "espPerfectForwardSecrecy")
+_SITE_TO_SITE_OPTIONAL = carry.wire_columns(SiteToSiteVpn, "ikeDhGroup", "espPerfectForwardSecrecy")
 SITE_TO_SITE_SORT: SortColumns = {**_SITE_TO_SITE_FIELDS, **_SITE_TO_SITE_OPTIONAL}
 
 
 def represent_site_to_site_vpn(vpn: SiteToSiteVpn) -> dict[str, Any]:
-    optional = fields_of(vpn, _SITE_TO_SITE_OPTIONAL)
-    return fields_of(vpn, _SITE_TO_SITE_FIELDS) | {name: value for name, value in optional.items() if value}
+    optional = carry.fields_of(vpn, _SITE_TO_SITE_OPTIONAL)
+    return carry.fields_of(vpn, _SITE_TO_SITE_FIELDS) | {
+        name: value for name, value in optional.items() if value
+    }
 
 
 list_site_to_site_vpns = environment_lister(

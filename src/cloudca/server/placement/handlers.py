@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.core.payloads import Deleted
-from cloudca.server.core.unique import refused_as
+from cloudca.server.core import payloads, unique
 from cloudca.server.errors import Duplicate, InvalidField
 from cloudca.server.instances.models import Instance
 from cloudca.server.placement import affinity
@@ -36,7 +35,7 @@ async def _set_members(session: AsyncSession, group_id: str, instance_ids: list[
 
 
 async def _insert_group(session: AsyncSession, group: AffinityGroup) -> None:
-    async with refused_as(
+    async with unique.refused_as(
         session, Duplicate("name", group.name, f"An affinity group named {group.name} already exists")
     ):
         session.add(group)
@@ -67,7 +66,7 @@ class UpdateAffinityGroup(EntityTask):
         if group is None:
             raise InvalidField("id", task.entity_id, "the affinity group no longer exists")
         payload = GroupPayload.from_json(task.payload)
-        async with refused_as(session, Duplicate("name", payload.name or group.name)):
+        async with unique.refused_as(session, Duplicate("name", payload.name or group.name)):
             if payload.name is not None:
                 group.name = payload.name
             if payload.description is not None:
@@ -83,7 +82,7 @@ class DeleteAffinityGroup(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         group = await session.get(AffinityGroup, task.entity_id)
         if group is None:
-            return Deleted.from_json(task.payload).last
+            return payloads.Deleted.from_json(task.payload).last
         result = await affinity.represent(session, group)
         await session.execute(
             delete(AffinityMembership).where(AffinityMembership.affinity_group_id == group.id)

@@ -8,9 +8,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.core.carry import columns
-from cloudca.server.core.payloads import Deleted
-from cloudca.server.core.unique import refused_as
+from cloudca.server.core import carry, payloads, unique
 from cloudca.server.errors import Duplicate
 from cloudca.server.sshkeys.models import SshKey
 from cloudca.server.sshkeys.service import RegisterPayload, represent
@@ -24,9 +22,9 @@ class RegisterSshKey(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = RegisterPayload.from_json(task.payload)
-        key = SshKey(**new_entity(task), **columns(payload))
+        key = SshKey(**new_entity(task), **carry.columns(payload))
         # The unique (environment, name) constraint settles a race between two registrations.
-        async with refused_as(
+        async with unique.refused_as(
             session, Duplicate("name", key.name, f"An SSH key named {key.name} already exists")
         ):
             session.add(key)
@@ -38,7 +36,7 @@ class DeleteSshKey(EntityTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         key = await session.get(SshKey, task.entity_id)
-        result = represent(key) if key is not None else Deleted.from_json(task.payload).last
+        result = represent(key) if key is not None else payloads.Deleted.from_json(task.payload).last
         # Decision 6.16: instances that use the key keep it installed and keep its name.
         await session.execute(delete(SshKey).where(SshKey.id == task.entity_id))
         return result

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.core.carry import fields_of, wire_columns
+from cloudca.server.core import carry
 from cloudca.server.core.environment_lists import environment_lister
 from cloudca.server.core.fields import Body, Str
 from cloudca.server.core.payloads import Payload
@@ -31,11 +31,11 @@ class RegisterSshKey(Body):
 
 
 #: The representation: each field and the column it is; every one is sortable.
-SORT = wire_columns(SshKey, "id", "name", "fingerprint", "publicKey")
+SORT = carry.wire_columns(SshKey, "id", "name", "fingerprint", "publicKey")
 
 
 def represent(key: SshKey) -> dict[str, Any]:
-    return fields_of(key, SORT)
+    return carry.fields_of(key, SORT)
 
 
 list_keys = environment_lister(SshKey, SORT, represent)

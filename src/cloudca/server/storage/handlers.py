@@ -17,10 +17,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudca.server.core.carry import columns
-from cloudca.server.core.claims import lock_usable_instance
-from cloudca.server.core.payloads import Deleted
-from cloudca.server.core.rows import update_row
+from cloudca.server.core import carry, claims, payloads, rows
 from cloudca.server.drivers.base import DiskSpec
 from cloudca.server.errors import InvalidField
 from cloudca.server.storage import service
@@ -57,8 +54,8 @@ class CreateVolume(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = CreateVolumePayload.from_json(task.payload)
         if payload.instanceId:
-            await lock_usable_instance(session, payload.instanceId)
-        session.add(Volume(**new_entity(task), **columns(payload, sizeInGb="size_gb"), type="data"))
+            await claims.lock_usable_instance(session, payload.instanceId)
+        session.add(Volume(**new_entity(task), **carry.columns(payload, sizeInGb="size_gb"), type="data"))
         return await _result(session, task.entity_id)
 
     async def resync(self, ctx: TaskContext, task: Task) -> None:
@@ -92,9 +89,9 @@ class AttachVolume(AttachmentTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         instance_id = self.instance(task)
-        await lock_usable_instance(session, instance_id)
+        await claims.lock_usable_instance(session, instance_id)
         detached = (Volume.instance_id.is_(None), Volume.type == "data")
-        if not await update_row(session, Volume, task.entity_id, *detached, instance_id=instance_id):
+        if not await rows.update_row(session, Volume, task.entity_id, *detached, instance_id=instance_id):
             raise InvalidField("id", task.entity_id, "the volume is no longer detached")
         return await _result(session, task.entity_id)
 
@@ -110,9 +107,9 @@ class DetachVolume(AttachmentTask):
 
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         instance_id = self.instance(task)
-        await lock_usable_instance(session, instance_id)
+        await claims.lock_usable_instance(session, instance_id)
         attached = Volume.instance_id == instance_id
-        if not await update_row(session, Volume, task.entity_id, attached, instance_id=None):
+        if not await rows.update_row(session, Volume, task.entity_id, attached, instance_id=None):
             raise InvalidField("id", task.entity_id, "the volume is no longer attached to that instance")
         return await _result(session, task.entity_id)
 
@@ -136,12 +133,12 @@ class ResizeVolume(EntityTask):
     async def apply(self, ctx: TaskContext, session: AsyncSession, task: Task) -> Any:
         payload = ResizePayload.from_json(task.payload)
         if payload.instanceId:
-            await lock_usable_instance(session, payload.instanceId)
+            await claims.lock_usable_instance(session, payload.instanceId)
         unchanged = (
             Volume.size_gb <= payload.sizeInGb,
             Volume.instance_id.is_not_distinct_from(payload.instanceId),
         )
-        if not await update_row(
+        if not await rows.update_row(
             session, Volume, task.entity_id, *unchanged, size_gb=payload.sizeInGb, iops=payload.iops
         ):
             raise InvalidField("sizeInGb", payload.sizeInGb, "the volume changed while the resize waited")
@@ -164,7 +161,7 @@ class DeleteVolume(EntityTask):
         if last is not None and not getattr(deleted, "rowcount", 0):
             raise InvalidField("id", task.entity_id, "the volume was attached meanwhile")
         # Snapshots outlive their volume (6.15).
-        return last or Deleted.from_json(task.payload).last
+        return last or payloads.Deleted.from_json(task.payload).last
 
     async def run(self, ctx: TaskContext, task: Task) -> None:
         await super().run(ctx, task)
@@ -231,7 +228,7 @@ class DeleteSnapshot(EntityTask):
         result = (
             service.represent_snapshot(snapshot)
             if snapshot is not None
-            else Deleted.from_json(task.payload).last
+            else payloads.Deleted.from_json(task.payload).last
         )
         await session.execute(delete(Snapshot).where(Snapshot.id == task.entity_id))
         return result
