@@ -15,7 +15,7 @@ from cloudca.client import Client, ConfigurationError, EnvironmentClient, NameNo
 from cloudca.client._base import DEFAULT_TASK_TIMEOUT
 from cloudca.client._config import ClientOptions
 from cloudca.client._models import Model
-from cloudca.client._resources._base import is_uuid
+from cloudca.client._resources._wire import is_uuid
 
 __all__ = [
     "CONNECTION_OPTIONS",

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from cloudca.client._base import Call, list_parser, model_parser
 from cloudca.client._models import Model
-from cloudca.client._resources._base import AsyncReadOnly, ReadOnly, wire_body, wire_query
+from cloudca.client._resources._base import AsyncReadOnly, ReadOnly
+from cloudca.client._resources._wire import wire_body, wire_query
 
 if TYPE_CHECKING:
     from cloudca.client._async_client import AsyncClient

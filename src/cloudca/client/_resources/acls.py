@@ -9,12 +9,8 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from cloudca.client._base import Call
 from cloudca.client._models import NetworkAcl, NetworkAclRule
-from cloudca.client._resources._base import (
-    DEFAULT_TASK_TIMEOUT,
-    Collection,
-    id_task,
-    wire_body,
-)
+from cloudca.client._resources._base import DEFAULT_TASK_TIMEOUT, Collection, id_task
+from cloudca.client._resources._wire import wire_body
 
 if TYPE_CHECKING:
     from cloudca.client._task import Task

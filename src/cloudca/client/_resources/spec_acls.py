@@ -9,7 +9,8 @@ from typing import Any
 
 from cloudca.client._base import Call
 from cloudca.client._models import NetworkAcl, NetworkAclRule
-from cloudca.client._resources._base import AsyncCollection, async_id_task, task, wire_body
+from cloudca.client._resources._base import AsyncCollection, async_id_task, task
+from cloudca.client._resources._wire import wire_body
 
 __all__ = ["AsyncNetworkAclRules", "AsyncNetworkAcls"]
 

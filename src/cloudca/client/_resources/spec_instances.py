@@ -9,8 +9,9 @@ from typing import Unpack
 
 from cloudca.client._base import Call
 from cloudca.client._models import Instance
-from cloudca.client._resources._base import AsyncCollection, async_id_task, task, wire_body
+from cloudca.client._resources._base import AsyncCollection, async_id_task, task
 from cloudca.client._resources._instance_bodies import InstanceCreate, destroy_body
+from cloudca.client._resources._wire import wire_body
 
 __all__ = ["AsyncInstances"]
 

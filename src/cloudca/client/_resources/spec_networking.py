@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from cloudca.client._base import Call
 from cloudca.client._models import Network, Vpc
-from cloudca.client._resources._base import AsyncCollection, async_id_task, task, wire_body
+from cloudca.client._resources._base import AsyncCollection, async_id_task, task
+from cloudca.client._resources._wire import wire_body
 
 __all__ = ["AsyncNetworks", "AsyncVpcs"]
 

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 
 from cloudca.client._base import Call
 from cloudca.client._models import LoadBalancerRule, PortForwardingRule, PublicIp
-from cloudca.client._resources._base import AsyncCollection, async_id_task, task, wire_body
+from cloudca.client._resources._base import AsyncCollection, async_id_task, task
+from cloudca.client._resources._wire import wire_body
 
 __all__ = ["AsyncLoadBalancerRules", "AsyncPortForwardingRules", "AsyncPublicIps"]
 

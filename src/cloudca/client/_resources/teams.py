@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from cloudca.client._base import Call, model_parser
 from cloudca.client._models import ApiKey, Organization, User
 from cloudca.client._resources._admin_requests import AdminCollection, AdminRequests, admin_body
-from cloudca.client._resources._base import wire_body
+from cloudca.client._resources._wire import wire_body
 
 if TYPE_CHECKING:
     from cloudca.client._client import Client
