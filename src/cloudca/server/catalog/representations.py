@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import literal
 
@@ -17,6 +19,8 @@ from cloudca.server.catalog.models import (
 from cloudca.server.core.carry import wire_columns
 from cloudca.server.core.listing import SortColumns
 from cloudca.server.db.base import iso
+
+R = TypeVar("R")
 
 
 def zone(row: Zone) -> dict[str, Any]:
@@ -89,33 +93,67 @@ def network_offering(row: NetworkOffering) -> dict[str, Any]:
     }
 
 
-#: Per entity: the representation's sortable fields and the column each sorts by (7.2).
-SORT_COLUMNS: dict[type[Any], SortColumns] = {
-    Zone: wire_columns(Zone, "id name"),
-    Template: {
-        **wire_columns(
-            Template,
-            "id name description size isPublic isReady isDynamicallyScalable sshKeyEnabled passwordEnabled",
-            "resizable created osType",
-            size="size_bytes",
-            isPublic="is_public",
-            isReady="is_ready",
-            isDynamicallyScalable="dynamically_scalable",
-            created="created_at",
-        ),
-        "availablePublicly": Template.is_public,
-        "ready": Template.is_ready,
-        "extractable": literal(False),
-        "hypervisor": literal("KVM"),
-        "format": literal("QCOW2"),
-    },
-    ComputeOffering: wire_columns(
-        ComputeOffering,
-        "id name custom cpuCount memoryInMB maxMemoryInMBToCpuRatio",
-        memoryInMB="memory_mb",
-        maxMemoryInMBToCpuRatio="max_memory_mb_per_cpu",
+@dataclass(frozen=True)
+class Kind(Generic[R]):
+    """One kind of catalog entry as the API serves it."""
+
+    #: The collection's name in paths, and the entity type a NotFound names.
+    entity_type: str
+    #: What a request's problem calls an entry it names that does not exist ("no such zone").
+    noun: str
+    #: The representation's sortable fields and the column each sorts by (7.2).
+    sort: SortColumns
+    represent: Callable[[R], dict[str, Any]]
+
+
+KINDS: dict[type[Any], Kind[Any]] = {
+    Zone: Kind("zones", "zone", wire_columns(Zone, "id name"), zone),
+    Template: Kind(
+        "templates",
+        "template",
+        {
+            **wire_columns(
+                Template,
+                "id name description size isPublic isReady isDynamicallyScalable",
+                "sshKeyEnabled passwordEnabled resizable created osType",
+                size="size_bytes",
+                isPublic="is_public",
+                isReady="is_ready",
+                isDynamicallyScalable="dynamically_scalable",
+                created="created_at",
+            ),
+            "availablePublicly": Template.is_public,
+            "ready": Template.is_ready,
+            "extractable": literal(False),
+            "hypervisor": literal("KVM"),
+            "format": literal("QCOW2"),
+        },
+        template,
     ),
-    DiskOffering: wire_columns(DiskOffering, "id name customSize customIops gbSize minIops maxIops"),
-    VpcOffering: wire_columns(VpcOffering, "id name state"),
-    NetworkOffering: wire_columns(NetworkOffering, "id name description state"),
+    ComputeOffering: Kind(
+        "computeofferings",
+        "compute offering",
+        wire_columns(
+            ComputeOffering,
+            "id name custom cpuCount memoryInMB maxMemoryInMBToCpuRatio",
+            memoryInMB="memory_mb",
+            maxMemoryInMBToCpuRatio="max_memory_mb_per_cpu",
+        ),
+        compute_offering,
+    ),
+    DiskOffering: Kind(
+        "diskofferings",
+        "disk offering",
+        wire_columns(DiskOffering, "id name customSize customIops gbSize minIops maxIops"),
+        disk_offering,
+    ),
+    VpcOffering: Kind(
+        "vpcofferings", "VPC offering", wire_columns(VpcOffering, "id name state"), vpc_offering
+    ),
+    NetworkOffering: Kind(
+        "networkofferings",
+        "network offering",
+        wire_columns(NetworkOffering, "id name description state"),
+        network_offering,
+    ),
 }

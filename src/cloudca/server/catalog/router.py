@@ -18,14 +18,14 @@ router = APIRouter(tags=["catalog"], responses=ERROR_RESPONSES)
 routes = ResourceRoutes(router, submit)
 
 SHARED = (
-    (service.Shared(Zone, rep.zone), "zones", docs.Zone),
-    (service.Shared(ComputeOffering, rep.compute_offering), "compute offerings", docs.ComputeOffering),
-    (service.Shared(DiskOffering, rep.disk_offering), "disk offerings", docs.DiskOffering),
-    (service.Shared(VpcOffering, rep.vpc_offering), "VPC offerings", docs.VpcOffering),
-    (service.Shared(NetworkOffering, rep.network_offering), "network offerings", docs.NetworkOffering),
+    (service.Shared(Zone), "zones", docs.Zone),
+    (service.Shared(ComputeOffering), "compute offerings", docs.ComputeOffering),
+    (service.Shared(DiskOffering), "disk offerings", docs.DiskOffering),
+    (service.Shared(VpcOffering), "VPC offerings", docs.VpcOffering),
+    (service.Shared(NetworkOffering), "network offerings", docs.NetworkOffering),
 )
 for shared, title, model in SHARED:
-    segment = service.ENTITY_TYPES[shared.model]
+    segment = rep.KINDS[shared.model].entity_type
     resource: Resource[Any] = Resource(segment, "entity_id", model, shared.get, plain(shared.represent))
     routes.list(resource, f"list_{segment}", f"List {title}.", shared.page)
     routes.get(resource, f"get_{segment}", f"Retrieve one of the {title}.")

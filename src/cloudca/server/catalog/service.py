@@ -6,7 +6,6 @@ representation) are cached per process.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -14,7 +13,6 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.catalog import representations as rep
 from cloudca.server.catalog.models import (
     ComputeOffering,
     DiskOffering,
@@ -23,29 +21,11 @@ from cloudca.server.catalog.models import (
     VpcOffering,
     Zone,
 )
-from cloudca.server.catalog.representations import SORT_COLUMNS
+from cloudca.server.catalog.representations import KINDS
 from cloudca.server.core.listing import ListParams, page, page_of
 from cloudca.server.errors import InvalidField, NotFound, ServiceError
 
 CatalogRow = TypeVar("CatalogRow", Zone, ComputeOffering, DiskOffering, VpcOffering, NetworkOffering)
-
-ENTITY_TYPES: dict[type[object], str] = {
-    Zone: "zones",
-    ComputeOffering: "computeofferings",
-    DiskOffering: "diskofferings",
-    VpcOffering: "vpcofferings",
-    NetworkOffering: "networkofferings",
-    Template: "templates",
-}
-
-#: What a request calls each shared entry when it names one that does not exist.
-NOUNS: dict[type[object], str] = {
-    Zone: "zone",
-    ComputeOffering: "compute offering",
-    DiskOffering: "disk offering",
-    VpcOffering: "VPC offering",
-    NetworkOffering: "network offering",
-}
 
 
 async def list_shared(
@@ -68,7 +48,7 @@ async def page_shared(
         session,
         select(model).where(model.service_connection_id == scope.service_connection_id),
         params,
-        SORT_COLUMNS[model],
+        KINDS[model].sort,
         (model.position, model.name, model.id),
     )
 
@@ -94,7 +74,7 @@ async def check_shared(
     (a request's checks gather every problem before refusing)."""
     row = await find_shared(session, model, scope, entity_id)
     if row is None:
-        problems.append(InvalidField(field, entity_id, f"no such {NOUNS[model]}"))
+        problems.append(InvalidField(field, entity_id, f"no such {KINDS[model].noun}"))
     return row
 
 
@@ -103,7 +83,7 @@ async def get_shared(
 ) -> CatalogRow:
     row = await find_shared(session, model, scope, entity_id)
     if row is None:
-        raise NotFound(ENTITY_TYPES[model], entity_id)
+        raise NotFound(KINDS[model].entity_type, entity_id)
     return row
 
 
@@ -112,7 +92,10 @@ class Shared(Generic[CatalogRow]):
     """Zones, or one kind of offering, as the API serves them: the service connection's, read-only."""
 
     model: type[CatalogRow]
-    represent: Callable[[CatalogRow], dict[str, Any]]
+
+    def represent(self, row: CatalogRow) -> dict[str, Any]:
+        result: dict[str, Any] = KINDS[self.model].represent(row)
+        return result
 
     async def page(
         self, session: AsyncSession, scope: EnvironmentScope, params: ListParams
@@ -138,10 +121,10 @@ async def list_templates(
         session,
         select(Template).where(_templates_visible(scope)),
         params,
-        SORT_COLUMNS[Template],
+        KINDS[Template].sort,
         (Template.position, Template.name, Template.id),
     )
-    return [rep.template(row[0]) for row in rows], metadata
+    return [KINDS[Template].represent(row[0]) for row in rows], metadata
 
 
 async def find_template(session: AsyncSession, scope: EnvironmentScope, template_id: str) -> Template | None:
@@ -156,5 +139,5 @@ async def find_template(session: AsyncSession, scope: EnvironmentScope, template
 async def get_template(session: AsyncSession, scope: EnvironmentScope, template_id: str) -> Template:
     row = await find_template(session, scope, template_id)
     if row is None:
-        raise NotFound("templates", template_id)
+        raise NotFound(KINDS[Template].entity_type, template_id)
     return row
