@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access import models as access
-from cloudca.server.access.service import DEFAULT_ROLE, STANDARD_ROLES, generate_api_key, hash_api_key
+from cloudca.server.access.roles import add_standard_roles
+from cloudca.server.access.service import generate_api_key, hash_api_key
 from cloudca.server.catalog import models as catalog
 from cloudca.server.config import Settings
 from cloudca.server.db.base import utcnow
@@ -167,16 +168,9 @@ async def _seed(session: AsyncSession, settings: Settings) -> FirstStart:
     await session.flush()
     session.add_all([environment, admin])
     await session.flush()
-    roles = [
-        access.Role(
-            id=seeded_id("role", f"{environment.name}/{name}"),
-            environment_id=environment.id,
-            name=name,
-            is_default=name == DEFAULT_ROLE,
-        )
-        for name in STANDARD_ROLES
-    ]
-    session.add_all(roles)
+    roles = add_standard_roles(
+        session, environment, role_id=lambda name: seeded_id("role", f"{environment.name}/{name}")
+    )
     await session.flush()
     session.add(access.Membership(environment_id=environment.id, user_id=admin.id, role_id=roles[0].id))
     generated = None if settings.api_key else generate_api_key()

@@ -4,7 +4,7 @@ organization (what D's users carry without an ``environment``)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,10 +31,15 @@ def system_role_of(user: User) -> tuple[str, str]:
 
 
 def add_standard_roles(
-    session: AsyncSession, environment: Environment, default: str = DEFAULT_ROLE
+    session: AsyncSession,
+    environment: Environment,
+    default: str = DEFAULT_ROLE,
+    role_id: Callable[[str], str] = lambda _name: new_id(),
 ) -> list[Role]:
+    """The environment's standard roles, ``default`` the one a new member gets; ``role_id`` gives
+    each role's id from its name (the first start's are derived, so every process agrees on them)."""
     roles = [
-        Role(id=new_id(), environment_id=environment.id, name=name, is_default=name == default)
+        Role(id=role_id(name), environment_id=environment.id, name=name, is_default=name == default)
         for name in STANDARD_ROLES
     ]
     session.add_all(roles)
