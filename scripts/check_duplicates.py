@@ -30,9 +30,13 @@ def sources() -> list[str]:
 
 
 def main() -> int:
+    modules = sources()
     settings = ["--rcfile", str(ROOT / "pyproject.toml"), "--score=n"]
-    run = Run([*settings, "--disable=all", "--enable=duplicate-code", *sources()], exit=False)
-    return 1 if run.linter.msg_status else 0
+    run = Run([*settings, "--disable=all", "--enable=duplicate-code", *modules], exit=False)
+    if run.linter.msg_status:
+        return 1
+    print(f"No block of code stands twice in the {len(modules)} hand-written modules of src/")
+    return 0
 
 
 if __name__ == "__main__":
