@@ -34,6 +34,7 @@ lint: install-dev
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python scripts/generate_sync_sdk.py --check
+	$(BIN)/python scripts/generate_sdk_models.py --check
 	$(BIN)/python scripts/check_duplicates.py
 
 bench: install-dev

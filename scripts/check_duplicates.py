@@ -2,8 +2,9 @@
 """Fail when a block of code stands twice in the hand-written sources of ``src/``.
 
 The scan is pylint's duplicate-code check (``R0801``, its ``symilar``), over every module of
-``src/cloudca`` but the generated ones: the SDK modules ``scripts/generate_sync_sdk.py`` writes and
-the database migrations. Its settings are in ``pyproject.toml`` (``[tool.pylint.similarities]``).
+``src/cloudca`` but the generated ones: the SDK modules ``scripts/generate_sync_sdk.py`` and
+``scripts/generate_sdk_models.py`` write, and the database migrations. Its settings are in
+``pyproject.toml`` (``[tool.pylint.similarities]``).
 
     python scripts/check_duplicates.py    # scripts/test runs this; exit 1 and the blocks if any
 """
@@ -12,12 +13,15 @@ from __future__ import annotations
 
 import sys
 
+from generate_sdk_models import TARGET as MODELS_MODULE
 from generate_sync_sdk import CLIENT, MODULES, SPECS
 from pylint.lint import Run
 
 ROOT = CLIENT.parents[2]
-#: What scripts/generate_sync_sdk.py writes: the sync modules, and the async ones made from specs.
+#: What the generators write: the sync modules and the async ones made from specs
+#: (scripts/generate_sync_sdk.py), the entity models (scripts/generate_sdk_models.py).
 GENERATED = {CLIENT / target for target, _ in MODULES.values()} | {CLIENT / made for made in SPECS.values()}
+GENERATED.add(MODELS_MODULE)
 
 
 def sources() -> list[str]:
