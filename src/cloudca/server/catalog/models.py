@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -91,3 +92,8 @@ class NetworkOffering(CatalogEntry, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     services: Mapped[list[str]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(20), default="Enabled")
+
+
+#: A zone or an offering: what every environment of a service connection shares as it is (a template
+#: may be an environment's own).
+SharedRow = TypeVar("SharedRow", Zone, ComputeOffering, DiskOffering, VpcOffering, NetworkOffering)

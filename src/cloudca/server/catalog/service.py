@@ -7,30 +7,21 @@ representation) are cached per process.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.catalog.models import (
-    ComputeOffering,
-    DiskOffering,
-    NetworkOffering,
-    Template,
-    VpcOffering,
-    Zone,
-)
+from cloudca.server.catalog.models import SharedRow, Template
 from cloudca.server.catalog.representations import KINDS
 from cloudca.server.core.listing import ListParams, page, page_of
 from cloudca.server.errors import InvalidField, NotFound, ServiceError
 
-CatalogRow = TypeVar("CatalogRow", Zone, ComputeOffering, DiskOffering, VpcOffering, NetworkOffering)
-
 
 async def list_shared(
-    session: AsyncSession, model: type[CatalogRow], scope: EnvironmentScope
-) -> list[CatalogRow]:
+    session: AsyncSession, model: type[SharedRow], scope: EnvironmentScope
+) -> list[SharedRow]:
     """Zones and offerings of the environment's service connection, in configuration order."""
     rows = await session.execute(
         select(model)
@@ -41,8 +32,8 @@ async def list_shared(
 
 
 async def page_shared(
-    session: AsyncSession, model: type[CatalogRow], scope: EnvironmentScope, params: ListParams
-) -> tuple[list[CatalogRow], dict[str, Any]]:
+    session: AsyncSession, model: type[SharedRow], scope: EnvironmentScope, params: ListParams
+) -> tuple[list[SharedRow], dict[str, Any]]:
     """A page of the zones or offerings of the environment's service connection."""
     return await page_of(
         session,
@@ -54,8 +45,8 @@ async def page_shared(
 
 
 async def find_shared(
-    session: AsyncSession, model: type[CatalogRow], scope: EnvironmentScope, entity_id: str
-) -> CatalogRow | None:
+    session: AsyncSession, model: type[SharedRow], scope: EnvironmentScope, entity_id: str
+) -> SharedRow | None:
     row = await session.get(model, entity_id.lower())
     if row is None or row.service_connection_id != scope.service_connection_id:
         return None
@@ -64,12 +55,12 @@ async def find_shared(
 
 async def check_shared(
     session: AsyncSession,
-    model: type[CatalogRow],
+    model: type[SharedRow],
     scope: EnvironmentScope,
     field: str,
     entity_id: str,
     problems: list[ServiceError],
-) -> CatalogRow | None:
+) -> SharedRow | None:
     """The entry a body's ``field`` names; when there is none, ``None`` and a problem for ``field``
     (a request's checks gather every problem before refusing)."""
     row = await find_shared(session, model, scope, entity_id)
@@ -79,8 +70,8 @@ async def check_shared(
 
 
 async def get_shared(
-    session: AsyncSession, model: type[CatalogRow], scope: EnvironmentScope, entity_id: str
-) -> CatalogRow:
+    session: AsyncSession, model: type[SharedRow], scope: EnvironmentScope, entity_id: str
+) -> SharedRow:
     row = await find_shared(session, model, scope, entity_id)
     if row is None:
         raise NotFound(KINDS[model].entity_type, entity_id)
@@ -88,12 +79,12 @@ async def get_shared(
 
 
 @dataclass(frozen=True)
-class Shared(Generic[CatalogRow]):
+class Shared(Generic[SharedRow]):
     """Zones, or one kind of offering, as the API serves them: the service connection's, read-only."""
 
-    model: type[CatalogRow]
+    model: type[SharedRow]
 
-    def represent(self, row: CatalogRow) -> dict[str, Any]:
+    def represent(self, row: SharedRow) -> dict[str, Any]:
         result: dict[str, Any] = KINDS[self.model].represent(row)
         return result
 
@@ -103,7 +94,7 @@ class Shared(Generic[CatalogRow]):
         rows, metadata = await page_shared(session, self.model, scope, params)
         return [self.represent(row) for row in rows], metadata
 
-    async def get(self, session: AsyncSession, scope: EnvironmentScope, entity_id: str) -> CatalogRow:
+    async def get(self, session: AsyncSession, scope: EnvironmentScope, entity_id: str) -> SharedRow:
         return await get_shared(session, self.model, scope, entity_id)
 
 
