@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from generate_sdk_models import TARGET as MODELS_MODULE
+from generate_sdk_models import MODULES as MODEL_MODULES
 from generate_sync_sdk import CLIENT, MODULES, SPECS
 from pylint.lint import Run
 
@@ -21,7 +21,7 @@ ROOT = CLIENT.parents[2]
 #: What the generators write: the sync modules and the async ones made from specs
 #: (scripts/generate_sync_sdk.py), the entity models (scripts/generate_sdk_models.py).
 GENERATED = {CLIENT / target for target, _ in MODULES.values()} | {CLIENT / made for made in SPECS.values()}
-GENERATED.add(MODELS_MODULE)
+GENERATED |= set(MODEL_MODULES)
 
 
 def sources() -> list[str]:
