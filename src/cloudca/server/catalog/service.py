@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
-from cloudca.server.catalog.models import SharedRow, Template
+from cloudca.server.catalog.models import SharedRow, Template, Zone
 from cloudca.server.catalog.representations import KINDS
 from cloudca.server.core.listing import ListParams, page, page_of
 from cloudca.server.errors import InvalidField, NotFound, ServiceError
@@ -67,6 +67,17 @@ async def check_shared(
     if row is None:
         problems.append(InvalidField(field, entity_id, f"no such {KINDS[model].noun}"))
     return row
+
+
+async def check_zone(
+    session: AsyncSession, scope: EnvironmentScope, zone_id: str | None, problems: list[ServiceError]
+) -> Zone | None:
+    """The zone a request names in ``zoneId`` (a problem when there is none such), else the first
+    zone of the service connection: where a new VPC or volume goes when the request does not say."""
+    if zone_id is not None:
+        return await check_shared(session, Zone, scope, "zoneId", zone_id, problems)
+    zones = await list_shared(session, Zone, scope)
+    return zones[0] if zones else None
 
 
 async def get_shared(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudca.server.access.service import EnvironmentScope
 from cloudca.server.catalog import service as catalog
-from cloudca.server.catalog.models import NetworkOffering, VpcOffering, Zone
+from cloudca.server.catalog.models import NetworkOffering, VpcOffering
 from cloudca.server.core.carry import payload_from
 from cloudca.server.core.fields import Body, Str, Uuid
 from cloudca.server.core.rows import field_row
@@ -81,11 +81,7 @@ async def check_create_vpc(
     offering = await catalog.check_shared(
         session, VpcOffering, scope, "vpcOfferingId", body.vpcOfferingId, problems
     )
-    if body.zoneId is not None:
-        zone = await catalog.check_shared(session, Zone, scope, "zoneId", body.zoneId, problems)
-    else:
-        zones = await catalog.list_shared(session, Zone, scope)
-        zone = zones[0] if zones else None
+    zone = await catalog.check_zone(session, scope, body.zoneId, problems)
     if problems:
         raise ValidationErrors(problems)
     assert offering is not None and zone is not None

@@ -227,20 +227,15 @@ async def check_create(
     )
     if offering is not None:
         check_size_and_iops(offering, body.sizeInGb, body.iops, ("sizeInGb", "iops"), problems)
-    zone_id = None
-    if body.zoneId is not None:
-        zone = await catalog.check_shared(session, Zone, scope, "zoneId", body.zoneId, problems)
-        if zone is not None:
-            zone_id = zone.id
+    zone = await catalog.check_zone(session, scope, body.zoneId, problems)
+    zone_id = zone.id if zone is not None else None
     instance_id = None
     if body.instanceId is not None:
+        # The volume goes where the instance it is made for is; a zoneId, if given, must be that one.
         instance = await _target_instance(session, scope, body.instanceId, ATTACH)
-        if zone_id is not None and zone_id != instance.zone_id:
+        if body.zoneId is not None and zone_id is not None and zone_id != instance.zone_id:
             problems.append(InvalidField("zoneId", body.zoneId, "must be the zone of the instance"))
         zone_id, instance_id = instance.zone_id, instance.id
-    if zone_id is None:
-        zones = await catalog.list_shared(session, Zone, scope)
-        zone_id = zones[0].id if zones else None
     if problems:
         raise ValidationErrors(problems)
     size = body.sizeInGb or offering.gb_size if offering is not None else None
