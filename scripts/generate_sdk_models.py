@@ -104,7 +104,10 @@ DECLARED: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 #: Secrets: kept out of ``repr`` (a model printed to a log must not show them).
-SECRETS = {("Instance", "password"), ("RemoteAccessVpn", "presharedKey"), ("SiteToSiteVpn", "ipSecPsk")}
+SECRETS = {
+    *(("Instance", "password"), ("RemoteAccessVpn", "presharedKey"), ("SiteToSiteVpn", "ipSecPsk")),
+    ("ApiKey", "apiKey"),
+}
 
 #: Fields the SDK has that the entity's own schema does not list: (model) -> [(wire name, annotation)].
 EXTRA: dict[str, list[tuple[str, str]]] = {
@@ -191,7 +194,8 @@ def _model(name: str, schema: dict[str, Any]) -> list[str]:
     lines = ["", "", f"class {name}(Model):", f'    """{MODELS[name]}"""', ""]
     for wire, field_schema in properties.items():
         if "x-annotation" in field_schema:
-            lines.append(f"    {to_snake(wire)}: {field_schema['x-annotation']} = None")
+            default = "Field(default=None, repr=False)" if (name, wire) in SECRETS else "None"
+            lines.append(f"    {to_snake(wire)}: {field_schema['x-annotation']} = {default}")
         else:
             lines.extend(_declaration(name, wire, field_schema, required))
     if name in METHODS:

@@ -29,3 +29,10 @@ def test_timestamps_are_read_as_datetimes_and_written_back_as_the_server_writes_
     volume = sdk.Volume.model_validate(wire)
     assert volume.creation_date is not None and volume.creation_date.year == 2026
     assert volume.to_wire() == wire
+
+
+def test_secrets_stay_out_of_repr() -> None:
+    key = sdk.ApiKey.model_validate({"id": "k", "name": "ci", "apiKey": "cloudca-secret-key-value"})
+    vpn = sdk.SiteToSiteVpn.model_validate({"id": "v", "ipSecPsk": "a-preshared-key"})
+    assert key.api_key == "cloudca-secret-key-value" and "cloudca-secret-key-value" not in repr(key)
+    assert vpn.ip_sec_psk == "a-preshared-key" and "a-preshared-key" not in repr(vpn)

@@ -331,4 +331,4 @@ class ApiKey(Model):
     user_id: str | None = None
     creation_date: Timestamp | None = None
     last_used: Timestamp | None = None
-    api_key: str | None = None
+    api_key: str | None = Field(default=None, repr=False)
