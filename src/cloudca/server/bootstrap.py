@@ -34,6 +34,7 @@ log = logging.getLogger("cloudca.bootstrap")
 
 _NAMESPACE = uuid.UUID("0f6c1c9e-7c0a-4c43-9a53-6b9c5d0c1ca0")
 PUBLIC_POOLS = ("198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/24")
+#: What a VPC offers: every service a network of it may offer.
 VPC_SERVICES = [
     "PortForwarding",
     "Vpn",
@@ -45,16 +46,8 @@ VPC_SERVICES = [
     "UserData",
     "StaticNat",
 ]
-STANDARD_NETWORK_SERVICES = [
-    "PortForwarding",
-    "Vpn",
-    "SourceNat",
-    "Dhcp",
-    "NetworkACL",
-    "Dns",
-    "UserData",
-    "StaticNat",
-]
+#: A standard network offers them all but load balancing.
+STANDARD_NETWORK_SERVICES = [service for service in VPC_SERVICES if service != "Lb"]
 GIB = 1024**3
 NETWORK_OFFERINGS: list[tuple[str, dict[str, Any]]] = [
     (
