@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generate_sync_sdk import _ruff
+from generate_sync_sdk import _ruff, write_generated
 from pydantic.alias_generators import to_camel, to_snake
 
 CLIENT = Path(__file__).resolve().parents[1] / "src" / "cloudca" / "client"
@@ -247,18 +247,8 @@ def render(schemas: dict[str, Any]) -> dict[Path, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail when a module is out of date")
-    check = parser.parse_args().check
-    stale = []
-    for path, text in render(openapi_schemas()).items():
-        if path.exists() and path.read_text() == text:
-            continue
-        if check:
-            stale.append(path.name)
-        else:
-            path.write_text(text)
-    for name in stale:
-        print(f"{name} is out of date: run scripts/generate_sdk_models.py", file=sys.stderr)
-    return 1 if stale else 0
+    outputs = render(openapi_schemas()).items()
+    return write_generated(outputs, parser.parse_args().check, "generate_sdk_models.py")
 
 
 if __name__ == "__main__":

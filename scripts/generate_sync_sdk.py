@@ -17,6 +17,7 @@ import argparse
 import re
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from task_methods import expand_tasks
@@ -143,9 +144,15 @@ def generate(source: str) -> tuple[Path, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail when a generated module is out of date")
-    check = parser.parse_args().check
+    outputs = [*(generate_async(spec) for spec in SPECS), *(generate(source) for source in MODULES)]
+    return write_generated(outputs, parser.parse_args().check, "generate_sync_sdk.py")
+
+
+def write_generated(outputs: Iterable[tuple[Path, str]], check: bool, script: str) -> int:
+    """Write each generated module whose text changed; with ``check``, write nothing and fail (1),
+    naming each module that is out of date (``scripts/test`` runs every generator so)."""
     stale = []
-    for path, text in [*(generate_async(spec) for spec in SPECS), *(generate(source) for source in MODULES)]:
+    for path, text in outputs:
         if path.exists() and path.read_text() == text:
             continue
         if check:
@@ -153,7 +160,7 @@ def main() -> int:
         else:
             path.write_text(text)
     for path in stale:
-        print(f"{path} is out of date: run scripts/generate_sync_sdk.py", file=sys.stderr)
+        print(f"{path} is out of date: run scripts/{script}", file=sys.stderr)
     return 1 if stale else 0
 
 
