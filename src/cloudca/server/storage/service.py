@@ -227,13 +227,14 @@ async def check_create(
     )
     if offering is not None:
         check_size_and_iops(offering, body.sizeInGb, body.iops, ("sizeInGb", "iops"), problems)
-    zone = await catalog.check_zone(session, scope, body.zoneId, problems)
-    zone_id = zone.id if zone is not None else None
-    instance_id = None
+    zone_id = instance_id = None
+    if body.zoneId is not None or body.instanceId is None:
+        zone = await catalog.check_zone(session, scope, body.zoneId, problems)
+        zone_id = zone.id if zone is not None else None
     if body.instanceId is not None:
         # The volume goes where the instance it is made for is; a zoneId, if given, must be that one.
         instance = await _target_instance(session, scope, body.instanceId, ATTACH)
-        if body.zoneId is not None and zone_id is not None and zone_id != instance.zone_id:
+        if zone_id is not None and zone_id != instance.zone_id:
             problems.append(InvalidField("zoneId", body.zoneId, "must be the zone of the instance"))
         zone_id, instance_id = instance.zone_id, instance.id
     if problems:
